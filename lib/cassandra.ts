@@ -1,0 +1,72 @@
+/**
+ * Cassandra connection and schema: builds the client from pipeline settings and applies `cql/`.
+ *
+ * @module
+ */
+import cassandra from "cassandra-driver";
+import type { CassandraSettings, Replication } from "./config/pipeline.ts";
+import { REPO_ROOT } from "./services/settings.ts";
+
+/** Identifier rule for keyspaces and tables; everything substituted into CQL must match it. */
+const IDENTIFIER = /^[a-z][a-z0-9_]{0,47}$/;
+
+/** Builds (does not connect) a client for the given settings. */
+export function createCassandraClient(settings: CassandraSettings): cassandra.Client {
+  return new cassandra.Client({
+    contactPoints: settings.contactPoints,
+    localDataCenter: settings.localDataCenter,
+    pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
+    socketOptions: { readTimeout: 30_000 },
+    queryOptions: { prepare: true, consistency: cassandra.types.consistencies.localQuorum },
+  });
+}
+
+/** Renders a replication setting as a CQL map literal. */
+export function replicationCql(replication: Replication): string {
+  if (replication.class === "SimpleStrategy") {
+    return `{'class': 'SimpleStrategy', 'replication_factor': ${
+      Math.trunc(replication.replication_factor)
+    }}`;
+  }
+  const dcs = Object.entries(replication.datacenters).map(([dc, factor]) => {
+    if (!/^[A-Za-z0-9_.-]+$/.test(dc)) throw new Error(`invalid data center name "${dc}"`);
+    return `'${dc}': ${Math.trunc(factor)}`;
+  });
+  return `{'class': 'NetworkTopologyStrategy', ${dcs.join(", ")}}`;
+}
+
+/** The statements of a `.cql` file with placeholders substituted, comments removed. */
+export async function schemaStatements(
+  file: string,
+  values: Record<string, string>,
+): Promise<string[]> {
+  for (const [name, value] of Object.entries(values)) {
+    if (name !== "replication" && !IDENTIFIER.test(value)) {
+      throw new Error(`${name} "${value}" is not a valid CQL identifier`);
+    }
+  }
+  const text = await Deno.readTextFile(`${REPO_ROOT}/cql/${file}`);
+  const withoutComments = text.split("\n").filter((line) => !line.trim().startsWith("--")).join(
+    "\n",
+  );
+  const substituted = withoutComments.replace(/\{(\w+)\}/g, (match, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`cql/${file}: no value for placeholder ${match}`);
+    return value;
+  });
+  return substituted.split(";").map((statement) => statement.trim()).filter((s) => s.length > 0);
+}
+
+/** Creates the keyspace and core tables when missing. */
+export async function applyCoreSchema(
+  client: cassandra.Client,
+  settings: CassandraSettings,
+  logTable: string,
+): Promise<void> {
+  const statements = await schemaStatements("schema.cql", {
+    keyspace: settings.keyspace,
+    replication: replicationCql(settings.replication),
+    log_table: logTable,
+  });
+  for (const statement of statements) await client.execute(statement);
+}

@@ -1,0 +1,116 @@
+/**
+ * The validated pipeline: what `loadPipeline` returns and the runtime consumes.
+ *
+ * @module
+ */
+import type {
+  Aggregation,
+  AggregationPlugin,
+  PluginDefinition,
+  SinkPlugin,
+  SourcePlugin,
+} from "../contracts.ts";
+
+/** Connection settings for Kafka. */
+export interface KafkaSettings {
+  /** `host:port` of each bootstrap broker. */
+  brokers: string[];
+  /** Client id reported to the brokers. */
+  clientId: string;
+}
+
+/** Replication of the keyspace, as CQL `WITH replication = {...}` takes it. */
+export type Replication =
+  | { class: "SimpleStrategy"; replication_factor: number }
+  | { class: "NetworkTopologyStrategy"; datacenters: Record<string, number> };
+
+/** Connection settings for Cassandra. */
+export interface CassandraSettings {
+  /** `host:port` of each contact point. */
+  contactPoints: string[];
+  /** Name of the local data center (`datacenter1` on a default node). */
+  localDataCenter: string;
+  /** Keyspace holding every table (a validated identifier). */
+  keyspace: string;
+  /** Keyspace replication used when the runner creates it. */
+  replication: Replication;
+}
+
+/** Settings of the real-time loop. */
+export interface RuntimeSettings {
+  /** IANA time zone in which day and hour windows are cut. */
+  timeZone: string;
+  /** How often changed results are flushed to sinks, in ms. */
+  flushIntervalMs: number;
+  /** Kafka consumer group of the real-time loop. */
+  consumerGroup: string;
+  /** Table every valid record is written to (a validated identifier). */
+  logTable: string;
+}
+
+/** A configured entry: its name, plugin and validated options. */
+export interface Entry<P extends PluginDefinition> {
+  /** Unique name within its section. */
+  name: string;
+  /** The loaded plugin definition. */
+  plugin: P;
+  /** Plugin name or path as written in pipeline.yaml. */
+  pluginRef: string;
+  /** Options after validation and defaults. */
+  options: unknown;
+}
+
+/** A configured source. */
+export type SourceEntry = Entry<SourcePlugin>;
+
+/** A configured sink. */
+export type SinkEntry = Entry<SinkPlugin>;
+
+/** A configured aggregation, wired to its source and sinks. */
+export interface AggregationEntry extends Entry<AggregationPlugin> {
+  /** Name of the source it reads. */
+  source: string;
+  /** Names of the sinks it writes to. */
+  sinks: string[];
+  /** The aggregation built from the options. */
+  aggregation: Aggregation;
+}
+
+/** Which windows a schedule recomputes. */
+export type WindowSelection =
+  | { kind: "today" }
+  | { kind: "yesterday" }
+  | { kind: "last_days"; days: number }
+  | { kind: "range"; from: string; to: string };
+
+/** A configured batch schedule. */
+export interface ScheduleEntry {
+  /** Unique name; also the Deno.cron job name. */
+  name: string;
+  /** Five-field cron expression (UTC, as Deno.cron reads it). */
+  cron: string;
+  /** Aggregations it recomputes. */
+  aggregations: string[];
+  /** Windows it covers. */
+  windows: WindowSelection;
+}
+
+/** A whole, validated pipeline. */
+export interface Pipeline {
+  /** Path of the file it was loaded from. */
+  file: string;
+  /** Kafka connection. */
+  kafka: KafkaSettings;
+  /** Cassandra connection. */
+  cassandra: CassandraSettings;
+  /** Real-time loop settings. */
+  runtime: RuntimeSettings;
+  /** Sources in file order. */
+  sources: SourceEntry[];
+  /** Aggregations in file order. */
+  aggregations: AggregationEntry[];
+  /** Sinks in file order. */
+  sinks: SinkEntry[];
+  /** Schedules in file order. */
+  schedules: ScheduleEntry[];
+}

@@ -1,0 +1,266 @@
+/**
+ * The plugin contract: what a source, an aggregation and a sink module must export.
+ *
+ * A plugin module's default export is one {@linkcode PluginDefinition}. The same definition
+ * drives option validation, `deno task run --check`, `deno task plugins` and the README
+ * reference, so docs never drift from code. `lib/` only ever talks to these types.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import type { Kafka } from "kafkajs";
+import type { Client as CassandraClient } from "cassandra-driver";
+import type { LogRecord } from "./records.ts";
+
+/** The three kinds of plugin. */
+export type PluginKind = "source" | "aggregation" | "sink";
+
+/** Fields every plugin definition carries: its identity, docs and options schema. */
+export interface PluginBase<K extends PluginKind, O> {
+  /** Which role the plugin plays. */
+  kind: K;
+  /** Name used as `plugin:` in pipeline.yaml; lower_snake_case. */
+  name: string;
+  /** One line saying what it does. */
+  summary: string;
+  /** Longer explanation shown by `deno task plugins`. */
+  description?: string;
+  /**
+   * Schema of the `options:` block. Use a strict zod object whose fields carry
+   * `.describe()` text, defaults and `.meta({ examples: [...] })`.
+   */
+  options: z.ZodType<O>;
+  /** A complete, valid `options:` block used in docs. */
+  example: Record<string, unknown>;
+}
+
+/** Services and settings the runtime hands to plugins when it starts them. */
+export interface RuntimeContext {
+  /** Kafka client built from the `kafka:` block. */
+  kafka: Kafka;
+  /** Connected Cassandra client built from the `cassandra:` block. */
+  cassandra: CassandraClient;
+  /** Keyspace holding every table (already validated as an identifier). */
+  keyspace: string;
+  /** IANA time zone in which windows are cut (e.g. `UTC`, `Europe/Paris`). */
+  timeZone: string;
+  /** Consumer group id for real-time sources. */
+  consumerGroup: string;
+  /** Print an operator-facing line. */
+  log: (message: string) => void;
+}
+
+/** A Kafka topic a plugin needs; the runner creates it when missing. */
+export interface TopicSpec {
+  /** Topic name (validated). */
+  topic: string;
+  /** Partition count used when the topic is created. */
+  partitions: number;
+}
+
+// ---------------------------------------------------------------------------
+// Sources
+
+/** One message as read from a source, before parsing. */
+export interface RawMessage {
+  /** Position within its partition. */
+  offset: number;
+  /** Message bytes (JSON log object or combined-format line); null for a tombstone. */
+  value: Uint8Array | null;
+  /** Time the message was produced, ms since epoch, when the source knows it. */
+  producedAt?: number;
+}
+
+/** A run of consecutive messages from one partition of one stream. */
+export interface SourceBatch {
+  /** Stream identity (Kafka topic or generator name); part of every record id. */
+  stream: string;
+  /** Partition within the stream. */
+  partition: number;
+  /** Messages in offset order. */
+  messages: RawMessage[];
+}
+
+/** Where processing of one partition has durably reached. */
+export interface SourcePosition {
+  /** Stream identity. */
+  stream: string;
+  /** Partition within the stream. */
+  partition: number;
+  /** Offset of the next message to read (last processed + 1). */
+  nextOffset: number;
+}
+
+/** Callbacks the runtime hands to a running source. */
+export interface SourceHandlers {
+  /** Processes one batch; resolves once the records are applied (not yet durable). */
+  onBatch: (batch: SourceBatch) => Promise<void>;
+  /** Called when the partitions this process owns change (e.g. a consumer-group rebalance). */
+  onReassigned: () => void;
+}
+
+/** A started source. */
+export interface SourceRunner {
+  /** Reads until `signal` aborts or the input ends; rejects on a fatal error. */
+  run(handlers: SourceHandlers, signal: AbortSignal): Promise<void>;
+  /**
+   * Acknowledges positions whose effects are durable (Kafka: commits offsets). Called by the
+   * runtime only after the log rows and aggregate state they cover are written.
+   */
+  commit(positions: SourcePosition[]): Promise<void>;
+  /** Sends a rejected message to the dead-letter destination, if the source has one. */
+  reject?(message: RawMessage, where: SourceBatch, reason: string): Promise<void>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}
+
+/** Definition exported by a source plugin module. */
+export interface SourcePlugin<O = unknown> extends PluginBase<"source", O> {
+  /** Topics this source reads or writes, created at start when missing. */
+  topics?: (options: O) => TopicSpec[];
+  /**
+   * True when, with these options, the source feeds a Kafka topic rather than the pipeline
+   * (a traffic simulator); aggregations may not read such a source directly.
+   */
+  feedsTopic?: (options: O) => string | undefined;
+  /** Starts the source. */
+  open(options: O, context: RuntimeContext): Promise<SourceRunner>;
+}
+
+// ---------------------------------------------------------------------------
+// Aggregations
+
+/** Window size: every record counts in the hour or day of its own timestamp. */
+export type Granularity = "hour" | "day";
+
+/** A Cassandra-compatible scalar column type for result rows. */
+export type ColumnType = "text" | "int" | "bigint" | "double";
+
+/** A column of a result row. */
+export interface ResultColumn {
+  /** Column name (an identifier). */
+  name: string;
+  /** Column type. */
+  type: ColumnType;
+}
+
+/** Shape of the rows an aggregation produces for one window. */
+export interface ResultShape {
+  /** The column that identifies a row within a window (e.g. `page_url`, `status`). */
+  key: ResultColumn;
+  /** The value columns (e.g. `visits`, `rank`). */
+  values: ResultColumn[];
+}
+
+/** One result row for one window. */
+export interface ResultRow {
+  /** Value of the key column. */
+  key: string | number;
+  /** Values of the value columns, by name. */
+  values: Record<string, string | number>;
+}
+
+/**
+ * An aggregation built from validated options. It is pure and mergeable: the real-time loop
+ * and the batch job run the very same functions, so their results agree by construction.
+ * State must be JSON-serializable (plain objects, arrays, strings, numbers).
+ */
+export interface Aggregation<S = unknown> {
+  /** Window size. */
+  granularity: Granularity;
+  /** Shape of finished rows. */
+  shape: ResultShape;
+  /** A new, empty partial result. */
+  start(): S;
+  /** Adds one record; may mutate and return `state`. */
+  add(state: S, record: LogRecord): S;
+  /** Combines two partial results of the same window; may mutate and return `into`. */
+  merge(into: S, other: S): S;
+  /** Final rows for a window (e.g. the top N pages). Must be deterministic. */
+  finish(state: S): ResultRow[];
+}
+
+/** Definition exported by an aggregation plugin module. */
+export interface AggregationPlugin<O = unknown, S = unknown> extends PluginBase<"aggregation", O> {
+  /** Builds the aggregation. */
+  create(options: O): Aggregation<S>;
+}
+
+// ---------------------------------------------------------------------------
+// Sinks
+
+/** A time window: an hour or a day in the pipeline's time zone. */
+export interface Window {
+  /** Stable key: `YYYY-MM-DD` for a day, `YYYY-MM-DDTHH` for an hour. */
+  key: string;
+  /** Local date, `YYYY-MM-DD`. */
+  date: string;
+  /** Local hour 0..23, for hourly windows. */
+  hour?: number;
+  /** Window start, ms since epoch. */
+  start: number;
+  /** Window end (exclusive), ms since epoch. */
+  end: number;
+}
+
+/** The finished result of one aggregation for one window, handed to its sinks. */
+export interface WindowResult {
+  /** Aggregation name from pipeline.yaml. */
+  aggregation: string;
+  /** Window size. */
+  granularity: Granularity;
+  /** The window. */
+  window: Window;
+  /** Shape of `rows`. */
+  shape: ResultShape;
+  /** Finished rows (e.g. exactly the current top N). */
+  rows: ResultRow[];
+  /**
+   * Number of input records this result covers. It only grows as more records of the window
+   * are counted, so sinks use it to let the more complete result win.
+   */
+  records: number;
+  /** When it was computed, ms since epoch. */
+  computedAt: number;
+}
+
+/** What a sink learns at start about each aggregation that writes to it. */
+export interface SinkBinding {
+  /** Aggregation name. */
+  aggregation: string;
+  /** Window size. */
+  granularity: Granularity;
+  /** Row shape. */
+  shape: ResultShape;
+}
+
+/** A started sink. Writing the same result twice must change nothing. */
+export interface Sink {
+  /** Creates tables or topics for the bound aggregations when missing. */
+  prepare(bindings: SinkBinding[]): Promise<void>;
+  /** Writes results idempotently. */
+  write(results: WindowResult[]): Promise<void>;
+  /** Reads back the stored result of a window, when the sink can (used by reconcile). */
+  read?(binding: SinkBinding, window: Window): Promise<ResultRow[] | undefined>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}
+
+/** Definition exported by a sink plugin module. */
+export interface SinkPlugin<O = unknown> extends PluginBase<"sink", O> {
+  /** Topics this sink writes, created at start when missing. */
+  topics?: (options: O) => TopicSpec[];
+  /** Cassandra tables this sink owns, for `--check` output. */
+  tables?: (options: O) => string[];
+  /** Starts the sink. */
+  open(options: O, context: RuntimeContext): Promise<Sink>;
+}
+
+/** Any plugin definition. */
+export type PluginDefinition =
+  // deno-lint-ignore no-explicit-any
+  | SourcePlugin<any>
+  // deno-lint-ignore no-explicit-any
+  | AggregationPlugin<any, any>
+  // deno-lint-ignore no-explicit-any
+  | SinkPlugin<any>;

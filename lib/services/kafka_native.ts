@@ -1,0 +1,102 @@
+/**
+ * Kafka in KRaft mode (one combined broker/controller node) run natively on Java.
+ *
+ * @module
+ */
+import type { NativeServer } from "./native.ts";
+import { exists } from "./native.ts";
+import { probeKafka } from "./probe.ts";
+import { KAFKA_CONTROLLER_PORT, KAFKA_PORT, KAFKA_VERSION } from "./settings.ts";
+
+/** The native Kafka server. */
+export const kafkaServer: NativeServer = {
+  name: "kafka",
+  version: KAFKA_VERSION,
+  ports: [KAFKA_PORT, KAFKA_CONTROLLER_PORT],
+  artifacts: [`org.apache.kafka:kafka_2.13:${KAFKA_VERSION}`, "org.slf4j:slf4j-reload4j:1.7.36"],
+  heap: "512m",
+  async prepare(dataDir, jarDir) {
+    await Deno.writeTextFile(`${dataDir}/server.properties`, serverProperties(dataDir));
+    await Deno.writeTextFile(`${dataDir}/log4j.properties`, LOG4J_PROPERTIES);
+    if (await exists(`${dataDir}/data/meta.properties`)) return;
+    const format = await new Deno.Command("java", {
+      args: [
+        "-cp",
+        `${jarDir}/*`,
+        `-Dlog4j.configuration=file:${dataDir}/log4j.properties`,
+        "kafka.tools.StorageTool",
+        "format",
+        "--ignore-formatted",
+        "-t",
+        randomClusterId(),
+        "-c",
+        `${dataDir}/server.properties`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!format.success) {
+      throw new Error(
+        `formatting Kafka storage in ${dataDir}/data failed:\n${
+          new TextDecoder().decode(format.stderr)
+        }`,
+      );
+    }
+  },
+  javaArgs(dataDir, jarDir) {
+    return [
+      "-XX:+UseG1GC",
+      "-XX:MaxGCPauseMillis=20",
+      "-Djava.awt.headless=true",
+      `-Dlog4j.configuration=file:${dataDir}/log4j.properties`,
+      "-cp",
+      `${jarDir}/*`,
+      "kafka.Kafka",
+      `${dataDir}/server.properties`,
+    ];
+  },
+  probe: () => probeKafka([`127.0.0.1:${KAFKA_PORT}`]),
+};
+
+function serverProperties(dataDir: string): string {
+  return `# Written by deno task services; edits are overwritten on the next start.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:${KAFKA_CONTROLLER_PORT}
+listeners=PLAINTEXT://127.0.0.1:${KAFKA_PORT},CONTROLLER://127.0.0.1:${KAFKA_CONTROLLER_PORT}
+advertised.listeners=PLAINTEXT://127.0.0.1:${KAFKA_PORT}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=${dataDir}/data
+num.partitions=6
+default.replication.factor=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=6
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=4
+log.retention.hours=168
+`;
+}
+
+const LOG4J_PROPERTIES = `log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.org.apache.kafka=WARN
+log4j.logger.kafka.server.KafkaConfig=WARN
+log4j.logger.state.change.logger=WARN
+`;
+
+/** A Kafka cluster id: 16 random bytes, base64url without padding, not starting with '-'. */
+function randomClusterId(): string {
+  for (;;) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    const id = btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
+      .replace(/=+$/, "");
+    if (!id.startsWith("-")) return id;
+  }
+}

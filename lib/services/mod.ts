@@ -1,0 +1,201 @@
+/**
+ * `deno task services up|down|status|logs`, and `ensureServices()` for the run and test tasks:
+ * Kafka and Cassandra from compose.yaml when Docker works, natively on Java otherwise.
+ *
+ * @module
+ */
+import { cassandraServer } from "./cassandra_native.ts";
+import { compose, composeAvailable } from "./compose.ts";
+import { kafkaServer } from "./kafka_native.ts";
+import type { NativeServer } from "./native.ts";
+import {
+  checkJavaTools,
+  dataDirOf,
+  logFileOf,
+  runningPid,
+  ServicesError,
+  startServer,
+  stopServer,
+  tailLog,
+} from "./native.ts";
+import { probeCassandra, probeKafka } from "./probe.ts";
+import { allLocal, cassandraContactPoints, kafkaBrokers } from "./settings.ts";
+
+export { ServicesError } from "./native.ts";
+
+const NATIVE_SERVERS: NativeServer[] = [kafkaServer, cassandraServer];
+
+/** Options for bringing services up. */
+export interface UpOptions {
+  /** Give up waiting for readiness after this many ms (default 240 s). */
+  timeoutMs?: number;
+  /** Where progress lines go (default stderr). */
+  log?: (line: string) => void;
+}
+
+/** Whether each service answers on its configured address. */
+export async function servicesAnswer(): Promise<{ kafka: boolean; cassandra: boolean }> {
+  const [kafka, cassandra] = await Promise.all([
+    probeKafka(kafkaBrokers()),
+    probeCassandra(cassandraContactPoints()),
+  ]);
+  return { kafka: kafka.ok, cassandra: cassandra.ok };
+}
+
+/**
+ * Makes sure Kafka and Cassandra answer on their configured addresses, starting local ones when
+ * nothing answers. Does nothing when both already answer.
+ */
+export async function ensureServices(options: UpOptions = {}): Promise<void> {
+  const log = options.log ?? logToStderr;
+  const answering = await servicesAnswer();
+  if (answering.kafka && answering.cassandra) return;
+  const missing = [
+    ...(answering.kafka ? [] : [`Kafka at ${kafkaBrokers().join(",")}`]),
+    ...(answering.cassandra ? [] : [`Cassandra at ${cassandraContactPoints().join(",")}`]),
+  ];
+  if (!allLocal([...kafkaBrokers(), ...cassandraContactPoints()])) {
+    throw new ServicesError(
+      `${missing.join(" and ")} did not answer. These addresses are not on this machine, so ` +
+        "nothing is started for you: check the servers, or unset KAFKA_BROKERS and " +
+        "CASSANDRA_CONTACT_POINTS to use local ones.",
+    );
+  }
+  log(`${missing.join(" and ")} did not answer; starting local services.`);
+  await servicesUp(options);
+}
+
+/** Starts whatever is not answering and waits until both answer. */
+export async function servicesUp(options: UpOptions = {}): Promise<void> {
+  const log = options.log ?? logToStderr;
+  const timeoutMs = options.timeoutMs ?? 240_000;
+  const answering = await servicesAnswer();
+  if (answering.kafka && answering.cassandra) {
+    log("Kafka and Cassandra already answer; nothing to start.");
+    return;
+  }
+  if (await composeAvailable()) {
+    log("Docker answers: starting services from compose.yaml");
+    if (!await compose(["up", "-d"])) {
+      throw new ServicesError("`docker compose up -d` failed; see its output above.");
+    }
+    await waitUntilReady(
+      timeoutMs,
+      log,
+      (name) => Promise.resolve(`see \`docker compose logs --tail 20 ${name}\``),
+    );
+    return;
+  }
+  await checkJavaTools();
+  const toStart = NATIVE_SERVERS.filter((server) =>
+    server.name === "kafka" ? !answering.kafka : !answering.cassandra
+  );
+  for (const server of toStart) {
+    const pid = await startServer(server, log);
+    log(`started ${server.name} ${server.version} natively (pid ${pid}, log ${logFileOf(server)})`);
+  }
+  await waitUntilReady(timeoutMs, log, async (name) => {
+    const server = NATIVE_SERVERS.find((candidate) => candidate.name === name);
+    if (server === undefined) return "";
+    const alive = await runningPid(server) !== undefined;
+    return `${alive ? "" : `${name} exited. `}Last lines of ${logFileOf(server)}:\n${await tailLog(
+      server,
+      25,
+    )}`;
+  });
+}
+
+/** Stops the native servers this project started (never anything else). */
+export async function servicesDown(log: (line: string) => void = logToStderr): Promise<void> {
+  if (await composeAvailable()) {
+    await compose(["down"]);
+    return;
+  }
+  let stopped = 0;
+  for (const server of [...NATIVE_SERVERS].reverse()) {
+    const pid = await stopServer(server);
+    if (pid !== undefined) {
+      log(`stopped ${server.name} (pid ${pid})`);
+      stopped++;
+    }
+  }
+  if (stopped === 0) log("no service started by this project is running; nothing to stop.");
+}
+
+/** Prints what runs where. */
+export async function servicesStatus(log: (line: string) => void = console.log): Promise<void> {
+  const [kafka, cassandra] = await Promise.all([
+    probeKafka(kafkaBrokers()),
+    probeCassandra(cassandraContactPoints()),
+  ]);
+  const docker = await composeAvailable();
+  log(`mode:      ${docker ? "docker compose (compose.yaml)" : "native Java (no Docker engine)"}`);
+  for (
+    const [server, probe, address] of [
+      [kafkaServer, kafka, kafkaBrokers().join(",")],
+      [cassandraServer, cassandra, cassandraContactPoints().join(",")],
+    ] as const
+  ) {
+    const pid = docker ? undefined : await runningPid(server);
+    const state = probe.ok ? `answers (${probe.detail})` : `does not answer (${probe.error})`;
+    const owner = pid !== undefined
+      ? `started by this project, pid ${pid}, data ${dataDirOf(server)}`
+      : probe.ok
+      ? "not started by this project"
+      : "not running";
+    log(`${server.name.padEnd(10)} ${address}: ${state}; ${owner}`);
+  }
+}
+
+/** Prints the last lines of each service's log. */
+export async function servicesLogs(lines = 40, log: (line: string) => void = console.log) {
+  if (await composeAvailable()) {
+    await compose(["logs", "--tail", String(lines)]);
+    return;
+  }
+  for (const server of NATIVE_SERVERS) {
+    log(`==> ${logFileOf(server)} <==`);
+    log(await tailLog(server, lines));
+  }
+}
+
+async function waitUntilReady(
+  timeoutMs: number,
+  log: (line: string) => void,
+  diagnose: (name: string) => Promise<string>,
+): Promise<void> {
+  const started = Date.now();
+  const ready = { kafka: false, cassandra: false };
+  const tty = Deno.stderr.isTerminal();
+  let lastPrinted = 0;
+  while (!(ready.kafka && ready.cassandra)) {
+    const elapsed = Date.now() - started;
+    if (elapsed > timeoutMs) {
+      if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\n"));
+      const waiting = Object.entries(ready).filter(([, ok]) => !ok).map(([name]) => name);
+      const details = await Promise.all(waiting.map(diagnose));
+      throw new ServicesError(
+        `${waiting.join(" and ")} did not become ready within ${timeoutMs / 1000} s.\n` +
+          `${details.join("\n")}\nFix the cause above, then run \`deno task services up\` again.`,
+      );
+    }
+    if (!ready.kafka) ready.kafka = (await probeKafka(kafkaBrokers())).ok;
+    if (!ready.cassandra) ready.cassandra = (await probeCassandra(cassandraContactPoints())).ok;
+    const line = `waiting for services: kafka ${ready.kafka ? "ready" : "starting"}, ` +
+      `cassandra ${ready.cassandra ? "ready" : "starting"} (${Math.round(elapsed / 1000)} s of ` +
+      `${timeoutMs / 1000} s)`;
+    if (tty) {
+      Deno.stderr.writeSync(new TextEncoder().encode(`\r${line}\x1b[K`));
+    } else if (elapsed - lastPrinted >= 10_000 || (ready.kafka && ready.cassandra)) {
+      log(line);
+      lastPrinted = elapsed;
+    }
+    if (!(ready.kafka && ready.cassandra)) await new Promise((r) => setTimeout(r, 1000));
+  }
+  if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\n"));
+  log(`Kafka and Cassandra are ready (${Math.round((Date.now() - started) / 1000)} s).`);
+}
+
+function logToStderr(line: string): void {
+  console.error(line);
+}
