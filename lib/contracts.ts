@@ -79,6 +79,16 @@ export interface SourceBatch {
   partition: number;
   /** Messages in offset order. */
   messages: RawMessage[];
+  /** Messages still waiting in this partition after this batch, when the source knows. */
+  lag?: number;
+}
+
+/** A message the runtime could not accept, with the reason. */
+export interface Rejection {
+  /** The original message, bytes untouched. */
+  message: RawMessage;
+  /** What was wrong, e.g. `status: expected an integer 100..599, found "abc"`. */
+  reason: string;
 }
 
 /** Where processing of one partition has durably reached. */
@@ -108,8 +118,11 @@ export interface SourceRunner {
    * runtime only after the log rows and aggregate state they cover are written.
    */
   commit(positions: SourcePosition[]): Promise<void>;
-  /** Sends a rejected message to the dead-letter destination, if the source has one. */
-  reject?(message: RawMessage, where: SourceBatch, reason: string): Promise<void>;
+  /**
+   * Sends rejected messages of a batch to the dead-letter destination; resolves once they are
+   * durably stored there. Sources without one log them instead.
+   */
+  reject(batch: SourceBatch, rejections: Rejection[]): Promise<void>;
   /** Releases connections. */
   close(): Promise<void>;
 }

@@ -31,13 +31,20 @@ export interface UpOptions {
   timeoutMs?: number;
   /** Where progress lines go (default stderr). */
   log?: (line: string) => void;
+  /** Kafka addresses to check (default `KAFKA_BROKERS` or 127.0.0.1:9092). */
+  kafkaBrokers?: string[];
+  /** Cassandra addresses to check (default `CASSANDRA_CONTACT_POINTS` or 127.0.0.1:9042). */
+  cassandraContactPoints?: string[];
 }
 
 /** Whether each service answers on its configured address. */
-export async function servicesAnswer(): Promise<{ kafka: boolean; cassandra: boolean }> {
+export async function servicesAnswer(
+  brokers: string[] = kafkaBrokers(),
+  contactPoints: string[] = cassandraContactPoints(),
+): Promise<{ kafka: boolean; cassandra: boolean }> {
   const [kafka, cassandra] = await Promise.all([
-    probeKafka(kafkaBrokers()),
-    probeCassandra(cassandraContactPoints()),
+    probeKafka(brokers),
+    probeCassandra(contactPoints),
   ]);
   return { kafka: kafka.ok, cassandra: cassandra.ok };
 }
@@ -48,13 +55,15 @@ export async function servicesAnswer(): Promise<{ kafka: boolean; cassandra: boo
  */
 export async function ensureServices(options: UpOptions = {}): Promise<void> {
   const log = options.log ?? logToStderr;
-  const answering = await servicesAnswer();
+  const brokers = options.kafkaBrokers ?? kafkaBrokers();
+  const contactPoints = options.cassandraContactPoints ?? cassandraContactPoints();
+  const answering = await servicesAnswer(brokers, contactPoints);
   if (answering.kafka && answering.cassandra) return;
   const missing = [
-    ...(answering.kafka ? [] : [`Kafka at ${kafkaBrokers().join(",")}`]),
-    ...(answering.cassandra ? [] : [`Cassandra at ${cassandraContactPoints().join(",")}`]),
+    ...(answering.kafka ? [] : [`Kafka at ${brokers.join(",")}`]),
+    ...(answering.cassandra ? [] : [`Cassandra at ${contactPoints.join(",")}`]),
   ];
-  if (!allLocal([...kafkaBrokers(), ...cassandraContactPoints()])) {
+  if (!allLocal([...brokers, ...contactPoints])) {
     throw new ServicesError(
       `${missing.join(" and ")} did not answer. These addresses are not on this machine, so ` +
         "nothing is started for you: check the servers, or unset KAFKA_BROKERS and " +

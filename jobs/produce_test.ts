@@ -1,0 +1,123 @@
+import assert from "assert";
+import { isUnreachable, parseProduceArgs, UsageError } from "./produce.ts";
+
+const NOW = Date.UTC(2026, 10, 22, 12);
+const noEnv = () => undefined;
+
+function usageError(args: string[]): string {
+  try {
+    parseProduceArgs(args, NOW, noEnv);
+  } catch (error) {
+    assert.ok(error instanceof UsageError, String(error));
+    return error.message;
+  }
+  assert.fail(`accepted ${args.join(" ")}`);
+}
+
+Deno.test("parseProduceArgs applies the documented defaults", () => {
+  const command = parseProduceArgs([], NOW, noEnv)!;
+  assert.equal(command.topic, "RAWLOG");
+  assert.deepEqual(command.brokers, ["127.0.0.1:9092"]);
+  assert.equal(command.traffic.rate, 1000);
+  assert.equal(command.traffic.count, 60_000);
+  assert.equal(command.traffic.spanMs, 3_600_000);
+  assert.equal(command.traffic.start, NOW - 3_600_000);
+  assert.equal(command.traffic.malformedShare, 0.01);
+  assert.equal(command.traffic.lateShare, 0.02);
+  assert.equal(command.traffic.combinedShare, 0.2);
+  assert.equal(command.durationMs, undefined);
+  assert.ok(Number.isInteger(command.traffic.seed));
+  assert.equal(parseProduceArgs(["--help"], NOW, noEnv), undefined);
+});
+
+Deno.test("parseProduceArgs reads every flag", () => {
+  const command = parseProduceArgs(
+    [
+      "--topic=LOGS",
+      "--rate",
+      "0",
+      "--count",
+      "5000",
+      "--duration",
+      "5m",
+      "--seed",
+      "42",
+      "--start",
+      "2026-11-20T00:00:00Z",
+      "--span",
+      "2d",
+      "--malformed",
+      "0",
+      "--late",
+      "0.5",
+      "--combined",
+      "1",
+      "--pages",
+      "10",
+      "--partitions",
+      "3",
+      "--batch",
+      "100",
+      "--brokers",
+      "a:1, b:2",
+    ],
+    NOW,
+    noEnv,
+  )!;
+  assert.equal(command.topic, "LOGS");
+  assert.deepEqual(command.brokers, ["a:1", "b:2"]);
+  assert.equal(command.durationMs, 300_000);
+  assert.deepEqual(command.traffic, {
+    seed: 42,
+    count: 5000,
+    start: Date.UTC(2026, 10, 20),
+    spanMs: 2 * 86_400_000,
+    malformedShare: 0,
+    lateShare: 0.5,
+    combinedShare: 1,
+    pages: 10,
+    rate: undefined,
+    partitions: 3,
+    batchSize: 100,
+  });
+  assert.equal(parseProduceArgs(["--duration", "10s"], NOW, noEnv)!.traffic.count, 10_000);
+  assert.deepEqual(
+    parseProduceArgs([], NOW, (name) => name === "KAFKA_BROKERS" ? "k:9" : undefined)!.brokers,
+    ["k:9"],
+  );
+});
+
+Deno.test("parseProduceArgs says which flag is wrong and what it expects", () => {
+  assert.equal(
+    usageError(["--rate", "fast"]),
+    '--rate: expected events per second ≥ 0, found "fast"',
+  );
+  assert.match(usageError(["--rate=-5"]), /^--rate: expected events per second ≥ 0, found "-5"/);
+  assert.match(
+    usageError(["--count", "1.5"]),
+    /^--count: expected a whole number ≥ 1, found "1.5"/,
+  );
+  assert.match(usageError(["--duration", "5min"]), /^--duration: expected a duration like 90s/);
+  assert.match(usageError(["--span", ""]), /^--span:/);
+  assert.match(usageError(["--malformed", "2"]), /^--malformed: expected a share between 0 and 1/);
+  assert.match(usageError(["--start", "yesterday"]), /^--start: expected an ISO-8601 date-time/);
+  assert.match(usageError(["--start", "2030-01-01"]), /^--start\/--span: timestamps would run/);
+  assert.match(usageError(["--topic", "bad topic"]), /^--topic: expected a Kafka topic name/);
+  assert.match(usageError(["--brokers", "localhost"]), /^--brokers: expected host:port/);
+  assert.match(usageError(["--rate", "0"]), /^--count: needed with --rate 0/);
+  assert.match(usageError(["--nope"]), /nope/);
+  assert.match(usageError(["extra"]), /extra/);
+});
+
+Deno.test("isUnreachable recognises kafkajs connection failures", () => {
+  const refused = Object.assign(new Error("Connection error: connect ECONNREFUSED 127.0.0.1:1"), {
+    name: "KafkaJSConnectionError",
+  });
+  assert.ok(isUnreachable(refused));
+  const retries = Object.assign(new Error("retries exceeded"), {
+    name: "KafkaJSNumberOfRetriesExceeded",
+  });
+  assert.ok(isUnreachable(retries));
+  assert.ok(isUnreachable(Object.assign(new Error("wrapped"), { originalError: refused })));
+  assert.ok(!isUnreachable(new Error("Topic authorization failed")));
+});

@@ -1,0 +1,124 @@
+/**
+ * The `--check` report: what a validated pipeline will read, compute, write and when.
+ *
+ * @module
+ */
+import { nextFireTimes } from "./cron.ts";
+import type { Pipeline } from "./pipeline.ts";
+import { describeWindows } from "./windows.ts";
+
+/**
+ * Renders a validated pipeline as plain, aligned text: sources and their topics, which
+ * aggregation reads which source at which granularity and writes which sinks, the Kafka topics
+ * and Cassandra tables written, and each schedule with its next fire times (UTC).
+ *
+ * @param pipeline A pipeline from `loadPipeline`.
+ * @param now Reference instant for the next fire times (default: now).
+ * @returns Multi-line text ending with a newline.
+ */
+export function describePlan(pipeline: Pipeline, now: Date = new Date()): string {
+  const { kafka, cassandra, runtime } = pipeline;
+  const keyspace = cassandra.keyspace;
+  const replication = cassandra.replication.class === "SimpleStrategy"
+    ? `SimpleStrategy, replication_factor ${cassandra.replication.replication_factor}`
+    : `NetworkTopologyStrategy, ${
+      Object.entries(cassandra.replication.datacenters).map(([dc, n]) => `${dc}: ${n}`).join(", ")
+    }`;
+  const lines: string[] = [`Pipeline ${pipeline.file}`];
+  lines.push(
+    ...indent(align([
+      ["Kafka", `${kafka.brokers.join(", ")} (client id ${kafka.clientId})`],
+      [
+        "Cassandra",
+        `${cassandra.contactPoints.join(", ")} (data center ${cassandra.localDataCenter})`,
+      ],
+      ["keyspace", `${keyspace} (${replication})`],
+      ["time zone", runtime.timeZone],
+      ["flush", `every ${runtime.flushIntervalMs} ms`],
+      ["consumer group", runtime.consumerGroup],
+    ])),
+  );
+
+  const topicsWritten: string[][] = [];
+  const sourceRows = pipeline.sources.map((source) => {
+    const fed = source.plugin.feedsTopic?.(source.options);
+    const topics = (source.plugin.topics?.(source.options) ?? []).map((spec) => spec.topic);
+    if (fed !== undefined) topicsWritten.push([fed, `source ${source.name}`]);
+    const role = fed !== undefined
+      ? `feeds Kafka topic ${fed}`
+      : topics.length > 0
+      ? `uses Kafka topic${topics.length === 1 ? "" : "s"} ${topics.join(", ")}`
+      : "";
+    return [source.name, source.pluginRef, role];
+  });
+  lines.push("", "Sources", ...indent(align(sourceRows)));
+
+  const writers = new Map<string, string[]>();
+  const aggregationRows = pipeline.aggregations.map((entry) => {
+    for (const sink of entry.sinks) writers.set(sink, [...(writers.get(sink) ?? []), entry.name]);
+    const sinks = entry.sinks.length > 0 ? `-> ${entry.sinks.join(", ")}` : "-> (no sinks)";
+    return [
+      entry.name,
+      entry.pluginRef,
+      `reads ${entry.source}`,
+      `per ${entry.aggregation.granularity}`,
+      sinks,
+    ];
+  });
+  lines.push("", "Aggregations", ...indent(align(aggregationRows)));
+
+  const tablesWritten: string[][] = [[`${keyspace}.${runtime.logTable}`, "every valid record"]];
+  const sinkRows = pipeline.sinks.map((sink) => {
+    const tables = sink.plugin.tables?.(sink.options) ?? [];
+    const topics = (sink.plugin.topics?.(sink.options) ?? []).map((spec) => spec.topic);
+    for (const table of tables) tablesWritten.push([`${keyspace}.${table}`, `sink ${sink.name}`]);
+    for (const topic of topics) topicsWritten.push([topic, `sink ${sink.name}`]);
+    const targets = [
+      ...tables.map((table) => `table ${keyspace}.${table}`),
+      ...topics.map((topic) => `topic ${topic}`),
+    ];
+    const from = writers.get(sink.name) ?? [];
+    return [
+      sink.name,
+      sink.pluginRef,
+      targets.join(", "),
+      from.length > 0 ? `<- ${from.join(", ")}` : "(unused)",
+    ];
+  });
+  if (sinkRows.length > 0) lines.push("", "Sinks", ...indent(align(sinkRows)));
+  lines.push("", "Kafka topics written");
+  lines.push(...indent(topicsWritten.length > 0 ? align(topicsWritten) : ["(none)"]));
+  lines.push("", "Cassandra tables written", ...indent(align(tablesWritten)));
+
+  if (pipeline.schedules.length > 0) {
+    const scheduleRows = pipeline.schedules.map((schedule) => [
+      schedule.name,
+      `"${schedule.cron}"`,
+      schedule.aggregations.join(", "),
+      describeWindows(schedule.windows),
+      `next ${nextFireTimes(schedule.cron, 2, now).map(formatUtc).join(", ")}`,
+    ]);
+    lines.push("", "Schedules (cron in UTC)", ...indent(align(scheduleRows)));
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Pads each column to its widest cell; trailing empty cells are dropped. */
+function align(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  }
+  return rows.map((row) =>
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ")
+      .trimEnd()
+  );
+}
+
+function indent(lines: string[]): string[] {
+  return lines.map((line) => `  ${line}`);
+}
+
+function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}

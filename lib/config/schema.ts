@@ -1,0 +1,167 @@
+/**
+ * Zod schemas of pipeline.yaml's own structure (everything but plugin options), and their
+ * conversion into the camelCase settings of a `Pipeline`.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { ENTRY_NAME, explainCqlIdentifier, isCqlIdentifier } from "./identifiers.ts";
+import { cronProblem } from "./cron.ts";
+import { interpolate } from "./interpolate.ts";
+import type { CassandraSettings, KafkaSettings, RuntimeSettings } from "./pipeline.ts";
+import { parseWindows } from "./windows.ts";
+
+/** Top-level sections of pipeline.yaml. */
+export const SECTIONS = [
+  "kafka",
+  "cassandra",
+  "runtime",
+  "sources",
+  "aggregations",
+  "sinks",
+  "schedules",
+] as const;
+
+const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/;
+
+/** Lists of `host:port`; a comma-separated string (e.g. from one env var) is split. */
+function hostList(defaultValue: string[]) {
+  return z.preprocess(
+    (value) => {
+      const items = typeof value === "string" ? [value] : value;
+      return Array.isArray(items)
+        ? items.flatMap((item) =>
+          typeof item === "string"
+            ? item.split(",").map((part) => part.trim()).filter((part) => part !== "")
+            : [item]
+        )
+        : items;
+    },
+    z.array(z.string().regex(HOST_PORT, "expected host:port")).min(1),
+  ).default(defaultValue);
+}
+
+const cqlIdentifier = z.string().refine(isCqlIdentifier, {
+  error: (issue) => typeof issue.input === "string" ? explainCqlIdentifier(issue.input) : undefined,
+});
+
+/** A name of a source, aggregation, sink or schedule. */
+export const entryName = z.string().regex(ENTRY_NAME, {
+  error: (issue) =>
+    `expected a name of lower case letters, digits and _ starting with a letter (at most 48), ` +
+    `found ${JSON.stringify(issue.input)}`,
+});
+
+/** The `kafka:` section; the broker default reads `KAFKA_BROKERS`. */
+export function kafkaSchema(env: Record<string, string | undefined>) {
+  return z.strictObject({
+    brokers: hostList([interpolate("${KAFKA_BROKERS:-127.0.0.1:9092}", env).value]),
+    client_id: z.string().min(1).default("web-analytics"),
+  });
+}
+
+/** The `cassandra:` section; the contact point default reads `CASSANDRA_CONTACT_POINTS`. */
+export function cassandraSchema(env: Record<string, string | undefined>) {
+  return z.strictObject({
+    contact_points: hostList([
+      interpolate("${CASSANDRA_CONTACT_POINTS:-127.0.0.1:9042}", env).value,
+    ]),
+    local_data_center: z.string().min(1).default("datacenter1"),
+    keyspace: cqlIdentifier.default("web_analytics"),
+    replication: z.discriminatedUnion("class", [
+      z.strictObject({
+        class: z.literal("SimpleStrategy"),
+        replication_factor: z.number().int().min(1).max(32).default(1),
+      }),
+      z.strictObject({
+        class: z.literal("NetworkTopologyStrategy"),
+        datacenters: z.record(z.string().min(1), z.number().int().min(1).max(32)).refine(
+          (datacenters) => Object.keys(datacenters).length > 0,
+          "expected at least one data center, e.g. { dc1: 3 }",
+        ),
+      }),
+    ]).default({ class: "SimpleStrategy", replication_factor: 1 }),
+  });
+}
+
+/** The `runtime:` section. */
+export const runtimeSchema = z.strictObject({
+  time_zone: z.string().refine(isTimeZone, {
+    error: (issue) =>
+      `expected an IANA time zone like UTC or Europe/Paris, found ${JSON.stringify(issue.input)}`,
+  }).default("UTC"),
+  flush_interval_ms: z.number().int().min(50).max(60_000).default(1000),
+  consumer_group: z.string().min(1).default("web-analytics"),
+  log_table: cqlIdentifier.default("log"),
+});
+
+/** `plugin:` values: a bare plugin name or a path. */
+const pluginRef = z.string().min(1);
+
+/** `options:` values: a mapping; an empty value means no options. */
+const options = z.record(z.string(), z.unknown()).nullish();
+
+/** One item of `sources:` or `sinks:`. */
+export const entrySchema = z.strictObject({ name: entryName, plugin: pluginRef, options });
+
+/** One item of `aggregations:`. */
+export const aggregationSchema = z.strictObject({
+  name: entryName,
+  plugin: pluginRef,
+  source: entryName,
+  sinks: z.array(entryName).default([]),
+  options,
+});
+
+/** One item of `schedules:`. */
+export const scheduleSchema = z.strictObject({
+  name: entryName,
+  cron: z.string().superRefine((expression, context) => {
+    const problem = cronProblem(expression);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  }),
+  aggregations: z.array(entryName).min(1),
+  windows: z.unknown().transform((value, context) => {
+    const parsed = parseWindows(value);
+    if (parsed.ok) return parsed.windows;
+    context.addIssue({ code: "custom", message: parsed.message, path: parsed.path });
+    return z.NEVER;
+  }),
+});
+
+/** Converts the validated `kafka:` section. */
+export function toKafkaSettings(kafka: z.output<ReturnType<typeof kafkaSchema>>): KafkaSettings {
+  return { brokers: kafka.brokers, clientId: kafka.client_id };
+}
+
+/** Converts the validated `cassandra:` section. */
+export function toCassandraSettings(
+  cassandra: z.output<ReturnType<typeof cassandraSchema>>,
+): CassandraSettings {
+  return {
+    contactPoints: cassandra.contact_points,
+    localDataCenter: cassandra.local_data_center,
+    keyspace: cassandra.keyspace,
+    replication: cassandra.replication,
+  };
+}
+
+/** Converts the validated `runtime:` section. */
+export function toRuntimeSettings(runtime: z.output<typeof runtimeSchema>): RuntimeSettings {
+  return {
+    timeZone: runtime.time_zone,
+    flushIntervalMs: runtime.flush_interval_ms,
+    consumerGroup: runtime.consumer_group,
+    logTable: runtime.log_table,
+  };
+}
+
+/** Whether `zone` is an IANA time zone this runtime knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

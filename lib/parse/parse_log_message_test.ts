@@ -1,0 +1,73 @@
+import assert from "assert";
+import { parseLogMessage } from "./parse_log_message.ts";
+
+const NOW = Date.UTC(2026, 10, 21);
+const JSON_LOG = JSON.stringify({
+  timestamp: "2026-11-20T10:00:00Z",
+  request_uri: "/",
+  status: 200,
+  body_bytes_sent: 10,
+  request_time: 0.01,
+  http_referrer: "-",
+  http_user_agent: "curl/8",
+});
+const COMBINED_LOG =
+  '10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 10 "-" "curl/8" 0.010';
+
+Deno.test("parseLogMessage dispatches JSON and combined lines to the same record", () => {
+  const fromJson = parseLogMessage(JSON_LOG, NOW);
+  const fromLine = parseLogMessage(COMBINED_LOG, NOW);
+  assert.ok(fromJson.ok && fromLine.ok);
+  assert.deepEqual(fromLine.record, { ...fromJson.record, remote_addr: "10.0.0.1" });
+});
+
+Deno.test("parseLogMessage accepts bytes and surrounding whitespace", () => {
+  const bytes = new TextEncoder().encode(`\n  ${JSON_LOG}\r\n`);
+  assert.ok(parseLogMessage(bytes, NOW).ok);
+  assert.ok(parseLogMessage(new TextEncoder().encode(COMBINED_LOG + "\n"), NOW).ok);
+});
+
+Deno.test("parseLogMessage rejects empty, binary and garbage input", () => {
+  assert.deepEqual(parseLogMessage("", NOW), { ok: false, reason: "message is empty" });
+  assert.deepEqual(parseLogMessage(new Uint8Array(), NOW), {
+    ok: false,
+    reason: "message is empty",
+  });
+  assert.deepEqual(parseLogMessage(new Uint8Array([0xff, 0xfe, 0x41]), NOW), {
+    ok: false,
+    reason: "message is not valid UTF-8",
+  });
+  assert.deepEqual(parseLogMessage("the quick brown fox", NOW), {
+    ok: false,
+    reason: 'not JSON and not a combined-format line: "the quick brown fox"',
+  });
+  const truncated = parseLogMessage(JSON_LOG.slice(0, 40), NOW);
+  assert.ok(!truncated.ok && truncated.reason.startsWith("invalid JSON"));
+});
+
+Deno.test("parseLogMessage defaults now to the clock", () => {
+  const future = JSON_LOG.replace(
+    "2026-11-20T10:00:00Z",
+    new Date(Date.now() + 3 * 86_400_000).toISOString(),
+  );
+  assert.ok(!parseLogMessage(future).ok);
+  const recent = JSON_LOG.replace(
+    "2026-11-20T10:00:00Z",
+    new Date(Date.now() - 1000).toISOString(),
+  );
+  assert.ok(parseLogMessage(recent).ok);
+});
+
+Deno.test("parseLogMessage parses 200k mixed messages per second or more", () => {
+  const encoder = new TextEncoder();
+  const messages = [encoder.encode(JSON_LOG), encoder.encode(COMBINED_LOG)];
+  const count = 200_000;
+  const started = performance.now();
+  let accepted = 0;
+  for (let i = 0; i < count; i++) {
+    if (parseLogMessage(messages[i & 1]!, NOW).ok) accepted++;
+  }
+  const elapsed = performance.now() - started;
+  assert.equal(accepted, count);
+  assert.ok(elapsed < 1000, `${count} parses took ${elapsed.toFixed(0)} ms`);
+});

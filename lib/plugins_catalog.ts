@@ -1,0 +1,201 @@
+/**
+ * The plugin catalog: every plugin module in `plugins/`, described from its own definition
+ * (summary, description and the options schema), for `deno task plugins` and the README.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { PluginDefinition } from "./contracts.ts";
+import { BUILTIN_PLUGINS_DIR, importPlugin, pluginModules } from "./config/resolve_plugin.ts";
+
+/** A plugin module that could not be loaded. */
+export interface PluginLoadFailure {
+  /** Module path within the plugins folder, e.g. `sinks/kafka.ts`. */
+  module: string;
+  /** Why it failed. */
+  message: string;
+}
+
+/** One documented option of a plugin. */
+export interface OptionDoc {
+  /** Key in `options:`. */
+  name: string;
+  /** Readable type, e.g. `integer 1..1000` or `"hour" | "day"`. */
+  type: string;
+  /** Whether the key must be given (no default). */
+  required: boolean;
+  /** Default as YAML-ish text, if any. */
+  default?: string;
+  /** The option's `.describe()` text. */
+  description?: string;
+  /** First example from `.meta({ examples })`, as text. */
+  example?: string;
+}
+
+/**
+ * Loads every plugin module of a folder and of its `sources/`, `aggregations/` and `sinks/`
+ * subfolders (files not starting with `_`, not tests).
+ *
+ * @param dir Folder URL ending in `/` (default: the repository's `plugins/`).
+ * @param onFailure Called for each module that fails to load; loading continues.
+ * @returns Definitions sorted by kind (source, aggregation, sink), then name.
+ */
+export async function listPlugins(
+  dir: URL = BUILTIN_PLUGINS_DIR,
+  onFailure: (failure: PluginLoadFailure) => void = () => {},
+): Promise<PluginDefinition[]> {
+  const plugins: PluginDefinition[] = [];
+  for (const module of await pluginModules(dir)) {
+    const resolution = await importPlugin(module.url, module.name);
+    if (resolution.ok) plugins.push(resolution.plugin);
+    else onFailure({ module: module.path, message: resolution.message });
+  }
+  const order = { source: 0, aggregation: 1, sink: 2 };
+  return plugins.sort((a, b) => order[a.kind] - order[b.kind] || (a.name < b.name ? -1 : 1));
+}
+
+/**
+ * The options of a plugin, read from the JSON Schema of its zod options schema.
+ *
+ * @param definition A plugin definition.
+ * @returns One entry per top-level option key, in schema order.
+ */
+export function describeOptions(definition: PluginDefinition): OptionDoc[] {
+  const schema = z.toJSONSchema(definition.options, { io: "input", unrepresentable: "any" });
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set(schema.required ?? []);
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    type: typeName(property),
+    required: required.has(name) && property.default === undefined,
+    default: property.default === undefined ? undefined : showValue(property.default),
+    description: property.description,
+    example: property.examples?.[0] === undefined ? undefined : showValue(property.examples[0]),
+  }));
+}
+
+/**
+ * Renders a plugin as plain text: kind, name, summary, description, options and an example.
+ *
+ * @param definition A plugin definition.
+ * @returns Multi-line text ending with a newline.
+ */
+export function describePlugin(definition: PluginDefinition): string {
+  const lines = [`${definition.name} (${definition.kind})`, `  ${definition.summary}`];
+  if (definition.description) lines.push(...wrap(definition.description, 94).map((l) => `  ${l}`));
+  const options = describeOptions(definition);
+  lines.push("", "  options:");
+  if (options.length === 0) lines.push("    (none)");
+  for (const option of options) {
+    const facts = [
+      option.type,
+      option.required ? "required" : undefined,
+      option.default !== undefined ? `default ${option.default}` : undefined,
+    ].filter(Boolean).join(", ");
+    lines.push(`    ${option.name}: ${facts}`);
+    if (option.description) lines.push(`      ${option.description}`);
+    if (option.example !== undefined) lines.push(`      example: ${option.example}`);
+  }
+  lines.push("", "  example:", `    plugin: ${definition.name}`);
+  lines.push(`    options: ${showValue(definition.example)}`);
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * Renders a plugin as a Markdown section for the README plugin reference.
+ *
+ * @param definition A plugin definition.
+ * @returns Markdown ending with a newline.
+ */
+export function describePluginMarkdown(definition: PluginDefinition): string {
+  const lines = [`### \`${definition.name}\` (${definition.kind})`, "", definition.summary, ""];
+  if (definition.description) lines.push(definition.description, "");
+  const options = describeOptions(definition);
+  if (options.length > 0) {
+    lines.push("| option | type | default | description | example |");
+    lines.push("| --- | --- | --- | --- | --- |");
+    for (const option of options) {
+      const cells = [
+        `\`${option.name}\``,
+        cell(option.type),
+        option.required ? "required" : cell(option.default ?? ""),
+        cell(option.description ?? ""),
+        cell(option.example ?? ""),
+      ];
+      lines.push(`| ${cells.join(" | ")} |`);
+    }
+    lines.push("");
+  }
+  lines.push("```yaml", `plugin: ${definition.name}`, `options: ${showValue(definition.example)}`);
+  lines.push("```", "");
+  return lines.join("\n");
+}
+
+/** The parts of a JSON Schema node we read. */
+interface JsonSchema {
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  default?: unknown;
+  description?: string;
+  examples?: unknown[];
+}
+
+function typeName(node: JsonSchema): string {
+  const union = node.anyOf ?? node.oneOf;
+  if (union) return union.map(typeName).join(" | ");
+  if (node.enum) return node.enum.map((value) => JSON.stringify(value)).join(" | ");
+  if (node.const !== undefined) return JSON.stringify(node.const);
+  const type = Array.isArray(node.type) ? node.type.join(" | ") : node.type;
+  if (type === "array") return `list of ${node.items ? typeName(node.items) : "values"}`;
+  if (type === "integer" || type === "number") {
+    const max = node.maximum !== undefined && node.maximum < Number.MAX_SAFE_INTEGER
+      ? node.maximum
+      : undefined;
+    const min = node.minimum !== undefined && node.minimum > Number.MIN_SAFE_INTEGER
+      ? node.minimum
+      : undefined;
+    if (min !== undefined && max !== undefined) return `${type} ${min}..${max}`;
+    if (min !== undefined) return `${type} >= ${min}`;
+    if (max !== undefined) return `${type} <= ${max}`;
+    return type;
+  }
+  if (type === "string" && node.pattern) return `string matching ${node.pattern}`;
+  if (type === "object") return "mapping";
+  return type ?? "any";
+}
+
+/** A value as it would be written in YAML flow style. */
+function showValue(value: unknown): string {
+  if (typeof value === "string") return /^[\w./:-]+$/.test(value) ? value : JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(showValue).join(", ")}]`;
+  if (typeof value === "object" && value !== null) {
+    return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${showValue(v)}`).join(", ")} }`;
+  }
+  return String(value);
+}
+
+function cell(text: string): string {
+  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}

@@ -1,0 +1,34 @@
+/**
+ * Shared start-up of one-shot jobs (batch, reconcile): load and validate the pipeline, make sure
+ * the services answer, connect. Exits with a clear message when any step fails.
+ *
+ * @module
+ */
+import { formatIssues, loadPipeline, PipelineError } from "../config/load.ts";
+import { ensureServices, ServicesError } from "../services/mod.ts";
+import { openPipeline, type PipelineResources } from "./start.ts";
+
+/** Opens the pipeline of `configFile` for a job named `job`, or exits 1 saying why. */
+export async function openForJob(configFile: string, job: string): Promise<PipelineResources> {
+  try {
+    const pipeline = await loadPipeline(configFile);
+    await ensureServices({
+      kafkaBrokers: pipeline.kafka.brokers,
+      cassandraContactPoints: pipeline.cassandra.contactPoints,
+    });
+    return await openPipeline(pipeline, { log: (line) => console.error(`${job}: ${line}`) });
+  } catch (error) {
+    if (error instanceof PipelineError) {
+      console.error(formatIssues(error.issues));
+      console.error(`\n${error.issues.length} problem(s) in ${configFile}; nothing was run.`);
+    } else if (error instanceof ServicesError) {
+      console.error(`${job}: ${error.message}`);
+    } else {
+      console.error(
+        `${job}: could not connect: ${error instanceof Error ? error.message : error}\n` +
+          "Check that Kafka and Cassandra answer (`deno task services status`).",
+      );
+    }
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The live status line of `deno task run`: events/s, lag, rejected, last flush.
+ *
+ * @module
+ */
+import type { ProcessorStats } from "../realtime/processor.ts";
+
+/** Renders one status line from the counters now and at the previous tick. */
+export function statusLine(
+  now: Map<string, ProcessorStats>,
+  before: Map<string, ProcessorStats>,
+  elapsedMs: number,
+): string {
+  const parts: string[] = [];
+  for (const [source, stats] of now) {
+    const previous = before.get(source);
+    const rate = previous === undefined ? 0 : (stats.read - previous.read) / (elapsedMs / 1000);
+    const flush = stats.lastFlush === undefined
+      ? "no flush yet"
+      : `last flush ${ago(stats.lastFlush.at)} (${stats.lastFlush.windows} windows, ` +
+        `${stats.lastFlush.ms} ms)`;
+    parts.push(
+      `${source}: ${Math.round(rate)} events/s, lag ${stats.lag}, ${stats.accepted} logged, ` +
+        `${stats.rejected} rejected, ${stats.duplicates} duplicates skipped, ${flush}`,
+    );
+  }
+  return parts.join(" | ");
+}
+
+function ago(at: number): string {
+  const seconds = (Date.now() - at) / 1000;
+  return seconds < 1 ? "just now" : `${seconds.toFixed(0)} s ago`;
+}

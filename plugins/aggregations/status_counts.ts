@@ -1,0 +1,63 @@
+/**
+ * `status_counts`: how many responses of each HTTP status code and class per hour or day.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { AggregationPlugin, ResultRow } from "../../lib/contracts.ts";
+
+const options = z.strictObject({
+  granularity: z.enum(["hour", "day"]).default("day")
+    .describe("Window size: count responses per hour or per day.")
+    .meta({ examples: ["day"] }),
+});
+
+/** Validated `status_counts` options. */
+export type StatusCountsOptions = z.output<typeof options>;
+
+/** Responses per status code (as a string, e.g. `"404"`) within one window. */
+export type StatusCounts = Record<string, number>;
+
+/** The `status_counts` aggregation plugin. */
+const statusCounts: AggregationPlugin<StatusCountsOptions, StatusCounts> = {
+  kind: "aggregation",
+  name: "status_counts",
+  summary: "Responses per HTTP status code and per class (2xx, 3xx, 4xx, 5xx).",
+  description: "Counts responses per status code in each window, and adds one row per status " +
+    "class seen (e.g. 4xx = all 400..499 responses).",
+  options,
+  example: { granularity: "hour" },
+  create(settings) {
+    return {
+      granularity: settings.granularity,
+      shape: { key: { name: "status", type: "text" }, values: [{ name: "count", type: "bigint" }] },
+      start: () => ({}),
+      add(state, record) {
+        const status = String(record.status);
+        state[status] = (state[status] ?? 0) + 1;
+        return state;
+      },
+      merge(into, other) {
+        for (const [status, count] of Object.entries(other)) {
+          into[status] = (into[status] ?? 0) + count;
+        }
+        return into;
+      },
+      finish(state) {
+        const codes = Object.entries(state).sort(([a], [b]) => Number(a) - Number(b));
+        const classes = new Map<string, number>();
+        for (const [status, count] of codes) {
+          const statusClass = `${status.slice(0, 1)}xx`;
+          classes.set(statusClass, (classes.get(statusClass) ?? 0) + count);
+        }
+        const row = (key: string, count: number): ResultRow => ({ key, values: { count } });
+        return [
+          ...codes.map(([status, count]) => row(status, count)),
+          ...[...classes].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, count]) => row(c, count)),
+        ];
+      },
+    };
+  },
+};
+
+export default statusCounts;

@@ -1,0 +1,116 @@
+/**
+ * `top_pages`: the N most visited pages of each hour or day.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { AggregationPlugin } from "../../lib/contracts.ts";
+import type { LogRecord } from "../../lib/records.ts";
+
+const STATIC_ASSET = /\.(css|js|png|jpe?g|gif|svg|ico|woff2?|map|webp)$/i;
+const BOT = /bot|crawler|spider|slurp|curl|wget/i;
+const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
+
+const options = z.strictObject({
+  granularity: z.enum(["hour", "day"]).default("day")
+    .describe("Window size: count visits per hour or per day.")
+    .meta({ examples: ["day"] }),
+  n: z.number().int().min(1).max(1000).default(10)
+    .describe("How many pages to keep per window.")
+    .meta({ examples: [10] }),
+  page_field: z.enum(["request_uri", "http_referrer"]).default("request_uri")
+    .describe("Which field names the page: the requested URI or the referring page.")
+    .meta({ examples: ["request_uri"] }),
+  strip_query: z.boolean().default(true)
+    .describe("Ignore the query string and fragment, so /a?b=1 counts as /a.")
+    .meta({ examples: [true] }),
+  exclude_static: z.boolean().default(true)
+    .describe(
+      "Skip static assets (.css .js .png .jpg .jpeg .gif .svg .ico .woff .woff2 .map .webp).",
+    )
+    .meta({ examples: [true] }),
+  exclude_bots: z.boolean().default(false)
+    .describe("Skip requests whose user agent looks like a bot, crawler, spider, curl or wget.")
+    .meta({ examples: [false] }),
+  statuses: z.array(z.enum(STATUS_CLASSES)).min(1).optional()
+    .describe("Count only responses of these status classes; all when omitted.")
+    .meta({ examples: [["2xx", "3xx"]] }),
+});
+
+/** Validated `top_pages` options. */
+export type TopPagesOptions = z.output<typeof options>;
+
+/** Visits per page within one window. */
+export type PageCounts = Record<string, number>;
+
+/** The `top_pages` aggregation plugin. */
+const topPages: AggregationPlugin<TopPagesOptions, PageCounts> = {
+  kind: "aggregation",
+  name: "top_pages",
+  summary: "The N most visited pages of each hour or day.",
+  description: "Counts visits per page in each window and keeps the N pages with the most " +
+    "visits, ranked 1..N; ties are broken by page URL so the ranking is deterministic.",
+  options,
+  example: { granularity: "day", n: 10, exclude_bots: true, statuses: ["2xx", "3xx"] },
+  create(settings) {
+    const counts = (record: LogRecord) => countedPage(record, settings);
+    return {
+      granularity: settings.granularity,
+      shape: {
+        key: { name: "page_url", type: "text" },
+        values: [{ name: "visits", type: "bigint" }, { name: "rank", type: "int" }],
+      },
+      start: () => ({}),
+      add(state, record) {
+        const page = counts(record);
+        if (page !== undefined) addCount(state, page, 1);
+        return state;
+      },
+      merge(into, other) {
+        for (const [page, visits] of Object.entries(other)) addCount(into, page, visits);
+        return into;
+      },
+      finish(state) {
+        return Object.entries(state)
+          .sort(([pageA, a], [pageB, b]) => b - a || (pageA < pageB ? -1 : pageA > pageB ? 1 : 0))
+          .slice(0, settings.n)
+          .map(([page, visits], index) => ({
+            key: page,
+            values: { visits, rank: index + 1 },
+          }));
+      },
+    };
+  },
+};
+
+export default topPages;
+
+/** The page a record counts for, or undefined when the filters skip it. */
+function countedPage(record: LogRecord, settings: TopPagesOptions): string | undefined {
+  const raw = record[settings.page_field];
+  if (raw === "" || raw === "-") return undefined;
+  const path = raw.replace(/[?#].*$/s, "");
+  if (settings.exclude_static && STATIC_ASSET.test(path)) return undefined;
+  if (settings.exclude_bots && BOT.test(record.http_user_agent)) return undefined;
+  if (settings.statuses && !settings.statuses.some((c) => c === statusClass(record.status))) {
+    return undefined;
+  }
+  return settings.strip_query ? path : raw;
+}
+
+function statusClass(status: number): string {
+  return `${Math.floor(status / 100)}xx`;
+}
+
+/** Adds to a count; defines the property so a page named `__proto__` is counted too. */
+function addCount(counts: Record<string, number>, key: string, by: number): void {
+  const value = (Object.hasOwn(counts, key) ? counts[key] ?? 0 : 0) + by;
+  if (key === "__proto__") {
+    Object.defineProperty(counts, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else counts[key] = value;
+}

@@ -1,0 +1,108 @@
+import assert from "assert";
+import type { LogRecord } from "../../lib/records.ts";
+import topPages, { type TopPagesOptions } from "./top_pages.ts";
+
+function record(overrides: Partial<LogRecord> = {}): LogRecord {
+  return {
+    timestamp: Date.UTC(2026, 0, 1, 12),
+    request_uri: "/",
+    status: 200,
+    body_bytes_sent: 100,
+    request_time: 0.01,
+    http_referrer: "-",
+    http_user_agent: "Mozilla/5.0",
+    remote_addr: "10.0.0.1",
+    method: "GET",
+    ...overrides,
+  };
+}
+
+function build(options: Record<string, unknown> = {}) {
+  return topPages.create(topPages.options.parse(options) as TopPagesOptions);
+}
+
+function run(options: Record<string, unknown>, records: LogRecord[]) {
+  const aggregation = build(options);
+  return aggregation.finish(records.reduce(aggregation.add, aggregation.start()));
+}
+
+const pages = (uris: string[]) => uris.map((request_uri) => record({ request_uri }));
+
+Deno.test("top_pages ranks by visits, ties by page_url ascending", () => {
+  const rows = run({ n: 3 }, pages(["/b", "/a", "/c", "/c", "/d", "/b", "/c"]));
+  assert.deepEqual(rows, [
+    { key: "/c", values: { visits: 3, rank: 1 } },
+    { key: "/b", values: { visits: 2, rank: 2 } },
+    { key: "/a", values: { visits: 1, rank: 3 } },
+  ]);
+});
+
+Deno.test("top_pages defaults: day, n 10, query stripped, static assets skipped", () => {
+  const aggregation = build();
+  assert.equal(aggregation.granularity, "day");
+  assert.deepEqual(aggregation.shape, {
+    key: { name: "page_url", type: "text" },
+    values: [{ name: "visits", type: "bigint" }, { name: "rank", type: "int" }],
+  });
+  const rows = run({}, pages(["/a?b=1", "/a#top", "/a", "/app.js", "/img/logo.PNG", "/x.css?v=2"]));
+  assert.deepEqual(rows, [{ key: "/a", values: { visits: 3, rank: 1 } }]);
+});
+
+Deno.test("top_pages keeps queries and static assets when asked", () => {
+  const rows = run(
+    { strip_query: false, exclude_static: false },
+    pages(["/a?b=1", "/a", "/app.js"]),
+  );
+  assert.deepEqual(rows.map((row) => row.key), ["/a", "/a?b=1", "/app.js"]);
+});
+
+Deno.test("top_pages filters bots and status classes", () => {
+  const records = [
+    record({ request_uri: "/a", http_user_agent: "Googlebot/2.1" }),
+    record({ request_uri: "/a", http_user_agent: "curl/8.0" }),
+    record({ request_uri: "/b", status: 404 }),
+    record({ request_uri: "/c", status: 301 }),
+    record({ request_uri: "/d", status: 200 }),
+  ];
+  const rows = run({ exclude_bots: true, statuses: ["2xx", "3xx"] }, records);
+  assert.deepEqual(rows.map((row) => row.key), ["/c", "/d"]);
+  assert.deepEqual(run({}, records).map((row) => row.key), ["/a", "/b", "/c", "/d"]);
+});
+
+Deno.test("top_pages can count referring pages", () => {
+  const records = [
+    record({ http_referrer: "https://news.example/item?id=1" }),
+    record({ http_referrer: "https://news.example/item?id=2" }),
+    record({ http_referrer: "-" }),
+  ];
+  const rows = run({ page_field: "http_referrer" }, records);
+  assert.deepEqual(rows, [{ key: "https://news.example/item", values: { visits: 2, rank: 1 } }]);
+});
+
+Deno.test("top_pages merge of partial states equals a single pass, through JSON", () => {
+  const uris = Array.from({ length: 200 }, (_, i) => `/p${(i * 7) % 13}`);
+  const aggregation = build({ n: 5 });
+  const single = aggregation.finish(pages(uris).reduce(aggregation.add, aggregation.start()));
+  const left = pages(uris.slice(0, 77)).reduce(aggregation.add, aggregation.start());
+  const right = pages(uris.slice(77)).reduce(aggregation.add, aggregation.start());
+  const restored = JSON.parse(JSON.stringify(left));
+  assert.deepEqual(aggregation.finish(aggregation.merge(restored, right)), single);
+  assert.deepEqual(
+    aggregation.finish(aggregation.merge(aggregation.start(), aggregation.start())),
+    [],
+  );
+});
+
+Deno.test("top_pages counts a page named __proto__ like any other", () => {
+  const rows = run({ page_field: "http_referrer" }, [record({ http_referrer: "__proto__" })]);
+  assert.deepEqual(rows, [{ key: "__proto__", values: { visits: 1, rank: 1 } }]);
+});
+
+Deno.test("top_pages options reject bad values", () => {
+  assert.equal(topPages.options.safeParse({ n: 0 }).success, false);
+  assert.equal(topPages.options.safeParse({ n: 1001 }).success, false);
+  assert.equal(topPages.options.safeParse({ granularity: "week" }).success, false);
+  assert.equal(topPages.options.safeParse({ statuses: ["6xx"] }).success, false);
+  assert.equal(topPages.options.safeParse({ top: 3 }).success, false);
+  assert.equal(topPages.options.safeParse(topPages.example).success, true);
+});

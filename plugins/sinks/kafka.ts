@@ -1,0 +1,74 @@
+/**
+ * `kafka` sink: publishes each changed window result as one JSON message, keyed by
+ * `<aggregation>/<window>`, so a compacted topic keeps exactly the latest result per window.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { Producer } from "kafkajs";
+import type { SinkPlugin, WindowResult } from "../../lib/contracts.ts";
+import { TOPIC_NAME } from "../../lib/config/identifiers.ts";
+
+const options = z.strictObject({
+  topic: z.string().regex(TOPIC_NAME, "a Kafka topic name: 1-249 characters from A-Z a-z 0-9 . _ -")
+    .default("RESULTS")
+    .describe("Topic receiving result messages; created when missing.")
+    .meta({ examples: ["RESULTS"] }),
+  partitions: z.number().int().min(1).max(1000).default(6)
+    .describe("Partition count used when the runner creates the topic.")
+    .meta({ examples: [6] }),
+});
+
+/** Validated `kafka` sink options. */
+export type KafkaSinkOptions = z.output<typeof options>;
+
+/** The JSON body of one result message. */
+export function resultMessage(result: WindowResult): Record<string, unknown> {
+  return {
+    aggregation: result.aggregation,
+    granularity: result.granularity,
+    window: result.window.key,
+    date: result.window.date,
+    ...(result.window.hour === undefined ? {} : { hour: result.window.hour }),
+    records: result.records,
+    computed_at: new Date(result.computedAt).toISOString(),
+    rows: result.rows.map((row) => ({ [result.shape.key.name]: row.key, ...row.values })),
+  };
+}
+
+/** The `kafka` sink plugin. */
+const kafkaSink: SinkPlugin<KafkaSinkOptions> = {
+  kind: "sink",
+  name: "kafka",
+  summary: "Publishes every changed window result as JSON to a Kafka topic.",
+  description: "One message per changed window and flush, keyed <aggregation>/<window>, with " +
+    "the fields aggregation, granularity, window, date, hour (hourly only), records, " +
+    "computed_at and rows (e.g. [{page_url, visits, rank}]).",
+  options,
+  example: { topic: "RESULTS" },
+  topics: (settings) => [{ topic: settings.topic, partitions: settings.partitions }],
+  open(settings, context) {
+    const producer: Producer = context.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    let connected: Promise<void> | undefined;
+    return Promise.resolve({
+      prepare: async () => {
+        await (connected ??= producer.connect());
+      },
+      async write(results) {
+        if (results.length === 0) return;
+        await (connected ??= producer.connect());
+        await producer.send({
+          topic: settings.topic,
+          acks: -1,
+          messages: results.map((result) => ({
+            key: `${result.aggregation}/${result.window.key}`,
+            value: JSON.stringify(resultMessage(result)),
+          })),
+        });
+      },
+      close: () => producer.disconnect(),
+    });
+  },
+};
+
+export default kafkaSink;

@@ -1,0 +1,171 @@
+/**
+ * `kafka` source: a consumer group on a topic of web logs (JSON objects or combined-format
+ * lines). Offsets are committed only when the runtime says the records they cover are durable;
+ * rejected messages go to a dead-letter topic with the reason and the original bytes.
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import { z } from "zod";
+import type { Batch, Consumer, Producer } from "kafkajs";
+import type { RawMessage, SourcePlugin, SourceRunner } from "../../lib/contracts.ts";
+import { TOPIC_NAME } from "../../lib/config/identifiers.ts";
+
+const topicName = z.string().regex(
+  TOPIC_NAME,
+  "a Kafka topic name: 1-249 characters from A-Z a-z 0-9 . _ -",
+);
+
+const options = z.strictObject({
+  topic: topicName.default("RAWLOG")
+    .describe("Topic to read web logs from.")
+    .meta({ examples: ["RAWLOG"] }),
+  partitions: z.number().int().min(1).max(1000).default(6)
+    .describe("Partition count used when the runner creates the topic.")
+    .meta({ examples: [6] }),
+  dead_letter_topic: topicName.optional()
+    .describe(
+      "Topic receiving messages that cannot be parsed or fail validation; default <topic>.dlq.",
+    )
+    .meta({ examples: ["RAWLOG.dlq"] }),
+  from_beginning: z.boolean().default(true)
+    .describe("Where a new consumer group starts: the oldest retained message, or only new ones.")
+    .meta({ examples: [true] }),
+  partitions_in_parallel: z.number().int().min(1).max(64).default(3)
+    .describe("How many partitions this process works on at the same time.")
+    .meta({ examples: [3] }),
+  session_timeout_ms: z.number().int().min(6000).max(300_000).default(10_000)
+    .describe("How long a silent runner keeps its partitions before the group reassigns them.")
+    .meta({ examples: [10_000] }),
+  max_bytes_per_partition: z.number().int().min(1024).default(1_048_576)
+    .describe("Largest fetch per partition, in bytes; bigger batches mean fewer round trips.")
+    .meta({ examples: [1_048_576] }),
+});
+
+/** Validated `kafka` source options. */
+export type KafkaSourceOptions = z.output<typeof options>;
+
+function deadLetterTopic(settings: KafkaSourceOptions): string {
+  return settings.dead_letter_topic ?? `${settings.topic}.dlq`;
+}
+
+/** The `kafka` source plugin. */
+const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
+  kind: "source",
+  name: "kafka",
+  summary: "Reads web logs from a Kafka topic in a consumer group, exactly once.",
+  description: "Accepts JSON log objects and Apache/nginx combined-format lines. Offsets are " +
+    "committed only after the log rows and aggregate state they cover are durable in Cassandra; " +
+    "re-delivered messages are recognised by their offset and never counted twice. Messages " +
+    "that cannot be parsed go to the dead-letter topic, keyed <topic>/<partition>/<offset>, " +
+    "with headers reason, source_topic, source_partition and source_offset.",
+  options,
+  example: { topic: "RAWLOG", partitions: 6, dead_letter_topic: "RAWLOG.dlq" },
+  topics: (settings) => [
+    { topic: settings.topic, partitions: settings.partitions },
+    { topic: deadLetterTopic(settings), partitions: settings.partitions },
+  ],
+  open(settings, context) {
+    const consumer: Consumer = context.kafka.consumer({
+      groupId: context.consumerGroup,
+      maxBytesPerPartition: settings.max_bytes_per_partition,
+      maxBytes: settings.max_bytes_per_partition * 10,
+      sessionTimeout: settings.session_timeout_ms,
+      heartbeatInterval: 3_000,
+      retry: { retries: 10 },
+    });
+    const deadLetters: Producer = context.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    const dlqTopic = deadLetterTopic(settings);
+    let connected: Promise<void> | undefined;
+    const connect = () =>
+      connected ??= Promise.all([consumer.connect(), deadLetters.connect()]).then(() => {});
+
+    const runner: SourceRunner = {
+      async run(handlers, signal) {
+        await connect();
+        await consumer.subscribe({ topic: settings.topic, fromBeginning: settings.from_beginning });
+        const crashed = new Promise<never>((_, reject) => {
+          consumer.on(consumer.events.CRASH, (event) => {
+            if (!event.payload.restart) reject(event.payload.error);
+          });
+        });
+        consumer.on(consumer.events.GROUP_JOIN, () => handlers.onReassigned());
+        let inFlight = 0;
+        let drained: (() => void) | undefined;
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: true,
+          partitionsConsumedConcurrently: settings.partitions_in_parallel,
+          eachBatch: async ({ batch, heartbeat }) => {
+            if (signal.aborted) return;
+            inFlight++;
+            try {
+              await handleBatch(batch, heartbeat);
+            } finally {
+              if (--inFlight === 0) drained?.();
+            }
+          },
+        });
+        async function handleBatch(batch: Batch, heartbeat: () => Promise<void>): Promise<void> {
+          const messages: RawMessage[] = batch.messages.map((message) => ({
+            offset: Number(message.offset),
+            value: message.value,
+            producedAt: Number(message.timestamp),
+          }));
+          await handlers.onBatch({
+            stream: batch.topic,
+            partition: batch.partition,
+            messages,
+            lag: Number(batch.offsetLag()),
+          });
+          await heartbeat();
+        }
+        const aborted = new Promise<void>((resolve) => {
+          if (signal.aborted) resolve();
+          signal.addEventListener("abort", () => resolve(), { once: true });
+        });
+        await Promise.race([aborted, crashed]);
+        // Stop fetching but stay in the group, so the runtime can still commit what it flushes.
+        consumer.pause([{ topic: settings.topic }]);
+        if (inFlight > 0) await new Promise<void>((resolve) => drained = resolve);
+      },
+      async commit(positions) {
+        if (positions.length === 0) return;
+        await consumer.commitOffsets(positions.map((position) => ({
+          topic: position.stream,
+          partition: position.partition,
+          offset: String(position.nextOffset),
+        })));
+      },
+      async reject(batch, rejections) {
+        await deadLetters.send({
+          topic: dlqTopic,
+          acks: -1,
+          messages: rejections.map(({ message, reason }) => ({
+            key: `${batch.stream}/${batch.partition}/${message.offset}`,
+            value: message.value === null ? null : Buffer.from(
+              message.value.buffer,
+              message.value.byteOffset,
+              message.value.byteLength,
+            ),
+            headers: {
+              reason,
+              source_topic: batch.stream,
+              source_partition: String(batch.partition),
+              source_offset: String(message.offset),
+            },
+          })),
+        });
+      },
+      async close() {
+        await Promise.allSettled([consumer.disconnect(), deadLetters.disconnect()]);
+      },
+    };
+    return Promise.resolve(runner);
+  },
+};
+
+export default kafkaSource;

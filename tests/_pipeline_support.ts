@@ -1,0 +1,390 @@
+/**
+ * Support for end-to-end pipeline tests: a test-owned pipeline file, a seeded stream, the
+ * counts a test computes itself from what it sent, and checks against Kafka and Cassandra.
+ *
+ * The expected results here are computed independently of the plugins: plain counting and
+ * sorting over the records the test generated.
+ *
+ * @module
+ */
+import assert from "assert";
+import { Buffer } from "node:buffer";
+import type cassandra from "cassandra-driver";
+import type { Kafka } from "kafkajs";
+import { generateTraffic, type TrafficEvent } from "../plugins/_traffic.ts";
+import type { LogRecord } from "../lib/records.ts";
+import { createKafka } from "../lib/kafka.ts";
+import { REPO_ROOT } from "../lib/services/settings.ts";
+import { connectTestCassandra, testKafkaSettings, uniqueSuffix, waitFor } from "./_support.ts";
+
+/** Names a test owns; all removed by {@linkcode dropTestPipeline}. */
+export interface TestPipeline {
+  /** Path of the generated pipeline.yaml. */
+  file: string;
+  /** Keyspace. */
+  keyspace: string;
+  /** Input topic. */
+  topic: string;
+  /** Dead-letter topic. */
+  deadLetterTopic: string;
+  /** Results topic. */
+  resultsTopic: string;
+  /** Consumer group. */
+  group: string;
+  /** Kafka client. */
+  kafka: Kafka;
+  /** Cassandra client. */
+  cassandra: cassandra.Client;
+}
+
+/** Top-N sizes the test pipeline uses. */
+export const DAILY_N = 10;
+/** Hourly top-N size of the test pipeline. */
+export const HOURLY_N = 5;
+
+/** Writes a pipeline file with test-owned names and connects clients. */
+export async function createTestPipeline(flushIntervalMs = 250): Promise<TestPipeline> {
+  const suffix = uniqueSuffix();
+  const keyspace = `test_pipe_${suffix}`;
+  const topic = `RAWLOG-${suffix}`;
+  const deadLetterTopic = `${topic}.dlq`;
+  const resultsTopic = `RESULTS-${suffix}`;
+  const group = `test-group-${suffix}`;
+  const dir = await Deno.makeTempDir({ prefix: "pipeline-test-" });
+  const file = `${dir}/pipeline.yaml`;
+  await Deno.writeTextFile(
+    file,
+    `
+cassandra:
+  keyspace: ${keyspace}
+runtime:
+  flush_interval_ms: ${flushIntervalMs}
+  consumer_group: ${group}
+sources:
+  - name: rawlog
+    plugin: kafka
+    options: { topic: ${topic}, dead_letter_topic: ${deadLetterTopic} }
+aggregations:
+  - name: top_pages_daily
+    plugin: top_pages
+    source: rawlog
+    sinks: [results, results_topic]
+    options: { granularity: day, n: ${DAILY_N}, strip_query: false, exclude_static: false }
+  - name: top_pages_hourly
+    plugin: top_pages
+    source: rawlog
+    sinks: [results_hourly]
+    options: { granularity: hour, n: ${HOURLY_N}, strip_query: false, exclude_static: false }
+  - name: status_daily
+    plugin: status_counts
+    source: rawlog
+    sinks: [status_counts]
+    options: { granularity: day }
+sinks:
+  - name: results
+    plugin: cassandra
+    options: { table: results }
+  - name: results_hourly
+    plugin: cassandra
+    options: { table: results_hourly }
+  - name: status_counts
+    plugin: cassandra
+    options: { table: status_counts }
+  - name: results_topic
+    plugin: kafka
+    options: { topic: ${resultsTopic} }
+`,
+  );
+  return {
+    file,
+    keyspace,
+    topic,
+    deadLetterTopic,
+    resultsTopic,
+    group,
+    kafka: createKafka(testKafkaSettings()),
+    cassandra: await connectTestCassandra(keyspace),
+  };
+}
+
+/** Drops the keyspace and topics of a test pipeline and closes its clients. */
+export async function dropTestPipeline(test: TestPipeline): Promise<void> {
+  await test.cassandra.execute(`DROP KEYSPACE IF EXISTS ${test.keyspace}`).catch(() => {});
+  await test.cassandra.shutdown();
+  const admin = test.kafka.admin();
+  await admin.connect();
+  const existing = new Set(await admin.listTopics());
+  const topics = [test.topic, test.deadLetterTopic, test.resultsTopic].filter((t) =>
+    existing.has(t)
+  );
+  if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => {});
+  await admin.deleteGroups([test.group]).catch(() => {});
+  await admin.disconnect();
+  await Deno.remove(test.file.replace(/\/pipeline\.yaml$/, ""), { recursive: true });
+}
+
+/** The seeded stream used by the pipeline tests: malformed, combined and late records. */
+export function testStream(count: number, seed = 20261122): TrafficEvent[] {
+  return [...generateTraffic({
+    seed,
+    count,
+    start: Date.parse("2026-11-20T00:00:00Z"),
+    spanMs: 2 * 86_400_000,
+    malformedShare: 0.02,
+    lateShare: 0.03,
+    combinedShare: 0.2,
+  })];
+}
+
+/**
+ * Produces events to a topic (creating it with 6 partitions), keyed as generated; with
+ * `pauseMs`, in chunks of `chunk` with a pause between them, so a stream keeps arriving.
+ */
+export async function produceEvents(
+  kafka: Kafka,
+  topic: string,
+  events: TrafficEvent[],
+  pacing: { chunk: number; pauseMs: number } = { chunk: 5000, pauseMs: 0 },
+) {
+  const admin = kafka.admin();
+  await admin.connect();
+  if (!(await admin.listTopics()).includes(topic)) {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
+  }
+  await admin.disconnect();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  for (let i = 0; i < events.length; i += pacing.chunk) {
+    if (i > 0 && pacing.pauseMs > 0) await new Promise((r) => setTimeout(r, pacing.pauseMs));
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: events.slice(i, i + pacing.chunk).map((event) => ({
+        key: event.key,
+        value: Buffer.from(event.value),
+      })),
+    });
+  }
+  await producer.disconnect();
+}
+
+/** Sum over partitions of the group's committed offsets on a topic. */
+export async function committedCount(kafka: Kafka, group: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return (offsets?.partitions ?? []).reduce(
+      (sum, partition) => sum + Math.max(0, Number(partition.offset)),
+      0,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Waits until the group has committed every message of the topic. */
+export async function waitForCommitted(test: TestPipeline, total: number, timeoutMs = 180_000) {
+  await waitFor(
+    `consumer group ${test.group} to commit ${total} messages`,
+    async () =>
+      (await committedCount(test.kafka, test.group, test.topic)) >= total ? true : undefined,
+    timeoutMs,
+    250,
+  );
+}
+
+/** Starts `deno run jobs/run.ts --config <file>` as a child process; output goes to a log file. */
+export function spawnRunner(test: TestPipeline, name: string): Deno.ChildProcess {
+  const logFile = `${test.file.replace(/pipeline\.yaml$/, "")}${name}.log`;
+  return new Deno.Command("sh", {
+    args: [
+      "-c",
+      `exec "$0" run --allow-all "$1" --config "$2" > "$3" 2>&1`,
+      Deno.execPath(),
+      `${REPO_ROOT}/jobs/run.ts`,
+      test.file,
+      logFile,
+    ],
+    cwd: REPO_ROOT,
+    stdin: "null",
+  }).spawn();
+}
+
+/** Reads a runner's log file (for failure messages). */
+export async function runnerLog(test: TestPipeline, name: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(`${test.file.replace(/pipeline\.yaml$/, "")}${name}.log`);
+  } catch {
+    return "(no log)";
+  }
+}
+
+/** What the pipeline must hold after processing `events`, computed by plain counting. */
+export interface Expected {
+  /** Valid records. */
+  records: LogRecord[];
+  /** Bytes of malformed events. */
+  malformed: string[];
+  /** Day -> page -> visits. */
+  pagesByDay: Map<string, Map<string, number>>;
+  /** `YYYY-MM-DDTHH` -> page -> visits. */
+  pagesByHour: Map<string, Map<string, number>>;
+  /** Day -> status or class -> count. */
+  statusByDay: Map<string, Map<string, number>>;
+}
+
+/** Counts what the test sent. */
+export function expectedFrom(events: TrafficEvent[]): Expected {
+  const expected: Expected = {
+    records: [],
+    malformed: [],
+    pagesByDay: new Map(),
+    pagesByHour: new Map(),
+    statusByDay: new Map(),
+  };
+  const decoder = new TextDecoder();
+  for (const event of events) {
+    if (event.record === undefined) {
+      expected.malformed.push(decoder.decode(event.value));
+      continue;
+    }
+    const record = event.record;
+    expected.records.push(record);
+    const iso = new Date(record.timestamp).toISOString();
+    const day = iso.slice(0, 10);
+    increment(expected.pagesByDay, day, record.request_uri);
+    increment(expected.pagesByHour, iso.slice(0, 13), record.request_uri);
+    increment(expected.statusByDay, day, String(record.status));
+    increment(expected.statusByDay, day, `${String(record.status)[0]}xx`);
+  }
+  return expected;
+}
+
+function increment(map: Map<string, Map<string, number>>, window: string, key: string): void {
+  let counts = map.get(window);
+  if (counts === undefined) map.set(window, counts = new Map());
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/** The top `n` of a count map: visits descending, then key ascending. */
+export function topN(counts: Map<string, number>, n: number): Array<[string, number]> {
+  return [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0)).slice(0, n);
+}
+
+/** Asserts that `log` holds exactly one row per valid record and nothing else. */
+export async function assertLogTable(test: TestPipeline, expected: Expected): Promise<void> {
+  const fingerprint = (r: LogRecord) =>
+    `${r.timestamp}|${r.request_uri}|${r.status}|${r.remote_addr}|${r.body_bytes_sent}|${r.request_time}|${r.http_user_agent}`;
+  const want = new Map<string, number>();
+  for (const record of expected.records) {
+    want.set(fingerprint(record), (want.get(fingerprint(record)) ?? 0) + 1);
+  }
+  const got = new Map<string, number>();
+  const ids = new Set<string>();
+  let rows = 0;
+  await new Promise<void>((resolve, reject) => {
+    test.cassandra.eachRow(
+      `SELECT record_id, timestamp, request_uri, status, remote_addr, body_bytes_sent,
+        request_time, http_user_agent FROM ${test.keyspace}.log`,
+      [],
+      { prepare: true, autoPage: true, fetchSize: 5000 },
+      (_n, row) => {
+        rows++;
+        ids.add(row.get("record_id"));
+        const key = fingerprint({
+          timestamp: (row.get("timestamp") as Date).getTime(),
+          request_uri: row.get("request_uri"),
+          status: row.get("status"),
+          remote_addr: row.get("remote_addr"),
+          body_bytes_sent: Number(row.get("body_bytes_sent")),
+          request_time: row.get("request_time"),
+          http_user_agent: row.get("http_user_agent"),
+        } as LogRecord);
+        got.set(key, (got.get(key) ?? 0) + 1);
+      },
+      (error) => error ? reject(error) : resolve(),
+    );
+  });
+  assert.equal(rows, expected.records.length, "log holds one row per valid record");
+  assert.equal(ids.size, rows, "record ids are unique");
+  assert.deepEqual(got, want, "log rows are exactly the valid records sent");
+}
+
+/** Asserts that the dead-letter topic holds exactly the malformed messages. */
+export async function assertDeadLetters(test: TestPipeline, expected: Expected): Promise<void> {
+  const consumer = test.kafka.consumer({ groupId: `dlq-check-${uniqueSuffix()}` });
+  const byKey = new Map<string, string>();
+  let reasons = 0;
+  let total = 0;
+  await consumer.connect();
+  await consumer.subscribe({ topic: test.deadLetterTopic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: ({ message }) => {
+      total++;
+      byKey.set(message.key?.toString() ?? "", message.value?.toString() ?? "");
+      if ((message.headers?.reason?.toString() ?? "").length > 0) reasons++;
+      return Promise.resolve();
+    },
+  });
+  try {
+    await waitFor(
+      "every dead letter",
+      () => byKey.size >= expected.malformed.length ? true : undefined,
+      60_000,
+    );
+  } finally {
+    await consumer.disconnect();
+  }
+  assert.equal(reasons, total, "every dead letter carries a reason header");
+  assert.deepEqual(
+    [...byKey.values()].sort(),
+    [...expected.malformed].sort(),
+    "the dead-letter topic holds exactly the malformed messages (one per source offset)",
+  );
+}
+
+/** Asserts every result table equals the test's own counts. */
+export async function assertResults(test: TestPipeline, expected: Expected): Promise<void> {
+  for (const [day, counts] of expected.pagesByDay) {
+    const rows = await test.cassandra.execute(
+      `SELECT page_url, visits, rank, window_records FROM ${test.keyspace}.results WHERE date = ?`,
+      [day],
+      { prepare: true },
+    );
+    const got = rows.rows.map((
+      row,
+    ) => [row.get("rank"), row.get("page_url"), Number(row.get("visits"))])
+      .sort((a, b) => Number(a[0]) - Number(b[0]));
+    const want = topN(counts, DAILY_N).map(([page, visits], i) => [i + 1, page, visits]);
+    assert.deepEqual(got, want, `daily top pages of ${day}`);
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    assert.equal(Number(rows.rows[0]?.get("window_records")), total, `records covered on ${day}`);
+  }
+  for (const [hour, counts] of expected.pagesByHour) {
+    const rows = await test.cassandra.execute(
+      `SELECT page_url, visits, rank FROM ${test.keyspace}.results_hourly WHERE date = ? AND hour = ?`,
+      [hour.slice(0, 10), Number(hour.slice(11, 13))],
+      { prepare: true },
+    );
+    const got = rows.rows.map((
+      row,
+    ) => [row.get("rank"), row.get("page_url"), Number(row.get("visits"))])
+      .sort((a, b) => Number(a[0]) - Number(b[0]));
+    const want = topN(counts, HOURLY_N).map(([page, visits], i) => [i + 1, page, visits]);
+    assert.deepEqual(got, want, `hourly top pages of ${hour}`);
+  }
+  for (const [day, counts] of expected.statusByDay) {
+    const rows = await test.cassandra.execute(
+      `SELECT status, count FROM ${test.keyspace}.status_counts WHERE date = ?`,
+      [day],
+      { prepare: true },
+    );
+    const got = new Map(
+      rows.rows.map((row) => [row.get("status") as string, Number(row.get("count"))]),
+    );
+    assert.deepEqual(got, counts, `status counts of ${day}`);
+  }
+  const days = await test.cassandra.execute(`SELECT DISTINCT date FROM ${test.keyspace}.results`);
+  assert.equal(days.rowLength, expected.pagesByDay.size, "no result for a day without records");
+}
