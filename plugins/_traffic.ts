@@ -49,6 +49,8 @@ export interface TrafficEvent {
 }
 
 const HOUR_MS = 3_600_000;
+// One shared encoder: creating one per event would cost more than the encoding.
+const utf8 = new TextEncoder();
 
 /** Throws a RangeError naming the first option that is out of range. */
 function checkOptions(options: TrafficOptions): void {
@@ -215,7 +217,6 @@ export function* generateTraffic(options: TrafficOptions): Generator<TrafficEven
   checkOptions(options);
   const vocabulary = buildVocabulary(options.seed, options.pages ?? 3000);
   const random = new SeededRandom(options.seed);
-  const encoder = new TextEncoder();
   const { clock, count, malformedShare, lateShare, combinedShare } = options;
   const first = Math.ceil(options.start / 1000) * 1000;
   const stepMs = count > 0 ? options.spanMs / count : 0;
@@ -236,7 +237,7 @@ export function* generateTraffic(options: TrafficOptions): Generator<TrafficEven
     yield {
       seq,
       key: String(seq),
-      value: encoder.encode(text),
+      value: utf8.encode(text),
       record: malformed ? undefined : record,
     };
   }

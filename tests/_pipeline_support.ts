@@ -42,8 +42,19 @@ export const DAILY_N = 10;
 /** Hourly top-N size of the test pipeline. */
 export const HOURLY_N = 5;
 
+/** Options of {@linkcode createTestPipeline}. */
+export interface TestPipelineOptions {
+  /** Real-time flush interval (default 250 ms). */
+  flushIntervalMs?: number;
+  /** A `schedules:` section to append, as YAML text. */
+  schedules?: string;
+}
+
 /** Writes a pipeline file with test-owned names and connects clients. */
-export async function createTestPipeline(flushIntervalMs = 250): Promise<TestPipeline> {
+export async function createTestPipeline(
+  options: TestPipelineOptions = {},
+): Promise<TestPipeline> {
+  const flushIntervalMs = options.flushIntervalMs ?? 250;
   const suffix = uniqueSuffix();
   const keyspace = `test_pipe_${suffix}`;
   const topic = `RAWLOG-${suffix}`;
@@ -93,6 +104,7 @@ sinks:
   - name: results_topic
     plugin: kafka
     options: { topic: ${resultsTopic} }
+${options.schedules ?? ""}
 `,
   );
   return {
@@ -234,8 +246,11 @@ export interface Expected {
   statusByDay: Map<string, Map<string, number>>;
 }
 
-/** Counts what the test sent. */
-export function expectedFrom(events: TrafficEvent[]): Expected {
+/**
+ * Counts what the test sent; with `days`, results only for windows on those days (the log
+ * still holds every valid record).
+ */
+export function expectedFrom(events: TrafficEvent[], days?: ReadonlySet<string>): Expected {
   const expected: Expected = {
     records: [],
     malformed: [],
@@ -253,6 +268,7 @@ export function expectedFrom(events: TrafficEvent[]): Expected {
     expected.records.push(record);
     const iso = new Date(record.timestamp).toISOString();
     const day = iso.slice(0, 10);
+    if (days !== undefined && !days.has(day)) continue;
     increment(expected.pagesByDay, day, record.request_uri);
     increment(expected.pagesByHour, iso.slice(0, 13), record.request_uri);
     increment(expected.statusByDay, day, String(record.status));

@@ -49,7 +49,7 @@ Deno.test("real time: 50,000 records, malformed, combined and late, land exactly
 });
 
 Deno.test("real time: SIGKILL mid-stream, restart, catch up: still exactly once", async () => {
-  const test = await createTestPipeline(200);
+  const test = await createTestPipeline({ flushIntervalMs: 200 });
   try {
     const events = testStream(STREAM_SIZE, 7);
     const expected = expectedFrom(events);

@@ -27,4 +27,4 @@ export {
   validateLogFields,
 } from "./validate.ts";
 export { formatTimeLocal, parseIsoDateTime, parseTimeLocal, parseTimestamp } from "./time.ts";
-export { formatDuration, parseDuration } from "./duration.ts";
+export { DURATION_PATTERN, formatDuration, parseDuration } from "./duration.ts";

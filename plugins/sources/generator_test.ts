@@ -1,6 +1,6 @@
 import assert from "assert";
-import type { RuntimeContext, SourceBatch } from "../lib/contracts.ts";
-import { parseLogMessage } from "../lib/parse/mod.ts";
+import type { RuntimeContext, SourceBatch } from "../../lib/contracts.ts";
+import { parseLogMessage } from "../../lib/parse/mod.ts";
 import generator, { type GeneratorOptions } from "./generator.ts";
 
 function settings(input: Record<string, unknown>): GeneratorOptions {

@@ -1,0 +1,100 @@
+/**
+ * Command-line options of `deno task bench`.
+ *
+ * @module
+ */
+import { parseArgs } from "cli";
+
+/** What one bench run measures, read from the command line. */
+export interface BenchOptions {
+  /** Events loaded for the throughput, batch, ceiling and baseline figures. */
+  events: number;
+  /** Every size the throughput and memory figures are measured at (includes `events`). */
+  scales: number[];
+  /** Events per second produced during the freshness measurement. */
+  rate: number;
+  /** How long the freshness load lasts, seconds. */
+  freshnessSeconds: number;
+  /** Skip the raw consume/insert/scan ceilings and the naive baseline. */
+  skipCeilings: boolean;
+  /** Where the JSON report goes. */
+  out: string;
+}
+
+/** Usage text of `deno task bench`. */
+export const BENCH_USAGE = `usage: deno task bench [options]
+
+Measures the pipeline on the running Kafka and Cassandra, each part on its own fresh keyspace,
+topics and consumer group (all dropped at the end).
+
+  --events N              events loaded for throughput, batch, ceilings (default 1000000)
+  --scales N,N,...        also measure throughput and runner memory at these sizes
+  --rate N                events/s during the freshness measurement (default 5000)
+  --freshness-seconds S   how long the freshness load lasts (default 20)
+  --skip-ceilings         skip the raw Kafka/Cassandra ceilings and the naive baseline
+  --out FILE              JSON report (default bench/results.json)
+  --help                  show this help`;
+
+/** A command-line mistake; the message names the flag, what was found and what is expected. */
+export class BenchUsageError extends Error {
+  /** @param message What was wrong. */
+  constructor(message: string) {
+    super(message);
+    this.name = "BenchUsageError";
+  }
+}
+
+/**
+ * Reads the bench options.
+ *
+ * @param args Command-line arguments (without the script).
+ * @returns The options, or `"help"` when `--help` was given.
+ * @throws {BenchUsageError} When a flag is unknown or its value out of range.
+ *
+ * @example
+ * ```ts
+ * import { parseBenchArgs } from "./options.ts";
+ * const options = parseBenchArgs(["--events", "100000", "--scales", "50000"]);
+ * console.assert(options !== "help" && options.scales.join() === "50000,100000");
+ * ```
+ */
+export function parseBenchArgs(args: string[]): BenchOptions | "help" {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        events: { type: "string", default: "1000000" },
+        scales: { type: "string" },
+        rate: { type: "string", default: "5000" },
+        "freshness-seconds": { type: "string", default: "20" },
+        "skip-ceilings": { type: "boolean", default: false },
+        out: { type: "string", default: "bench/results.json" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (error) {
+    throw new BenchUsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) return "help";
+  const events = count("events", values.events);
+  const scales = values.scales === undefined
+    ? []
+    : values.scales.split(",").map((part) => count("scales", part.trim()));
+  return {
+    events,
+    scales: [...new Set([...scales, events])].sort((a, b) => a - b),
+    rate: count("rate", values.rate),
+    freshnessSeconds: count("freshness-seconds", values["freshness-seconds"]),
+    skipCeilings: values["skip-ceilings"],
+    out: values.out,
+  };
+}
+
+function count(flag: string, text: string): number {
+  const value = Number(text.replaceAll("_", ""));
+  if (text.trim() === "" || !Number.isInteger(value) || value < 1) {
+    throw new BenchUsageError(`--${flag}: expected a whole number ≥ 1, found ${JSON.stringify(text)}`);
+  }
+  return value;
+}

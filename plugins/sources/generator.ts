@@ -1,0 +1,280 @@
+/**
+ * `generator` source: simulated web traffic, either straight into the pipeline (no Kafka
+ * needed) or into a Kafka topic that a `kafka` source then reads.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type {
+  RawMessage,
+  Rejection,
+  RuntimeContext,
+  SourceBatch,
+  SourceHandlers,
+  SourcePlugin,
+  SourceRunner,
+} from "../../lib/contracts.ts";
+import { TOPIC_NAME } from "../../lib/config/identifiers.ts";
+import { DURATION_PATTERN, parseDuration } from "../../lib/parse/duration.ts";
+import { generateTraffic, type TrafficOptions } from "../_traffic.ts";
+import { pacingDelay, sleep } from "../_traffic_pacing.ts";
+import { produceTraffic } from "../_traffic_producer.ts";
+
+/** Stream name of every batch this source yields; part of every record id. */
+export const GENERATOR_STREAM = "generator";
+
+const duration = z.string().regex(DURATION_PATTERN, "a duration like 90s, 5m, 1h or 3d");
+const share = z.number().min(0).max(1);
+
+const options = z.strictObject({
+  rate: z.number().min(0).default(100)
+    .describe("Events per second; 0 = as fast as possible. Default 100.")
+    .meta({ examples: [100, 0] }),
+  count: z.number().int().min(1).optional()
+    .describe("Total events to generate; default: rate × duration, or endless.")
+    .meta({ examples: [1_000_000] }),
+  duration: duration.optional()
+    .describe("How long to generate, e.g. 10m; default: until count or until stopped.")
+    .meta({ examples: ["10m"] }),
+  seed: z.number().int().optional()
+    .describe("Random seed; the same seed and options give the same events. Default: random.")
+    .meta({ examples: [42] }),
+  start: z.iso.datetime({ offset: true }).optional()
+    .describe(
+      "First event timestamp (ISO-8601 with zone); events then spread evenly over `span`. " +
+        "Default: none, so every event carries the current time.",
+    )
+    .meta({ examples: ["2026-11-20T00:00:00Z"] }),
+  span: duration.default("1h")
+    .describe("Time span the timestamps cover when `start` is set. Default 1h.")
+    .meta({ examples: ["1h", "3d"] }),
+  malformed_share: share.default(0)
+    .describe("Share of malformed messages (0..1) the parser must reject. Default 0.")
+    .meta({ examples: [0.01] }),
+  late_share: share.default(0)
+    .describe("Share of valid events (0..1) stamped 1 to 48 hours late. Default 0.")
+    .meta({ examples: [0.02] }),
+  combined_share: share.default(0)
+    .describe("Share of valid events (0..1) written as combined-format lines. Default 0.")
+    .meta({ examples: [0.2] }),
+  pages: z.number().int().min(1).max(1_000_000).default(3000)
+    .describe("Distinct URIs on the simulated site (80% pages, 20% assets). Default 3000.")
+    .meta({ examples: [3000] }),
+  partitions: z.number().int().min(1).max(1000).default(6)
+    .describe("Partitions events are spread over (and of `to_topic` when created). Default 6.")
+    .meta({ examples: [6] }),
+  to_topic: z.string().regex(TOPIC_NAME, "a Kafka topic name: 1-249 of A-Z a-z 0-9 . _ -")
+    .optional()
+    .describe(
+      "Kafka topic to feed instead of the pipeline; a `kafka` source reads it. Default: none.",
+    )
+    .meta({ examples: ["RAWLOG"] }),
+}).superRefine((settings, context) => {
+  if (
+    settings.start !== undefined && settings.count === undefined &&
+    !(settings.rate > 0 && settings.duration !== undefined)
+  ) {
+    context.addIssue({
+      code: "custom",
+      path: ["start"],
+      message: "with a start, timestamps spread over span by event number, so the number of " +
+        "events must be known: set count, or rate > 0 and duration",
+    });
+  }
+  if (settings.start !== undefined) {
+    const end = Date.parse(settings.start) + (parseDuration(settings.span) ?? 0);
+    if (end > Date.now() + 86_400_000) {
+      context.addIssue({
+        code: "custom",
+        path: ["start"],
+        message: "start + span lies more than a day in the future; the parser would reject " +
+          "those events",
+      });
+    }
+  }
+});
+
+/** Validated `generator` options. */
+export type GeneratorOptions = z.output<typeof options>;
+
+/** Events per batch when unpaced: about 1000 per partition at the default six. */
+const UNPACED_CHUNK = 6000;
+/** Batches per second when paced. */
+const PACED_CHUNKS_PER_SECOND = 10;
+/** How often to-topic mode reports progress. */
+const PROGRESS_LOG_MS = 10_000;
+
+/** A run's resolved plan: traffic options plus when to stop. */
+interface GeneratorPlan {
+  traffic: TrafficOptions;
+  /** Wall-time limit, ms, when `duration` is not already expressed by the count. */
+  limitMs?: number;
+  /** First per-partition offset (see {@linkcode planRun}). */
+  offsetBase: number;
+}
+
+/**
+ * Turns options into traffic options. A reproducible stream (seed and start given) numbers
+ * its offsets from 0, so a rerun yields the same ids and the runtime recognises replays. Any
+ * other stream numbers them from `now × 1000`, so a later run never reuses an earlier run's
+ * ids for different events (which the runtime would skip as duplicates).
+ */
+function planRun(settings: GeneratorOptions, seed: number, now: number): GeneratorPlan {
+  const durationMs = settings.duration === undefined ? undefined : parseDuration(settings.duration);
+  const fromDuration = settings.rate > 0 && durationMs !== undefined
+    ? Math.max(1, Math.round((settings.rate * durationMs) / 1000))
+    : undefined;
+  const count = settings.count ?? fromDuration ?? Infinity;
+  const start = settings.start === undefined ? undefined : Date.parse(settings.start);
+  return {
+    traffic: {
+      seed,
+      count,
+      start: start ?? now,
+      spanMs: parseDuration(settings.span) ?? 3_600_000,
+      malformedShare: settings.malformed_share,
+      lateShare: settings.late_share,
+      combinedShare: settings.combined_share,
+      pages: settings.pages,
+      clock: start === undefined ? Date.now : undefined,
+    },
+    limitMs: settings.count === undefined && fromDuration !== undefined ? undefined : durationMs,
+    offsetBase: settings.seed !== undefined && start !== undefined ? 0 : now * 1000,
+  };
+}
+
+/** Combines the runtime's stop signal with the run's own time limit. */
+function stopSignal(signal: AbortSignal, limitMs: number | undefined): AbortSignal {
+  return limitMs === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(limitMs)]);
+}
+
+/** Feeds `to_topic`, logging progress every ten seconds. */
+async function runToTopic(
+  settings: GeneratorOptions,
+  plan: GeneratorPlan,
+  topic: string,
+  context: RuntimeContext,
+  signal: AbortSignal,
+): Promise<void> {
+  let loggedAt = performance.now();
+  const { sent, elapsedMs } = await produceTraffic(context.kafka, topic, {
+    ...plan.traffic,
+    rate: settings.rate > 0 ? settings.rate : undefined,
+    partitions: settings.partitions,
+    signal: stopSignal(signal, plan.limitMs),
+    onProgress(sent, elapsedMs) {
+      if (performance.now() - loggedAt < PROGRESS_LOG_MS) return;
+      loggedAt = performance.now();
+      context.log(
+        `generator: sent ${sent} events to ${topic} (${Math.round((sent * 1000) / elapsedMs)}/s)`,
+      );
+    },
+  });
+  context.log(`generator: done, sent ${sent} events to ${topic} in ${Math.round(elapsedMs)} ms`);
+}
+
+/** Hands generated events to the pipeline as per-partition batches. */
+async function runIntoPipeline(
+  settings: GeneratorOptions,
+  plan: GeneratorPlan,
+  handlers: SourceHandlers,
+  runtimeSignal: AbortSignal,
+): Promise<void> {
+  const signal = stopSignal(runtimeSignal, plan.limitMs);
+  const { partitions, rate } = settings;
+  const chunkSize = rate > 0 ? Math.ceil(rate / PACED_CHUNKS_PER_SECOND) : UNPACED_CHUNK;
+  const events = generateTraffic(plan.traffic);
+  const started = performance.now();
+  let taken = 0;
+  while (!signal.aborted) {
+    if (rate > 0) await sleep(pacingDelay(started, taken, rate), signal);
+    if (signal.aborted) break;
+    const byPartition: RawMessage[][] = Array.from({ length: partitions }, () => []);
+    const producedAt = Date.now();
+    let inChunk = 0;
+    for (; inChunk < chunkSize; inChunk++) {
+      const next = events.next();
+      if (next.done) break;
+      const { seq, value } = next.value;
+      byPartition[seq % partitions]!.push({
+        offset: plan.offsetBase + Math.floor(seq / partitions),
+        value,
+        producedAt,
+      });
+    }
+    if (inChunk === 0) break;
+    taken += inChunk;
+    const remaining = plan.traffic.count - taken;
+    for (let partition = 0; partition < partitions; partition++) {
+      const messages = byPartition[partition]!;
+      if (messages.length === 0) continue;
+      const batch: SourceBatch = { stream: GENERATOR_STREAM, partition, messages };
+      if (Number.isFinite(remaining)) batch.lag = Math.ceil(remaining / partitions);
+      await handlers.onBatch(batch);
+    }
+  }
+}
+
+/**
+ * Logs rejected messages (the generator has no dead-letter topic): at most one line per ten
+ * seconds, with the count since the last line and one sample reason, since a malformed share
+ * of 1% at 1000 events/s would otherwise mean ten lines a second.
+ */
+function rejectionLogger(log: (message: string) => void) {
+  let unreported = 0;
+  let loggedAt = -Infinity;
+  return (batch: SourceBatch, rejections: Rejection[]): Promise<void> => {
+    unreported += rejections.length;
+    const sample = rejections[0];
+    if (sample !== undefined && performance.now() - loggedAt >= PROGRESS_LOG_MS) {
+      loggedAt = performance.now();
+      log(
+        `generator: rejected ${unreported} malformed message(s), e.g. ` +
+          `${batch.stream}/${batch.partition}/${sample.message.offset}: ${sample.reason}`,
+      );
+      unreported = 0;
+    }
+    return Promise.resolve();
+  };
+}
+
+/** The `generator` source plugin. */
+const generatorSource: SourcePlugin<GeneratorOptions> = {
+  kind: "source",
+  name: "generator",
+  summary: "Simulated web traffic, into the pipeline or into a Kafka topic.",
+  description: "A seeded model of a web shop's traffic: Zipf page popularity, static assets, " +
+    "a realistic status mix, long-tailed sizes and latencies, search/social/internal " +
+    "referrers, crawlers and one aggressive scraper, as JSON objects and combined-format " +
+    "lines. Without `start`, events carry the current time; with it, timestamps spread over " +
+    "`span`. With `to_topic`, events go to that Kafka topic instead of the pipeline. " +
+    "Records get ids generator/<seq % partitions>/<per-partition sequence>.",
+  options,
+  example: { rate: 200, duration: "10m", seed: 42, malformed_share: 0.01, late_share: 0.02 },
+  feedsTopic: (settings) => settings.to_topic,
+  topics: (settings) =>
+    settings.to_topic === undefined
+      ? []
+      : [{ topic: settings.to_topic, partitions: settings.partitions }],
+  open(settings, context): Promise<SourceRunner> {
+    const seed = settings.seed ?? Math.floor(Math.random() * 2 ** 31);
+    const plan = planRun(settings, seed, Date.now());
+    context.log(
+      `generator: seed ${seed}, ${
+        Number.isFinite(plan.traffic.count) ? `${plan.traffic.count} events` : "endless"
+      } at ${settings.rate > 0 ? `${settings.rate}/s` : "full speed"}`,
+    );
+    const toTopic = settings.to_topic;
+    return Promise.resolve({
+      run: (handlers, signal) =>
+        toTopic === undefined
+          ? runIntoPipeline(settings, plan, handlers, signal)
+          : runToTopic(settings, plan, toTopic, context, signal),
+      commit: () => Promise.resolve(),
+      reject: rejectionLogger(context.log),
+      close: () => Promise.resolve(),
+    });
+  },
+};
+
+export default generatorSource;
