@@ -144,6 +144,7 @@ interface JsonSchema {
   minLength?: number;
   maxLength?: number;
   pattern?: string;
+  format?: string;
   default?: unknown;
   description?: string;
   examples?: unknown[];
@@ -168,6 +169,8 @@ function typeName(node: JsonSchema): string {
     if (max !== undefined) return `${type} <= ${max}`;
     return type;
   }
+  if (type === "string" && node.format === "date-time") return "ISO-8601 date-time with zone";
+  if (type === "string" && node.format) return `string (${node.format})`;
   if (type === "string" && node.pattern) return `string matching ${node.pattern}`;
   if (type === "object") return "mapping";
   return type ?? "any";
@@ -198,4 +201,28 @@ function wrap(text: string, width: number): string[] {
   }
   if (line) lines.push(line);
   return lines;
+}
+
+/** Marks the start of the generated plugin reference in README.md. */
+export const README_BEGIN = "<!-- plugins:begin -->";
+/** Marks the end of the generated plugin reference in README.md. */
+export const README_END = "<!-- plugins:end -->";
+
+/** The plugin reference as README.md holds it between its markers. */
+export function pluginReferenceMarkdown(plugins: readonly PluginDefinition[]): string {
+  return plugins.map(describePluginMarkdown).join("\n").trim();
+}
+
+/**
+ * Replaces the text between the README markers with `reference`.
+ *
+ * @throws when the markers are missing.
+ */
+export function withPluginReference(readme: string, reference: string): string {
+  const begin = readme.indexOf(README_BEGIN);
+  const end = readme.indexOf(README_END);
+  if (begin < 0 || end < begin) {
+    throw new Error(`README.md has no ${README_BEGIN} ... ${README_END} markers`);
+  }
+  return `${readme.slice(0, begin + README_BEGIN.length)}\n\n${reference}\n\n${readme.slice(end)}`;
 }
