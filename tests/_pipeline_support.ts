@@ -404,3 +404,41 @@ export async function assertResults(test: TestPipeline, expected: Expected): Pro
   const days = await test.cassandra.execute(`SELECT DISTINCT date FROM ${test.keyspace}.results`);
   assert.equal(days.rowLength, expected.pagesByDay.size, "no result for a day without records");
 }
+
+/** Asserts the results topic's latest message per daily window equals the test's own top N. */
+export async function assertResultsTopic(test: TestPipeline, expected: Expected): Promise<void> {
+  const consumer = test.kafka.consumer({ groupId: `results-check-${uniqueSuffix()}` });
+  const latest = new Map<string, { records: number; rows: Array<Record<string, unknown>> }>();
+  let highWater = 0;
+  const admin = test.kafka.admin();
+  await admin.connect();
+  for (const partition of await admin.fetchTopicOffsets(test.resultsTopic)) {
+    highWater += Number(partition.high);
+  }
+  await admin.disconnect();
+  let seen = 0;
+  await consumer.connect();
+  await consumer.subscribe({ topic: test.resultsTopic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: ({ message }) => {
+      seen++;
+      latest.set(message.key?.toString() ?? "", JSON.parse(message.value?.toString() ?? "{}"));
+      return Promise.resolve();
+    },
+  });
+  try {
+    await waitFor("every result message", () => seen >= highWater ? true : undefined, 60_000);
+  } finally {
+    await consumer.disconnect();
+  }
+  for (const [day, counts] of expected.pagesByDay) {
+    const message = latest.get(`top_pages_daily/${day}`);
+    assert.ok(message, `a RESULTS message for top_pages_daily/${day}`);
+    assert.equal(message.records, [...counts.values()].reduce((a, b) => a + b, 0));
+    assert.deepEqual(
+      message.rows,
+      topN(counts, DAILY_N).map(([page, visits], i) => ({ page_url: page, visits, rank: i + 1 })),
+      `RESULTS top pages of ${day}`,
+    );
+  }
+}

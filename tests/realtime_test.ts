@@ -5,6 +5,7 @@ import {
   assertDeadLetters,
   assertLogTable,
   assertResults,
+  assertResultsTopic,
   committedCount,
   createTestPipeline,
   dropTestPipeline,
@@ -43,6 +44,7 @@ Deno.test("real time: 50,000 records, malformed, combined and late, land exactly
     await assertLogTable(test, expected);
     await assertDeadLetters(test, expected);
     await assertResults(test, expected);
+    await assertResultsTopic(test, expected);
   } finally {
     await dropTestPipeline(test);
   }
