@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { parseArgs } from "cli";
 import {
   computeFromLog,
   diffRows,
@@ -13,7 +12,7 @@ import {
   writeResults,
 } from "../lib/batch/recompute.ts";
 import { terminalProgress } from "../lib/batch/progress.ts";
-import { parseDayRange } from "../lib/batch/day_range_args.ts";
+import { parseRangeCommand } from "../lib/batch/range_command.ts";
 import { openForJob } from "../lib/runtime/job.ts";
 
 const USAGE = `usage: deno task batch --from YYYY-MM-DD --to YYYY-MM-DD [options]
@@ -23,33 +22,19 @@ const USAGE = `usage: deno task batch --from YYYY-MM-DD --to YYYY-MM-DD [options
   --dry-run           print what would change, write nothing
   --config FILE       pipeline file (default pipeline.yaml)`;
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    from: { type: "string" },
-    to: { type: "string" },
-    aggregation: { type: "string", multiple: true },
-    "dry-run": { type: "boolean", default: false },
-    config: { type: "string", default: "pipeline.yaml" },
-    help: { type: "boolean", short: "h" },
-  },
-});
-if (values.help) {
-  console.log(USAGE);
-  Deno.exit(0);
-}
-const range = parseDayRange(values.from, values.to, USAGE);
-const resources = await openForJob(values.config, "batch");
+const command = parseRangeCommand(Deno.args, USAGE, { dryRun: true });
+const range = command.range;
+const resources = await openForJob(command.config, "batch");
 let exitCode = 0;
 try {
-  const aggregations = selectAggregations(resources.pipeline.aggregations, values.aggregation);
+  const aggregations = selectAggregations(resources.pipeline.aggregations, command.aggregations);
   const computed = await computeFromLog(resources, aggregations, range, terminalProgress("batch"));
   if (computed.rowsRead === 0) {
     console.error(
       `batch: no logs in ${resources.pipeline.cassandra.keyspace}.${resources.pipeline.runtime.logTable} ` +
         `between ${range.from} and ${range.to}; nothing to compute.`,
     );
-  } else if (values["dry-run"]) {
+  } else if (command.dryRun) {
     let changes = 0;
     for (const result of computed.results) {
       const entry = aggregations.find((candidate) => candidate.name === result.aggregation)!;

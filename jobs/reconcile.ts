@@ -5,11 +5,10 @@
  *
  * @module
  */
-import { parseArgs } from "cli";
 import { selectAggregations } from "../lib/batch/recompute.ts";
 import { reconcile } from "../lib/batch/reconcile.ts";
 import { terminalProgress } from "../lib/batch/progress.ts";
-import { parseDayRange } from "../lib/batch/day_range_args.ts";
+import { parseRangeCommand } from "../lib/batch/range_command.ts";
 import { openForJob } from "../lib/runtime/job.ts";
 
 const USAGE = `usage: deno task reconcile --from YYYY-MM-DD --to YYYY-MM-DD [options]
@@ -18,25 +17,12 @@ const USAGE = `usage: deno task reconcile --from YYYY-MM-DD --to YYYY-MM-DD [opt
   --aggregation NAME  only this aggregation (repeatable; default: all)
   --config FILE       pipeline file (default pipeline.yaml)`;
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    from: { type: "string" },
-    to: { type: "string" },
-    aggregation: { type: "string", multiple: true },
-    config: { type: "string", default: "pipeline.yaml" },
-    help: { type: "boolean", short: "h" },
-  },
-});
-if (values.help) {
-  console.log(USAGE);
-  Deno.exit(0);
-}
-const range = parseDayRange(values.from, values.to, USAGE);
-const resources = await openForJob(values.config, "reconcile");
+const command = parseRangeCommand(Deno.args, USAGE, { dryRun: false });
+const range = command.range;
+const resources = await openForJob(command.config, "reconcile");
 let exitCode = 0;
 try {
-  const aggregations = selectAggregations(resources.pipeline.aggregations, values.aggregation);
+  const aggregations = selectAggregations(resources.pipeline.aggregations, command.aggregations);
   const outcome = await reconcile(resources, aggregations, range, terminalProgress("reconcile"));
   for (const difference of outcome.differences) {
     console.log(`${difference.aggregation} ${difference.window}: ${difference.detail}`);

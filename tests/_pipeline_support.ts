@@ -14,6 +14,9 @@ import type { Kafka } from "kafkajs";
 import { generateTraffic, type TrafficEvent } from "../plugins/_traffic.ts";
 import type { LogRecord } from "../lib/records.ts";
 import { createKafka } from "../lib/kafka.ts";
+import { loadPipeline } from "../lib/config/load.ts";
+import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
+import type { ProcessorStats } from "../lib/realtime/processor.ts";
 import { REPO_ROOT } from "../lib/services/settings.ts";
 import { connectTestCassandra, testKafkaSettings, uniqueSuffix, waitFor } from "./_support.ts";
 
@@ -441,4 +444,23 @@ export async function assertResultsTopic(test: TestPipeline, expected: Expected)
       `RESULTS top pages of ${day}`,
     );
   }
+}
+
+/**
+ * Runs the real-time loop in this process until the group has committed `total` messages, then
+ * stops it gracefully; returns the processor counters of the `rawlog` source.
+ */
+export async function runRealtimeUntilCommitted(
+  test: TestPipeline,
+  total: number,
+): Promise<ProcessorStats> {
+  const resources = await openPipeline(await loadPipeline(test.file), { log: () => {} });
+  const running = await startRealtime(resources);
+  try {
+    await waitForCommitted(test, total);
+  } finally {
+    await running.stop();
+    await resources.close();
+  }
+  return running.stats().get("rawlog")!;
 }

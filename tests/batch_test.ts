@@ -2,7 +2,7 @@ import assert from "assert";
 import { generateTraffic } from "../plugins/_traffic.ts";
 import { loadPipeline } from "../lib/config/load.ts";
 import { logWriter } from "../lib/log_store.ts";
-import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
+import { openPipeline } from "../lib/runtime/start.ts";
 import { registerSchedules } from "../lib/batch/schedules.ts";
 import { REPO_ROOT } from "../lib/services/settings.ts";
 import {
@@ -11,9 +11,9 @@ import {
   dropTestPipeline,
   expectedFrom,
   produceEvents,
+  runRealtimeUntilCommitted,
   type TestPipeline,
   testStream,
-  waitForCommitted,
 } from "./_pipeline_support.ts";
 
 const DAY = 86_400_000;
@@ -139,14 +139,7 @@ Deno.test("batch: real time then batch over the same days; reconcile finds no di
   try {
     const events = testStream(20_000, 11);
     await produceEvents(test.kafka, test.topic, events);
-    const resources = await openPipeline(await loadPipeline(test.file), { log: () => {} });
-    const running = await startRealtime(resources);
-    try {
-      await waitForCommitted(test, events.length);
-    } finally {
-      await running.stop();
-      await resources.close();
-    }
+    await runRealtimeUntilCommitted(test, events.length);
     const days = [...expectedFrom(events).pagesByDay.keys()].sort();
     const range = ["--from", days[0]!, "--to", days[days.length - 1]!];
 

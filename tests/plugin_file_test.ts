@@ -1,14 +1,13 @@
 import assert from "assert";
 import { loadPipeline } from "../lib/config/load.ts";
-import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
 import { REPO_ROOT } from "../lib/services/settings.ts";
 import {
   createTestPipeline,
   dropTestPipeline,
   produceEvents,
+  runRealtimeUntilCommitted,
   testStream,
   topN,
-  waitForCommitted,
 } from "./_pipeline_support.ts";
 
 /** The README's "Writing a plugin" example, exactly as documented. */
@@ -42,14 +41,7 @@ Deno.test("a new aggregation is one file: the README example runs end to end", a
     await produceEvents(test.kafka, test.topic, events);
     const pipeline = await loadPipeline(test.file);
     assert.equal(pipeline.aggregations[0]?.plugin.name, "top_referrers");
-    const resources = await openPipeline(pipeline, { log: () => {} });
-    const running = await startRealtime(resources);
-    try {
-      await waitForCommitted(test, events.length);
-    } finally {
-      await running.stop();
-      await resources.close();
-    }
+    await runRealtimeUntilCommitted(test, events.length);
 
     const byDay = new Map<string, Map<string, number>>();
     for (const { record } of events) {

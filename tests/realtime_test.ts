@@ -1,6 +1,4 @@
 import assert from "assert";
-import { loadPipeline } from "../lib/config/load.ts";
-import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
 import {
   assertDeadLetters,
   assertLogTable,
@@ -12,6 +10,7 @@ import {
   expectedFrom,
   produceEvents,
   runnerLog,
+  runRealtimeUntilCommitted,
   spawnRunner,
   testStream,
   waitForCommitted,
@@ -28,16 +27,7 @@ Deno.test("real time: 50,000 records, malformed, combined and late, land exactly
     assert.ok(expected.malformed.length > 500, "the stream includes malformed records");
     await produceEvents(test.kafka, test.topic, events);
 
-    const resources = await openPipeline(await loadPipeline(test.file), { log: () => {} });
-    const running = await startRealtime(resources);
-    try {
-      await waitForCommitted(test, events.length);
-    } finally {
-      const report = await running.stop();
-      await resources.close();
-      assert.ok(report.windows >= 0);
-    }
-    const stats = running.stats().get("rawlog")!;
+    const stats = await runRealtimeUntilCommitted(test, events.length);
     assert.equal(stats.accepted, expected.records.length);
     assert.equal(stats.rejected, expected.malformed.length);
 
