@@ -20,11 +20,10 @@ import type {
   Window,
   WindowResult,
 } from "../../lib/contracts.ts";
-import { CQL_IDENTIFIER, isCqlIdentifier } from "../../lib/config/identifiers.ts";
+import { cqlIdentifier } from "../../lib/config/option_schemas.ts";
 
 const options = z.strictObject({
-  table: z.string().regex(CQL_IDENTIFIER, "a CQL identifier: lower case letter, then a-z 0-9 _")
-    .refine(isCqlIdentifier, "not a CQL reserved word")
+  table: cqlIdentifier()
     .describe("Table holding the results, in the pipeline's keyspace; created when missing.")
     .meta({ examples: ["results"] }),
 });

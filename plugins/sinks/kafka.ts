@@ -7,10 +7,10 @@
 import { z } from "zod";
 import type { Producer } from "kafkajs";
 import type { SinkPlugin, WindowResult } from "../../lib/contracts.ts";
-import { TOPIC_NAME } from "../../lib/config/identifiers.ts";
+import { topicName } from "../../lib/config/option_schemas.ts";
 
 const options = z.strictObject({
-  topic: z.string().regex(TOPIC_NAME, "a Kafka topic name: 1-249 characters from A-Z a-z 0-9 . _ -")
+  topic: topicName()
     .default("RESULTS")
     .describe("Topic receiving result messages; created when missing.")
     .meta({ examples: ["RESULTS"] }),

@@ -14,7 +14,7 @@ import type {
   SourcePlugin,
   SourceRunner,
 } from "../../lib/contracts.ts";
-import { TOPIC_NAME } from "../../lib/config/identifiers.ts";
+import { topicName } from "../../lib/config/option_schemas.ts";
 import { DURATION_PATTERN, parseDuration } from "../../lib/parse/duration.ts";
 import { generateTraffic, type TrafficOptions } from "../_traffic.ts";
 import { pacingDelay, sleep } from "../_traffic_pacing.ts";
@@ -63,7 +63,7 @@ const options = z.strictObject({
   partitions: z.number().int().min(1).max(1000).default(6)
     .describe("Partitions events are spread over (and of `to_topic` when created). Default 6.")
     .meta({ examples: [6] }),
-  to_topic: z.string().regex(TOPIC_NAME, "a Kafka topic name: 1-249 of A-Z a-z 0-9 . _ -")
+  to_topic: topicName()
     .optional()
     .describe(
       "Kafka topic to feed instead of the pipeline; a `kafka` source reads it. Default: none.",

@@ -9,21 +9,16 @@ import { Buffer } from "node:buffer";
 import { z } from "zod";
 import type { Batch, Consumer, Producer } from "kafkajs";
 import type { RawMessage, SourcePlugin, SourceRunner } from "../../lib/contracts.ts";
-import { TOPIC_NAME } from "../../lib/config/identifiers.ts";
-
-const topicName = z.string().regex(
-  TOPIC_NAME,
-  "a Kafka topic name: 1-249 characters from A-Z a-z 0-9 . _ -",
-);
+import { topicName } from "../../lib/config/option_schemas.ts";
 
 const options = z.strictObject({
-  topic: topicName.default("RAWLOG")
+  topic: topicName().default("RAWLOG")
     .describe("Topic to read web logs from.")
     .meta({ examples: ["RAWLOG"] }),
   partitions: z.number().int().min(1).max(1000).default(6)
     .describe("Partition count used when the runner creates the topic.")
     .meta({ examples: [6] }),
-  dead_letter_topic: topicName.optional()
+  dead_letter_topic: topicName().optional()
     .describe(
       "Topic receiving messages that cannot be parsed or fail validation; default <topic>.dlq.",
     )

@@ -1,0 +1,51 @@
+/**
+ * Zod schemas for option values that end up in CQL or Kafka, for plugins to reuse: each says
+ * what it expected and what it found.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { explainCqlIdentifier, isCqlIdentifier, isTopicName } from "./identifiers.ts";
+
+/**
+ * A table (or other CQL) name: lower case letter, then letters, digits or `_`; not reserved.
+ *
+ * @example
+ * ```ts
+ * import { cqlIdentifier } from "./option_schemas.ts";
+ * cqlIdentifier().parse("results"); // "results"
+ * ```
+ */
+export function cqlIdentifier(): z.ZodString {
+  return z.string().check((context) => {
+    if (!isCqlIdentifier(context.value)) {
+      context.issues.push({
+        code: "custom",
+        message: explainCqlIdentifier(context.value),
+        input: context.value,
+      });
+    }
+  }).meta({ format: "CQL identifier" });
+}
+
+/**
+ * A Kafka topic name: 1..249 characters from `A-Z a-z 0-9 . _ -`.
+ *
+ * @example
+ * ```ts
+ * import { topicName } from "./option_schemas.ts";
+ * topicName().parse("RAWLOG"); // "RAWLOG"
+ * ```
+ */
+export function topicName(): z.ZodString {
+  return z.string().check((context) => {
+    if (!isTopicName(context.value)) {
+      context.issues.push({
+        code: "custom",
+        message: `expected a Kafka topic name (1-249 characters from A-Z a-z 0-9 . _ -), ` +
+          `found ${JSON.stringify(context.value)}`,
+        input: context.value,
+      });
+    }
+  }).meta({ format: "Kafka topic name" });
+}
