@@ -80,7 +80,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
   const events = count("events", values.events);
   const scales = values.scales === undefined
     ? []
-    : values.scales.split(",").map((part) => count("scales", part.trim()));
+    : values.scales.split(",").map((part: string) => count("scales", part.trim()));
   return {
     events,
     scales: [...new Set([...scales, events])].sort((a, b) => a - b),
@@ -94,7 +94,9 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
 function count(flag: string, text: string): number {
   const value = Number(text.replaceAll("_", ""));
   if (text.trim() === "" || !Number.isInteger(value) || value < 1) {
-    throw new BenchUsageError(`--${flag}: expected a whole number ≥ 1, found ${JSON.stringify(text)}`);
+    throw new BenchUsageError(
+      `--${flag}: expected a whole number ≥ 1, found ${JSON.stringify(text)}`,
+    );
   }
   return value;
 }

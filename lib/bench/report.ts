@@ -1,0 +1,242 @@
+/**
+ * The bench's verdict: one table row per figure (value, ratio to its ceiling, ratio to the naive
+ * baseline, target, met?) and the JSON report.
+ *
+ * @module
+ */
+import type { BaselineResult } from "./baseline.ts";
+import type { BatchResult } from "./batch_speed.ts";
+import type { ConsumeAttempt } from "./consume_ceiling.ts";
+import type { FreshnessResult } from "./freshness.ts";
+import type { InsertAttempt } from "./insert_ceiling.ts";
+import type { MachineInfo } from "./machine.ts";
+import type { BenchOptions } from "./options.ts";
+import type { ScanAttempt } from "./scan_ceiling.ts";
+import type { ThroughputResult } from "./throughput.ts";
+
+/** Runner memory may grow this much from the smallest to the largest scale and count as flat. */
+export const FLAT_MEMORY_RATIO = 1.25;
+
+/** Everything one bench run measured. */
+export interface BenchResults {
+  /** When the run started (ISO-8601). */
+  date: string;
+  /** Machine and versions. */
+  machine: MachineInfo;
+  /** Options of the run. */
+  options: BenchOptions;
+  /** Throughput and memory per scale, smallest first. */
+  throughput: ThroughputResult[];
+  /** Freshness figures. */
+  freshness?: FreshnessResult;
+  /** Batch speed. */
+  batch?: BatchResult;
+  /** Raw ceilings, every pattern tried. */
+  ceilings?: { consume: ConsumeAttempt[]; insert: InsertAttempt[]; scan: ScanAttempt[] };
+  /** Naive baseline. */
+  baseline?: BaselineResult & { maxEvents: number; maxSeconds: number };
+  /** Parts that could not be measured, with the reason. */
+  errors: string[];
+}
+
+/** One row of the table. */
+export interface FigureRow {
+  /** What is measured. */
+  figure: string;
+  /** Its value, with unit. */
+  value: string;
+  /** Ratio to its ceiling. */
+  ceiling: string;
+  /** Ratio to the naive baseline. */
+  baseline: string;
+  /** The target. */
+  target: string;
+  /** `yes`, `no`, `FAILED` (wrong results or not measured), or `-` (no target). */
+  met: string;
+}
+
+/**
+ * Turns results into table rows.
+ *
+ * @param results What was measured.
+ * @returns The rows, in the order printed.
+ *
+ * @example
+ * ```ts ignore
+ * import { figureRows, renderTable } from "./report.ts";
+ * console.log(renderTable(figureRows(results)));
+ * ```
+ */
+export function figureRows(results: BenchResults): FigureRow[] {
+  const rows: FigureRow[] = [];
+  const consume = best(results.ceilings?.consume.map((a) => a.eventsPerSecond));
+  const insert = best(results.ceilings?.insert.map((a) => a.rowsPerSecond));
+  const scan = best(results.ceilings?.scan.map((a) => a.rowsPerSecond));
+  const pipelineCeiling = consume !== undefined && insert !== undefined
+    ? Math.min(consume, insert)
+    : undefined;
+  const baseline = results.baseline?.eventsPerSecond;
+  const row = (figure: string, value: string, rest: Partial<FigureRow> = {}): FigureRow => ({
+    figure,
+    value,
+    ceiling: "-",
+    baseline: "-",
+    target: "-",
+    met: "-",
+    ...rest,
+  });
+
+  const main = results.throughput.find((t) => t.events === results.options.events);
+  if (main !== undefined) {
+    rows.push(
+      row(
+        `load rate, batched producer (N=${count(main.events)})`,
+        perSecond(main.loadEventsPerSecond, "events"),
+      ),
+    );
+  }
+  for (const run of results.throughput) {
+    const ofCeiling = pipelineCeiling === undefined
+      ? undefined
+      : run.eventsPerSecond / pipelineCeiling;
+    const ofBaseline = baseline === undefined ? undefined : run.eventsPerSecond / baseline;
+    const wrong = run.problems.length > 0;
+    rows.push(
+      row(
+        `pipeline throughput (N=${count(run.events)})`,
+        perSecond(run.eventsPerSecond, "events"),
+        {
+          ceiling: ofCeiling === undefined
+            ? "-"
+            : `${percent(ofCeiling)} of ${count(pipelineCeiling!)}/s`,
+          baseline: ofBaseline === undefined ? "-" : `${ofBaseline.toFixed(1)}x`,
+          target: "≥ 70% of min(consume, insert); ≥ 10x baseline",
+          met: wrong
+            ? "FAILED (wrong results)"
+            : ofCeiling === undefined || ofBaseline === undefined
+            ? "n/a (no ceilings)"
+            : yesNo(ofCeiling >= 0.7 && ofBaseline >= 10),
+        },
+      ),
+    );
+  }
+  const fresh = results.freshness;
+  if (fresh !== undefined) {
+    const at = `at ${count(Math.round(fresh.producedRate))} events/s`;
+    rows.push(row(`freshness p50 ${at}`, ms(fresh.p50Ms)));
+    rows.push(row(`freshness p99 ${at}`, ms(fresh.p99Ms), {
+      target: "≤ 2 s at 5,000 events/s",
+      met: fresh.rate < 5000
+        ? `${yesNo(fresh.p99Ms <= 2000)} (rate below 5,000)`
+        : yesNo(fresh.p99Ms <= 2000),
+    }));
+  }
+  const batch = results.batch;
+  if (batch !== undefined) {
+    rows.push(row(`batch recompute, ${batch.days} days`, perSecond(batch.rowsPerSecond, "rows"), {
+      ceiling: scan === undefined
+        ? "-"
+        : `${percent(batch.rowsPerSecond / scan)} of ${count(scan)}/s`,
+      target: "≥ 70% of scan ceiling",
+      met: batch.problems.length > 0
+        ? "FAILED (wrong results)"
+        : scan === undefined
+        ? "n/a (no ceilings)"
+        : yesNo(batch.rowsPerSecond / scan >= 0.7),
+    }));
+  }
+  if (results.ceilings !== undefined) {
+    rows.push(row("ceiling: raw Kafka consume", perSecond(consume ?? 0, "events")));
+    rows.push(row("ceiling: raw Cassandra insert (log rows)", perSecond(insert ?? 0, "rows")));
+    rows.push(row("ceiling: raw Cassandra scan (log rows)", perSecond(scan ?? 0, "rows")));
+  }
+  if (results.baseline !== undefined) {
+    const b = results.baseline;
+    rows.push(row(
+      `baseline: naive consumer (capped ${b.maxSeconds} s / ${count(b.maxEvents)}; ` +
+        `${count(b.events)} done, stopped by ${b.cappedBy})`,
+      perSecond(b.eventsPerSecond, "events"),
+    ));
+  }
+  const smallest = results.throughput[0];
+  for (const run of results.throughput) {
+    const growth = smallest === undefined ? 1 : run.peakRssMb / smallest.peakRssMb;
+    rows.push(row(`runner peak RSS (N=${count(run.events)})`, `${run.peakRssMb.toFixed(0)} MiB`, {
+      target: "flat across scales",
+      met: results.throughput.length < 2
+        ? "n/a (one scale; use --scales)"
+        : run === smallest
+        ? "-"
+        : `${yesNo(growth <= FLAT_MEMORY_RATIO)} (${growth.toFixed(2)}x of N=${
+          count(smallest!.events)
+        })`,
+    }));
+  }
+  for (const run of results.throughput) {
+    if (run.runnerCpuPercent === undefined || run.machineBusyPercent === undefined) continue;
+    rows.push(row(
+      `runner CPU while consuming (N=${count(run.events)})`,
+      `${run.runnerCpuPercent.toFixed(0)}% of 1 core (machine ${
+        run.machineBusyPercent.toFixed(0)
+      }% busy)`,
+    ));
+  }
+  for (const error of results.errors) {
+    rows.push(row(`not measured: ${error}`, "-", { met: "FAILED" }));
+  }
+  return rows;
+}
+
+/** True when any row says FAILED. */
+export function anyFailed(rows: readonly FigureRow[]): boolean {
+  return rows.some((row) => row.met.startsWith("FAILED"));
+}
+
+/**
+ * Renders rows as an aligned text table.
+ *
+ * @param rows The rows.
+ * @returns The table, header first.
+ */
+export function renderTable(rows: readonly FigureRow[]): string {
+  const header: FigureRow = {
+    figure: "figure",
+    value: "value",
+    ceiling: "vs ceiling",
+    baseline: "vs baseline",
+    target: "target",
+    met: "met?",
+  };
+  const columns = Object.keys(header) as Array<keyof FigureRow>;
+  const widths = columns.map((column) =>
+    Math.max(...[header, ...rows].map((row) => row[column].length))
+  );
+  const render = (row: FigureRow) =>
+    columns.map((column, i) => row[column].padEnd(widths[i]!)).join("  ").trimEnd();
+  return [render(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(render)]
+    .join("\n");
+}
+
+function best(values: number[] | undefined): number | undefined {
+  return values === undefined || values.length === 0 ? undefined : Math.max(...values);
+}
+
+function count(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+function perSecond(value: number, unit: string): string {
+  return `${count(value)} ${unit}/s`;
+}
+
+function percent(ratio: number): string {
+  return `${(ratio * 100).toFixed(0)}%`;
+}
+
+function ms(value: number): string {
+  return Number.isFinite(value) ? `${Math.round(value)} ms` : "never visible";
+}
+
+function yesNo(ok: boolean): string {
+  return ok ? "yes" : "no";
+}
