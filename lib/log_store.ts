@@ -9,9 +9,9 @@ import { forEachConcurrent } from "./concurrency.ts";
 import { utcBucket } from "./windows.ts";
 
 /** Rows per unlogged batch: all rows of a batch share one partition, so it is one mutation. */
-const ROWS_PER_BATCH = 40;
+const ROWS_PER_BATCH = 100;
 /** Batches in flight at once. */
-const BATCHES_IN_FLIGHT = 24;
+const BATCHES_IN_FLIGHT = 48;
 
 const COLUMNS = [
   "date",
@@ -78,6 +78,18 @@ export function logWriter(client: cassandra.Client, keyspace: string, table: str
   };
 }
 
+/** Dates as the driver's LocalDate, parsed once per day rather than once per row. */
+const localDates = new Map<string, cassandra.types.LocalDate>();
+
+function localDate(day: string): cassandra.types.LocalDate {
+  let date = localDates.get(day);
+  if (date === undefined) {
+    if (localDates.size > 10_000) localDates.clear();
+    localDates.set(day, date = cassandra.types.LocalDate.fromString(day));
+  }
+  return date;
+}
+
 /** The column values of one log row, in table column order. */
 export function logRowValues(
   id: string,
@@ -85,7 +97,7 @@ export function logRowValues(
   bucket = utcBucket(record.timestamp),
 ): unknown[] {
   return [
-    bucket.date,
+    localDate(bucket.date),
     bucket.hour,
     new Date(record.timestamp),
     id,

@@ -19,7 +19,7 @@ export interface LogBucket {
 
 /** Options for {@linkcode readLog}. */
 export interface ReadLogOptions {
-  /** Partitions read at the same time (default 4). */
+  /** Partitions read at the same time (default 8). */
   partitionsInFlight?: number;
   /** Rows per page (default 5000). */
   pageSize?: number;
@@ -52,7 +52,7 @@ export async function readLog(
   let total = 0;
   await forEachConcurrent(
     buckets,
-    options.partitionsInFlight ?? 4,
+    options.partitionsInFlight ?? 8,
     (bucket) =>
       new Promise<void>((resolve, reject) => {
         let rows = 0;

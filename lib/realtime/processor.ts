@@ -102,6 +102,14 @@ interface StateRow {
   touchedAt: number;
 }
 
+/** The state row one distinct window of a batch maps to. */
+interface Slot {
+  key: StateKey;
+  keyString: string;
+  bound: BoundAggregation;
+  row?: StateRow;
+}
+
 interface DirtyWindow {
   bound: BoundAggregation;
   windowKey: string;
@@ -144,61 +152,67 @@ export function createProcessor(options: ProcessorOptions): Processor {
       }
     }
 
-    // Window keys per record and aggregation, computed once.
-    const windowKeys: string[] = new Array(accepted.length * aggregations.length);
-    const missing = new Map<string, { key: StateKey; bound: BoundAggregation }>();
+    // The state row of each record and aggregation, found once per distinct window of the batch.
+    const now = Date.now();
+    const slotsByAggregation = aggregations.map(() => new Map<string, Slot>());
+    const recordSlots: Slot[] = new Array(accepted.length * aggregations.length);
+    const missing: Slot[] = [];
     for (let i = 0; i < accepted.length; i++) {
       const record = accepted[i]!.record;
       for (let a = 0; a < aggregations.length; a++) {
         const bound = aggregations[a]!;
         const windowKey = cutter.windowOf(record.timestamp, bound.aggregation.granularity).key;
-        windowKeys[i * aggregations.length + a] = windowKey;
-        const key = {
-          aggregation: bound.name,
-          windowKey,
-          stream: batch.stream,
-          partition: batch.partition,
-        };
-        const keyString = stateKeyString(key);
-        const existing = rows.get(keyString);
-        // Touching it keeps a concurrent flush from evicting it while other rows load.
-        if (existing !== undefined) existing.touchedAt = Date.now();
-        else if (!missing.has(keyString)) missing.set(keyString, { key, bound });
+        const slots = slotsByAggregation[a]!;
+        let slot = slots.get(windowKey);
+        if (slot === undefined) {
+          const key = {
+            aggregation: bound.name,
+            windowKey,
+            stream: batch.stream,
+            partition: batch.partition,
+          };
+          const keyString = stateKeyString(key);
+          slot = { key, keyString, bound, row: rows.get(keyString) };
+          slots.set(windowKey, slot);
+          // Touching it keeps a concurrent flush from evicting it while other rows load.
+          if (slot.row !== undefined) slot.row.touchedAt = now;
+          else missing.push(slot);
+        }
+        recordSlots[i * aggregations.length + a] = slot;
       }
     }
-    if (missing.size > 0) {
-      const loaded = await states.load([...missing.values()].map((entry) => entry.key));
-      for (const [keyString, { key, bound }] of missing) {
-        rows.set(keyString, rowFrom(key, bound, loaded.get(keyString)));
+    if (missing.length > 0) {
+      const loaded = await states.load(missing.map((slot) => slot.key));
+      for (const slot of missing) {
+        slot.row = rowFrom(slot.key, slot.bound, loaded.get(slot.keyString));
+        rows.set(slot.keyString, slot.row);
       }
     }
 
-    const now = Date.now();
     for (let i = 0; i < accepted.length; i++) {
       const { record, offset } = accepted[i]!;
       let duplicate = false;
       for (let a = 0; a < aggregations.length; a++) {
-        const bound = aggregations[a]!;
-        const windowKey = windowKeys[i * aggregations.length + a]!;
-        const keyString = stateKeyString({
-          aggregation: bound.name,
-          windowKey,
-          stream: batch.stream,
-          partition: batch.partition,
-        });
-        const row = rows.get(keyString)!;
+        const row = recordSlots[i * aggregations.length + a]!.row!;
         if (offset > row.appliedOffset) {
-          row.state = bound.aggregation.add(row.state, record);
+          row.state = row.bound.aggregation.add(row.state, record);
           row.records++;
           row.appliedOffset = offset;
         } else {
           duplicate = true;
         }
-        row.dirty = true;
-        row.touchedAt = now;
-        dirtyWindows.set(`${bound.name}\u0000${windowKey}`, { bound, windowKey });
       }
       if (duplicate) counters.duplicates++;
+    }
+    for (const slots of slotsByAggregation) {
+      for (const slot of slots.values()) {
+        slot.row!.dirty = true;
+        slot.row!.touchedAt = now;
+        dirtyWindows.set(`${slot.bound.name}\u0000${slot.key.windowKey}`, {
+          bound: slot.bound,
+          windowKey: slot.key.windowKey,
+        });
+      }
     }
 
     await Promise.all([
@@ -297,7 +311,21 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
 
   async function computeResult({ bound, windowKey }: DirtyWindow): Promise<WindowResult> {
-    const result = await realtimeResult(states, cutter, bound.name, bound.aggregation, windowKey);
+    const result = await realtimeResult(
+      states,
+      cutter,
+      bound.name,
+      bound.aggregation,
+      windowKey,
+      (stream, partition) => {
+        const row = rows.get(
+          stateKeyString({ aggregation: bound.name, windowKey, stream, partition }),
+        );
+        return row === undefined || row.dirty
+          ? undefined
+          : { state: row.state, appliedOffset: row.appliedOffset };
+      },
+    );
     if (result === undefined) throw new Error(`state of ${bound.name} ${windowKey} vanished`);
     return result;
   }

@@ -30,6 +30,14 @@ export interface StoredState {
   appliedOffset: number;
 }
 
+/** A stored row together with the input partition it covers. */
+export interface StoredPartitionState extends StoredState {
+  /** Input stream. */
+  stream: string;
+  /** Input partition. */
+  partition: number;
+}
+
 /** Reads and writes partial-state rows. */
 export interface StateStore {
   /** Loads rows; missing rows are absent from the map (keyed by {@linkcode stateKeyString}). */
@@ -37,7 +45,7 @@ export interface StateStore {
   /** Writes rows (last-write-wins by applied offset). */
   save(rows: ReadonlyArray<{ key: StateKey; value: StoredState }>): Promise<void>;
   /** Every partition's row of one aggregation window. */
-  readWindow(aggregation: string, windowKey: string): Promise<StoredState[]>;
+  readWindow(aggregation: string, windowKey: string): Promise<StoredPartitionState[]>;
 }
 
 /** A string form of a state key, for maps. */
@@ -53,12 +61,12 @@ export function stateStore(client: cassandra.Client, keyspace: string): StateSto
   const insert = `INSERT INTO ${table}
     (aggregation, window_key, stream, partition, state, records, applied_offset)
     VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`;
-  const selectWindow = `SELECT state, records, applied_offset FROM ${table}
+  const selectWindow = `SELECT stream, partition, state, records, applied_offset FROM ${table}
     WHERE aggregation = ? AND window_key = ?`;
   return {
     async load(keys) {
       const found = new Map<string, StoredState>();
-      await forEachConcurrent(keys, 32, async (key) => {
+      await forEachConcurrent(keys, 64, async (key) => {
         const result = await client.execute(
           select,
           [key.aggregation, key.windowKey, key.stream, key.partition],
@@ -86,7 +94,11 @@ export function stateStore(client: cassandra.Client, keyspace: string): StateSto
       const result = await client.execute(selectWindow, [aggregation, windowKey], {
         prepare: true,
       });
-      return result.rows.map(storedFromRow);
+      return result.rows.map((row) => ({
+        ...storedFromRow(row),
+        stream: row.get("stream") as string,
+        partition: row.get("partition") as number,
+      }));
     },
   };
 }

@@ -167,16 +167,23 @@ export async function startRealtime(
     }, controller.signal));
   }
 
+  // Flush every interval; when a flush takes long (a backlog touching many windows), leave at
+  // least twice its duration before the next, so flushing never takes over the loop.
   let flushing = false;
+  let lastFlushEnd = 0;
+  let lastFlushMs = 0;
   const timer = setInterval(async () => {
-    if (flushing) return;
+    if (flushing || Date.now() - lastFlushEnd < 2 * lastFlushMs) return;
     flushing = true;
+    const started = Date.now();
     try {
       await Promise.all([...processors.values()].map((processor) => processor.flush()));
     } catch (error) {
       log(`flush failed (will retry): ${error instanceof Error ? error.message : error}`);
     } finally {
       flushing = false;
+      lastFlushEnd = Date.now();
+      lastFlushMs = lastFlushEnd - started;
     }
   }, pipeline.runtime.flushIntervalMs);
 

@@ -21,6 +21,7 @@ import type {
   WindowResult,
 } from "../../lib/contracts.ts";
 import { cqlIdentifier } from "../../lib/config/option_schemas.ts";
+import { forEachConcurrent } from "../../lib/concurrency.ts";
 
 const options = z.strictObject({
   table: cqlIdentifier()
@@ -69,7 +70,8 @@ const cassandraSink: SinkPlugin<CassandraSinkOptions> = {
       },
       async write(results) {
         if (layout === undefined) throw new Error("cassandra sink written before prepare()");
-        for (const result of results) await writeResult(client, layout, result);
+        const current = layout;
+        await forEachConcurrent(results, 16, (result) => writeResult(client, current, result));
       },
       async read(_binding, window) {
         if (layout === undefined) throw new Error("cassandra sink read before prepare()");
