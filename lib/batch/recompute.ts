@@ -53,10 +53,8 @@ export async function computeFromLog(
   const first = cutter.windowFromKey(days[0] ?? range.from);
   const last = cutter.windowFromKey(days[days.length - 1] ?? range.to);
   const buckets = bucketsBetween(first.start, last.end);
-  const partials = new Map<
-    string,
-    { entry: AggregationEntry; windowKey: string; state: unknown; records: number }
-  >();
+  type Partial = { entry: AggregationEntry; windowKey: string; state: unknown; records: number };
+  const partialsByAggregation = aggregations.map(() => new Map<string, Partial>());
 
   progress.start(buckets.length);
   let bucketsDone = 0;
@@ -68,14 +66,15 @@ export async function computeFromLog(
     buckets,
     (record) => {
       rowsRead++;
-      for (const entry of aggregations) {
+      for (let a = 0; a < aggregations.length; a++) {
+        const entry = aggregations[a]!;
         const window = cutter.windowOf(record.timestamp, entry.aggregation.granularity);
         if (!daySet.has(window.date)) continue;
-        const key = `${entry.name}\u0000${window.key}`;
-        let partial = partials.get(key);
+        const partials = partialsByAggregation[a]!;
+        let partial = partials.get(window.key);
         if (partial === undefined) {
           partial = { entry, windowKey: window.key, state: entry.aggregation.start(), records: 0 };
-          partials.set(key, partial);
+          partials.set(window.key, partial);
         }
         partial.state = entry.aggregation.add(partial.state, record);
         partial.records++;
@@ -86,7 +85,9 @@ export async function computeFromLog(
   progress.stop();
 
   const computedAt = Date.now();
-  const results = [...partials.values()].map(({ entry, windowKey, state, records }) => ({
+  const results = partialsByAggregation.flatMap((partials) => [...partials.values()]).map((
+    { entry, windowKey, state, records },
+  ) => ({
     aggregation: entry.name,
     granularity: entry.aggregation.granularity,
     window: cutter.windowFromKey(windowKey),

@@ -124,8 +124,10 @@ export async function measureFreshness(
     let producing = true;
 
     const poller = (async () => {
-      const deadline = () => producing ? Infinity : drainStarted + DRAIN_TIMEOUT_MS;
       let drainStarted = 0;
+      // The drain clock starts when production stops, not before.
+      const deadline = () =>
+        producing ? Infinity : (drainStarted ||= performance.now()) + DRAIN_TIMEOUT_MS;
       while (performance.now() < deadline()) {
         const found = await client.execute(select, [date], { prepare: true });
         const at = performance.now();
@@ -133,10 +135,7 @@ export async function measureFreshness(
         while (seenUpTo < markers.length && markers[seenUpTo]!.count <= visible) {
           markers[seenUpTo++]!.visibleAt = at;
         }
-        if (!producing) {
-          drainStarted ||= at;
-          if (seenUpTo === markers.length) break;
-        }
+        if (!producing && seenUpTo === markers.length) break;
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
     })();

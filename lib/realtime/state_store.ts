@@ -38,6 +38,9 @@ export interface StoredPartitionState extends StoredState {
   partition: number;
 }
 
+/** A stored row's partition, coverage and offset, without its state. */
+export type StoredHead = Omit<StoredPartitionState, "state">;
+
 /** Reads and writes partial-state rows. */
 export interface StateStore {
   /** Loads rows; missing rows are absent from the map (keyed by {@linkcode stateKeyString}). */
@@ -46,6 +49,8 @@ export interface StateStore {
   save(rows: ReadonlyArray<{ key: StateKey; value: StoredState }>): Promise<void>;
   /** Every partition's row of one aggregation window. */
   readWindow(aggregation: string, windowKey: string): Promise<StoredPartitionState[]>;
+  /** Every partition's row of one aggregation window, without the state text. */
+  readWindowHeads(aggregation: string, windowKey: string): Promise<StoredHead[]>;
 }
 
 /** A string form of a state key, for maps. */
@@ -62,6 +67,8 @@ export function stateStore(client: cassandra.Client, keyspace: string): StateSto
     (aggregation, window_key, stream, partition, state, records, applied_offset)
     VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`;
   const selectWindow = `SELECT stream, partition, state, records, applied_offset FROM ${table}
+    WHERE aggregation = ? AND window_key = ?`;
+  const selectHeads = `SELECT stream, partition, records, applied_offset FROM ${table}
     WHERE aggregation = ? AND window_key = ?`;
   return {
     async load(keys) {
@@ -89,6 +96,17 @@ export function stateStore(client: cassandra.Client, keyspace: string): StateSto
           value.appliedOffset,
           value.appliedOffset + 1,
         ], { prepare: true }));
+    },
+    async readWindowHeads(aggregation, windowKey) {
+      const result = await client.execute(selectHeads, [aggregation, windowKey], {
+        prepare: true,
+      });
+      return result.rows.map((row) => ({
+        stream: row.get("stream") as string,
+        partition: row.get("partition") as number,
+        records: Number(row.get("records")),
+        appliedOffset: Number(row.get("applied_offset")),
+      }));
     },
     async readWindow(aggregation, windowKey) {
       const result = await client.execute(selectWindow, [aggregation, windowKey], {

@@ -5,7 +5,7 @@
  */
 import type { Aggregation, WindowResult } from "../contracts.ts";
 import type { WindowCutter } from "../windows.ts";
-import type { StateStore } from "./state_store.ts";
+import type { StateKey, StateStore } from "./state_store.ts";
 
 /** A partial state this process holds in memory, as of `appliedOffset`. */
 export interface LocalState {
@@ -17,8 +17,11 @@ export interface LocalState {
 
 /**
  * Reads every partition's state row of one aggregation window and finishes their merge;
- * undefined when no row exists. A row this process holds in memory at the same offset
- * (`local`, keyed `stream/partition`) is used as is instead of being parsed again.
+ * undefined when no row exists.
+ *
+ * With `local` (rows this process holds in memory, keyed by stream and partition), the rows'
+ * offsets are read first, and the state text only of rows not held in memory at the same offset:
+ * with one process owning every partition, no state text is read back at all.
  */
 export async function realtimeResult(
   states: StateStore,
@@ -28,18 +31,42 @@ export async function realtimeResult(
   windowKey: string,
   local?: (stream: string, partition: number) => LocalState | undefined,
 ): Promise<WindowResult | undefined> {
-  const stored = await states.readWindow(name, windowKey);
-  if (stored.length === 0) return undefined;
   let merged = aggregation.start();
   let records = 0;
-  for (const row of stored) {
-    const held = local?.(row.stream, row.partition);
-    const state = held !== undefined && held.appliedOffset === row.appliedOffset
-      ? held.state
-      : JSON.parse(row.state);
-    merged = aggregation.merge(merged, state);
-    records += row.records;
+  let rows = 0;
+  if (local === undefined) {
+    for (const row of await states.readWindow(name, windowKey)) {
+      merged = aggregation.merge(merged, JSON.parse(row.state));
+      records += row.records;
+      rows++;
+    }
+  } else {
+    const heads = await states.readWindowHeads(name, windowKey);
+    const remote: StateKey[] = [];
+    // Merge in-memory states now, before any other await lets a batch change them.
+    for (const head of heads) {
+      const held = local(head.stream, head.partition);
+      if (held !== undefined && held.appliedOffset === head.appliedOffset) {
+        merged = aggregation.merge(merged, held.state);
+        records += head.records;
+      } else {
+        remote.push({
+          aggregation: name,
+          windowKey,
+          stream: head.stream,
+          partition: head.partition,
+        });
+      }
+    }
+    rows = heads.length;
+    if (remote.length > 0) {
+      for (const stored of (await states.load(remote)).values()) {
+        merged = aggregation.merge(merged, JSON.parse(stored.state));
+        records += stored.records;
+      }
+    }
   }
+  if (rows === 0) return undefined;
   return {
     aggregation: name,
     granularity: aggregation.granularity,

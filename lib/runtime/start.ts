@@ -168,12 +168,12 @@ export async function startRealtime(
   }
 
   // Flush every interval; when a flush takes long (a backlog touching many windows), leave at
-  // least twice its duration before the next, so flushing never takes over the loop.
+  // least three times its duration before the next, so flushing never takes over the loop.
   let flushing = false;
   let lastFlushEnd = 0;
   let lastFlushMs = 0;
   const timer = setInterval(async () => {
-    if (flushing || Date.now() - lastFlushEnd < 2 * lastFlushMs) return;
+    if (flushing || Date.now() - lastFlushEnd < 3 * lastFlushMs) return;
     flushing = true;
     const started = Date.now();
     try {

@@ -7,7 +7,20 @@ import { z } from "zod";
 import type { AggregationPlugin } from "../../lib/contracts.ts";
 import type { LogRecord } from "../../lib/records.ts";
 
-const STATIC_ASSET = /\.(css|js|png|jpe?g|gif|svg|ico|woff2?|map|webp)$/i;
+const STATIC_EXTENSIONS = new Set([
+  "css",
+  "js",
+  "png",
+  "jpg",
+  "jpeg",
+  "gif",
+  "svg",
+  "ico",
+  "woff",
+  "woff2",
+  "map",
+  "webp",
+]);
 const BOT = /bot|crawler|spider|slurp|curl|wget/i;
 const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
 
@@ -89,13 +102,27 @@ export default topPages;
 function countedPage(record: LogRecord, settings: TopPagesOptions): string | undefined {
   const raw = record[settings.page_field];
   if (raw === "" || raw === "-") return undefined;
-  const path = raw.replace(/[?#].*$/s, "");
-  if (settings.exclude_static && STATIC_ASSET.test(path)) return undefined;
+  const path = withoutQuery(raw);
+  if (settings.exclude_static && isStaticAsset(path)) return undefined;
   if (settings.exclude_bots && BOT.test(record.http_user_agent)) return undefined;
   if (settings.statuses && !settings.statuses.some((c) => c === statusClass(record.status))) {
     return undefined;
   }
   return settings.strip_query ? path : raw;
+}
+
+/** `raw` up to its first `?` or `#` (no regex: this runs for every record). */
+function withoutQuery(raw: string): string {
+  let end = raw.indexOf("?");
+  const hash = raw.indexOf("#");
+  if (hash >= 0 && (end < 0 || hash < end)) end = hash;
+  return end < 0 ? raw : raw.slice(0, end);
+}
+
+function isStaticAsset(path: string): boolean {
+  const dot = path.lastIndexOf(".");
+  return dot >= 0 && path.indexOf("/", dot) < 0 &&
+    STATIC_EXTENSIONS.has(path.slice(dot + 1).toLowerCase());
 }
 
 function statusClass(status: number): string {
