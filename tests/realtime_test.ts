@@ -49,15 +49,24 @@ Deno.test("real time: SIGKILL mid-stream, restart, catch up: still exactly once"
     await produceEvents(test.kafka, test.topic, events.slice(0, head));
 
     const first = spawnRunner(test, "first");
-    // Kill while it is working: some input committed, the rest still arriving (paced over ~8 s).
+    await waitFor(
+      "the first runner to commit its first records",
+      async () => (await committedCount(test.kafka, test.group, test.topic)) > 0 ? true : undefined,
+      120_000,
+      100,
+    );
+    // Kill while it is working: part of the stream committed, the rest still arriving (the tail
+    // is paced over about 8 s and only starts once the runner is up).
     const producing = produceEvents(test.kafka, test.topic, events.slice(head), {
       chunk: 500,
       pauseMs: 100,
     });
     await waitFor(
-      "the first runner to commit part of the stream",
+      "the first runner to commit part of the tail",
       async () =>
-        (await committedCount(test.kafka, test.group, test.topic)) > 5_000 ? true : undefined,
+        (await committedCount(test.kafka, test.group, test.topic)) > head + 5_000
+          ? true
+          : undefined,
       120_000,
       100,
     );
