@@ -111,6 +111,10 @@ try {
     console.error(`run: ${error.message}`);
     Deno.exit(1);
   }
-  console.error(`run: ${error instanceof Error ? error.message : error}`);
+  console.error(
+    `run: ${error instanceof Error ? error.message : error}\n` +
+      "If Kafka or Cassandra is the cause, `deno task services status` shows what answers and " +
+      "`deno task services logs` their last log lines.",
+  );
   Deno.exit(1);
 }
