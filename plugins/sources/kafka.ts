@@ -26,7 +26,7 @@ const options = z.strictObject({
   from_beginning: z.boolean().default(true)
     .describe("Where a new consumer group starts: the oldest retained message, or only new ones.")
     .meta({ examples: [true] }),
-  partitions_in_parallel: z.number().int().min(1).max(64).default(3)
+  partitions_in_parallel: z.number().int().min(1).max(64).default(6)
     .describe("How many partitions this process works on at the same time.")
     .meta({ examples: [3] }),
   session_timeout_ms: z.number().int().min(6000).max(300_000).default(10_000)
