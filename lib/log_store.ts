@@ -114,18 +114,20 @@ export function logRowValues(
 
 /** Turns a row of the log table back into a record. */
 export function recordFromRow(row: cassandra.types.Row): StoredRecord {
+  // Rows carry their columns as properties; reading them directly skips a lookup per column.
+  const columns = row as unknown as Record<string, unknown>;
   return {
-    id: row.get("record_id") as string,
+    id: columns.record_id as string,
     record: {
-      timestamp: (row.get("timestamp") as Date).getTime(),
-      request_uri: row.get("request_uri") as string,
-      status: row.get("status") as number,
-      body_bytes_sent: Number(row.get("body_bytes_sent")),
-      request_time: row.get("request_time") as number,
-      http_referrer: row.get("http_referrer") as string,
-      http_user_agent: row.get("http_user_agent") as string,
-      remote_addr: row.get("remote_addr") as string,
-      method: row.get("method") as string,
+      timestamp: (columns.timestamp as Date).getTime(),
+      request_uri: columns.request_uri as string,
+      status: columns.status as number,
+      body_bytes_sent: Number(columns.body_bytes_sent),
+      request_time: columns.request_time as number,
+      http_referrer: columns.http_referrer as string,
+      http_user_agent: columns.http_user_agent as string,
+      remote_addr: columns.remote_addr as string,
+      method: columns.method as string,
     },
   };
 }

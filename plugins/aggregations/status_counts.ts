@@ -33,8 +33,8 @@ const statusCounts: AggregationPlugin<StatusCountsOptions, StatusCounts> = {
       shape: { key: { name: "status", type: "text" }, values: [{ name: "count", type: "bigint" }] },
       start: () => ({}),
       add(state, record) {
-        const status = String(record.status);
-        state[status] = (state[status] ?? 0) + 1;
+        // A numeric key is the same property as its string ("200"), without the conversion.
+        state[record.status] = (state[record.status] ?? 0) + 1;
         return state;
       },
       merge(into, other) {
