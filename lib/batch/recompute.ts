@@ -127,9 +127,12 @@ export interface ResultDifference {
   detail: string;
 }
 
-/** Lists how two result-row lists differ (empty when equal). */
+/** Lists how two result-row lists differ, as readable lines (empty when equal, in any order). */
 export function diffRows(expected: readonly ResultRow[], actual: readonly ResultRow[]): string[] {
-  const render = (row: ResultRow) => `${row.key} ${JSON.stringify(row.values)}`;
+  const render = (row: ResultRow) =>
+    `${row.key} ${
+      Object.keys(row.values).sort().map((name) => `${name}=${row.values[name]}`).join(" ")
+    }`;
   const want = new Map(expected.map((row) => [String(row.key), render(row)]));
   const got = new Map(actual.map((row) => [String(row.key), render(row)]));
   const lines: string[] = [];

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { diffRows } from "../batch/recompute.ts";
 import type cassandra from "cassandra-driver";
 import type { ResultRow, WindowResult } from "../contracts.ts";
 import type { Pipeline } from "../config/pipeline.ts";
@@ -49,7 +50,7 @@ export async function verifyStored(
           key: plain(row.get(key.name)),
           values: Object.fromEntries(values.map((c) => [c.name, plain(row.get(c.name))])),
         }));
-        const differences = diff(want.rows(windowKey), got);
+        const differences = diffRows(want.rows(windowKey), got);
         if (differences.length > 0) {
           problems.add(`${table} ${windowKey}: ${differences.slice(0, 3).join("; ")}`);
         }
@@ -102,7 +103,7 @@ export function verifyComputed(results: readonly WindowResult[], expected: Expec
     let windows = seen.get(result.aggregation);
     if (windows === undefined) seen.set(result.aggregation, windows = new Set());
     windows.add(key);
-    const differences = diff(want.rows(key), result.rows);
+    const differences = diffRows(want.rows(key), result.rows);
     if (differences.length > 0) {
       problems.add(`batch ${result.aggregation} ${key}: ${differences.slice(0, 3).join("; ")}`);
     }
@@ -120,24 +121,6 @@ export function verifyComputed(results: readonly WindowResult[], expected: Expec
     }
   }
   return problems.lines();
-}
-
-/** How two row lists differ, as readable lines (empty when equal, whatever the order). */
-function diff(want: readonly ResultRow[], got: readonly ResultRow[]): string[] {
-  const render = (row: ResultRow) =>
-    `${row.key} ${
-      Object.keys(row.values).sort().map((name) => `${name}=${row.values[name]}`).join(" ")
-    }`;
-  const wanted = new Map(want.map((row) => [String(row.key), render(row)]));
-  const stored = new Map(got.map((row) => [String(row.key), render(row)]));
-  const lines: string[] = [];
-  for (const [key, line] of wanted) {
-    const other = stored.get(key);
-    if (other === undefined) lines.push(`missing ${line}`);
-    else if (other !== line) lines.push(`${other} should be ${line}`);
-  }
-  for (const [key, line] of stored) if (!wanted.has(key)) lines.push(`unexpected ${line}`);
-  return lines;
 }
 
 function plain(value: unknown): string | number {
