@@ -13,7 +13,7 @@ import {
 } from "../lib/batch/recompute.ts";
 import { terminalProgress } from "../lib/batch/progress.ts";
 import { parseRangeCommand } from "../lib/batch/range_command.ts";
-import { openForJob } from "../lib/runtime/job.ts";
+import { openForJob } from "./_job.ts";
 
 const USAGE = `usage: deno task batch --from YYYY-MM-DD --to YYYY-MM-DD [options]
 

@@ -18,27 +18,27 @@ import { createCassandraClient } from "../lib/cassandra.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { probeCassandra, probeKafka } from "../lib/services/probe.ts";
 import { REPO_ROOT } from "../lib/services/settings.ts";
-import { generateTraffic } from "../plugins/_traffic.ts";
+import { generateTraffic } from "../lib/traffic/simulate.ts";
 import type { LogRecord } from "../lib/records.ts";
 import {
   BENCH_USAGE,
   type BenchOptions,
   BenchUsageError,
   parseBenchArgs,
-} from "../lib/bench/options.ts";
-import { BenchNames, errorText } from "../lib/bench/names.ts";
-import { benchProgress, type Progress } from "../lib/bench/progress.ts";
-import { machineInfo } from "../lib/bench/machine.ts";
-import { type LoadedPipeline, measureThroughput } from "../lib/bench/throughput.ts";
-import { measureFreshness } from "../lib/bench/freshness.ts";
-import { measureBatch } from "../lib/bench/batch_speed.ts";
-import { measureConsume } from "../lib/bench/consume_ceiling.ts";
-import { measureInsert } from "../lib/bench/insert_ceiling.ts";
-import { measureScan } from "../lib/bench/scan_ceiling.ts";
-import { measureBaseline } from "../lib/bench/baseline.ts";
-import { stopAllRunners } from "../lib/bench/runner_process.ts";
-import { benchTraffic } from "../lib/bench/expected.ts";
-import { anyFailed, type BenchResults, figureRows, renderTable } from "../lib/bench/report.ts";
+} from "../bench/options.ts";
+import { BenchNames, errorText } from "../bench/names.ts";
+import { benchProgress, type Progress } from "../bench/progress.ts";
+import { machineInfo } from "../bench/machine.ts";
+import { type LoadedPipeline, measureThroughput } from "../bench/throughput.ts";
+import { measureFreshness } from "../bench/freshness.ts";
+import { measureBatch } from "../bench/batch_speed.ts";
+import { measureConsume } from "../bench/consume_ceiling.ts";
+import { measureInsert } from "../bench/insert_ceiling.ts";
+import { measureScan } from "../bench/scan_ceiling.ts";
+import { measureBaseline } from "../bench/baseline.ts";
+import { stopAllRunners } from "../bench/runner_process.ts";
+import { benchTraffic } from "../bench/expected.ts";
+import { anyFailed, type BenchResults, figureRows, renderTable } from "../bench/report.ts";
 
 const SHIPPED_PIPELINE = `${REPO_ROOT}/pipeline.yaml`;
 /** Rows written per insert-ceiling pattern. */

@@ -10,7 +10,7 @@ import { hideTimeoutNegativeWarning } from "../lib/kafka.ts";
 import { TOPIC_NAME } from "../lib/config/identifiers.ts";
 import { formatDuration, parseDuration } from "../lib/parse/duration.ts";
 import { parseIsoDateTime } from "../lib/parse/time.ts";
-import { produceTraffic, type ProduceTrafficOptions } from "../plugins/_traffic_producer.ts";
+import { produceTraffic, type ProduceTrafficOptions } from "../lib/traffic/producer.ts";
 
 const USAGE = `usage: deno task produce [options]
 

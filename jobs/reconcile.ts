@@ -9,7 +9,7 @@ import { selectAggregations } from "../lib/batch/recompute.ts";
 import { reconcile } from "../lib/batch/reconcile.ts";
 import { terminalProgress } from "../lib/batch/progress.ts";
 import { parseRangeCommand } from "../lib/batch/range_command.ts";
-import { openForJob } from "../lib/runtime/job.ts";
+import { openForJob } from "./_job.ts";
 
 const USAGE = `usage: deno task reconcile --from YYYY-MM-DD --to YYYY-MM-DD [options]
 

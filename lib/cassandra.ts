@@ -5,10 +5,10 @@
  */
 import cassandra from "cassandra-driver";
 import type { CassandraSettings, Replication } from "./config/pipeline.ts";
-import { REPO_ROOT } from "./services/settings.ts";
+import { isCqlIdentifier } from "./config/identifiers.ts";
 
-/** Identifier rule for keyspaces and tables; everything substituted into CQL must match it. */
-const IDENTIFIER = /^[a-z][a-z0-9_]{0,47}$/;
+/** The folder holding the `.cql` files, found from this module so any working directory works. */
+const CQL_DIR = new URL("../cql/", import.meta.url);
 
 /** Builds (does not connect) a client for the given settings. */
 export function createCassandraClient(settings: CassandraSettings): cassandra.Client {
@@ -41,11 +41,11 @@ export async function schemaStatements(
   values: Record<string, string>,
 ): Promise<string[]> {
   for (const [name, value] of Object.entries(values)) {
-    if (name !== "replication" && !IDENTIFIER.test(value)) {
+    if (name !== "replication" && !isCqlIdentifier(value)) {
       throw new Error(`${name} "${value}" is not a valid CQL identifier`);
     }
   }
-  const text = await Deno.readTextFile(`${REPO_ROOT}/cql/${file}`);
+  const text = await Deno.readTextFile(new URL(file, CQL_DIR));
   const withoutComments = text.split("\n").filter((line) => !line.trim().startsWith("--")).join(
     "\n",
   );

@@ -11,7 +11,7 @@ import assert from "assert";
 import { Buffer } from "node:buffer";
 import type cassandra from "cassandra-driver";
 import type { Kafka } from "kafkajs";
-import { generateTraffic, type TrafficEvent } from "../plugins/_traffic.ts";
+import { generateTraffic, type TrafficEvent } from "../lib/traffic/simulate.ts";
 import type { LogRecord } from "../lib/records.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { loadPipeline } from "../lib/config/load.ts";

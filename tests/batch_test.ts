@@ -1,5 +1,5 @@
 import assert from "assert";
-import { generateTraffic } from "../plugins/_traffic.ts";
+import { generateTraffic } from "../lib/traffic/simulate.ts";
 import { loadPipeline } from "../lib/config/load.ts";
 import { logWriter } from "../lib/log_store.ts";
 import { openPipeline } from "../lib/runtime/start.ts";

@@ -16,9 +16,9 @@ import type {
 } from "../../lib/contracts.ts";
 import { topicName } from "../../lib/config/option_schemas.ts";
 import { DURATION_PATTERN, parseDuration } from "../../lib/parse/duration.ts";
-import { generateTraffic, type TrafficOptions } from "../_traffic.ts";
-import { pacingDelay, sleep } from "../_traffic_pacing.ts";
-import { produceTraffic } from "../_traffic_producer.ts";
+import { generateTraffic, type TrafficOptions } from "../../lib/traffic/simulate.ts";
+import { pacingDelay, sleep } from "../../lib/traffic/pacing.ts";
+import { produceTraffic } from "../../lib/traffic/producer.ts";
 
 /** Stream name of every batch this source yields; part of every record id. */
 export const GENERATOR_STREAM = "generator";

@@ -13,7 +13,7 @@
 import { Buffer } from "node:buffer";
 import type cassandra from "cassandra-driver";
 import { CompressionTypes, type Kafka } from "kafkajs";
-import { generateTraffic } from "../../plugins/_traffic.ts";
+import { generateTraffic } from "../lib/traffic/simulate.ts";
 import { createTopic, waitForStableGroup } from "./kafka_group.ts";
 import type { BenchNames } from "./names.ts";
 import { writeBenchPipeline } from "./pipeline_file.ts";

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import type { LogRecord } from "../lib/records.ts";
-import { encodeCombined, encodeJson, encodeMalformed } from "./_traffic_encode.ts";
-import { SeededRandom } from "./_traffic_random.ts";
-import { buildVocabulary, type TrafficVocabulary } from "./_traffic_vocabulary.ts";
+import type { LogRecord } from "../records.ts";
+import { encodeCombined, encodeJson, encodeMalformed } from "./encode.ts";
+import { SeededRandom } from "./random.ts";
+import { buildVocabulary, type TrafficVocabulary } from "./vocabulary.ts";
 
 /** What traffic to generate. */
 export interface TrafficOptions {
@@ -205,7 +205,7 @@ function drawRecord(
  *
  * @example
  * ```ts
- * import { generateTraffic } from "./_traffic.ts";
+ * import { generateTraffic } from "./simulate.ts";
  * const events = [...generateTraffic({
  *   seed: 42, count: 10, start: Date.UTC(2026, 10, 20), spanMs: 3_600_000,
  *   malformedShare: 0.1, lateShare: 0, combinedShare: 0.2,

@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts
- * import { sleep } from "./_traffic_pacing.ts";
+ * import { sleep } from "./pacing.ts";
  * await sleep(1, AbortSignal.abort());
  * ```
  */
@@ -40,7 +40,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  *
  * @example
  * ```ts
- * import { pacingDelay } from "./_traffic_pacing.ts";
+ * import { pacingDelay } from "./pacing.ts";
  * console.assert(pacingDelay(performance.now(), 100, 100) > 900);
  * ```
  */

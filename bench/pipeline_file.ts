@@ -7,8 +7,8 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { parse, stringify } from "yaml";
-import { loadPipeline } from "../config/load.ts";
-import type { Pipeline } from "../config/pipeline.ts";
+import { loadPipeline } from "../lib/config/load.ts";
+import type { Pipeline } from "../lib/config/pipeline.ts";
 import type { PipelineNames } from "./names.ts";
 
 /** A written bench pipeline file and its validated contents. */

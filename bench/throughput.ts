@@ -7,7 +7,7 @@
  */
 import type cassandra from "cassandra-driver";
 import type { Kafka } from "kafkajs";
-import { produceTraffic } from "../../plugins/_traffic_producer.ts";
+import { produceTraffic } from "../lib/traffic/producer.ts";
 import { benchTraffic, type Expected, expectedFrom } from "./expected.ts";
 import { committedCount, waitForStableGroup } from "./kafka_group.ts";
 import { machineCpu, processCpuSeconds } from "./cpu.ts";

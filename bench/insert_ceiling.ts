@@ -5,11 +5,11 @@
  * @module
  */
 import cassandra from "cassandra-driver";
-import { applyCoreSchema } from "../cassandra.ts";
-import { forEachConcurrent } from "../concurrency.ts";
-import type { CassandraSettings } from "../config/pipeline.ts";
-import { LOG_COLUMNS, logRowValues } from "../log_store.ts";
-import type { LogRecord } from "../records.ts";
+import { applyCoreSchema } from "../lib/cassandra.ts";
+import { forEachConcurrent } from "../lib/concurrency.ts";
+import type { CassandraSettings } from "../lib/config/pipeline.ts";
+import { LOG_COLUMNS, logRowValues } from "../lib/log_store.ts";
+import type { LogRecord } from "../lib/records.ts";
 
 /** One write pattern tried. */
 export interface InsertAttempt {

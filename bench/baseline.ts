@@ -7,10 +7,10 @@
  */
 import type cassandra from "cassandra-driver";
 import type { Kafka } from "kafkajs";
-import { applyCoreSchema } from "../cassandra.ts";
-import type { CassandraSettings } from "../config/pipeline.ts";
-import { LOG_COLUMNS, logRowValues } from "../log_store.ts";
-import { parseLogMessage } from "../parse/mod.ts";
+import { applyCoreSchema } from "../lib/cassandra.ts";
+import type { CassandraSettings } from "../lib/config/pipeline.ts";
+import { LOG_COLUMNS, logRowValues } from "../lib/log_store.ts";
+import { parseLogMessage } from "../lib/parse/mod.ts";
 import type { BenchNames } from "./names.ts";
 
 /** Figures of the baseline. */

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { diffRows } from "../batch/recompute.ts";
+import { diffRows } from "../lib/batch/recompute.ts";
 import type cassandra from "cassandra-driver";
-import type { ResultRow, WindowResult } from "../contracts.ts";
-import type { Pipeline } from "../config/pipeline.ts";
-import { forEachConcurrent } from "../concurrency.ts";
+import type { ResultRow, WindowResult } from "../lib/contracts.ts";
+import type { Pipeline } from "../lib/config/pipeline.ts";
+import { forEachConcurrent } from "../lib/concurrency.ts";
 import type { Expected, ExpectedAggregation } from "./expected.ts";
 
 /** Most problems listed per check; the rest are counted. */

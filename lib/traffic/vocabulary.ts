@@ -5,7 +5,7 @@
  * @module
  */
 import { base, en, Faker } from "faker";
-import { SeededRandom, zipfCdf } from "./_traffic_random.ts";
+import { SeededRandom, zipfCdf } from "./random.ts";
 
 /** Everything the traffic model draws from, fixed by the seed. */
 export interface TrafficVocabulary {
@@ -161,7 +161,7 @@ function makeAssetUri(faker: Faker, index: number): string {
  *
  * @example
  * ```ts
- * import { buildVocabulary } from "./_traffic_vocabulary.ts";
+ * import { buildVocabulary } from "./vocabulary.ts";
  * const vocabulary = buildVocabulary(42, 100);
  * console.assert(vocabulary.pageUris[0] === "/");
  * ```

@@ -1,7 +1,7 @@
 import assert from "assert";
-import { parseLogMessage } from "../lib/parse/mod.ts";
-import type { LogRecord } from "../lib/records.ts";
-import { generateTraffic, type TrafficEvent, type TrafficOptions } from "./_traffic.ts";
+import { parseLogMessage } from "../parse/mod.ts";
+import type { LogRecord } from "../records.ts";
+import { generateTraffic, type TrafficEvent, type TrafficOptions } from "./simulate.ts";
 
 const START = Date.UTC(2026, 10, 20);
 const HOUR = 3_600_000;

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { LogRecord } from "../lib/records.ts";
-import { formatCombinedLine } from "../lib/parse/format_combined_log.ts";
-import { formatTimeLocal } from "../lib/parse/time.ts";
-import type { SeededRandom } from "./_traffic_random.ts";
+import type { LogRecord } from "../records.ts";
+import { formatCombinedLine } from "../parse/format_combined_log.ts";
+import { formatTimeLocal } from "../parse/time.ts";
+import type { SeededRandom } from "./random.ts";
 
 /** Zone offsets (minutes) servers write their local times in; UTC is the most common. */
 const SERVER_ZONES = [0, 0, 0, 60, 120, -300, -420, 330, 540, -180];

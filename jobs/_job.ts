@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { formatIssues, loadPipeline, PipelineError } from "../config/load.ts";
-import { ensureServices, ServicesError } from "../services/mod.ts";
-import { openPipeline, type PipelineResources } from "./start.ts";
+import { formatIssues, loadPipeline, PipelineError } from "../lib/config/load.ts";
+import { ensureServices, ServicesError } from "../lib/services/mod.ts";
+import { openPipeline, type PipelineResources } from "../lib/runtime/start.ts";
 
 /** Opens the pipeline of `configFile` for a job named `job`, or exits 1 saying why. */
 export async function openForJob(configFile: string, job: string): Promise<PipelineResources> {

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { computeFromLog, writeResults } from "../batch/recompute.ts";
-import { openPipeline } from "../runtime/start.ts";
+import { computeFromLog, writeResults } from "../lib/batch/recompute.ts";
+import { openPipeline } from "../lib/runtime/start.ts";
 import type { LoadedPipeline } from "./throughput.ts";
 import { verifyComputed } from "./verify.ts";
 

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { ResultRow } from "../contracts.ts";
-import type { AggregationEntry } from "../config/pipeline.ts";
-import type { LogRecord } from "../records.ts";
-import { generateTraffic, type TrafficOptions } from "../../plugins/_traffic.ts";
+import type { ResultRow } from "../lib/contracts.ts";
+import type { AggregationEntry } from "../lib/config/pipeline.ts";
+import type { LogRecord } from "../lib/records.ts";
+import { generateTraffic, type TrafficOptions } from "../lib/traffic/simulate.ts";
 
 const DAY_MS = 86_400_000;
 

@@ -103,7 +103,7 @@ export class SeededRandom {
  *
  * @example
  * ```ts
- * import { SeededRandom, zipfCdf } from "./_traffic_random.ts";
+ * import { SeededRandom, zipfCdf } from "./random.ts";
  * const rank = new SeededRandom(1).fromCdf(zipfCdf(100, 1.1));
  * console.assert(rank >= 0 && rank < 100);
  * ```

@@ -6,8 +6,8 @@
  */
 import { Buffer } from "node:buffer";
 import { CompressionTypes, type Kafka, type Message, Partitioners } from "kafkajs";
-import { generateTraffic, type TrafficEvent, type TrafficOptions } from "./_traffic.ts";
-import { pacingDelay, sleep } from "./_traffic_pacing.ts";
+import { generateTraffic, type TrafficEvent, type TrafficOptions } from "./simulate.ts";
+import { pacingDelay, sleep } from "./pacing.ts";
 
 /** How to feed a topic. */
 export interface ProduceTrafficOptions extends TrafficOptions {
@@ -94,7 +94,7 @@ function takeMessages(
  * @example
  * ```ts ignore
  * import { Kafka } from "kafkajs";
- * import { produceTraffic } from "./_traffic_producer.ts";
+ * import { produceTraffic } from "./producer.ts";
  * const kafka = new Kafka({ brokers: ["127.0.0.1:9092"] });
  * const { sent } = await produceTraffic(kafka, "RAWLOG", {
  *   seed: 42, count: 10_000, start: Date.now() - 3_600_000, spanMs: 3_600_000,

@@ -5,7 +5,7 @@
  * @module
  */
 import type cassandra from "cassandra-driver";
-import { KAFKA_VERSION } from "../services/settings.ts";
+import { KAFKA_VERSION } from "../lib/services/settings.ts";
 
 /** The machine and versions a bench ran on. */
 export interface MachineInfo {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { REPO_ROOT } from "../services/settings.ts";
+import { REPO_ROOT } from "../lib/services/settings.ts";
 
 /** Resident memory of a process, KiB. */
 export interface MemorySample {

@@ -6,7 +6,7 @@
  * @module
  */
 import cassandra from "cassandra-driver";
-import { forEachConcurrent } from "../concurrency.ts";
+import { forEachConcurrent } from "../lib/concurrency.ts";
 
 /** One read pattern tried. */
 export interface ScanAttempt {
