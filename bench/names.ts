@@ -5,6 +5,7 @@
  */
 import type cassandra from "cassandra-driver";
 import type { Kafka } from "kafkajs";
+import { errorText } from "../lib/errors.ts";
 
 /** The names of one bench pipeline: its keyspace, topics and consumer group. */
 export interface PipelineNames {
@@ -119,9 +120,4 @@ export class BenchNames {
     this.topics.delete(names.resultsTopic);
     this.groups.delete(names.group);
   }
-}
-
-/** The message of an error, or the value as text. */
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { parseArgs } from "cli";
+import { errorText } from "../lib/errors.ts";
 
 /** What one bench run measures, read from the command line. */
 export interface BenchOptions {
@@ -74,7 +75,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
       },
     }));
   } catch (error) {
-    throw new BenchUsageError(error instanceof Error ? error.message : String(error));
+    throw new BenchUsageError(errorText(error));
   }
   if (values.help) return "help";
   const events = count("events", values.events);

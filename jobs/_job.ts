@@ -7,6 +7,7 @@
 import { formatIssues, loadPipeline, PipelineError } from "../lib/config/load.ts";
 import { ensureServices, ServicesError } from "../lib/services/mod.ts";
 import { openPipeline, type PipelineResources } from "../lib/runtime/start.ts";
+import { errorText } from "../lib/errors.ts";
 
 /** Opens the pipeline of `configFile` for a job named `job`, or exits 1 saying why. */
 export async function openForJob(configFile: string, job: string): Promise<PipelineResources> {
@@ -25,7 +26,7 @@ export async function openForJob(configFile: string, job: string): Promise<Pipel
       console.error(`${job}: ${error.message}`);
     } else {
       console.error(
-        `${job}: could not connect: ${error instanceof Error ? error.message : error}\n` +
+        `${job}: could not connect: ${errorText(error)}\n` +
           "Check that Kafka and Cassandra answer (`deno task services status`).",
       );
     }

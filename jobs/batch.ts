@@ -14,6 +14,7 @@ import {
 import { terminalProgress } from "../lib/batch/progress.ts";
 import { parseRangeCommand } from "../lib/batch/range_command.ts";
 import { openForJob } from "./_job.ts";
+import { errorText } from "../lib/errors.ts";
 
 const USAGE = `usage: deno task batch --from YYYY-MM-DD --to YYYY-MM-DD [options]
 
@@ -66,7 +67,7 @@ try {
     );
   }
 } catch (error) {
-  console.error(`batch: ${error instanceof Error ? error.message : error}`);
+  console.error(`batch: ${errorText(error)}`);
   console.error(
     "Nothing half-done is left behind: results are written per window, idempotently; run the same command again.",
   );

@@ -26,7 +26,8 @@ import {
   BenchUsageError,
   parseBenchArgs,
 } from "../bench/options.ts";
-import { BenchNames, errorText } from "../bench/names.ts";
+import { BenchNames } from "../bench/names.ts";
+import { errorText } from "../lib/errors.ts";
 import { benchProgress, type Progress } from "../bench/progress.ts";
 import { machineInfo } from "../bench/machine.ts";
 import { type LoadedPipeline, measureThroughput } from "../bench/throughput.ts";

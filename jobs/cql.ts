@@ -7,6 +7,7 @@
 import { parseArgs } from "cli";
 import cassandra from "cassandra-driver";
 import { cassandraContactPoints } from "../lib/services/settings.ts";
+import { errorText } from "../lib/errors.ts";
 
 const USAGE = `usage: deno task cql "SELECT * FROM web_analytics.results WHERE date = '2026-11-23'"
 
@@ -45,7 +46,7 @@ try {
     console.log("done.");
   }
 } catch (error) {
-  console.error(`cql: ${error instanceof Error ? error.message : error}`);
+  console.error(`cql: ${errorText(error)}`);
   Deno.exitCode = 1;
 } finally {
   await client.shutdown();

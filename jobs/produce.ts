@@ -11,6 +11,7 @@ import { TOPIC_NAME } from "../lib/config/identifiers.ts";
 import { formatDuration, parseDuration } from "../lib/parse/duration.ts";
 import { parseIsoDateTime } from "../lib/parse/time.ts";
 import { produceTraffic, type ProduceTrafficOptions } from "../lib/traffic/producer.ts";
+import { errorText } from "../lib/errors.ts";
 
 const USAGE = `usage: deno task produce [options]
 
@@ -143,7 +144,7 @@ function readFlags(args: string[]): Flags {
       },
     }).values as Flags;
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorText(error));
   }
 }
 
@@ -362,13 +363,13 @@ async function main(): Promise<number> {
     if (isUnreachable(error)) {
       console.error(
         `produce: cannot reach Kafka at ${brokers.join(",")} (${
-          error instanceof Error ? error.message : error
+          errorText(error)
         }).\nStart the local services with \`deno task services up\`, or point --brokers ` +
           `(or KAFKA_BROKERS) at a running broker.`,
       );
       return 1;
     }
-    console.error(`produce: ${error instanceof Error ? error.message : error}`);
+    console.error(`produce: ${errorText(error)}`);
     return 1;
   } finally {
     clearTimeout(limit);

@@ -10,6 +10,7 @@ import { reconcile } from "../lib/batch/reconcile.ts";
 import { terminalProgress } from "../lib/batch/progress.ts";
 import { parseRangeCommand } from "../lib/batch/range_command.ts";
 import { openForJob } from "./_job.ts";
+import { errorText } from "../lib/errors.ts";
 
 const USAGE = `usage: deno task reconcile --from YYYY-MM-DD --to YYYY-MM-DD [options]
 
@@ -33,7 +34,7 @@ try {
   );
   exitCode = outcome.differences.length === 0 ? 0 : 1;
 } catch (error) {
-  console.error(`reconcile: ${error instanceof Error ? error.message : error}`);
+  console.error(`reconcile: ${errorText(error)}`);
   exitCode = 1;
 } finally {
   await resources.close();

@@ -13,6 +13,7 @@ import { ensureServices, ServicesError } from "../lib/services/mod.ts";
 import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
 import { statusLine } from "../lib/runtime/status.ts";
 import { registerSchedules } from "../lib/batch/schedules.ts";
+import { errorText } from "../lib/errors.ts";
 
 const USAGE = `usage: deno task run [--config FILE] [--check]
 
@@ -112,7 +113,7 @@ try {
     Deno.exit(1);
   }
   console.error(
-    `run: ${error instanceof Error ? error.message : error}\n` +
+    `run: ${errorText(error)}\n` +
       "If Kafka or Cassandra is the cause, `deno task services status` shows what answers and " +
       "`deno task services logs` their last log lines.",
   );

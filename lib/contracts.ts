@@ -187,7 +187,13 @@ export interface Aggregation<S = unknown> {
   start(): S;
   /** Adds one record; may mutate and return `state`. */
   add(state: S, record: LogRecord): S;
-  /** Combines two partial results of the same window; may mutate and return `into`. */
+  /**
+   * Combines two partial results of the same window; may mutate and return `into`.
+   *
+   * `other` is read only: merge must not change it, keep any part of it (an object or array
+   * inside `other` must not end up inside the result), or return it. The runtime never hands
+   * live state as `other`, and the SDK's `assertAggregationLaws` checks all three.
+   */
   merge(into: S, other: S): S;
   /** Final rows for a window (e.g. the top N pages). Must be deterministic. */
   finish(state: S): ResultRow[];

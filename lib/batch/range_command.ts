@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "cli";
 import type { DayRange } from "./window_selection.ts";
+import { errorText } from "../errors.ts";
 
 /** A parsed range command. */
 export interface RangeCommand {
@@ -51,7 +52,7 @@ export function parseRangeCommand(
       },
     }).values as typeof values;
   } catch (error) {
-    console.error(`${error instanceof Error ? error.message : error}\n\n${usage}`);
+    console.error(`${errorText(error)}\n\n${usage}`);
     Deno.exit(2);
   }
   if (values.help) {

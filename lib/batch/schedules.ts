@@ -7,6 +7,7 @@ import type { ScheduleEntry } from "../config/pipeline.ts";
 import type { PipelineResources } from "../runtime/start.ts";
 import { computeFromLog, selectAggregations, writeResults } from "./recompute.ts";
 import { resolveSelection } from "./window_selection.ts";
+import { errorText } from "../errors.ts";
 
 /** The shape of `Deno.cron` used here (injectable so tests can capture registrations). */
 export type CronRegistrar = (
@@ -42,9 +43,7 @@ export function scheduleHandler(
       );
     } catch (error) {
       log(
-        `schedule ${schedule.name} failed (next run retries): ${
-          error instanceof Error ? error.message : error
-        }`,
+        `schedule ${schedule.name} failed (next run retries): ${errorText(error)}`,
       );
     }
   };

@@ -4,7 +4,7 @@
  * @module
  */
 import { Cron } from "croner";
-import { errorText } from "./zod_issues.ts";
+import { errorText } from "../errors.ts";
 
 /**
  * Why `expression` is not a five-field cron expression, or undefined when it is valid.
@@ -28,7 +28,7 @@ export function cronProblem(expression: string): string | undefined {
     return undefined;
   } catch (error) {
     return `invalid cron expression ${JSON.stringify(expression)}: ${
-      errorText(error).replace(/^CronPattern: /, "")
+      errorText(error, { firstLine: true }).replace(/^CronPattern: /, "")
     }`;
   }
 }

@@ -9,7 +9,8 @@ import { explainCqlIdentifier, isCqlIdentifier, isTopicName } from "./identifier
 import type { PathSegment } from "./issues.ts";
 import { formatPath } from "./issues.ts";
 import { didYouMean } from "./suggest.ts";
-import { errorText, type Report } from "./zod_issues.ts";
+import { type Report } from "./zod_issues.ts";
+import { errorText } from "../errors.ts";
 
 /** The list sections of pipeline.yaml. */
 export type ListSection = "sources" | "aggregations" | "sinks" | "schedules";
@@ -215,7 +216,7 @@ function call<T>(hook: () => T, report: Report, at: PathSegment[]): T | undefine
   try {
     return hook();
   } catch (error) {
-    report(at, `plugin failed on these options: ${errorText(error)}`);
+    report(at, `plugin failed on these options: ${errorText(error, { firstLine: true })}`);
     return undefined;
   }
 }

@@ -52,7 +52,8 @@ import {
   toRuntimeSettings,
 } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
-import { describeValue, errorText, type Report, validateAt } from "./zod_issues.ts";
+import { describeValue, type Report, validateAt } from "./zod_issues.ts";
+import { errorText } from "../errors.ts";
 
 export { type ConfigIssue, formatIssues, PipelineError };
 
@@ -77,7 +78,7 @@ export async function loadPipeline(path: string, env?: Env): Promise<Pipeline> {
         line: 1,
         column: 1,
         path: "",
-        message: `cannot read file: ${errorText(error)}`,
+        message: `cannot read file: ${errorText(error, { firstLine: true })}`,
       },
     ]);
   }
@@ -156,7 +157,9 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     } catch (error) {
       report(
         ["aggregations", entry.index, "options"],
-        `plugin '${entry.fields.plugin}' rejected these options: ${errorText(error)}`,
+        `plugin '${entry.fields.plugin}' rejected these options: ${
+          errorText(error, { firstLine: true })
+        }`,
       );
       return [];
     }

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { explainCqlIdentifier, isCqlIdentifier, isTopicName } from "./identifiers.ts";
+import { DURATION_PATTERN } from "../parse/duration.ts";
 
 /**
  * A table (or other CQL) name: lower case letter, then letters, digits or `_`; not reserved.
@@ -48,4 +49,18 @@ export function topicName(): z.ZodString {
       });
     }
   }).meta({ format: "Kafka topic name" });
+}
+
+/**
+ * A duration such as `90s`, `5m`, `1h` or `3d` (also `ms`); read it with `parseDuration`.
+ *
+ * @example
+ * ```ts
+ * import { duration } from "./option_schemas.ts";
+ * duration().parse("10m"); // "10m"
+ * ```
+ */
+export function duration(): z.ZodString {
+  return z.string().regex(DURATION_PATTERN, "a duration like 90s, 5m, 1h or 3d")
+    .meta({ format: "duration (e.g. 90s, 5m, 1h, 3d)" });
 }

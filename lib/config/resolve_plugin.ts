@@ -9,7 +9,7 @@
  */
 import type { PluginDefinition, PluginKind } from "../contracts.ts";
 import { closestMatch } from "./suggest.ts";
-import { errorText } from "./zod_issues.ts";
+import { errorText } from "../errors.ts";
 
 /** The repository's plugin folder. */
 export const BUILTIN_PLUGINS_DIR: URL = new URL("../../plugins/", import.meta.url);
@@ -89,7 +89,9 @@ export async function importPlugin(
   } catch (error) {
     return {
       ok: false,
-      message: `cannot load plugin '${ref}' (${url.pathname}): ${errorText(error)}`,
+      message: `cannot load plugin '${ref}' (${url.pathname}): ${
+        errorText(error, { firstLine: true })
+      }`,
     };
   }
   const definition = module.default;

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { PathSegment } from "./issues.ts";
 import { didYouMean } from "./suggest.ts";
+import { errorText } from "../errors.ts";
 
 /** Receives one problem at a configuration path (`target: "key"` points at the key itself). */
 export type Report = (path: PathSegment[], message: string, target?: "value" | "key") => void;
@@ -49,7 +50,7 @@ export function validateAt<T>(
   try {
     result = schema.safeParse(value, { error: describeIssue });
   } catch (error) {
-    report(basePath, `options could not be validated: ${errorText(error)}`);
+    report(basePath, `options could not be validated: ${errorText(error, { firstLine: true })}`);
     return undefined;
   }
   if (result.success) return result.data;
@@ -251,10 +252,4 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isPathSegment(segment: PropertyKey): segment is PathSegment {
   return typeof segment !== "symbol";
-}
-
-/** First line of an error's message. */
-export function errorText(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n")[0] ?? text;
 }

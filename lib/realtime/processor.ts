@@ -27,6 +27,7 @@ import { stateKeyString } from "./state_store.ts";
 import { realtimeResult } from "./window_result.ts";
 import { createMutex } from "../concurrency.ts";
 import { parseLogMessage } from "../parse/mod.ts";
+import { errorText } from "../errors.ts";
 
 /** An aggregation as the processor runs it: its name, code and started sinks. */
 export interface BoundAggregation {
@@ -350,8 +351,4 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
 
   return { onBatch, onReassigned, flush, stats: () => ({ ...counters }) };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

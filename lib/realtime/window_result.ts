@@ -9,7 +9,7 @@ import type { StateKey, StateStore } from "./state_store.ts";
 
 /** A partial state this process holds in memory, as of `appliedOffset`. */
 export interface LocalState {
-  /** The state object (not modified here). */
+  /** The state object (read only: merged as a copy). */
   state: unknown;
   /** Offset it covers. */
   appliedOffset: number;
@@ -47,7 +47,8 @@ export async function realtimeResult(
     for (const head of heads) {
       const held = local(head.stream, head.partition);
       if (held !== undefined && held.appliedOffset === head.appliedOffset) {
-        merged = aggregation.merge(merged, held.state);
+        // A copy: `other` must never be state this process keeps adding to.
+        merged = aggregation.merge(merged, structuredClone(held.state));
         records += head.records;
       } else {
         remote.push({

@@ -14,6 +14,7 @@ import { logWriter } from "../log_store.ts";
 import { windowCutter } from "../windows.ts";
 import { createProcessor, type Processor, type ProcessorStats } from "../realtime/processor.ts";
 import { stateStore } from "../realtime/state_store.ts";
+import { errorText } from "../errors.ts";
 
 /** Connections and started sinks shared by the real-time loop and batch jobs. */
 export interface PipelineResources {
@@ -179,7 +180,7 @@ export async function startRealtime(
     try {
       await Promise.all([...processors.values()].map((processor) => processor.flush()));
     } catch (error) {
-      log(`flush failed (will retry): ${error instanceof Error ? error.message : error}`);
+      log(`flush failed (will retry): ${errorText(error)}`);
     } finally {
       flushing = false;
       lastFlushEnd = Date.now();

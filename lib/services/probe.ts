@@ -6,6 +6,7 @@
 import { Kafka, logLevel } from "kafkajs";
 import cassandra from "cassandra-driver";
 import { hideTimeoutNegativeWarning } from "../kafka.ts";
+import { errorText } from "../errors.ts";
 
 /** Outcome of one probe. */
 export type ProbeResult = { ok: true; detail: string } | { ok: false; error: string };
@@ -29,7 +30,7 @@ export async function probeKafka(brokers: string[]): Promise<ProbeResult> {
       detail: `${cluster.brokers.length} broker(s), cluster ${cluster.clusterId}`,
     };
   } catch (error) {
-    return { ok: false, error: errorText(error) };
+    return { ok: false, error: errorText(error, { firstLine: true }) };
   } finally {
     await admin.disconnect().catch(() => {});
   }
@@ -53,7 +54,7 @@ export async function probeCassandra(
     const result = await client.execute("SELECT release_version FROM system.local");
     return { ok: true, detail: `Cassandra ${result.first()?.get("release_version") ?? "?"}` };
   } catch (error) {
-    return { ok: false, error: errorText(error) };
+    return { ok: false, error: errorText(error, { firstLine: true }) };
   } finally {
     await client.shutdown().catch(() => {});
   }
@@ -68,8 +69,4 @@ export async function portAnswers(port: number, hostname = "127.0.0.1"): Promise
   } catch {
     return false;
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message.split("\n")[0] ?? error.name : String(error);
 }

@@ -3,8 +3,13 @@
  *
  * @module
  */
-import { z } from "zod";
-import type { AggregationPlugin, ResultRow } from "../../lib/contracts.ts";
+import {
+  type AggregationPlugin,
+  type Counts,
+  mergeCounts,
+  type ResultRow,
+  z,
+} from "../../lib/sdk/mod.ts";
 
 const options = z.strictObject({
   granularity: z.enum(["hour", "day"]).default("day")
@@ -16,7 +21,7 @@ const options = z.strictObject({
 export type StatusCountsOptions = z.output<typeof options>;
 
 /** Responses per status code (as a string, e.g. `"404"`) within one window. */
-export type StatusCounts = Record<string, number>;
+export type StatusCounts = Counts;
 
 /** The `status_counts` aggregation plugin. */
 const statusCounts: AggregationPlugin<StatusCountsOptions, StatusCounts> = {
@@ -37,12 +42,7 @@ const statusCounts: AggregationPlugin<StatusCountsOptions, StatusCounts> = {
         state[record.status] = (state[record.status] ?? 0) + 1;
         return state;
       },
-      merge(into, other) {
-        for (const [status, count] of Object.entries(other)) {
-          into[status] = (into[status] ?? 0) + count;
-        }
-        return into;
-      },
+      merge: mergeCounts,
       finish(state) {
         const codes = Object.entries(state).sort(([a], [b]) => Number(a) - Number(b));
         const classes = new Map<string, number>();

@@ -3,9 +3,15 @@
  *
  * @module
  */
-import { z } from "zod";
-import type { AggregationPlugin } from "../../lib/contracts.ts";
-import type { LogRecord } from "../../lib/records.ts";
+import {
+  addCount,
+  type AggregationPlugin,
+  type Counts,
+  type LogRecord,
+  mergeCounts,
+  topCounts,
+  z,
+} from "../../lib/sdk/mod.ts";
 
 const STATIC_EXTENSIONS = new Set([
   "css",
@@ -54,7 +60,7 @@ const options = z.strictObject({
 export type TopPagesOptions = z.output<typeof options>;
 
 /** Visits per page within one window. */
-export type PageCounts = Record<string, number>;
+export type PageCounts = Counts;
 
 /** The `top_pages` aggregation plugin. */
 const topPages: AggregationPlugin<TopPagesOptions, PageCounts> = {
@@ -79,18 +85,12 @@ const topPages: AggregationPlugin<TopPagesOptions, PageCounts> = {
         if (page !== undefined) addCount(state, page, 1);
         return state;
       },
-      merge(into, other) {
-        for (const [page, visits] of Object.entries(other)) addCount(into, page, visits);
-        return into;
-      },
+      merge: mergeCounts,
       finish(state) {
-        return Object.entries(state)
-          .sort(([pageA, a], [pageB, b]) => b - a || (pageA < pageB ? -1 : pageA > pageB ? 1 : 0))
-          .slice(0, settings.n)
-          .map(([page, visits], index) => ({
-            key: page,
-            values: { visits, rank: index + 1 },
-          }));
+        return topCounts(state, settings.n).map(([page, visits], index) => ({
+          key: page,
+          values: { visits, rank: index + 1 },
+        }));
       },
     };
   },
@@ -127,17 +127,4 @@ function isStaticAsset(path: string): boolean {
 
 function statusClass(status: number): string {
   return `${Math.floor(status / 100)}xx`;
-}
-
-/** Adds to a count; defines the property so a page named `__proto__` is counted too. */
-function addCount(counts: Record<string, number>, key: string, by: number): void {
-  const value = (Object.hasOwn(counts, key) ? counts[key] ?? 0 : 0) + by;
-  if (key === "__proto__") {
-    Object.defineProperty(counts, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else counts[key] = value;
 }

@@ -10,18 +10,18 @@
  *
  * @module
  */
-import { z } from "zod";
 import type cassandra from "cassandra-driver";
-import type {
-  ResultRow,
-  Sink,
-  SinkBinding,
-  SinkPlugin,
-  Window,
-  WindowResult,
-} from "../../lib/contracts.ts";
-import { cqlIdentifier } from "../../lib/config/option_schemas.ts";
-import { forEachConcurrent } from "../../lib/concurrency.ts";
+import {
+  cqlIdentifier,
+  forEachConcurrent,
+  type ResultRow,
+  type Sink,
+  type SinkBinding,
+  type SinkPlugin,
+  type Window,
+  type WindowResult,
+  z,
+} from "../../lib/sdk/mod.ts";
 
 const options = z.strictObject({
   table: cqlIdentifier()

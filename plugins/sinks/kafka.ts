@@ -4,10 +4,8 @@
  *
  * @module
  */
-import { z } from "zod";
 import type { Producer } from "kafkajs";
-import type { SinkPlugin, WindowResult } from "../../lib/contracts.ts";
-import { topicName } from "../../lib/config/option_schemas.ts";
+import { type SinkPlugin, topicName, type WindowResult, z } from "../../lib/sdk/mod.ts";
 
 const options = z.strictObject({
   topic: topicName()

@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { z } from "zod";
-import type { SinkPlugin } from "../../lib/contracts.ts";
+import { type SinkPlugin, z } from "../../lib/sdk/mod.ts";
 
 const options = z.strictObject({
   rows: z.number().int().min(1).max(1000).default(5)

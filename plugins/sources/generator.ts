@@ -4,26 +4,28 @@
  *
  * @module
  */
-import { z } from "zod";
-import type {
-  RawMessage,
-  Rejection,
-  RuntimeContext,
-  SourceBatch,
-  SourceHandlers,
-  SourcePlugin,
-  SourceRunner,
-} from "../../lib/contracts.ts";
-import { topicName } from "../../lib/config/option_schemas.ts";
-import { DURATION_PATTERN, parseDuration } from "../../lib/parse/duration.ts";
-import { generateTraffic, type TrafficOptions } from "../../lib/traffic/simulate.ts";
-import { pacingDelay, sleep } from "../../lib/traffic/pacing.ts";
-import { produceTraffic } from "../../lib/traffic/producer.ts";
+import {
+  duration,
+  parseDuration,
+  type Rejection,
+  type RuntimeContext,
+  type SourceBatch,
+  type SourcePlugin,
+  type SourceRunner,
+  topicName,
+  z,
+} from "../../lib/sdk/mod.ts";
+import {
+  feedBatches,
+  type FeedPlan,
+  planFeed,
+  produceTraffic,
+  stopSignal,
+} from "../../lib/traffic/mod.ts";
 
 /** Stream name of every batch this source yields; part of every record id. */
 export const GENERATOR_STREAM = "generator";
 
-const duration = z.string().regex(DURATION_PATTERN, "a duration like 90s, 5m, 1h or 3d");
 const share = z.number().min(0).max(1);
 
 const options = z.strictObject({
@@ -33,7 +35,7 @@ const options = z.strictObject({
   count: z.number().int().min(1).optional()
     .describe("Total events to generate; default: rate × duration, or endless.")
     .meta({ examples: [1_000_000] }),
-  duration: duration.optional()
+  duration: duration().optional()
     .describe("How long to generate, e.g. 10m; default: until count or until stopped.")
     .meta({ examples: ["10m"] }),
   seed: z.number().int().optional()
@@ -45,7 +47,7 @@ const options = z.strictObject({
         "Default: none, so every event carries the current time.",
     )
     .meta({ examples: ["2026-11-20T00:00:00Z"] }),
-  span: duration.default("1h")
+  span: duration().default("1h")
     .describe("Time span the timestamps cover when `start` is set. Default 1h.")
     .meta({ examples: ["1h", "3d"] }),
   malformed_share: share.default(0)
@@ -97,61 +99,30 @@ const options = z.strictObject({
 /** Validated `generator` options. */
 export type GeneratorOptions = z.output<typeof options>;
 
-/** Events per batch when unpaced: about 1000 per partition at the default six. */
-const UNPACED_CHUNK = 6000;
-/** Batches per second when paced. */
-const PACED_CHUNKS_PER_SECOND = 10;
 /** How often to-topic mode reports progress. */
 const PROGRESS_LOG_MS = 10_000;
 
-/** A run's resolved plan: traffic options plus when to stop. */
-interface GeneratorPlan {
-  traffic: TrafficOptions;
-  /** Wall-time limit, ms, when `duration` is not already expressed by the count. */
-  limitMs?: number;
-  /** First per-partition offset (see {@linkcode planRun}). */
-  offsetBase: number;
-}
-
-/**
- * Turns options into traffic options. A reproducible stream (seed and start given) numbers
- * its offsets from 0, so a rerun yields the same ids and the runtime recognises replays. Any
- * other stream numbers them from `now × 1000`, so a later run never reuses an earlier run's
- * ids for different events (which the runtime would skip as duplicates).
- */
-function planRun(settings: GeneratorOptions, seed: number, now: number): GeneratorPlan {
-  const durationMs = settings.duration === undefined ? undefined : parseDuration(settings.duration);
-  const fromDuration = settings.rate > 0 && durationMs !== undefined
-    ? Math.max(1, Math.round((settings.rate * durationMs) / 1000))
-    : undefined;
-  const count = settings.count ?? fromDuration ?? Infinity;
-  const start = settings.start === undefined ? undefined : Date.parse(settings.start);
-  return {
-    traffic: {
-      seed,
-      count,
-      start: start ?? now,
-      spanMs: parseDuration(settings.span) ?? 3_600_000,
-      malformedShare: settings.malformed_share,
-      lateShare: settings.late_share,
-      combinedShare: settings.combined_share,
-      pages: settings.pages,
-      clock: start === undefined ? Date.now : undefined,
-    },
-    limitMs: settings.count === undefined && fromDuration !== undefined ? undefined : durationMs,
-    offsetBase: settings.seed !== undefined && start !== undefined ? 0 : now * 1000,
-  };
-}
-
-/** Combines the runtime's stop signal with the run's own time limit. */
-function stopSignal(signal: AbortSignal, limitMs: number | undefined): AbortSignal {
-  return limitMs === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(limitMs)]);
+/** Turns validated options into a feed plan. */
+function planRun(settings: GeneratorOptions, seed: number, now: number): FeedPlan {
+  return planFeed({
+    rate: settings.rate,
+    count: settings.count,
+    durationMs: settings.duration === undefined ? undefined : parseDuration(settings.duration),
+    start: settings.start === undefined ? undefined : Date.parse(settings.start),
+    spanMs: parseDuration(settings.span) ?? 3_600_000,
+    seed,
+    seeded: settings.seed !== undefined,
+    malformedShare: settings.malformed_share,
+    lateShare: settings.late_share,
+    combinedShare: settings.combined_share,
+    pages: settings.pages,
+  }, now);
 }
 
 /** Feeds `to_topic`, logging progress every ten seconds. */
 async function runToTopic(
   settings: GeneratorOptions,
-  plan: GeneratorPlan,
+  plan: FeedPlan,
   topic: string,
   context: RuntimeContext,
   signal: AbortSignal,
@@ -171,48 +142,6 @@ async function runToTopic(
     },
   });
   context.log(`generator: done, sent ${sent} events to ${topic} in ${Math.round(elapsedMs)} ms`);
-}
-
-/** Hands generated events to the pipeline as per-partition batches. */
-async function runIntoPipeline(
-  settings: GeneratorOptions,
-  plan: GeneratorPlan,
-  handlers: SourceHandlers,
-  runtimeSignal: AbortSignal,
-): Promise<void> {
-  const signal = stopSignal(runtimeSignal, plan.limitMs);
-  const { partitions, rate } = settings;
-  const chunkSize = rate > 0 ? Math.ceil(rate / PACED_CHUNKS_PER_SECOND) : UNPACED_CHUNK;
-  const events = generateTraffic(plan.traffic);
-  const started = performance.now();
-  let taken = 0;
-  while (!signal.aborted) {
-    if (rate > 0) await sleep(pacingDelay(started, taken, rate), signal);
-    if (signal.aborted) break;
-    const byPartition: RawMessage[][] = Array.from({ length: partitions }, () => []);
-    const producedAt = Date.now();
-    let inChunk = 0;
-    for (; inChunk < chunkSize; inChunk++) {
-      const next = events.next();
-      if (next.done) break;
-      const { seq, value } = next.value;
-      byPartition[seq % partitions]!.push({
-        offset: plan.offsetBase + Math.floor(seq / partitions),
-        value,
-        producedAt,
-      });
-    }
-    if (inChunk === 0) break;
-    taken += inChunk;
-    const remaining = plan.traffic.count - taken;
-    for (let partition = 0; partition < partitions; partition++) {
-      const messages = byPartition[partition]!;
-      if (messages.length === 0) continue;
-      const batch: SourceBatch = { stream: GENERATOR_STREAM, partition, messages };
-      if (Number.isFinite(remaining)) batch.lag = Math.ceil(remaining / partitions);
-      await handlers.onBatch(batch);
-    }
-  }
 }
 
 /**
@@ -268,7 +197,16 @@ const generatorSource: SourcePlugin<GeneratorOptions> = {
     return Promise.resolve({
       run: (handlers, signal) =>
         toTopic === undefined
-          ? runIntoPipeline(settings, plan, handlers, signal)
+          ? feedBatches(
+            plan,
+            {
+              stream: GENERATOR_STREAM,
+              partitions: settings.partitions,
+              rate: settings.rate,
+            },
+            handlers.onBatch,
+            signal,
+          )
           : runToTopic(settings, plan, toTopic, context, signal),
       commit: () => Promise.resolve(),
       reject: rejectionLogger(context.log),

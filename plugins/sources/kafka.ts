@@ -6,10 +6,14 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { z } from "zod";
 import type { Batch, Consumer, Producer } from "kafkajs";
-import type { RawMessage, SourcePlugin, SourceRunner } from "../../lib/contracts.ts";
-import { topicName } from "../../lib/config/option_schemas.ts";
+import {
+  type RawMessage,
+  type SourcePlugin,
+  type SourceRunner,
+  topicName,
+  z,
+} from "../../lib/sdk/mod.ts";
 
 const options = z.strictObject({
   topic: topicName().default("RAWLOG")

@@ -1,0 +1,163 @@
+/**
+ * The laws every aggregation must obey, as one assertion a plugin's test calls.
+ *
+ * The runtime splits a window's records over input partitions, processes, restarts and batch
+ * runs, stores each part as JSON, and merges the parts in whatever order they arrive. That is
+ * only exact when:
+ * 1. merging the parts of any split (any records to any part, each part in its own order,
+ *    parts merged in any order), each through a JSON round trip, finishes to the same rows as
+ *    one pass over all records;
+ * 2. `merge(into, other)` neither changes `other`, nor keeps any part of it (later changes to
+ *    `other` must not show in the merged state), nor returns it.
+ *
+ * @module
+ */
+import assert from "assert";
+import type { Aggregation } from "../contracts.ts";
+import type { LogRecord } from "../records.ts";
+
+/** Options of {@linkcode assertAggregationLaws}. */
+export interface LawOptions {
+  /** How many random splits to try (default 8). */
+  splits?: number;
+  /** Seed of the splits, so a failure repeats (default 1). */
+  seed?: number;
+}
+
+/**
+ * Asserts the aggregation laws over `records`; throws an `AssertionError` saying which law broke.
+ *
+ * @param aggregation The aggregation under test, built from validated options.
+ * @param records Records of one window; use enough to reach every branch (a few hundred).
+ * @param options Number of splits and their seed.
+ *
+ * @example
+ * ```ts
+ * import { assertAggregationLaws } from "./conformance.ts";
+ * import type { Aggregation } from "../contracts.ts";
+ * const count: Aggregation<{ n: number }> = {
+ *   granularity: "day",
+ *   shape: { key: { name: "all", type: "text" }, values: [{ name: "n", type: "bigint" }] },
+ *   start: () => ({ n: 0 }),
+ *   add: (state) => ({ n: state.n + 1 }),
+ *   merge: (into, other) => ({ n: into.n + other.n }),
+ *   finish: (state) => [{ key: "all", values: { n: state.n } }],
+ * };
+ * const record = {
+ *   timestamp: 0, request_uri: "/", status: 200, body_bytes_sent: 0, request_time: 0,
+ *   http_referrer: "-", http_user_agent: "-", remote_addr: "10.0.0.1", method: "GET",
+ * };
+ * assertAggregationLaws(count, [record, record, record]);
+ * ```
+ */
+export function assertAggregationLaws<S>(
+  aggregation: Aggregation<S>,
+  records: readonly LogRecord[],
+  options: LawOptions = {},
+): void {
+  const { splits = 8, seed = 1 } = options;
+  const onePass = aggregation.finish(addAll(aggregation, records));
+  const random = seededRandom(seed);
+  for (let split = 0; split < splits; split++) {
+    const partCount = 1 + Math.floor(random() * 4);
+    const parts: LogRecord[][] = Array.from({ length: partCount }, () => []);
+    for (const record of records) parts[Math.floor(random() * partCount)]!.push(record);
+    const stored = parts.map((part) => roundTrip(addAll(aggregation, part)));
+    shuffle(stored, random);
+    let merged = aggregation.start();
+    for (const part of stored) merged = checkedMerge(aggregation, merged, part);
+    assert.deepEqual(
+      aggregation.finish(merged),
+      onePass,
+      `law 1: merging a split into ${partCount} part(s) (sizes ${
+        parts.map((part) => part.length).join(", ")
+      }) through JSON must finish like one pass`,
+    );
+  }
+}
+
+/** One merge, checking that `other` is not returned, changed or kept. */
+function checkedMerge<S>(aggregation: Aggregation<S>, into: S, other: S): S {
+  const before = JSON.stringify(other);
+  const frozen = deepFreeze(roundTrip(other));
+  let merged: S;
+  try {
+    merged = aggregation.merge(roundTrip(into), frozen);
+  } catch (error) {
+    if (error instanceof TypeError) {
+      assert.fail(`law 2: merge changed its 'other' argument (${error.message})`);
+    }
+    throw error;
+  }
+  assert.notEqual(merged, frozen, "law 2: merge returned its 'other' argument");
+
+  // Merge again into a fresh copy, then scramble `other`: the merged rows must not move.
+  const scrambled = roundTrip(other);
+  const result = aggregation.merge(into, scrambled);
+  const rows = JSON.stringify(aggregation.finish(result));
+  scramble(scrambled);
+  assert.equal(
+    JSON.stringify(aggregation.finish(result)),
+    rows,
+    "law 2: merge kept part of its 'other' argument (changing 'other' afterwards changed the result)",
+  );
+  assert.equal(JSON.stringify(other), before, "law 2: merge changed its 'other' argument");
+  return result;
+}
+
+function addAll<S>(aggregation: Aggregation<S>, records: readonly LogRecord[]): S {
+  let state = aggregation.start();
+  for (const record of records) state = aggregation.add(state, record);
+  return state;
+}
+
+function roundTrip<S>(state: S): S {
+  return JSON.parse(JSON.stringify(state));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Overwrites every number, string and array of a JSON value in place. */
+function scramble(value: unknown): void {
+  if (typeof value !== "object" || value === null) return;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (typeof value[i] === "object") scramble(value[i]);
+      else value[i] = typeof value[i] === "number" ? -987654321 : "\u0000scrambled";
+    }
+    value.push(-987654321);
+    return;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
+    const child = object[key];
+    if (typeof child === "object") scramble(child);
+    else object[key] = typeof child === "number" ? -987654321 : "\u0000scrambled";
+  }
+  object["\u0000scrambled"] = -987654321;
+}
+
+function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+}
+
+/** mulberry32: a small, seeded pseudo-random generator in [0, 1). */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
