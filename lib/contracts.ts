@@ -109,8 +109,26 @@ export interface SourceHandlers {
   onReassigned: () => void;
 }
 
+/** What the server knows of an HTTP request beyond the request itself. */
+export interface HttpRequestInfo {
+  /** The client's address (no port). */
+  remoteAddr: string;
+}
+
+/** An HTTP endpoint a plugin serves on the runner's one HTTP server (see `http:`). */
+export interface HttpRoute {
+  /** HTTP method. */
+  method: "GET" | "POST" | "OPTIONS";
+  /** Exact path, e.g. `/api/events`. */
+  path: string;
+  /** Answers one request. */
+  handle(request: Request, info: HttpRequestInfo): Response | Promise<Response>;
+}
+
 /** A started source. */
 export interface SourceRunner {
+  /** Endpoints this source serves (e.g. an HTTP ingest source); mounted by the runtime. */
+  routes?: HttpRoute[];
   /** Reads until `signal` aborts or the input ends; rejects on a fatal error. */
   run(handlers: SourceHandlers, signal: AbortSignal): Promise<void>;
   /**
