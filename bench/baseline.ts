@@ -7,7 +7,7 @@
  */
 import type cassandra from "cassandra-driver";
 import type { Kafka } from "kafkajs";
-import { applyCoreSchema } from "../lib/cassandra.ts";
+import { applyCoreSchema } from "../lib/runtime/cassandra.ts";
 import type { CassandraSettings } from "../lib/config/pipeline.ts";
 import { LOG_COLUMNS, logRowValues } from "../lib/log_store.ts";
 import { parseLogMessage } from "../lib/parse/mod.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import cassandra from "cassandra-driver";
-import { applyCoreSchema } from "../lib/cassandra.ts";
+import { applyCoreSchema } from "../lib/runtime/cassandra.ts";
 import { forEachConcurrent } from "../lib/concurrency.ts";
 import type { CassandraSettings } from "../lib/config/pipeline.ts";
 import { LOG_COLUMNS, logRowValues } from "../lib/log_store.ts";

@@ -15,7 +15,7 @@ import type { ScanAttempt } from "./scan_ceiling.ts";
 import type { ThroughputResult } from "./throughput.ts";
 
 /** Runner memory may grow this much from the smallest to the largest scale and count as flat. */
-export const FLAT_MEMORY_RATIO = 1.25;
+const FLAT_MEMORY_RATIO = 1.25;
 
 /** Everything one bench run measured. */
 export interface BenchResults {

@@ -27,7 +27,7 @@ export interface MemorySample {
  * console.assert(own === undefined || own.peakKb >= own.rssKb);
  * ```
  */
-export async function readMemory(pid: number): Promise<MemorySample | undefined> {
+async function readMemory(pid: number): Promise<MemorySample | undefined> {
   let text: string;
   try {
     text = await Deno.readTextFile(`/proc/${pid}/status`);

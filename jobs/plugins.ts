@@ -12,7 +12,7 @@ import {
   type PluginLoadFailure,
   pluginReferenceMarkdown,
   withPluginReference,
-} from "../lib/plugins_catalog.ts";
+} from "../lib/config/plugins_catalog.ts";
 import { REPO_ROOT } from "../lib/services/settings.ts";
 
 const { values } = parseArgs({

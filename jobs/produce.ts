@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "cli";
 import { Kafka, logLevel } from "kafkajs";
-import { hideTimeoutNegativeWarning } from "../lib/kafka.ts";
+import { hideTimeoutNegativeWarning } from "../lib/runtime/kafka.ts";
 import { TOPIC_NAME } from "../lib/config/identifiers.ts";
 import { formatDuration, parseDuration } from "../lib/parse/duration.ts";
 import { parseIsoDateTime } from "../lib/parse/time.ts";

@@ -13,7 +13,7 @@ import type cassandra from "cassandra-driver";
 import type { Kafka } from "kafkajs";
 import { generateTraffic, type TrafficEvent } from "../lib/traffic/simulate.ts";
 import type { LogRecord } from "../lib/records.ts";
-import { createKafka } from "../lib/kafka.ts";
+import { createKafka } from "../lib/runtime/kafka.ts";
 import { loadPipeline } from "../lib/config/load.ts";
 import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
 import type { ProcessorStats } from "../lib/realtime/processor.ts";
@@ -41,9 +41,9 @@ export interface TestPipeline {
 }
 
 /** Top-N sizes the test pipeline uses. */
-export const DAILY_N = 10;
+const DAILY_N = 10;
 /** Hourly top-N size of the test pipeline. */
-export const HOURLY_N = 5;
+const HOURLY_N = 5;
 
 /** Options of {@linkcode createTestPipeline}. */
 export interface TestPipelineOptions {

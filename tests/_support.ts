@@ -6,7 +6,7 @@
  */
 import type cassandra from "cassandra-driver";
 import type { CassandraSettings, KafkaSettings } from "../lib/config/pipeline.ts";
-import { createCassandraClient } from "../lib/cassandra.ts";
+import { createCassandraClient } from "../lib/runtime/cassandra.ts";
 import { cassandraContactPoints, kafkaBrokers } from "../lib/services/settings.ts";
 
 /** A short unique suffix so each test run uses its own topics, groups and keyspaces. */

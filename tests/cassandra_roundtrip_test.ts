@@ -1,6 +1,6 @@
 import assert from "assert";
 import cassandra from "cassandra-driver";
-import { applyCoreSchema, schemaStatements } from "../lib/cassandra.ts";
+import { applyCoreSchema, schemaStatements } from "../lib/runtime/cassandra.ts";
 import { connectTestCassandra, testCassandraSettings, uniqueSuffix } from "./_support.ts";
 
 Deno.test("cassandra round trip: schema from cql/, prepared insert and read back", async () => {

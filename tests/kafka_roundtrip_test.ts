@@ -1,5 +1,5 @@
 import assert from "assert";
-import { createKafka, ensureTopics } from "../lib/kafka.ts";
+import { createKafka, ensureTopics } from "../lib/runtime/kafka.ts";
 import { testKafkaSettings, uniqueSuffix, waitFor } from "./_support.ts";
 
 Deno.test("kafka round trip: 6 partitions, keyed messages, consumer group sees each once", async () => {

@@ -4,7 +4,7 @@ import {
   pluginReferenceMarkdown,
   README_BEGIN,
   README_END,
-} from "../lib/plugins_catalog.ts";
+} from "../lib/config/plugins_catalog.ts";
 import { REPO_ROOT } from "../lib/services/settings.ts";
 
 /** Markdown tables are aligned by `deno fmt`; compare cells, not padding. */

@@ -25,7 +25,7 @@ export interface RegisteredSchedule {
 }
 
 /** Builds the handler of one schedule: recompute its aggregations over its windows, now. */
-export function scheduleHandler(
+function scheduleHandler(
   resources: PipelineResources,
   schedule: ScheduleEntry,
   log: (line: string) => void = (line) => console.error(line),

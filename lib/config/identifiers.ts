@@ -14,13 +14,13 @@ export const ENTRY_NAME: RegExp = /^[a-z][a-z0-9_]{0,47}$/;
  * Unquoted CQL identifiers we accept for keyspaces and tables. Lower case only, because
  * Cassandra folds unquoted names to lower case and we never quote them.
  */
-export const CQL_IDENTIFIER: RegExp = /^[a-z][a-z0-9_]{0,47}$/;
+const CQL_IDENTIFIER: RegExp = /^[a-z][a-z0-9_]{0,47}$/;
 
 /** Legal Kafka topic names. */
 export const TOPIC_NAME: RegExp = /^[A-Za-z0-9._-]{1,249}$/;
 
 /** CQL keywords that cannot be used as unquoted table or keyspace names. */
-export const CQL_RESERVED_WORDS: ReadonlySet<string> = new Set([
+const CQL_RESERVED_WORDS: ReadonlySet<string> = new Set([
   "add",
   "allow",
   "alter",

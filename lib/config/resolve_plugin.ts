@@ -131,7 +131,7 @@ function definitionProblem(definition: unknown): string | undefined {
 }
 
 /** Subfolder of `plugins/` holding the plugins of each kind. */
-export const KIND_FOLDERS: Record<PluginKind, string> = {
+const KIND_FOLDERS: Record<PluginKind, string> = {
   source: "sources/",
   aggregation: "aggregations/",
   sink: "sinks/",

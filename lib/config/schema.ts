@@ -46,7 +46,7 @@ const cqlIdentifier = z.string().refine(isCqlIdentifier, {
 });
 
 /** A name of a source, aggregation, sink or schedule. */
-export const entryName = z.string().regex(ENTRY_NAME, {
+const entryName = z.string().regex(ENTRY_NAME, {
   error: (issue) =>
     `expected a name of lower case letters, digits and _ starting with a letter (at most 48), ` +
     `found ${JSON.stringify(issue.input)}`,
@@ -157,7 +157,7 @@ export function toRuntimeSettings(runtime: z.output<typeof runtimeSchema>): Runt
 }
 
 /** Whether `zone` is an IANA time zone this runtime knows. */
-export function isTimeZone(zone: string): boolean {
+function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone });
     return true;

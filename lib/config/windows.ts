@@ -7,7 +7,7 @@ import type { WindowSelection } from "./pipeline.ts";
 import { describeValue } from "./zod_issues.ts";
 
 /** Largest N accepted in `last_N_days`. */
-export const MAX_LAST_DAYS = 366;
+const MAX_LAST_DAYS = 366;
 
 /** A parsed selection, or why the value is not one (with the sub-path of the bad part). */
 export type WindowsParse =

@@ -94,7 +94,7 @@ function suggestionOrList(key: string, known: string[]): string {
  * Builds the message for one zod issue; used as zod's per-parse error map, so schema-defined
  * messages still win.
  */
-export function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
+function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
   const found = describeValue(issue.input);
   switch (issue.code) {
     case "invalid_type": {

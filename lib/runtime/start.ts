@@ -8,8 +8,8 @@ import type cassandra from "cassandra-driver";
 import type { Kafka } from "kafkajs";
 import type { RuntimeContext, Sink, SinkBinding, SourceRunner, TopicSpec } from "../contracts.ts";
 import type { AggregationEntry, Pipeline, SinkEntry } from "../config/pipeline.ts";
-import { applyCoreSchema, createCassandraClient } from "../cassandra.ts";
-import { createKafka, ensureTopics } from "../kafka.ts";
+import { applyCoreSchema, createCassandraClient } from "./cassandra.ts";
+import { createKafka, ensureTopics } from "./kafka.ts";
 import { logWriter } from "../log_store.ts";
 import { windowCutter } from "../windows.ts";
 import { createProcessor, type Processor, type ProcessorStats } from "../realtime/processor.ts";
@@ -86,7 +86,7 @@ export async function openPipeline(
 }
 
 /** The aggregations writing to a sink, as the sink sees them. */
-export function bindingsOf(sink: SinkEntry, aggregations: AggregationEntry[]): SinkBinding[] {
+function bindingsOf(sink: SinkEntry, aggregations: AggregationEntry[]): SinkBinding[] {
   return aggregations.filter((entry) => entry.sinks.includes(sink.name)).map((entry) => ({
     aggregation: entry.name,
     granularity: entry.aggregation.granularity,

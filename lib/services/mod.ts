@@ -38,7 +38,7 @@ export interface UpOptions {
 }
 
 /** Whether each service answers on its configured address. */
-export async function servicesAnswer(
+async function servicesAnswer(
   brokers: string[] = kafkaBrokers(),
   contactPoints: string[] = cassandraContactPoints(),
 ): Promise<{ kafka: boolean; cassandra: boolean }> {

@@ -84,7 +84,7 @@ export async function checkJavaTools(): Promise<void> {
 }
 
 /** Downloads the server's jars into the cache unless already there. */
-export async function installServer(
+async function installServer(
   server: NativeServer,
   log: (line: string) => void,
 ): Promise<void> {

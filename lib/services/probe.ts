@@ -5,7 +5,7 @@
  */
 import { Kafka, logLevel } from "kafkajs";
 import cassandra from "cassandra-driver";
-import { hideTimeoutNegativeWarning } from "../kafka.ts";
+import { hideTimeoutNegativeWarning } from "../runtime/kafka.ts";
 import { errorText } from "../errors.ts";
 
 /** Outcome of one probe. */

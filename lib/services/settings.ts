@@ -19,9 +19,9 @@ export const CASSANDRA_PORT = 9042;
 export const CASSANDRA_STORAGE_PORT = 7000;
 
 /** Default Kafka bootstrap address when `KAFKA_BROKERS` is unset. */
-export const DEFAULT_KAFKA_BROKERS = `127.0.0.1:${KAFKA_PORT}`;
+const DEFAULT_KAFKA_BROKERS = `127.0.0.1:${KAFKA_PORT}`;
 /** Default Cassandra contact point when `CASSANDRA_CONTACT_POINTS` is unset. */
-export const DEFAULT_CASSANDRA_CONTACT_POINTS = `127.0.0.1:${CASSANDRA_PORT}`;
+const DEFAULT_CASSANDRA_CONTACT_POINTS = `127.0.0.1:${CASSANDRA_PORT}`;
 
 /** The repository root (parent of `lib/`). */
 export const REPO_ROOT: string = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");

@@ -21,7 +21,7 @@ const options = z.strictObject({
 export type KafkaSinkOptions = z.output<typeof options>;
 
 /** The JSON body of one result message. */
-export function resultMessage(result: WindowResult): Record<string, unknown> {
+function resultMessage(result: WindowResult): Record<string, unknown> {
   return {
     aggregation: result.aggregation,
     granularity: result.granularity,

@@ -24,7 +24,7 @@ import {
 } from "../../lib/traffic/mod.ts";
 
 /** Stream name of every batch this source yields; part of every record id. */
-export const GENERATOR_STREAM = "generator";
+const GENERATOR_STREAM = "generator";
 
 const share = z.number().min(0).max(1);
 

@@ -4,11 +4,11 @@
  * @module
  */
 import cassandra from "cassandra-driver";
-import type { CassandraSettings, Replication } from "./config/pipeline.ts";
-import { isCqlIdentifier } from "./config/identifiers.ts";
+import type { CassandraSettings, Replication } from "../config/pipeline.ts";
+import { isCqlIdentifier } from "../config/identifiers.ts";
 
 /** The folder holding the `.cql` files, found from this module so any working directory works. */
-const CQL_DIR = new URL("../cql/", import.meta.url);
+const CQL_DIR = new URL("../../cql/", import.meta.url);
 
 /** Builds (does not connect) a client for the given settings. */
 export function createCassandraClient(settings: CassandraSettings): cassandra.Client {
@@ -22,7 +22,7 @@ export function createCassandraClient(settings: CassandraSettings): cassandra.Cl
 }
 
 /** Renders a replication setting as a CQL map literal. */
-export function replicationCql(replication: Replication): string {
+function replicationCql(replication: Replication): string {
   if (replication.class === "SimpleStrategy") {
     return `{'class': 'SimpleStrategy', 'replication_factor': ${
       Math.trunc(replication.replication_factor)

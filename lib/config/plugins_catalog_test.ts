@@ -1,5 +1,5 @@
 import assert from "assert";
-import { writeFixturePlugins } from "./config/_fixture_plugins.ts";
+import { writeFixturePlugins } from "./_fixture_plugins.ts";
 import {
   describeOptions,
   describePlugin,

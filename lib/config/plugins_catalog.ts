@@ -5,8 +5,8 @@
  * @module
  */
 import { z } from "zod";
-import type { PluginDefinition } from "./contracts.ts";
-import { BUILTIN_PLUGINS_DIR, importPlugin, pluginModules } from "./config/resolve_plugin.ts";
+import type { PluginDefinition } from "../contracts.ts";
+import { BUILTIN_PLUGINS_DIR, importPlugin, pluginModules } from "./resolve_plugin.ts";
 
 /** A plugin module that could not be loaded. */
 export interface PluginLoadFailure {

@@ -4,8 +4,8 @@
  * @module
  */
 import { Kafka, logLevel } from "kafkajs";
-import type { TopicSpec } from "./contracts.ts";
-import type { KafkaSettings } from "./config/pipeline.ts";
+import type { TopicSpec } from "../contracts.ts";
+import type { KafkaSettings } from "../config/pipeline.ts";
 import process from "node:process";
 
 let warningFilterInstalled = false;
