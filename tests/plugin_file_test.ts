@@ -10,20 +10,45 @@ import {
   topN,
 } from "./_pipeline_support.ts";
 
-/** The README's "Writing a plugin" example, exactly as documented. */
-async function readmeExample(): Promise<string> {
+/** A code block of the README's "Writing a plugin" section, exactly as documented. */
+async function readmeBlock(file: string): Promise<string> {
   const readme = await Deno.readTextFile(`${REPO_ROOT}/README.md`);
-  const match = /in `my_plugins\/top_referrers\.ts`:\n\n```ts\n([\s\S]*?)```/.exec(readme);
-  assert.ok(match, "README.md has the top_referrers example");
-  return match[1]!.replace('"../lib/contracts.ts"', `"${REPO_ROOT}/lib/contracts.ts"`);
+  const match = new RegExp(`\`my_plugins/${file}\`[^\n]*:\n\n\`\`\`ts\n([\\s\\S]*?)\`\`\``)
+    .exec(readme);
+  assert.ok(match, `README.md has the ${file} example`);
+  return match[1]!.replace('"../lib/sdk/mod.ts"', `"${REPO_ROOT}/lib/sdk/mod.ts"`);
 }
+
+Deno.test("the README plugin example's own test passes (the aggregation laws)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "readme-plugin-" });
+  try {
+    await Deno.writeTextFile(`${dir}/top_referrers.ts`, await readmeBlock("top_referrers.ts"));
+    await Deno.writeTextFile(
+      `${dir}/top_referrers_test.ts`,
+      await readmeBlock("top_referrers_test.ts"),
+    );
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "--allow-all", "--config", `${REPO_ROOT}/deno.json`, dir],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const output = new TextDecoder().decode(run.stdout) + new TextDecoder().decode(run.stderr);
+    assert.ok(run.success, output);
+    assert.match(output, /1 passed/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
 
 Deno.test("a new aggregation is one file: the README example runs end to end", async () => {
   const test = await createTestPipeline();
   const dir = test.file.replace(/\/pipeline\.yaml$/, "");
   try {
     await Deno.mkdir(`${dir}/my_plugins`);
-    await Deno.writeTextFile(`${dir}/my_plugins/top_referrers.ts`, await readmeExample());
+    await Deno.writeTextFile(
+      `${dir}/my_plugins/top_referrers.ts`,
+      await readmeBlock("top_referrers.ts"),
+    );
     await Deno.writeTextFile(
       test.file,
       (await Deno.readTextFile(test.file))

@@ -62,5 +62,5 @@ export function topicName(): z.ZodString {
  */
 export function duration(): z.ZodString {
   return z.string().regex(DURATION_PATTERN, "a duration like 90s, 5m, 1h or 3d")
-    .meta({ format: "duration (e.g. 90s, 5m, 1h, 3d)" });
+    .meta({ format: "duration, e.g. 90s, 5m, 1h, 3d" });
 }
