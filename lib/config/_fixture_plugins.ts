@@ -77,6 +77,24 @@ export default {
   }),
 };
 `,
+  "bad_columns.ts": `
+import { z } from "zod";
+export default {
+  kind: "aggregation",
+  name: "bad_columns",
+  summary: "Declares result columns that are not CQL identifiers.",
+  options: z.strictObject({}),
+  example: {},
+  create: () => ({
+    granularity: "day",
+    shape: { key: { name: "select", type: "text" }, values: [{ name: "Visits", type: "bigint" }] },
+    start: () => ({}),
+    add: (state) => state,
+    merge: (into) => into,
+    finish: () => [],
+  }),
+};
+`,
   "not_a_plugin.ts": `export default 42;\n`,
   "broken.ts": `throw new Error("boom at import");\n`,
 };
@@ -85,7 +103,8 @@ export default {
  * Writes the fixture plugins into a new temporary folder.
  *
  * @returns The folder path; pipelines placed there refer to `./source.ts`, `./table_sink.ts`,
- *   `./topic_sink.ts`, `./top_referrers.ts`, `./not_a_plugin.ts` and `./broken.ts`.
+ *   `./topic_sink.ts`, `./top_referrers.ts`, `./bad_columns.ts`, `./not_a_plugin.ts` and
+ *   `./broken.ts`.
  */
 export async function writeFixturePlugins(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "pipeline_fixtures_" });

@@ -54,6 +54,7 @@ import {
 import { didYouMean } from "./suggest.ts";
 import { describeValue, type Report, validateAt } from "./zod_issues.ts";
 import { errorText } from "../errors.ts";
+import { explainCqlIdentifier, isCqlIdentifier } from "./identifiers.ts";
 
 export { type ConfigIssue, formatIssues, PipelineError };
 
@@ -148,6 +149,17 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
   const aggregationEntries: AggregationEntry[] = complete(aggregations).flatMap((entry) => {
     try {
       const aggregation = entry.plugin.create(entry.options);
+      for (const column of [aggregation.shape.key, ...aggregation.shape.values]) {
+        if (!isCqlIdentifier(column.name)) {
+          report(
+            ["aggregations", entry.index, "plugin"],
+            `plugin '${entry.plugin.name}' declares result column ${
+              JSON.stringify(column.name)
+            }: ` +
+              `${explainCqlIdentifier(column.name)}; rename the column in the plugin's shape`,
+          );
+        }
+      }
       return [{
         ...toEntry(entry),
         source: entry.fields.source,

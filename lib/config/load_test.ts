@@ -280,6 +280,24 @@ Deno.test("table, keyspace and topic names are validated", async () => {
   ]);
 });
 
+Deno.test("result columns a plugin declares must be CQL identifiers", async () => {
+  assert.deepEqual(
+    await problems(
+      withLine(14, "    plugin: ./bad_columns.ts").replace(
+        "    options: { granularity: day, n: 10 }\n",
+        "",
+      ),
+    ),
+    [
+      "14:13 aggregations[0].plugin: plugin 'bad_columns' declares result column \"select\": " +
+      '"select" is a reserved CQL word; rename the column in the plugin\'s shape',
+      "14:13 aggregations[0].plugin: plugin 'bad_columns' declares result column \"Visits\": " +
+      "expected a CQL identifier (lower case letter, then up to 47 lower case letters, digits or " +
+      '_), found "Visits"; rename the column in the plugin\'s shape',
+    ],
+  );
+});
+
 Deno.test("interpolation: defaults apply, unset variables without default are errors", async () => {
   const pipeline = await loadPipelineText(VALID, file, {});
   assert.deepEqual(pipeline.kafka.brokers, ["127.0.0.1:9092"]);
