@@ -43,3 +43,12 @@ export { forEachConcurrent } from "../concurrency.ts";
 export { errorText } from "../errors.ts";
 export { addCount, type Counts, mergeCounts, topCounts } from "./counts.ts";
 export { assertAggregationLaws, type LawOptions } from "./conformance.ts";
+export {
+  DEFAULT_HLL_PRECISION,
+  type HyperLogLog,
+  hyperLogLog,
+  hyperLogLogAdd,
+  hyperLogLogError,
+  hyperLogLogEstimate,
+  hyperLogLogMerge,
+} from "./hyperloglog.ts";

@@ -1,0 +1,82 @@
+/**
+ * MurmurHash3 (x86, 32-bit) of a string's UTF-8 bytes: small, fast, well studied, and the same
+ * in every process, so sketches built in different processes hash values alike.
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+let buffer = new Uint8Array(256);
+
+/**
+ * The UTF-8 bytes of `value` in a shared buffer (valid until the next call), and their count.
+ */
+function utf8(value: string): number {
+  // A UTF-16 code unit takes at most 3 UTF-8 bytes.
+  if (value.length * 3 > buffer.length) buffer = new Uint8Array(value.length * 3);
+  return encoder.encodeInto(value, buffer).written;
+}
+
+/**
+ * MurmurHash3_x86_32 of the UTF-8 bytes of `value`.
+ *
+ * @param value Any string.
+ * @param seed 32-bit seed (default 0).
+ * @returns An unsigned 32-bit hash.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { murmur3 } from "./_murmur3.ts";
+ * assert.equal(murmur3("abc"), 0xb3dd93fa);
+ * ```
+ */
+export function murmur3(value: string, seed = 0): number {
+  const length = utf8(value);
+  return murmur3Bytes(buffer, length, seed);
+}
+
+/**
+ * Two MurmurHash3_x86_32 hashes of `value` with different seeds, used together as one 64-bit
+ * hash (high word first), encoding the string once.
+ *
+ * @param value Any string.
+ * @returns `[high, low]`, unsigned 32-bit words.
+ */
+export function murmur3Pair(value: string): [number, number] {
+  const length = utf8(value);
+  return [murmur3Bytes(buffer, length, 0), murmur3Bytes(buffer, length, 0x9747b28c)];
+}
+
+function murmur3Bytes(bytes: Uint8Array, length: number, seed: number): number {
+  const c1 = 0xcc9e2d51;
+  const c2 = 0x1b873593;
+  let h = seed >>> 0;
+  const blocks = length & ~3;
+  for (let i = 0; i < blocks; i += 4) {
+    let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  const tail = length & 3;
+  if (tail > 0) {
+    let k = bytes[blocks]!;
+    if (tail > 1) k ^= bytes[blocks + 1]! << 8;
+    if (tail > 2) k ^= bytes[blocks + 2]! << 16;
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
+  }
+  h ^= length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

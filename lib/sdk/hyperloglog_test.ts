@@ -1,0 +1,102 @@
+import assert from "assert";
+import { assertAggregationLaws } from "./conformance.ts";
+import {
+  type HyperLogLog,
+  hyperLogLog,
+  hyperLogLogAdd,
+  hyperLogLogError,
+  hyperLogLogEstimate,
+  hyperLogLogMerge,
+} from "./hyperloglog.ts";
+import { lawRecords, sketchAggregation } from "./_law_records.ts";
+
+function sketchOf(values: Iterable<string>, p?: number): HyperLogLog {
+  const hll = hyperLogLog(p);
+  for (const value of values) hyperLogLogAdd(hll, value);
+  return hll;
+}
+
+function* visitors(seed: number, from: number, to: number): Generator<string> {
+  for (let i = from; i < to; i++) yield `visitor-${seed}-${i}`;
+}
+
+Deno.test("hyperLogLog estimates within 3 standard errors at 100, 10k and 1M", () => {
+  const bound = 3 * hyperLogLogError(14);
+  assert.ok(Math.abs(bound - 0.024375) < 1e-12);
+  const cases: [number, number[]][] = [[100, [1, 2, 3, 4, 5]], [10_000, [1, 2, 3]], [
+    1_000_000,
+    [1],
+  ]];
+  for (const [cardinality, seeds] of cases) {
+    for (const seed of seeds) {
+      // Every value twice: duplicates must not count.
+      const hll = sketchOf(visitors(seed, 0, cardinality));
+      for (const value of visitors(seed, 0, cardinality)) hyperLogLogAdd(hll, value);
+      const error = hyperLogLogEstimate(hll) / cardinality - 1;
+      assert.ok(
+        Math.abs(error) <= bound,
+        `n=${cardinality} seed=${seed}: error ${(error * 100).toFixed(3)}% beyond ${bound * 100}%`,
+      );
+    }
+  }
+});
+
+Deno.test("hyperLogLog is nearly exact for small sets and 0 when empty", () => {
+  assert.equal(hyperLogLogEstimate(hyperLogLog()), 0);
+  for (const n of [1, 2, 10, 50]) {
+    assert.equal(Math.round(hyperLogLogEstimate(sketchOf(visitors(7, 0, n)))), n);
+  }
+});
+
+Deno.test("hyperLogLog merges exactly: any split, any order, through JSON", () => {
+  const all = [...visitors(9, 0, 40_000)];
+  const onePass = sketchOf(all);
+  const splits = [[0, 10, 40_000], [0, 39_000, 40_000], [0, 5_000, 20_000, 30_000, 40_000]];
+  for (const bounds of splits) {
+    const parts = bounds.slice(1).map((end, i) => sketchOf(all.slice(bounds[i], end)));
+    for (const order of [parts, [...parts].reverse()]) {
+      let merged = hyperLogLog();
+      for (const part of order) {
+        merged = hyperLogLogMerge(
+          JSON.parse(JSON.stringify(merged)),
+          JSON.parse(JSON.stringify(part)),
+        );
+      }
+      assert.equal(hyperLogLogEstimate(merged), hyperLogLogEstimate(onePass));
+    }
+  }
+});
+
+Deno.test("hyperLogLog state is compact JSON: sparse when small, one digit per register when not", () => {
+  const small = sketchOf(visitors(1, 0, 100));
+  assert.equal(small.dense, "");
+  assert.ok(JSON.stringify(small).length < 1_500);
+  const large = sketchOf(visitors(1, 0, 100_000));
+  assert.equal(large.dense.length, 16_384);
+  assert.match(large.dense, /^[A-Za-z0-9_-]+$/);
+  assert.ok(JSON.stringify(large).length < 16_384 + 1_024 * 12);
+  assert.deepEqual(JSON.parse(JSON.stringify(large)), large);
+});
+
+Deno.test("hyperLogLog merge obeys the aggregation laws", () => {
+  const uniqueClients = sketchAggregation<HyperLogLog>({
+    start: () => hyperLogLog(10),
+    add: (hll, record) => hyperLogLogAdd(hll, record.remote_addr),
+    merge: hyperLogLogMerge,
+    answer: (hll) => String(hyperLogLogEstimate(hll)),
+  });
+  // 300 distinct addresses in 2^10 registers: merges cross from sparse to dense.
+  assertAggregationLaws(uniqueClients, lawRecords(3_000, 300));
+  assertAggregationLaws(uniqueClients, lawRecords(200, 20), { seed: 2 });
+});
+
+Deno.test("hyperLogLog rejects bad precisions and mixed merges", () => {
+  assert.throws(() => hyperLogLog(3), /precision must be an integer 4..18, found 3/);
+  assert.throws(() => hyperLogLog(14.5), /found 14.5/);
+  assert.throws(
+    () => hyperLogLogMerge(hyperLogLog(12), hyperLogLog(14)),
+    /precision 12 and 14/,
+  );
+  const broken = { ...hyperLogLog(4), dense: "AAAA" };
+  assert.throws(() => hyperLogLogEstimate(broken), /needs 16 registers, found 4/);
+});
