@@ -52,3 +52,13 @@ export {
   hyperLogLogEstimate,
   hyperLogLogMerge,
 } from "./hyperloglog.ts";
+export {
+  DEFAULT_QUANTILE_ACCURACY,
+  QUANTILE_SKETCH_MIN_VALUE,
+  type QuantileSketch,
+  quantileSketch,
+  quantileSketchAdd,
+  quantileSketchMerge,
+  quantileSketchQuantile,
+  quantileSketchQuantiles,
+} from "./quantiles.ts";

@@ -1,0 +1,119 @@
+import assert from "assert";
+import { assertAggregationLaws } from "./conformance.ts";
+import {
+  type QuantileSketch,
+  quantileSketch,
+  quantileSketchAdd,
+  quantileSketchMerge,
+  quantileSketchQuantile,
+  quantileSketchQuantiles,
+} from "./quantiles.ts";
+import { lawRecords, sketchAggregation } from "./_law_records.ts";
+
+const QUANTILES = [0, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1];
+
+/** mulberry32 */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Request times in seconds: mostly log-normal around 50 ms, a Pareto tail, some zeros. */
+function latencies(seed: number, count: number): number[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, () => {
+    const pick = random();
+    if (pick < 0.02) return 0;
+    if (pick < 0.9) {
+      const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+      return Math.exp(Math.log(0.05) + 0.8 * normal);
+    }
+    return 0.2 / (1 - random()) ** (1 / 1.2); // Pareto, alpha 1.2: a heavy tail
+  });
+}
+
+function sketchOf(values: readonly number[], accuracy?: number): QuantileSketch {
+  const sketch = quantileSketch(accuracy);
+  for (const value of values) quantileSketchAdd(sketch, value);
+  return sketch;
+}
+
+function exactQuantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.floor(q * (sorted.length - 1))]!;
+}
+
+Deno.test("quantile sketch is within its relative accuracy of exact quantiles", () => {
+  for (const [seed, accuracy] of [[1, 0.01], [2, 0.01], [3, 0.02], [4, 0.001]] as const) {
+    const values = latencies(seed, 200_000);
+    const sorted = [...values].sort((a, b) => a - b);
+    const sketch = sketchOf(values, accuracy);
+    const answers = quantileSketchQuantiles(sketch, QUANTILES);
+    QUANTILES.forEach((q, i) => {
+      const exact = exactQuantile(sorted, q);
+      const answer = answers[i]!;
+      const error = exact === 0 ? answer : Math.abs(answer / exact - 1);
+      assert.ok(
+        error <= accuracy * (1 + 1e-9),
+        `seed ${seed}, q ${q}: ${answer} vs exact ${exact} (error ${error}, accuracy ${accuracy})`,
+      );
+    });
+    assert.ok(Object.keys(sketch.bins).length < 2_000 * (0.01 / accuracy));
+  }
+});
+
+Deno.test("quantile sketch merges exactly: any split, any order, through JSON", () => {
+  const values = latencies(5, 50_000);
+  const onePass = sketchOf(values);
+  for (const cuts of [[0, 1, 50_000], [0, 25_000, 50_000], [0, 7, 1_000, 30_000, 50_000]]) {
+    const parts = cuts.slice(1).map((end, i) => sketchOf(values.slice(cuts[i], end)));
+    for (const order of [parts, [...parts].reverse()]) {
+      let merged = quantileSketch();
+      for (const part of order) {
+        merged = quantileSketchMerge(
+          JSON.parse(JSON.stringify(merged)),
+          JSON.parse(JSON.stringify(part)),
+        );
+      }
+      assert.deepEqual(
+        quantileSketchQuantiles(merged, QUANTILES),
+        quantileSketchQuantiles(onePass, QUANTILES),
+      );
+      assert.equal(merged.count, 50_000);
+    }
+  }
+});
+
+Deno.test("quantile sketch merge obeys the aggregation laws", () => {
+  const requestTimes = sketchAggregation<QuantileSketch>({
+    start: () => quantileSketch(),
+    add: (sketch, record) => quantileSketchAdd(sketch, record.request_time),
+    merge: quantileSketchMerge,
+    answer: (sketch) => JSON.stringify(quantileSketchQuantiles(sketch, [0.5, 0.9, 0.99])),
+  });
+  assertAggregationLaws(requestTimes, lawRecords(2_000, 100));
+});
+
+Deno.test("quantile sketch: empty, zeros, single values, bad input", () => {
+  assert.equal(quantileSketchQuantile(quantileSketch(), 0.5), undefined);
+  assert.deepEqual(quantileSketchQuantiles(quantileSketch(), [0.1, 0.9]), [undefined, undefined]);
+  const zeros = sketchOf([0, 0, 1e-12]);
+  assert.deepEqual(quantileSketchQuantiles(zeros, [0, 1]), [0, 0]);
+  const one = sketchOf([3.5]);
+  for (const q of [0, 0.5, 1]) {
+    assert.ok(Math.abs(quantileSketchQuantile(one, q)! / 3.5 - 1) <= 0.01);
+  }
+  assert.throws(() => quantileSketchAdd(quantileSketch(), -1), /finite and >= 0, found -1/);
+  assert.throws(() => quantileSketchAdd(quantileSketch(), NaN), /found NaN/);
+  assert.throws(() => quantileSketchQuantile(one, 1.5), /quantile must be in \[0, 1\], found 1.5/);
+  assert.throws(() => quantileSketch(0), /above 0 and below 1, found 0/);
+  assert.throws(
+    () => quantileSketchMerge(quantileSketch(0.01), quantileSketch(0.02)),
+    /accuracy 0.01 and 0.02/,
+  );
+});
