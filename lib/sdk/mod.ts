@@ -62,3 +62,10 @@ export {
   quantileSketchQuantile,
   quantileSketchQuantiles,
 } from "./quantiles.ts";
+export { isBot } from "./bot.ts";
+export {
+  classifyUserAgent,
+  DEVICE_TYPES,
+  type DeviceType,
+  type UserAgentClass,
+} from "./user_agent.ts";
