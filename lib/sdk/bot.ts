@@ -23,9 +23,11 @@
  * ```ts
  * import assert from "assert";
  * import { isBot } from "./bot.ts";
- * assert.equal(isBot("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"), true);
+ * const googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+ * assert.equal(isBot(googlebot), true);
  * assert.equal(isBot("curl/8.5.0"), true);
- * assert.equal(isBot("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"), false);
+ * const firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+ * assert.equal(isBot(firefox), false);
  * ```
  *
  * @module

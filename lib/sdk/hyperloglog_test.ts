@@ -67,7 +67,7 @@ Deno.test("hyperLogLog merges exactly: any split, any order, through JSON", () =
   }
 });
 
-Deno.test("hyperLogLog state is compact JSON: sparse when small, one digit per register when not", () => {
+Deno.test("hyperLogLog state is compact JSON: sparse when small, one digit per register later", () => {
   const small = sketchOf(visitors(1, 0, 100));
   assert.equal(small.dense, "");
   assert.ok(JSON.stringify(small).length < 1_500);

@@ -69,3 +69,13 @@ export {
   type DeviceType,
   type UserAgentClass,
 } from "./user_agent.ts";
+export {
+  addSessionEvent,
+  DEFAULT_SESSION_GAP_MS,
+  mergeSessionSpans,
+  type SessionMetrics,
+  sessionMetrics,
+  type SessionSpan,
+  type SessionSpans,
+  type SessionWindow,
+} from "./sessions.ts";

@@ -36,9 +36,9 @@ export const DEVICE_TYPES: readonly DeviceType[] = ["desktop", "mobile", "tablet
 export interface UserAgentClass {
   /** Device type. */
   device: DeviceType;
-  /** Browser family as ua-parser-js names it (`Chrome`, `Mobile Safari`, `Firefox`, `Edge`...), or `Other`. */
+  /** Browser family as ua-parser-js names it (`Chrome`, `Mobile Safari`, `Edge`...) or `Other`. */
   browser: string;
-  /** OS family as ua-parser-js names it (`Windows`, `Mac OS`, `iOS`, `Android`, `Linux`...), or `Other`. */
+  /** OS family as ua-parser-js names it (`Windows`, `Mac OS`, `iOS`, `Android`...) or `Other`. */
   os: string;
 }
 
