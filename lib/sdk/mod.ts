@@ -79,3 +79,5 @@ export {
   type SessionSpans,
   type SessionWindow,
 } from "./sessions.ts";
+export { referrerDomain } from "./referrer.ts";
+export { isErrorStatus, STATUS_CLASSES, type StatusClass, statusClass } from "./status.ts";
