@@ -8,7 +8,9 @@
  * HyperLogLog sketches", 2017), which needs no bias tables and is unbiased from a handful of
  * values to billions. Its relative standard error is `1.04 / sqrt(m)`: 0.81% at the default
  * precision 14 (16,384 registers), so about 99.7% of estimates fall within 3 standard errors
- * (2.4%). Small sets are nearly exact.
+ * (2.4%). Small sets are off by a few values at most, lost when two values share a register
+ * (about `n² / 2m` of them): over 50 seeds, 100 values estimated as 97.3 to 100.3 and 1,000 as
+ * 986 to 1,011 (`deno run bench/sketch_accuracy.ts` measures it at several cardinalities).
  *
  * Merging takes the maximum of each register. Maximum is commutative, associative and
  * idempotent, so merging the sketches of any split of the values, in any order, gives exactly

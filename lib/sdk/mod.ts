@@ -6,7 +6,13 @@
  *   (`cqlIdentifier`, `topicName`, `duration`);
  * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`);
  * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `errorText`);
- * - `assertAggregationLaws`, the conformance check every aggregation's test calls.
+ * - `assertAggregationLaws`, the conformance check every aggregation's test calls;
+ * - building blocks for analytics aggregations, each with JSON state and exact,
+ *   order-independent merges: a HyperLogLog for distinct counts (`hyperLogLog...`), a
+ *   relative-accuracy quantile sketch (`quantileSketch...`), gap-based session spans and their
+ *   metrics (`addSessionEvent`, `mergeSessionSpans`, `sessionMetrics`);
+ * - record helpers: `isBot` (the one bot test), `classifyUserAgent` (device, browser, OS),
+ *   `referrerDomain`, `statusClass`, `isErrorStatus`.
  *
  * @example
  * ```ts

@@ -123,7 +123,7 @@ export function addSessionEvent(
  * ```ts
  * import assert from "assert";
  * import { addSessionEvent, mergeSessionSpans } from "./sessions.ts";
- * const gap = 10;
+ * const gap = 20; // 0 and 30 are too far apart; 15 is within 20 of both
  * const a = addSessionEvent(addSessionEvent({}, "v", 0, gap), "v", 30, gap);
  * const b = addSessionEvent({}, "v", 15, gap);
  * assert.deepEqual(mergeSessionSpans(a, b, gap), { v: [[0, 30, 3]] });
