@@ -16,10 +16,11 @@
  * The number of bins grows with the log of the value range, not with the number of values:
  * about `ln(max / min) / ln(γ)`, e.g. about 755 bins for values from 1 ms to 1 hour at 1%.
  *
- * Hand-written rather than `@datadog/sketches-js` (Apache-2.0): its sketch is a class whose
- * stores keep counts in growing arrays and whose only serialized form is protobuf bytes, so
- * every `add` on JSON state would decode and re-encode it. The mapping here is the same
- * logarithmic mapping, with plain JSON bins.
+ * Hand-written rather than `@datadog/sketches-js` (Apache-2.0): its sketch is a class over
+ * dense stores whose serialized form is protobuf bytes, so every `add` on JSON state would
+ * rebuild it, and its default store collapses its lowest bins past 2,048 bins, where a result
+ * can depend on the order of values. The mapping here is the same logarithmic mapping, with
+ * plain JSON bins and no collapsing.
  *
  * @example
  * ```ts
