@@ -51,6 +51,8 @@ export interface TestPipelineOptions {
   flushIntervalMs?: number;
   /** A `schedules:` section to append, as YAML text. */
   schedules?: string;
+  /** An `http:` section to append, as YAML text (default: none, so 127.0.0.1:8080). */
+  http?: string;
 }
 
 /** Writes a pipeline file with test-owned names and connects clients. */
@@ -108,6 +110,7 @@ sinks:
     plugin: kafka
     options: { topic: ${resultsTopic} }
 ${options.schedules ?? ""}
+${options.http ?? ""}
 `,
   );
   return {

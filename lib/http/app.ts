@@ -160,7 +160,7 @@ export function createHttpApp(options: HttpAppOptions): HttpHandler {
       own({
         method: "GET",
         path: "/api/stream",
-        handle: (request) => feed.connect(request.signal),
+        handle: () => feed.connect(),
       }),
     );
   }

@@ -32,8 +32,11 @@ export interface LiveFeed {
   publishResults(results: WindowResult[]): void;
   /** Sends one `stats` event to every client. */
   publishStats(stats: unknown): void;
-  /** A `text/event-stream` response that lasts until the client leaves or the feed closes. */
-  connect(signal: AbortSignal): Response;
+  /**
+   * A `text/event-stream` response that lasts until the client leaves (the server then cancels
+   * its body) or the feed closes.
+   */
+  connect(): Response;
   /** Clients connected now. */
   clients(): number;
   /** Ends every stream. */
@@ -48,7 +51,7 @@ export interface LiveFeed {
  * import assert from "assert";
  * import { createLiveFeed } from "./live.ts";
  * const feed = createLiveFeed();
- * const response = feed.connect(new AbortController().signal);
+ * const response = feed.connect();
  * feed.publishStats({ rawlog: { read: 1 } });
  * const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
  * let text = "";
@@ -95,7 +98,7 @@ export function createLiveFeed(): LiveFeed {
       }
     },
     publishStats: (stats) => send("stats", stats),
-    connect(signal) {
+    connect() {
       let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
       const body = new ReadableStream<Uint8Array>({
         start(streamController) {
@@ -108,7 +111,6 @@ export function createLiveFeed(): LiveFeed {
           if (controller !== undefined) clients.delete(controller);
         },
       }, { highWaterMark: 1 });
-      signal.addEventListener("abort", () => controller && drop(controller), { once: true });
       return new Response(body, {
         headers: {
           "content-type": "text/event-stream; charset=utf-8",

@@ -65,7 +65,7 @@ export function createMetrics(stats?: () => Map<string, ProcessorStats>): Metric
   });
   const flushSeconds = new client.Histogram({
     name: `${PREFIX}flush_duration_seconds`,
-    help: "Duration of flushes that wrote state or results.",
+    help: "Duration of flushes that wrote state or results or acknowledged input.",
     labelNames: ["source"],
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],

@@ -53,7 +53,10 @@ export interface ProcessorOptions {
   states: StateStore;
   /** Operator-facing log line. */
   log: (line: string) => void;
-  /** Told after each flush that wrote anything: what it published and how long it took. */
+  /**
+   * Told after each flush that wrote state or results or acknowledged input: what it published
+   * and how long it took.
+   */
   onFlushed?: (flushed: FlushedResults) => void;
 }
 
@@ -334,6 +337,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
           states: snapshot.length,
           ms: Date.now() - started,
         };
+      }
+      if (snapshot.length > 0 || windows.length > 0 || commitMs !== undefined) {
         options.onFlushed?.({
           results,
           ms: Date.now() - started,
