@@ -250,7 +250,8 @@ function renderTable(view, current) {
 function renderChart(view, keys, current) {
   const value = plottedColumn(view.shape);
   let config;
-  if (view.chart === "line" || view.chart === "area") {
+  // Over time needs two windows at least; a single window is drawn as bars.
+  if ((view.chart === "line" || view.chart === "area") && keys.length >= 2) {
     const totals = new Map();
     for (const stored of view.windows.values()) {
       for (const row of stored.rows) {
