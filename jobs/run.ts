@@ -64,9 +64,17 @@ async function main(): Promise<number> {
   const http = runnerHttp();
   const running = await startRealtime(resources, { observer: http.observer });
   const dashboard = !values["no-http"];
-  const server = dashboard || running.routes.length > 0
-    ? await http.start({ resources, running, dashboard, log: (line) => console.error(line) })
-    : undefined;
+  let server;
+  try {
+    server = dashboard || running.routes.length > 0
+      ? await http.start({ resources, running, dashboard, log: (line) => console.error(line) })
+      : undefined;
+  } catch (error) {
+    // Stop what already runs cleanly (flush, acknowledge) before reporting why.
+    await running.stop();
+    await resources.close();
+    throw error;
+  }
   if (server !== undefined) {
     console.error(dashboard ? `dashboard: ${server.url}/` : `http: ${server.url} (source routes)`);
   }

@@ -51,7 +51,10 @@ export interface TestPipelineOptions {
   flushIntervalMs?: number;
   /** A `schedules:` section to append, as YAML text. */
   schedules?: string;
-  /** An `http:` section to append, as YAML text (default: none, so 127.0.0.1:8080). */
+  /**
+   * The `http:` section, as YAML text (default: listen on a free loopback port, so runners of
+   * parallel tests and a `deno task run` never collide).
+   */
   http?: string;
 }
 
@@ -110,7 +113,7 @@ sinks:
     plugin: kafka
     options: { topic: ${resultsTopic} }
 ${options.schedules ?? ""}
-${options.http ?? ""}
+${options.http ?? "http:\n  listen: 127.0.0.1:0\n"}
 `,
   );
   return {

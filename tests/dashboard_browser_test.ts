@@ -41,7 +41,7 @@ function visit(seq: number, page: string, at: string): TrafficEvent {
 }
 
 Deno.test("dashboard in a real browser: Cassandra's numbers, live updates, escaped text, no console errors", async () => {
-  const test = await createTestPipeline({ http: "http:\n  listen: 127.0.0.1:0\n" });
+  const test = await createTestPipeline();
   // A seeded stream plus an attacker's page, visited often enough to lead the day.
   const events = [
     ...testStream(4_000, 4242),

@@ -25,8 +25,6 @@ import {
 } from "./_http_support.ts";
 import { waitFor } from "./_support.ts";
 
-const HTTP = "http:\n  listen: 127.0.0.1:0\n";
-
 interface ApiWindow {
   window: string;
   records: number;
@@ -40,7 +38,7 @@ export function jsonEvent(seq: number, record: LogRecord): TrafficEvent {
 }
 
 Deno.test("http: the results API, /metrics, /health, /ready and the live stream agree with the test's own counts", async () => {
-  const test = await createTestPipeline({ http: HTTP });
+  const test = await createTestPipeline();
   const events = testStream(6_000, 1313);
   const expected = expectedFrom(events);
   await produceEvents(test.kafka, test.topic, events);
@@ -195,7 +193,7 @@ Deno.test("http: the results API, /metrics, /health, /ready and the live stream 
 });
 
 Deno.test("http: /ready names Cassandra when it stops answering (deno task serve's server)", async () => {
-  const test = await createTestPipeline({ http: HTTP });
+  const test = await createTestPipeline();
   const [host, port] = cassandraContactPoints()[0]!.split(":");
   const proxy = startTcpProxy({ hostname: host!, port: Number(port) });
   const pipeline = await loadPipeline(test.file, {
