@@ -4,6 +4,8 @@ import type { TrafficEvent } from "../lib/traffic/simulate.ts";
 import { loadPipeline } from "../lib/config/load.ts";
 import { openPipeline } from "../lib/runtime/start.ts";
 import { runnerHttp } from "../lib/http/mod.ts";
+import { localDate } from "../lib/http/results_query.ts";
+import { windowCutter } from "../lib/windows.ts";
 import { cassandraContactPoints } from "../lib/services/settings.ts";
 import {
   createTestPipeline,
@@ -213,6 +215,28 @@ Deno.test("http: /ready names Cassandra when it stops answering (deno task serve
       200,
       "serve reads results",
     );
+
+    // Live views without a processor: a result stored by someone else reaches the stream.
+    const stream = await fetch(`${server.url}/api/stream`);
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const today = localDate(Date.now(), "UTC");
+    await resources.sinks.get("status_counts")!.write([{
+      aggregation: "status_daily",
+      granularity: "day",
+      window: windowCutter("UTC").windowFromKey(today),
+      shape: { key: { name: "status", type: "text" }, values: [{ name: "count", type: "bigint" }] },
+      rows: [{ key: "200", values: { count: 7 } }],
+      records: 7,
+      computedAt: Date.now(),
+    }]);
+    let text = "";
+    while (!text.includes(`"window":"${today}","records":7`)) {
+      const chunk = await reader.read();
+      assert.ok(!chunk.done, "the stream stays open");
+      text += chunk.value;
+    }
+    await reader.cancel();
+    assert.match(text, /"rows":\[\{"key":"200","values":\{"count":7\}\}\]/);
 
     proxy.cut();
     const unready = await waitFor("/ready to answer 503", async () => {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { WindowResult } from "../contracts.ts";
+import type { StoredResult, WindowResult } from "../contracts.ts";
 
 /** Events a client may fall behind by before it is dropped. */
 export const MAX_QUEUED = 1_000;
@@ -30,6 +30,8 @@ export interface LiveResult {
 export interface LiveFeed {
   /** Sends flushed results to every client. */
   publishResults(results: WindowResult[]): void;
+  /** Sends a result read back from a sink to every client. */
+  publishStored(aggregation: string, stored: StoredResult): void;
   /** Sends one `stats` event to every client. */
   publishStats(stats: unknown): void;
   /**
@@ -96,6 +98,16 @@ export function createLiveFeed(): LiveFeed {
         };
         send("result", live);
       }
+    },
+    publishStored(aggregation, stored) {
+      const live: LiveResult = {
+        aggregation,
+        window: stored.window,
+        records: stored.records,
+        computedAt: stored.computedAt ?? Date.now(),
+        rows: stored.rows,
+      };
+      send("result", live);
     },
     publishStats: (stats) => send("stats", stats),
     connect() {

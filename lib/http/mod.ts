@@ -25,6 +25,12 @@ import {
 } from "./readiness.ts";
 import { type HttpServer, serveHttp } from "./server.ts";
 import { loadDashboardFiles } from "./static_files.ts";
+import { pollResults } from "./result_poller.ts";
+import { localDate } from "./results_query.ts";
+import { aggregationViews } from "./views.ts";
+
+/** How often `deno task serve` looks for changed results while a dashboard is open, ms. */
+export const SERVE_POLL_MS = 2_000;
 
 export type { HttpServer };
 
@@ -96,12 +102,28 @@ export function runnerHttp(): RunnerHttp {
         ...(options.dashboard ? { dashboard: await loadDashboardFiles() } : {}),
         log: options.log,
       });
-      return await serveHttp({
+      const server = await serveHttp({
         settings: pipeline.http,
         handler,
         feed,
         ...(running === undefined ? {} : { stats }),
       });
+      if (running !== undefined || !options.dashboard) return server;
+      // Nothing flushes here (deno task serve): live views come from reading results back.
+      const poller = pollResults({
+        views: aggregationViews(pipeline, sinks),
+        feed,
+        today: () => localDate(Date.now(), pipeline.runtime.timeZone),
+        intervalMs: SERVE_POLL_MS,
+        log: options.log,
+      });
+      return {
+        ...server,
+        close: async () => {
+          poller.stop();
+          await server.close();
+        },
+      };
     },
   };
 }
