@@ -15,7 +15,7 @@ import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
 import { statusLine } from "../lib/runtime/status.ts";
 import { registerSchedules } from "../lib/batch/schedules.ts";
 import { errorText } from "../lib/errors.ts";
-import { runnerHttp } from "../lib/http/mod.ts";
+import { HttpListenError, runnerHttp } from "../lib/http/mod.ts";
 
 const USAGE = `usage: deno task run [--config FILE] [--check] [--no-http]
 
@@ -129,7 +129,7 @@ async function main(): Promise<number> {
 try {
   Deno.exit(await main());
 } catch (error) {
-  if (error instanceof ServicesError) {
+  if (error instanceof ServicesError || error instanceof HttpListenError) {
     console.error(`run: ${error.message}`);
     Deno.exit(1);
   }

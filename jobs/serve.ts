@@ -8,7 +8,7 @@
 import { parseArgs } from "cli";
 import { formatIssues, loadPipeline, PipelineError } from "../lib/config/load.ts";
 import { openPipeline } from "../lib/runtime/start.ts";
-import { runnerHttp } from "../lib/http/mod.ts";
+import { HttpListenError, runnerHttp } from "../lib/http/mod.ts";
 import { errorText } from "../lib/errors.ts";
 
 const USAGE = `usage: deno task serve [--config FILE]
@@ -58,6 +58,10 @@ async function main(): Promise<number> {
 try {
   Deno.exit(await main());
 } catch (error) {
+  if (error instanceof HttpListenError) {
+    console.error(`serve: ${error.message}`);
+    Deno.exit(1);
+  }
   console.error(
     `serve: ${errorText(error)}\n` +
       "If Cassandra is the cause, `deno task services status` shows what answers.",

@@ -23,7 +23,7 @@ import {
   lagCheck,
   type ReadinessCheck,
 } from "./readiness.ts";
-import { type HttpServer, serveHttp } from "./server.ts";
+import { HttpListenError, type HttpServer, serveHttp } from "./server.ts";
 import { loadDashboardFiles } from "./static_files.ts";
 import { pollResults } from "./result_poller.ts";
 import { localDate } from "./results_query.ts";
@@ -32,7 +32,7 @@ import { aggregationViews } from "./views.ts";
 /** How often `deno task serve` looks for changed results while a dashboard is open, ms. */
 export const SERVE_POLL_MS = 2_000;
 
-export type { HttpServer };
+export { HttpListenError, type HttpServer };
 
 /** What {@linkcode RunnerHttp.start} serves. */
 export interface StartHttpOptions {

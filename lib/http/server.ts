@@ -9,6 +9,15 @@ import type { ProcessorStats } from "../realtime/processor.ts";
 import type { HttpHandler } from "./app.ts";
 import type { LiveFeed } from "./live.ts";
 
+/** The server could not listen on its address; the message says which and what to do. */
+export class HttpListenError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "HttpListenError";
+  }
+}
+
 /** A listening server. */
 export interface HttpServer {
   /** Base URL, e.g. `http://127.0.0.1:8080`. */
@@ -34,7 +43,7 @@ export interface ServeOptions {
 /**
  * Listens; resolves once the port is bound.
  *
- * @throws When the address cannot be bound, saying which and why.
+ * @throws {HttpListenError} When the address cannot be bound, saying which and why.
  */
 export function serveHttp(options: ServeOptions): Promise<HttpServer> {
   const { settings, handler, feed } = options;
@@ -53,7 +62,7 @@ export function serveHttp(options: ServeOptions): Promise<HttpServer> {
         }),
     }, (request, info) => handler(request, info.remoteAddr.hostname));
   } catch (error) {
-    throw new Error(
+    throw new HttpListenError(
       `cannot listen on ${settings.hostname}:${settings.port} (http.listen): ${
         error instanceof Error ? error.message : String(error)
       }; pick another port, or --no-http`,
