@@ -40,8 +40,56 @@ function visit(seq: number, page: string, at: string): TrafficEvent {
   });
 }
 
+/**
+ * Adds two aggregations whose plugins suggest the other chart types, each a one-file plugin
+ * beside the pipeline built on `status_counts`: the shares of the status classes per day as a
+ * donut, and the status codes per hour as stacked areas (classes and codes apart, so neither
+ * counts a response twice).
+ */
+async function addChartPlugins(file: string): Promise<void> {
+  const dir = file.replace(/\/pipeline\.yaml$/, "");
+  const base = `${REPO_ROOT}/plugins/aggregations/status_counts.ts`;
+  for (
+    const [name, chart, classes] of [["status_share", "donut", true], [
+      "status_area",
+      "area",
+      false,
+    ]]
+  ) {
+    await Deno.writeTextFile(
+      `${dir}/${name}.ts`,
+      `import statusCounts from "${base}";
+export default {
+  ...statusCounts,
+  name: "${name}",
+  chart: "${chart}",
+  create(options) {
+    const counts = statusCounts.create(options);
+    return {
+      ...counts,
+      finish: (state) => counts.finish(state).filter((row) => row.key.endsWith("xx") === ${classes}),
+    };
+  },
+};
+`,
+    );
+  }
+  await Deno.writeTextFile(
+    file,
+    (await Deno.readTextFile(file)).replace(
+      "\nsinks:\n",
+      "\n  - { name: status_share, plugin: ./status_share.ts, source: rawlog, sinks: [share] }\n" +
+        "  - name: status_area\n    plugin: ./status_area.ts\n    source: rawlog\n" +
+        "    sinks: [area]\n    options: { granularity: hour }\n" +
+        "sinks:\n  - { name: share, plugin: cassandra, options: { table: status_share } }\n" +
+        "  - { name: area, plugin: cassandra, options: { table: status_area } }\n",
+    ),
+  );
+}
+
 Deno.test("dashboard in a real browser: Cassandra's numbers, live updates, escaped text, no console errors", async () => {
   const test = await createTestPipeline();
+  await addChartPlugins(test.file);
   // A seeded stream plus an attacker's page, visited often enough to lead the day.
   const events = [
     ...testStream(4_000, 4242),
@@ -102,6 +150,28 @@ Deno.test("dashboard in a real browser: Cassandra's numbers, live updates, escap
       new Map(await table("status_daily", "count")),
       expected.statusByDay.get(DAY),
     );
+    // Each view draws the chart its plugin suggests.
+    const chartType = (aggregation: string) =>
+      page.$eval(
+        `section[data-aggregation="${aggregation}"] canvas`,
+        (canvas) => {
+          const chart = (globalThis as unknown as {
+            Chart: {
+              getChart(canvas: unknown): {
+                config: { type: string; data: { datasets: Array<{ fill: unknown }> } };
+              };
+            };
+          }).Chart.getChart(canvas);
+          return `${chart.config.type}${chart.config.data.datasets[0]?.fill ? " filled" : ""}`;
+        },
+      );
+    assert.equal(await chartType("top_pages_daily"), "bar");
+    assert.equal(await chartType("status_share"), "doughnut");
+    assert.equal(await chartType("status_area"), "line filled", "stacked areas over the hours");
+    assert.deepEqual(
+      new Map(await table("status_share", "count")),
+      new Map([...expected.statusByDay.get(DAY)!].filter(([status]) => status.endsWith("xx"))),
+    );
     const hour = await page.getAttribute(
       'section[data-aggregation="top_pages_hourly"]',
       "data-window",
@@ -124,7 +194,15 @@ Deno.test("dashboard in a real browser: Cassandra's numbers, live updates, escap
 
     await Deno.mkdir(RESULTS_DIR, { recursive: true });
     await page.screenshot({ path: `${RESULTS_DIR}/dashboard.png`, fullPage: true });
-    for (const aggregation of ["top_pages_daily", "top_pages_hourly", "status_daily"]) {
+    for (
+      const aggregation of [
+        "top_pages_daily",
+        "top_pages_hourly",
+        "status_daily",
+        "status_share",
+        "status_area",
+      ]
+    ) {
       await page.locator(`section[data-aggregation="${aggregation}"]`).screenshot({
         path: `${RESULTS_DIR}/dashboard-${aggregation}.png`,
       });
