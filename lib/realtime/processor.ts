@@ -339,11 +339,16 @@ export function createProcessor(options: ProcessorOptions): Processor {
         };
       }
       if (snapshot.length > 0 || windows.length > 0 || commitMs !== undefined) {
-        options.onFlushed?.({
-          results,
-          ms: Date.now() - started,
-          ...(commitMs === undefined ? {} : { commitMs }),
-        });
+        // The flush is done and acknowledged: a failing observer must not make it look failed.
+        try {
+          options.onFlushed?.({
+            results,
+            ms: Date.now() - started,
+            ...(commitMs === undefined ? {} : { commitMs }),
+          });
+        } catch (error) {
+          log(`flush observer failed: ${errorText(error)}`);
+        }
       }
       return { states: snapshot.length, windows: windows.length, positions: positions.length };
     });
