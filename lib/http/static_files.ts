@@ -1,6 +1,6 @@
 /**
- * The dashboard's files: `index.html`, `app.js` and `style.css` beside this module, and the
- * chart library, Chart.js, served from its npm package.
+ * The dashboard's files: `index.html`, `style.css` and the ES modules in `dashboard/` beside this
+ * module, and the chart library, Chart.js, served from its npm package.
  *
  * There is no `node_modules` (deno.json sets `nodeModulesDir: "none"`) and the package's
  * `exports` do not list its browser build, so neither a URL nor a text import reaches it. The
@@ -22,10 +22,16 @@ export interface StaticFile {
   body: Uint8Array;
 }
 
+const JAVASCRIPT = "text/javascript; charset=utf-8";
+
 const DASHBOARD_FILES: Record<string, [file: string, type: string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
-  "/app.js": ["app.js", "text/javascript; charset=utf-8"],
   "/style.css": ["style.css", "text/css; charset=utf-8"],
+  "/app.js": ["app.js", JAVASCRIPT],
+  "/dom.js": ["dom.js", JAVASCRIPT],
+  "/charts.js": ["charts.js", JAVASCRIPT],
+  "/overview.js": ["overview.js", JAVASCRIPT],
+  "/views.js": ["views.js", JAVASCRIPT],
 };
 
 /** Path at which the chart library is served. */
@@ -41,7 +47,7 @@ export async function loadDashboardFiles(): Promise<Map<string, StaticFile>> {
     });
   }
   files.set(CHART_LIBRARY_PATH, {
-    type: "text/javascript; charset=utf-8",
+    type: JAVASCRIPT,
     body: await Deno.readFile(chartLibraryFile()),
   });
   return files;
