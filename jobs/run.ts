@@ -111,6 +111,7 @@ async function main(): Promise<number> {
   clearInterval(status);
   if (tty) console.error("");
   console.error(`${reason}: stopping`);
+  server?.draining();
   const report = await running.stop();
   await server?.close();
   await resources.close();

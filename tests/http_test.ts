@@ -147,6 +147,7 @@ Deno.test("http: the results API, /metrics, /health, /ready and the live stream 
     assert.deepEqual(
       ready.checks.map((check: { name: string; ok: boolean }) => [check.name, check.ok]),
       [
+        ["process", true],
         ["cassandra", true],
         ["kafka", true],
         ["source rawlog partitions", true],
@@ -188,6 +189,13 @@ Deno.test("http: the results API, /metrics, /health, /ready and the live stream 
       { key: "418", values: { count: 3 } },
       { key: "4xx", values: { count: 3 } },
     ]);
+
+    // Stopping: unready at once, so a balancer stops sending work; still alive.
+    runner.server.draining();
+    const draining = await get("/ready");
+    assert.equal(draining.status, 503);
+    assert.deepEqual((await draining.json()).failing, ["process"]);
+    assert.equal((await get("/health")).status, 200);
   } finally {
     await runner.stop();
     await dropTestPipeline(test);
@@ -208,6 +216,7 @@ Deno.test("http: /ready names Cassandra when it stops answering (deno task serve
     const ready = await fetch(`${server.url}/ready`);
     assert.equal(ready.status, 200, JSON.stringify(await ready.clone().json()));
     assert.deepEqual((await ready.json()).checks.map((check: { name: string }) => check.name), [
+      "process",
       "cassandra",
     ]);
     assert.equal(

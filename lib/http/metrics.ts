@@ -28,6 +28,8 @@ const RECORD_COUNTERS = [
 export interface Metrics {
   /** Feeds flush, commit and sink-error observations; hand it to `startRealtime`. */
   observer: RuntimeObserver;
+  /** Starts `sink_errors_total` of these sinks at 0, so a rate exists before the first error. */
+  knowSinks(names: string[]): void;
   /** The current exposition text. */
   render(): Promise<string>;
   /** Content type of {@linkcode Metrics.render}'s text. */
@@ -140,6 +142,9 @@ export function createMetrics(stats?: () => Map<string, ProcessorStats>): Metric
     async render() {
       collectStats();
       return await registry.metrics();
+    },
+    knowSinks(names) {
+      for (const sink of names) sinkErrors.inc({ sink }, 0);
     },
     contentType: registry.contentType,
   };

@@ -53,6 +53,7 @@ Deno.test("metrics: counters follow the processor's totals across scrapes, lag o
 
 Deno.test("metrics: flushes, commits and sink errors are observed", async () => {
   const metrics = createMetrics();
+  metrics.knowSinks(["results", "results_topic"]);
   metrics.observer.flushed?.("rawlog", { results: [], ms: 30, commitMs: 4 });
   metrics.observer.flushed?.("rawlog", { results: [], ms: 2_000 });
   metrics.observer.sinkFailed?.("results", new Error("timeout"));
@@ -65,5 +66,6 @@ Deno.test("metrics: flushes, commits and sink errors are observed", async () => 
   );
   assert.equal(value(text, 'web_analytics_commit_duration_seconds_count{source="rawlog"}'), 1);
   assert.equal(value(text, 'web_analytics_sink_errors_total{sink="results"}'), 2);
+  assert.equal(value(text, 'web_analytics_sink_errors_total{sink="results_topic"}'), 0);
   assert.ok(value(text, "process_resident_memory_bytes")! > 0);
 });

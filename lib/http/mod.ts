@@ -74,7 +74,17 @@ export function runnerHttp(): RunnerHttp {
     async start(options) {
       running = options.running;
       const { pipeline, context, sinks } = options.resources;
-      const checks: ReadinessCheck[] = [cassandraCheck(context.cassandra)];
+      metrics.knowSinks([...sinks.keys()]);
+      let stopping = false;
+      const checks: ReadinessCheck[] = [
+        () =>
+          Promise.resolve({
+            name: "process",
+            ok: !stopping,
+            detail: stopping ? "stopping: flushing and acknowledging" : "running",
+          }),
+        cassandraCheck(context.cassandra),
+      ];
       if (running !== undefined) {
         const current = running;
         checks.push(kafkaCheck(context.kafka));
@@ -108,7 +118,13 @@ export function runnerHttp(): RunnerHttp {
         feed,
         ...(running === undefined ? {} : { stats }),
       });
-      if (running !== undefined || !options.dashboard) return server;
+      const stoppable: HttpServer = {
+        ...server,
+        draining: () => {
+          stopping = true;
+        },
+      };
+      if (running !== undefined || !options.dashboard) return stoppable;
       // Nothing flushes here (deno task serve): live views come from reading results back.
       const poller = pollResults({
         views: aggregationViews(pipeline, sinks),
@@ -118,7 +134,7 @@ export function runnerHttp(): RunnerHttp {
         log: options.log,
       });
       return {
-        ...server,
+        ...stoppable,
         close: async () => {
           poller.stop();
           await server.close();

@@ -24,6 +24,8 @@ export interface HttpServer {
   url: string;
   /** Port bound (useful with port 0). */
   port: number;
+  /** Makes `/ready` answer 503 ("stopping") while the process flushes and stops. */
+  draining(): void;
   /** Ends live streams, stops accepting and waits for open requests. */
   close(): Promise<void>;
 }
@@ -74,6 +76,7 @@ export function serveHttp(options: ServeOptions): Promise<HttpServer> {
   return Promise.resolve({
     url: `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${port}`,
     port,
+    draining: () => {},
     async close() {
       clearInterval(ticker);
       feed.close();
