@@ -1,7 +1,8 @@
 /**
  * The bench's own pipeline file: the shipped pipeline's aggregations and sinks, with a
- * bench-owned keyspace, input topic, results topic and consumer group, no simulator source and
- * no schedules (a cron batch inside the runner would skew its throughput).
+ * bench-owned keyspace, input topic, results topic and consumer group, the HTTP server on a free
+ * port, no simulator source and no schedules (a cron batch inside the runner would skew its
+ * throughput).
  *
  * @module
  */
@@ -73,6 +74,9 @@ export async function writeBenchPipeline(
     ...document,
     cassandra: { ...(document.cassandra as Yaml | undefined), keyspace: names.keyspace },
     runtime,
+    // The runner's HTTP server stays on, on a free port, so a running `deno task run` or
+    // another bench runner never collides with it on the default one.
+    http: { ...(document.http as Yaml | undefined), listen: "127.0.0.1:0" },
     sources: [source],
     aggregations,
     sinks,

@@ -1,7 +1,8 @@
 /**
- * `deno task run [--config pipeline.yaml] [--check]`: validates the pipeline, starts Kafka and
- * Cassandra if nothing answers, then runs the real-time loop and the cron schedules until
- * SIGINT or SIGTERM, printing a live status line.
+ * `deno task run [--config pipeline.yaml] [--check] [--no-http]`: validates the pipeline, starts
+ * Kafka and Cassandra if nothing answers, then runs the real-time loop, the cron schedules and
+ * the HTTP server (dashboard, API, health, metrics) until SIGINT or SIGTERM, printing a live
+ * status line.
  *
  * @module
  */
@@ -14,11 +15,13 @@ import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
 import { statusLine } from "../lib/runtime/status.ts";
 import { registerSchedules } from "../lib/batch/schedules.ts";
 import { errorText } from "../lib/errors.ts";
+import { HttpListenError, runnerHttp } from "../lib/http/mod.ts";
 
-const USAGE = `usage: deno task run [--config FILE] [--check]
+const USAGE = `usage: deno task run [--config FILE] [--check] [--no-http]
 
   --config FILE  pipeline file (default pipeline.yaml)
-  --check        validate the pipeline and print its plan without connecting to anything`;
+  --check        validate the pipeline and print its plan without connecting to anything
+  --no-http      no dashboard, API, /ready or /metrics (routes of sources and /health stay)`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -26,6 +29,7 @@ async function main(): Promise<number> {
     options: {
       config: { type: "string", default: "pipeline.yaml" },
       check: { type: "boolean", default: false },
+      "no-http": { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -57,7 +61,23 @@ async function main(): Promise<number> {
     cassandraContactPoints: pipeline.cassandra.contactPoints,
   });
   const resources = await openPipeline(pipeline);
-  const running = await startRealtime(resources);
+  const http = runnerHttp();
+  const running = await startRealtime(resources, { observer: http.observer });
+  const dashboard = !values["no-http"];
+  let server;
+  try {
+    server = dashboard || running.routes.length > 0
+      ? await http.start({ resources, running, dashboard, log: (line) => console.error(line) })
+      : undefined;
+  } catch (error) {
+    // Stop what already runs cleanly (flush, acknowledge) before reporting why.
+    await running.stop();
+    await resources.close();
+    throw error;
+  }
+  if (server !== undefined) {
+    console.error(dashboard ? `dashboard: ${server.url}/` : `http: ${server.url} (source routes)`);
+  }
   const schedules = registerSchedules(resources);
   console.error(
     `running ${pipeline.file}: ${pipeline.aggregations.length} aggregations, ` +
@@ -91,7 +111,9 @@ async function main(): Promise<number> {
   clearInterval(status);
   if (tty) console.error("");
   console.error(`${reason}: stopping`);
+  server?.draining();
   const report = await running.stop();
+  await server?.close();
   await resources.close();
   const totals = [...running.stats().values()].reduce(
     (sum, stats) => ({ read: sum.read + stats.read, rejected: sum.rejected + stats.rejected }),
@@ -108,7 +130,7 @@ async function main(): Promise<number> {
 try {
   Deno.exit(await main());
 } catch (error) {
-  if (error instanceof ServicesError) {
+  if (error instanceof ServicesError || error instanceof HttpListenError) {
     console.error(`run: ${error.message}`);
     Deno.exit(1);
   }

@@ -1,5 +1,6 @@
 /**
- * `deno task test`: starts Kafka and Cassandra if nothing answers, runs the whole test suite, and
+ * `deno task test`: starts Kafka and Cassandra if nothing answers, installs the headless browser
+ * of the dashboard tests if it is missing, runs the whole test suite, and
  * prints a closing `N passed, N failed` line read from Deno's JUnit report.
  *
  * Extra arguments go to `deno test` (e.g. `deno task test --filter kafka`).
@@ -8,11 +9,13 @@
  */
 import { ensureServices, ServicesError } from "../lib/services/mod.ts";
 import { REPO_ROOT } from "../lib/services/settings.ts";
+import { ensureBrowser } from "../lib/services/browser.ts";
 
 const JUNIT_PATH = `${REPO_ROOT}/.test-results/junit.xml`;
 
 try {
   await ensureServices();
+  await ensureBrowser();
 } catch (error) {
   if (error instanceof ServicesError) {
     console.error(`test: ${error.message}`);

@@ -121,6 +121,12 @@ export interface HttpRoute {
   method: "GET" | "POST" | "OPTIONS";
   /** Exact path, e.g. `/api/events`. */
   path: string;
+  /**
+   * Served without the dashboard token even when the server listens beyond loopback, because
+   * the route authenticates on its own (e.g. ingest API keys) or is meant for public pages
+   * (e.g. a tracker script).
+   */
+  public?: boolean;
   /** Answers one request. */
   handle(request: Request, info: HttpRequestInfo): Response | Promise<Response>;
 }
@@ -143,6 +149,12 @@ export interface SourceRunner {
   reject(batch: SourceBatch, rejections: Rejection[]): Promise<void>;
   /** Releases connections. */
   close(): Promise<void>;
+  /**
+   * Input partitions this process currently owns, or undefined while it has none assigned yet
+   * (e.g. before a Kafka consumer joined its group). `/ready` uses it; sources without
+   * assignments leave it out.
+   */
+  assignment?(): number | undefined;
 }
 
 /** Definition exported by a source plugin module. */
@@ -217,8 +229,17 @@ export interface Aggregation<S = unknown> {
   finish(state: S): ResultRow[];
 }
 
+/**
+ * How the dashboard draws an aggregation's results: `bar` (one window's rows, e.g. a top N),
+ * `line` or `area` (each key over the windows of a range, stacked for `area`), `donut` (one
+ * window's shares).
+ */
+export type ChartKind = "bar" | "line" | "area" | "donut";
+
 /** Definition exported by an aggregation plugin module. */
 export interface AggregationPlugin<O = unknown, S = unknown> extends PluginBase<"aggregation", O> {
+  /** The chart the dashboard should draw (default `bar`). */
+  chart?: ChartKind;
   /** Builds the aggregation. */
   create(options: O): Aggregation<S>;
 }
@@ -271,6 +292,18 @@ export interface SinkBinding {
   shape: ResultShape;
 }
 
+/** A window result as a sink reads it back. */
+export interface StoredResult {
+  /** Window key: `YYYY-MM-DD` for a day, `YYYY-MM-DDTHH` for an hour. */
+  window: string;
+  /** Number of input records the result covers. */
+  records: number;
+  /** When it was computed, ms since epoch, when the sink keeps it. */
+  computedAt?: number;
+  /** The stored rows. */
+  rows: ResultRow[];
+}
+
 /** A started sink. Writing the same result twice must change nothing. */
 export interface Sink {
   /** Creates tables or topics for the bound aggregations when missing. */
@@ -279,6 +312,12 @@ export interface Sink {
   write(results: WindowResult[]): Promise<void>;
   /** Reads back the stored result of a window, when the sink can (used by reconcile). */
   read?(binding: SinkBinding, window: Window): Promise<ResultRow[] | undefined>;
+  /**
+   * Reads back every stored window result of the days `from`..`to` (local dates `YYYY-MM-DD`,
+   * both included), when the sink can (used by the results API and dashboard). Windows come in
+   * time order; rows in the sink's stored order.
+   */
+  readRange?(binding: SinkBinding, from: string, to: string): Promise<StoredResult[]>;
   /** Releases connections. */
   close(): Promise<void>;
 }

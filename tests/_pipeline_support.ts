@@ -41,9 +41,9 @@ export interface TestPipeline {
 }
 
 /** Top-N sizes the test pipeline uses. */
-const DAILY_N = 10;
+export const DAILY_N = 10;
 /** Hourly top-N size of the test pipeline. */
-const HOURLY_N = 5;
+export const HOURLY_N = 5;
 
 /** Options of {@linkcode createTestPipeline}. */
 export interface TestPipelineOptions {
@@ -51,6 +51,11 @@ export interface TestPipelineOptions {
   flushIntervalMs?: number;
   /** A `schedules:` section to append, as YAML text. */
   schedules?: string;
+  /**
+   * The `http:` section, as YAML text (default: listen on a free loopback port, so runners of
+   * parallel tests and a `deno task run` never collide).
+   */
+  http?: string;
 }
 
 /** Writes a pipeline file with test-owned names and connects clients. */
@@ -108,6 +113,7 @@ sinks:
     plugin: kafka
     options: { topic: ${resultsTopic} }
 ${options.schedules ?? ""}
+${options.http ?? "http:\n  listen: 127.0.0.1:0\n"}
 `,
   );
   return {

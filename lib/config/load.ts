@@ -39,6 +39,7 @@ import {
 import type { AggregationEntry, Pipeline } from "./pipeline.ts";
 import type { z } from "zod";
 import { resolvePlugin } from "./resolve_plugin.ts";
+import { httpSchema, toHttpSettings } from "./http.ts";
 import {
   aggregationSchema,
   cassandraSchema,
@@ -124,6 +125,7 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     report,
   );
   const runtime = validateAt(runtimeSchema, root.runtime ?? {}, ["runtime"], report);
+  const http = validateAt(httpSchema(variables), root.http ?? {}, ["http"], report);
 
   const items: Record<ListSection, unknown[]> = {
     sources: readList(root, "sources", report, true),
@@ -194,7 +196,7 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     logTable: runtime?.log_table,
   }, report);
 
-  if (issues.length > 0 || !kafka || !cassandra || !runtime) {
+  if (issues.length > 0 || !kafka || !cassandra || !runtime || !http) {
     throw new PipelineError(sortIssues(issues));
   }
   return {
@@ -202,6 +204,7 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     kafka: toKafkaSettings(kafka),
     cassandra: toCassandraSettings(cassandra),
     runtime: toRuntimeSettings(runtime),
+    http: toHttpSettings(http, variables),
     sources: complete(sources).map(toEntry),
     aggregations: aggregationEntries,
     sinks: complete(sinks).map(toEntry),

@@ -10,6 +10,9 @@ import type {
   SinkPlugin,
   SourcePlugin,
 } from "../contracts.ts";
+import type { HttpSettings } from "./http.ts";
+
+export type { HttpSettings };
 
 /** Connection settings for Kafka. */
 export interface KafkaSettings {
@@ -105,6 +108,8 @@ export interface Pipeline {
   cassandra: CassandraSettings;
   /** Real-time loop settings. */
   runtime: RuntimeSettings;
+  /** The HTTP server (dashboard, API, health, metrics). */
+  http: HttpSettings;
   /** Sources in file order. */
   sources: SourceEntry[];
   /** Aggregations in file order. */

@@ -36,6 +36,7 @@ export function describePlan(pipeline: Pipeline, now: Date = new Date()): string
       ["time zone", runtime.timeZone],
       ["flush", `every ${runtime.flushIntervalMs} ms`],
       ["consumer group", runtime.consumerGroup],
+      ["http", describeHttp(pipeline)],
     ])),
   );
 
@@ -117,6 +118,14 @@ function align(rows: string[][]): string[] {
 
 function indent(lines: string[]): string[] {
   return lines.map((line) => `  ${line}`);
+}
+
+function describeHttp({ http }: Pipeline): string {
+  const host = http.hostname.includes(":") ? `[${http.hostname}]` : http.hostname;
+  const guard = http.token === undefined
+    ? "loopback, no token"
+    : `token from ${http.tokenEnv} required but on /health`;
+  return `http://${host}:${http.port}/ (dashboard, /api, /health, /ready, /metrics; ${guard})`;
 }
 
 function formatUtc(date: Date): string {

@@ -52,4 +52,8 @@ schedules:
   ].join("\n");
   assert.ok(plan.startsWith(`Pipeline ${dir}/pipeline.yaml\n  Kafka `), plan);
   assert.ok(plan.endsWith(expected), plan);
+  assert.match(
+    plan,
+    /\n {2}http {12}http:\/\/127\.0\.0\.1:8080\/ \(dashboard, \/api, \/health, \/ready, \/metrics; loopback, no token\)\n/,
+  );
 });

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import type { PluginDefinition } from "../contracts.ts";
+import type { AggregationPlugin, PluginDefinition } from "../contracts.ts";
 import { BUILTIN_PLUGINS_DIR, importPlugin, pluginModules } from "./resolve_plugin.ts";
 
 /** A plugin module that could not be loaded. */
@@ -83,6 +83,7 @@ export function describeOptions(definition: PluginDefinition): OptionDoc[] {
 export function describePlugin(definition: PluginDefinition): string {
   const lines = [`${definition.name} (${definition.kind})`, `  ${definition.summary}`];
   if (definition.description) lines.push(...wrap(definition.description, 94).map((l) => `  ${l}`));
+  if (definition.kind === "aggregation") lines.push(`  dashboard chart: ${chartOf(definition)}`);
   const options = describeOptions(definition);
   lines.push("", "  options:");
   if (options.length === 0) lines.push("    (none)");
@@ -110,6 +111,9 @@ export function describePlugin(definition: PluginDefinition): string {
 export function describePluginMarkdown(definition: PluginDefinition): string {
   const lines = [`### \`${definition.name}\` (${definition.kind})`, "", definition.summary, ""];
   if (definition.description) lines.push(definition.description, "");
+  if (definition.kind === "aggregation") {
+    lines.push(`Dashboard chart: \`${chartOf(definition)}\`.`, "");
+  }
   const options = describeOptions(definition);
   if (options.length > 0) {
     lines.push("| option | type | default | description | example |");
@@ -225,4 +229,9 @@ export function withPluginReference(readme: string, reference: string): string {
     throw new Error(`README.md has no ${README_BEGIN} ... ${README_END} markers`);
   }
   return `${readme.slice(0, begin + README_BEGIN.length)}\n\n${reference}\n\n${readme.slice(end)}`;
+}
+
+/** The chart the dashboard draws for an aggregation plugin (its suggestion, else `bar`). */
+function chartOf(definition: AggregationPlugin): string {
+  return definition.chart ?? "bar";
 }

@@ -16,6 +16,7 @@ export const SECTIONS = [
   "kafka",
   "cassandra",
   "runtime",
+  "http",
   "sources",
   "aggregations",
   "sinks",

@@ -53,6 +53,21 @@ export interface ProcessorOptions {
   states: StateStore;
   /** Operator-facing log line. */
   log: (line: string) => void;
+  /**
+   * Told after each flush that wrote state or results or acknowledged input: what it published
+   * and how long it took.
+   */
+  onFlushed?: (flushed: FlushedResults) => void;
+}
+
+/** What a flush published, for live views and metrics. */
+export interface FlushedResults {
+  /** Window results written to every sink. */
+  results: WindowResult[];
+  /** Duration of the whole flush, ms. */
+  ms: number;
+  /** Duration of acknowledging input positions, ms, when there were any. */
+  commitMs?: number;
 }
 
 /** Counters for the live status line. */
@@ -67,6 +82,10 @@ export interface ProcessorStats {
   duplicates: number;
   /** Messages waiting in the source (sum over partitions of the latest known lag). */
   lag: number;
+  /** Latest known lag by `<stream>/<partition>`, of the partitions this process owns. */
+  partitionLag: Record<string, number>;
+  /** Partial-state rows held in memory. */
+  stateRows: number;
   /** Last flush, if any. */
   lastFlush?: { at: number; windows: number; states: number; ms: number };
 }
@@ -128,7 +147,15 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const committed = new Map<string, number>();
   const lagByPartition = new Map<string, number>();
   const mutex = createMutex();
-  const counters: ProcessorStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, lag: 0 };
+  const counters: ProcessorStats = {
+    read: 0,
+    accepted: 0,
+    rejected: 0,
+    duplicates: 0,
+    lag: 0,
+    partitionLag: {},
+    stateRows: 0,
+  };
 
   async function onBatch(batch: SourceBatch): Promise<void> {
     if (batch.messages.length === 0) return;
@@ -278,9 +305,10 @@ export function createProcessor(options: ProcessorOptions): Processor {
       const positions = [...durable.entries()].filter(([key, position]) =>
         committed.get(key) !== position.nextOffset
       );
+      let results: WindowResult[];
       try {
         await states.save(snapshot);
-        const results = await Promise.all(windows.map(computeResult));
+        results = await Promise.all(windows.map(computeResult));
         await writeToSinks(results);
       } catch (error) {
         for (const row of dirtyRows) row.dirty = true;
@@ -289,10 +317,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
         }
         throw error;
       }
+      let commitMs: number | undefined;
       if (positions.length > 0) {
+        const committing = Date.now();
         try {
           await source.commit(positions.map(([, position]) => position));
           for (const [key, position] of positions) committed.set(key, position.nextOffset);
+          commitMs = Date.now() - committing;
         } catch (error) {
           // Harmless: the positions are re-delivered and recognised as duplicates.
           log(`could not acknowledge input positions (will be re-delivered): ${errorText(error)}`);
@@ -306,6 +337,18 @@ export function createProcessor(options: ProcessorOptions): Processor {
           states: snapshot.length,
           ms: Date.now() - started,
         };
+      }
+      if (snapshot.length > 0 || windows.length > 0 || commitMs !== undefined) {
+        // The flush is done and acknowledged: a failing observer must not make it look failed.
+        try {
+          options.onFlushed?.({
+            results,
+            ms: Date.now() - started,
+            ...(commitMs === undefined ? {} : { commitMs }),
+          });
+        } catch (error) {
+          log(`flush observer failed: ${errorText(error)}`);
+        }
       }
       return { states: snapshot.length, windows: windows.length, positions: positions.length };
     });
@@ -350,5 +393,11 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
   }
 
-  return { onBatch, onReassigned, flush, stats: () => ({ ...counters }) };
+  function stats(): ProcessorStats {
+    const partitionLag: Record<string, number> = {};
+    for (const [key, lag] of lagByPartition) partitionLag[key.replace("\u0000", "/")] = lag;
+    return { ...counters, partitionLag, stateRows: rows.size };
+  }
+
+  return { onBatch, onReassigned, flush, stats };
 }

@@ -6,13 +6,25 @@
  */
 import type cassandra from "cassandra-driver";
 import type { Kafka } from "kafkajs";
-import type { RuntimeContext, Sink, SinkBinding, SourceRunner, TopicSpec } from "../contracts.ts";
+import type {
+  HttpRoute,
+  RuntimeContext,
+  Sink,
+  SinkBinding,
+  SourceRunner,
+  TopicSpec,
+} from "../contracts.ts";
 import type { AggregationEntry, Pipeline, SinkEntry } from "../config/pipeline.ts";
 import { applyCoreSchema, createCassandraClient } from "./cassandra.ts";
 import { createKafka, ensureTopics } from "./kafka.ts";
 import { logWriter } from "../log_store.ts";
 import { windowCutter } from "../windows.ts";
-import { createProcessor, type Processor, type ProcessorStats } from "../realtime/processor.ts";
+import {
+  createProcessor,
+  type FlushedResults,
+  type Processor,
+  type ProcessorStats,
+} from "../realtime/processor.ts";
 import { stateStore } from "../realtime/state_store.ts";
 import { errorText } from "../errors.ts";
 
@@ -32,6 +44,25 @@ export interface PipelineResources {
 export interface OpenOptions {
   /** Operator-facing log line (default: console.error). */
   log?: (line: string) => void;
+  /**
+   * Only read results (`deno task serve`): create no Kafka topics and open only the sinks that
+   * keep results in tables, so Cassandra alone must answer.
+   */
+  readOnly?: boolean;
+}
+
+/** Who wants to hear what the real-time loop does (the HTTP server's live views and metrics). */
+export interface RuntimeObserver {
+  /** A processor flushed: the results it published, by source name. */
+  flushed?(source: string, flushed: FlushedResults): void;
+  /** A sink's write failed (the flush is retried), by sink name. */
+  sinkFailed?(sink: string, error: unknown): void;
+}
+
+/** Options for {@linkcode startRealtime}. */
+export interface RealtimeOptions extends OpenOptions {
+  /** Told about flushes and sink failures. */
+  observer?: RuntimeObserver;
 }
 
 /**
@@ -59,12 +90,15 @@ export async function openPipeline(
     ...pipeline.sources.flatMap((entry) => entry.plugin.topics?.(entry.options) ?? []),
     ...pipeline.sinks.flatMap((entry) => entry.plugin.topics?.(entry.options) ?? []),
   ];
-  const created = await ensureTopics(kafka, topics);
-  if (created.length > 0) log(`created Kafka topics: ${created.join(", ")}`);
+  if (!options.readOnly) {
+    const created = await ensureTopics(kafka, topics);
+    if (created.length > 0) log(`created Kafka topics: ${created.join(", ")}`);
+  }
 
   const sinks = new Map<string, Sink>();
   try {
     for (const entry of pipeline.sinks) {
+      if (options.readOnly && entry.plugin.tables === undefined) continue;
       const sink = await entry.plugin.open(entry.options, context);
       sinks.set(entry.name, sink);
       await sink.prepare(bindingsOf(entry, pipeline.aggregations));
@@ -104,6 +138,13 @@ export interface RunningPipeline {
   stats(): Map<string, ProcessorStats>;
   /** Flushes every processor now. */
   flush(): Promise<void>;
+  /** HTTP endpoints the started sources serve. */
+  routes: HttpRoute[];
+  /**
+   * Input partitions each source that tracks assignments owns (undefined: none assigned yet),
+   * by source name.
+   */
+  assignments(): Map<string, number | undefined>;
 }
 
 /** What the final flush wrote. */
@@ -119,10 +160,14 @@ export interface FlushReport {
 /** Starts every source: simulators feed their topics, others run through a processor. */
 export async function startRealtime(
   resources: PipelineResources,
-  options: OpenOptions = {},
+  options: RealtimeOptions = {},
 ): Promise<RunningPipeline> {
-  const { pipeline, context, sinks } = resources;
+  const { pipeline, context } = resources;
   const log = options.log ?? context.log;
+  const observer = options.observer;
+  const sinks = observer?.sinkFailed === undefined
+    ? resources.sinks
+    : new Map([...resources.sinks].map(([name, sink]) => [name, reportingFailures(name, sink)]));
   const cutter = windowCutter(pipeline.runtime.timeZone);
   const writer = logWriter(
     context.cassandra,
@@ -133,6 +178,7 @@ export async function startRealtime(
   const controller = new AbortController();
   const processors = new Map<string, Processor>();
   const runners: SourceRunner[] = [];
+  const processing = new Map<string, SourceRunner>();
   const runs: Promise<void>[] = [];
 
   for (const entry of pipeline.sources) {
@@ -160,8 +206,10 @@ export async function startRealtime(
       logWriter: writer,
       states,
       log,
+      onFlushed: (flushed) => observer?.flushed?.(entry.name, flushed),
     });
     processors.set(entry.name, processor);
+    processing.set(entry.name, runner);
     runs.push(runner.run({
       onBatch: processor.onBatch,
       onReassigned: processor.onReassigned,
@@ -211,5 +259,27 @@ export async function startRealtime(
     flush: async () => {
       await Promise.all([...processors.values()].map((processor) => processor.flush()));
     },
+    routes: runners.flatMap((runner) => runner.routes ?? []),
+    assignments: () =>
+      new Map(
+        [...processing].filter(([, runner]) => runner.assignment !== undefined)
+          .map(([name, runner]) => [name, runner.assignment!()]),
+      ),
   };
+
+  function reportingFailures(name: string, sink: Sink): Sink {
+    // Only `write` is called by processors; the rest stays with the sink itself.
+    return {
+      prepare: (bindings) => sink.prepare(bindings),
+      write: async (results) => {
+        try {
+          await sink.write(results);
+        } catch (error) {
+          observer?.sinkFailed?.(name, error);
+          throw error;
+        }
+      },
+      close: () => sink.close(),
+    };
+  }
 }

@@ -5,7 +5,7 @@
  * - `z` (zod) and option-schema helpers that say what they expected and found
  *   (`cqlIdentifier`, `topicName`, `duration`);
  * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`);
- * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `errorText`);
+ * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `daysBetween`, `errorText`);
  * - `assertAggregationLaws`, the conformance check every aggregation's test calls;
  * - building blocks for analytics aggregations, each with JSON state and exact,
  *   order-independent merges: a HyperLogLog for distinct counts (`hyperLogLog...`), a
@@ -46,6 +46,7 @@ export { cqlIdentifier, duration, topicName } from "../config/option_schemas.ts"
 export { isCqlIdentifier, isTopicName } from "../config/identifiers.ts";
 export { formatDuration, parseDuration } from "../parse/duration.ts";
 export { forEachConcurrent } from "../concurrency.ts";
+export { daysBetween } from "../windows.ts";
 export { errorText } from "../errors.ts";
 export { addCount, type Counts, mergeCounts, topCounts } from "./counts.ts";
 export { assertAggregationLaws, type LawOptions } from "./conformance.ts";

@@ -32,6 +32,8 @@ const statusCounts: AggregationPlugin<StatusCountsOptions, StatusCounts> = {
     "class seen (e.g. 4xx = all 400..499 responses).",
   options,
   example: { granularity: "hour" },
+  // Codes and classes overlap (404 is in 4xx), so lines, not stacked areas or a donut.
+  chart: "line",
   create(settings) {
     return {
       granularity: settings.granularity,

@@ -71,6 +71,7 @@ const topPages: AggregationPlugin<TopPagesOptions, PageCounts> = {
     "visits, ranked 1..N; ties are broken by page URL so the ranking is deterministic.",
   options,
   example: { granularity: "day", n: 10, exclude_bots: true, statuses: ["2xx", "3xx"] },
+  chart: "bar",
   create(settings) {
     const counts = (record: LogRecord) => countedPage(record, settings);
     return {

@@ -13,11 +13,13 @@
 import type cassandra from "cassandra-driver";
 import {
   cqlIdentifier,
+  daysBetween,
   forEachConcurrent,
   type ResultRow,
   type Sink,
   type SinkBinding,
   type SinkPlugin,
+  type StoredResult,
   type Window,
   type WindowResult,
   z,
@@ -38,7 +40,12 @@ interface TableLayout {
   insert: string;
   remove: string;
   select: string;
+  /** Every window of one local date: one partition (daily) or 24 (hourly, `hour IN ...`). */
+  selectDay: string;
 }
+
+/** The hours of a day, bound to `hour IN ?` so an hourly day is one query. */
+const HOURS = Array.from({ length: 24 }, (_, hour) => hour);
 
 /** The `cassandra` sink plugin. */
 const cassandraSink: SinkPlugin<CassandraSinkOptions> = {
@@ -89,6 +96,16 @@ const cassandraSink: SinkPlugin<CassandraSinkOptions> = {
           ),
         }));
       },
+      async readRange(_binding, from, to) {
+        if (layout === undefined) throw new Error("cassandra sink read before prepare()");
+        const current = layout;
+        const days = daysBetween(from, to);
+        const perDay: StoredResult[][] = new Array(days.length);
+        await forEachConcurrent(days.map((day, index) => ({ day, index })), 4, async (item) => {
+          perDay[item.index] = await readDay(client, current, item.day);
+        });
+        return perDay.flat();
+      },
       close: () => Promise.resolve(),
     };
     return Promise.resolve(sink);
@@ -130,7 +147,52 @@ function tableLayout(table: string, binding: SinkBinding): TableLayout {
     select: `SELECT ${binding.shape.key.name}, ${
       binding.shape.values.map((column) => column.name).join(", ")
     } FROM ${table} WHERE ${where}`,
+    selectDay: `SELECT ${columns.join(", ")} ` +
+      `FROM ${table} WHERE date = ?${windowColumns.length === 2 ? " AND hour IN ?" : ""}`,
   };
+}
+
+/** Every stored window of one local date, hours in order, rows in clustering order. */
+async function readDay(
+  client: cassandra.Client,
+  layout: TableLayout,
+  day: string,
+): Promise<StoredResult[]> {
+  const hourly = layout.windowColumns.length === 2;
+  const windows = new Map<string, StoredResult>();
+  const { key, values } = layout.binding.shape;
+  const params = hourly ? [day, HOURS] : [day];
+  const addRow = (row: cassandra.types.Row) => {
+    const hour = hourly ? Number(row.get("hour")) : undefined;
+    const windowKey = hour === undefined ? day : `${day}T${String(hour).padStart(2, "0")}`;
+    let stored = windows.get(windowKey);
+    if (stored === undefined) {
+      const processed = row.get("last_processed") as Date | null;
+      stored = {
+        window: windowKey,
+        records: Number(row.get("window_records")),
+        ...(processed === null ? {} : { computedAt: processed.getTime() }),
+        rows: [],
+      };
+      windows.set(windowKey, stored);
+    }
+    stored.rows.push({
+      key: normalize(row.get(key.name)),
+      values: Object.fromEntries(
+        values.map((column) => [column.name, normalize(row.get(column.name))]),
+      ),
+    });
+  };
+  await new Promise<void>((resolve, reject) => {
+    client.eachRow(
+      layout.selectDay,
+      params,
+      { prepare: true, autoPage: true, fetchSize: 5000 },
+      (_index, row) => addRow(row),
+      (error) => (error ? reject(error) : resolve()),
+    );
+  });
+  return [...windows.values()].sort((a, b) => (a.window < b.window ? -1 : 1));
 }
 
 function windowValues(layout: TableLayout, window: Window): unknown[] {

@@ -82,7 +82,9 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
     const connect = () =>
       connected ??= Promise.all([consumer.connect(), deadLetters.connect()]).then(() => {});
 
+    let assigned: number | undefined;
     const runner: SourceRunner = {
+      assignment: () => assigned,
       async run(handlers, signal) {
         await connect();
         await consumer.subscribe({ topic: settings.topic, fromBeginning: settings.from_beginning });
@@ -91,7 +93,11 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
             if (!event.payload.restart) reject(event.payload.error);
           });
         });
-        consumer.on(consumer.events.GROUP_JOIN, () => handlers.onReassigned());
+        consumer.on(consumer.events.GROUP_JOIN, (event) => {
+          assigned = Object.values(event.payload.memberAssignment)
+            .reduce((sum, partitions) => sum + partitions.length, 0);
+          handlers.onReassigned();
+        });
         let inFlight = 0;
         let drained: (() => void) | undefined;
         await consumer.run({

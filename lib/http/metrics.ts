@@ -1,0 +1,151 @@
+/**
+ * `/metrics` in the Prometheus text format, with prom-client: each source's record counters,
+ * lag per partition and state rows held (read from the processors at scrape time), flush and
+ * commit durations (observed at each flush), sink errors, and process memory.
+ *
+ * @module
+ */
+import client from "prom-client";
+import type { ProcessorStats } from "../realtime/processor.ts";
+import type { RuntimeObserver } from "../runtime/start.ts";
+
+/** Prefix of every metric of ours. */
+const PREFIX = "web_analytics_";
+
+/** Record counters exported per source: metric suffix, help and the stats field it reads. */
+const RECORD_COUNTERS = [
+  ["records_read_total", "Messages read from the source.", "read"],
+  ["records_logged_total", "Valid records written to the log table.", "accepted"],
+  ["records_rejected_total", "Messages sent to the dead-letter destination.", "rejected"],
+  [
+    "records_duplicate_total",
+    "Re-delivered records recognised and not counted again.",
+    "duplicates",
+  ],
+] as const;
+
+/** The metrics of one process. */
+export interface Metrics {
+  /** Feeds flush, commit and sink-error observations; hand it to `startRealtime`. */
+  observer: RuntimeObserver;
+  /** Starts `sink_errors_total` of these sinks at 0, so a rate exists before the first error. */
+  knowSinks(names: string[]): void;
+  /** The current exposition text. */
+  render(): Promise<string>;
+  /** Content type of {@linkcode Metrics.render}'s text. */
+  contentType: string;
+}
+
+/**
+ * Creates the registry. `stats` is read at every scrape (absent when nothing is processed here,
+ * as in `deno task serve`).
+ */
+export function createMetrics(stats?: () => Map<string, ProcessorStats>): Metrics {
+  const registry = new client.Registry();
+  // Processor counters only grow, so each scrape adds what grew since the previous one.
+  const exported = new Map<string, number>();
+  const counters = RECORD_COUNTERS.map(([suffix, help, field]) => ({
+    field,
+    metric: new client.Counter({
+      name: `${PREFIX}${suffix}`,
+      help,
+      labelNames: ["source"],
+      registers: [registry],
+    }),
+  }));
+  const lag = new client.Gauge({
+    name: `${PREFIX}lag_messages`,
+    help: "Messages waiting in each input partition this process owns (latest known).",
+    labelNames: ["source", "partition"],
+    registers: [registry],
+  });
+  const stateRows = new client.Gauge({
+    name: `${PREFIX}state_rows`,
+    help: "Partial-state rows the processor holds in memory.",
+    labelNames: ["source"],
+    registers: [registry],
+  });
+  const flushSeconds = new client.Histogram({
+    name: `${PREFIX}flush_duration_seconds`,
+    help: "Duration of flushes that wrote state or results or acknowledged input.",
+    labelNames: ["source"],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const commitSeconds = new client.Histogram({
+    name: `${PREFIX}commit_duration_seconds`,
+    help: "Duration of acknowledging input positions (Kafka offset commits).",
+    labelNames: ["source"],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  const sinkErrors = new client.Counter({
+    name: `${PREFIX}sink_errors_total`,
+    help: "Failed sink writes (the flush is retried).",
+    labelNames: ["sink"],
+    registers: [registry],
+  });
+  const windowsPublished = new client.Counter({
+    name: `${PREFIX}window_results_total`,
+    help: "Window results written to the sinks.",
+    labelNames: ["source"],
+    registers: [registry],
+  });
+  new client.Gauge({
+    name: "process_resident_memory_bytes",
+    help: "Resident memory of the process.",
+    registers: [registry],
+    collect() {
+      this.set(Deno.memoryUsage().rss);
+    },
+  });
+  new client.Gauge({
+    name: "process_heap_used_bytes",
+    help: "JavaScript heap in use.",
+    registers: [registry],
+    collect() {
+      this.set(Deno.memoryUsage().heapUsed);
+    },
+  });
+
+  function collectStats(): void {
+    if (stats === undefined) return;
+    lag.reset();
+    for (const [source, current] of stats()) {
+      for (const { field, metric } of counters) {
+        const id = `${field}\u0000${source}`;
+        const grown = current[field] - (exported.get(id) ?? 0);
+        if (grown > 0) metric.inc({ source }, grown);
+        if (grown !== 0) exported.set(id, current[field]);
+        else if (!exported.has(id)) metric.inc({ source }, 0);
+      }
+      for (const [partition, value] of Object.entries(current.partitionLag)) {
+        lag.set({ source, partition }, value);
+      }
+      stateRows.set({ source }, current.stateRows);
+    }
+  }
+
+  return {
+    observer: {
+      flushed(source, flushed) {
+        flushSeconds.observe({ source }, flushed.ms / 1000);
+        if (flushed.commitMs !== undefined) {
+          commitSeconds.observe({ source }, flushed.commitMs / 1000);
+        }
+        windowsPublished.inc({ source }, flushed.results.length);
+      },
+      sinkFailed(sink) {
+        sinkErrors.inc({ sink });
+      },
+    },
+    async render() {
+      collectStats();
+      return await registry.metrics();
+    },
+    knowSinks(names) {
+      for (const sink of names) sinkErrors.inc({ sink }, 0);
+    },
+    contentType: registry.contentType,
+  };
+}

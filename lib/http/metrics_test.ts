@@ -1,0 +1,71 @@
+import assert from "assert";
+import type { ProcessorStats } from "../realtime/processor.ts";
+import { createMetrics } from "./metrics.ts";
+
+function stats(overrides: Partial<ProcessorStats>): ProcessorStats {
+  return {
+    read: 0,
+    accepted: 0,
+    rejected: 0,
+    duplicates: 0,
+    lag: 0,
+    partitionLag: {},
+    stateRows: 0,
+    ...overrides,
+  };
+}
+
+function value(text: string, line: string): number | undefined {
+  const found = text.split("\n").find((candidate) => candidate.startsWith(`${line} `));
+  return found === undefined ? undefined : Number(found.slice(line.length + 1));
+}
+
+Deno.test("metrics: counters follow the processor's totals across scrapes, lag only of owned partitions", async () => {
+  let current = new Map([[
+    "rawlog",
+    stats({ read: 10, accepted: 8, rejected: 2, partitionLag: { "RAW/0": 5, "RAW/1": 3 } }),
+  ]]);
+  const metrics = createMetrics(() => current);
+  let text = await metrics.render();
+  assert.equal(value(text, 'web_analytics_records_read_total{source="rawlog"}'), 10);
+  assert.equal(value(text, 'web_analytics_records_rejected_total{source="rawlog"}'), 2);
+  assert.equal(value(text, 'web_analytics_records_duplicate_total{source="rawlog"}'), 0);
+  assert.equal(value(text, 'web_analytics_lag_messages{source="rawlog",partition="RAW/0"}'), 5);
+
+  // Scraped again without change, then after growth and a rebalance that moved RAW/1 away.
+  assert.equal(
+    value(await metrics.render(), 'web_analytics_records_read_total{source="rawlog"}'),
+    10,
+  );
+  current = new Map([[
+    "rawlog",
+    stats({ read: 25, accepted: 23, rejected: 2, partitionLag: { "RAW/0": 0 } }),
+  ]]);
+  text = await metrics.render();
+  assert.equal(value(text, 'web_analytics_records_read_total{source="rawlog"}'), 25);
+  assert.equal(value(text, 'web_analytics_records_logged_total{source="rawlog"}'), 23);
+  assert.equal(value(text, 'web_analytics_lag_messages{source="rawlog",partition="RAW/0"}'), 0);
+  assert.equal(
+    value(text, 'web_analytics_lag_messages{source="rawlog",partition="RAW/1"}'),
+    undefined,
+  );
+});
+
+Deno.test("metrics: flushes, commits and sink errors are observed", async () => {
+  const metrics = createMetrics();
+  metrics.knowSinks(["results", "results_topic"]);
+  metrics.observer.flushed?.("rawlog", { results: [], ms: 30, commitMs: 4 });
+  metrics.observer.flushed?.("rawlog", { results: [], ms: 2_000 });
+  metrics.observer.sinkFailed?.("results", new Error("timeout"));
+  metrics.observer.sinkFailed?.("results", new Error("timeout"));
+  const text = await metrics.render();
+  assert.equal(value(text, 'web_analytics_flush_duration_seconds_count{source="rawlog"}'), 2);
+  assert.equal(
+    value(text, 'web_analytics_flush_duration_seconds_bucket{le="0.05",source="rawlog"}'),
+    1,
+  );
+  assert.equal(value(text, 'web_analytics_commit_duration_seconds_count{source="rawlog"}'), 1);
+  assert.equal(value(text, 'web_analytics_sink_errors_total{sink="results"}'), 2);
+  assert.equal(value(text, 'web_analytics_sink_errors_total{sink="results_topic"}'), 0);
+  assert.ok(value(text, "process_resident_memory_bytes")! > 0);
+});

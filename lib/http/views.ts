@@ -1,0 +1,72 @@
+/**
+ * What the dashboard and API know of each aggregation: its result shape, window size, the chart
+ * its plugin suggests, and the sink results are read back from.
+ *
+ * @module
+ */
+import type {
+  ChartKind,
+  Granularity,
+  ResultShape,
+  Sink,
+  SinkBinding,
+  StoredResult,
+} from "../contracts.ts";
+import type { Pipeline } from "../config/pipeline.ts";
+
+/** One aggregation as the API describes it. */
+export interface AggregationView {
+  /** Name from pipeline.yaml. */
+  name: string;
+  /** Plugin it runs. */
+  plugin: string;
+  /** Window size. */
+  granularity: Granularity;
+  /** Key and value columns of its rows. */
+  shape: ResultShape;
+  /** Chart the dashboard draws (the plugin's suggestion, `bar` by default). */
+  chart: ChartKind;
+  /** Sink results are read from; undefined when none of its sinks can be read back. */
+  readFrom?: string;
+}
+
+/** An aggregation view with the means to read its stored results. */
+export interface ReadableView extends AggregationView {
+  /** Reads stored windows of local dates `from`..`to`, or undefined when no sink can. */
+  read?: (from: string, to: string) => Promise<StoredResult[]>;
+}
+
+/**
+ * The views of every aggregation, in pipeline order. Each reads from the first of its sinks that
+ * was opened and implements `readRange`.
+ */
+export function aggregationViews(pipeline: Pipeline, sinks: Map<string, Sink>): ReadableView[] {
+  return pipeline.aggregations.map((entry) => {
+    const binding: SinkBinding = {
+      aggregation: entry.name,
+      granularity: entry.aggregation.granularity,
+      shape: entry.aggregation.shape,
+    };
+    const view: ReadableView = {
+      name: entry.name,
+      plugin: entry.pluginRef,
+      granularity: binding.granularity,
+      shape: binding.shape,
+      chart: entry.plugin.chart ?? "bar",
+    };
+    for (const sinkName of entry.sinks) {
+      const sink = sinks.get(sinkName);
+      if (sink?.readRange === undefined) continue;
+      view.readFrom = sinkName;
+      view.read = (from, to) => sink.readRange!(binding, from, to);
+      break;
+    }
+    return view;
+  });
+}
+
+/** The view without its functions, as JSON. */
+export function describeView(view: ReadableView): AggregationView {
+  const { read: _read, ...described } = view;
+  return described;
+}
