@@ -44,7 +44,7 @@ try {
       );
       const binding = {
         aggregation: entry.name,
-        granularity: result.granularity,
+        window: entry.window,
         shape: result.shape,
       };
       const stored = await readable?.read?.(binding, result.window);

@@ -12,7 +12,7 @@ import { Buffer } from "node:buffer";
 import type cassandra from "cassandra-driver";
 import type { Kafka } from "kafkajs";
 import { generateTraffic, type TrafficEvent } from "../lib/traffic/simulate.ts";
-import type { LogRecord } from "../lib/records.ts";
+import type { LogRecord, RequestRecord } from "../lib/records.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { loadPipeline } from "../lib/config/load.ts";
 import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
@@ -82,18 +82,20 @@ aggregations:
   - name: top_pages_daily
     plugin: top_pages
     source: rawlog
+    window: 1d
     sinks: [results, results_topic]
-    options: { granularity: day, n: ${DAILY_N}, strip_query: false, exclude_static: false }
+    options: { n: ${DAILY_N}, strip_query: false, exclude_static: false }
   - name: top_pages_hourly
     plugin: top_pages
     source: rawlog
+    window: 1h
     sinks: [results_hourly]
-    options: { granularity: hour, n: ${HOURLY_N}, strip_query: false, exclude_static: false }
+    options: { n: ${HOURLY_N}, strip_query: false, exclude_static: false }
   - name: status_daily
     plugin: status_counts
     source: rawlog
+    window: 1d
     sinks: [status_counts]
-    options: { granularity: day }
 sinks:
   - name: results
     plugin: cassandra
@@ -267,7 +269,8 @@ export function expectedFrom(events: TrafficEvent[], days?: ReadonlySet<string>)
       expected.malformed.push(decoder.decode(event.value));
       continue;
     }
-    const record = event.record;
+    // The test stream is web-server traffic: every record has the web-log fields.
+    const record = event.record as RequestRecord;
     expected.records.push(record);
     const iso = new Date(record.timestamp).toISOString();
     const day = iso.slice(0, 10);

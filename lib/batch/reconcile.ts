@@ -9,8 +9,13 @@ import type { PipelineResources } from "../runtime/start.ts";
 import { stateStore } from "../realtime/state_store.ts";
 import { realtimeResult } from "../realtime/window_result.ts";
 import { windowCutter } from "../windows.ts";
-import { computeFromLog, diffRows, type ResultDifference } from "./recompute.ts";
-import { type DayRange, daysOf } from "./window_selection.ts";
+import {
+  computeFromLog,
+  diffRows,
+  type ResultDifference,
+  windowsOverlapping,
+} from "./recompute.ts";
+import type { DayRange } from "./window_selection.ts";
 import { type Progress, silentProgress } from "./progress.ts";
 
 /** Outcome of a reconciliation. */
@@ -40,13 +45,14 @@ export async function reconcile(
   const differences: ResultDifference[] = [];
   let windows = 0;
   for (const entry of aggregations) {
-    for (const windowKey of windowKeys(daysOf(range), entry.aggregation.granularity)) {
+    for (const windowKey of windowsOverlapping(cutter, entry.window, range)) {
       const fromBatch = byKey.get(`${entry.name}\u0000${windowKey}`);
       const fromRealtime = await realtimeResult(
         states,
         cutter,
         entry.name,
         entry.aggregation,
+        entry.window,
         windowKey,
       );
       if (fromBatch === undefined && fromRealtime === undefined) continue;
@@ -70,11 +76,4 @@ export async function reconcile(
     }
   }
   return { windows, rowsRead: batch.rowsRead, differences };
-}
-
-function windowKeys(days: readonly string[], granularity: "hour" | "day"): string[] {
-  if (granularity === "day") return [...days];
-  return days.flatMap((day) =>
-    Array.from({ length: 24 }, (_, hour) => `${day}T${String(hour).padStart(2, "0")}`)
-  );
 }

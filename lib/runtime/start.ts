@@ -89,7 +89,7 @@ export async function openPipeline(
 export function bindingsOf(sink: SinkEntry, aggregations: AggregationEntry[]): SinkBinding[] {
   return aggregations.filter((entry) => entry.sinks.includes(sink.name)).map((entry) => ({
     aggregation: entry.name,
-    granularity: entry.aggregation.granularity,
+    window: entry.window,
     shape: entry.aggregation.shape,
   }));
 }
@@ -154,6 +154,7 @@ export async function startRealtime(
       aggregations: aggregations.map((aggregation) => ({
         name: aggregation.name,
         aggregation: aggregation.aggregation,
+        window: aggregation.window,
         sinks: aggregation.sinks.map((name) => sinks.get(name)!),
       })),
       cutter,

@@ -4,6 +4,8 @@
  * - the contract types (`AggregationPlugin`, `SourcePlugin`, `SinkPlugin`, records, results);
  * - `z` (zod) and option-schema helpers that say what they expected and found
  *   (`cqlIdentifier`, `topicName`, `duration`);
+ * - result keys of one or several columns (`keyColumns`, `keyValues`), the page of a record
+ *   (`pageOf`);
  * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`);
  * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `errorText`);
  * - `assertAggregationLaws`, the conformance check every aggregation's test calls.
@@ -20,7 +22,6 @@
  *   options,
  *   example: { n: 5 },
  *   create: (settings) => ({
- *     granularity: "day",
  *     shape: { key: { name: "method", type: "text" }, values: [{ name: "hits", type: "bigint" }] },
  *     start: () => ({}),
  *     add: (state, record) => addCount(state, record.method),
@@ -36,6 +37,9 @@
 export { z } from "zod";
 export type * from "../contracts.ts";
 export type { LogRecord } from "../records.ts";
+export { pageOf } from "../records.ts";
+export type { WindowSpec } from "../window_size.ts";
+export { keyColumns, keyText, keyValues } from "../result_keys.ts";
 export { cqlIdentifier, duration, topicName } from "../config/option_schemas.ts";
 export { isCqlIdentifier, isTopicName } from "../config/identifiers.ts";
 export { formatDuration, parseDuration } from "../parse/duration.ts";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { LogRecord } from "../records.ts";
+import type { LogRecord, RequestRecord } from "../records.ts";
 import { encodeCombined, encodeJson, encodeMalformed } from "./encode.ts";
 import { SeededRandom } from "./random.ts";
 import { buildVocabulary, type TrafficVocabulary } from "./vocabulary.ts";
@@ -144,7 +144,7 @@ function drawRecord(
   random: SeededRandom,
   vocabulary: TrafficVocabulary,
   timestamp: number,
-): LogRecord {
+): RequestRecord {
   const who = random.next();
   const isBot = who < 0.03;
   const isCrawler = !isBot && who < 0.08;

@@ -1,12 +1,13 @@
 /**
- * `cassandra` sink: keeps each window's current result in a table of its own, partitioned by
- * window (`date`, plus `hour` for hourly aggregations) and clustered by the result key.
+ * `cassandra` sink: keeps each window's current result in a table of its own, laid out by the
+ * aggregation's `window:` size (see {@linkcode tableLayout}) and clustered by the result key
+ * column(s).
  *
- * Every write of a window replaces its rows atomically (a single-partition batch: a partition
- * delete, then the new rows) with the Cassandra write timestamp set to the number of records
- * the result covers. So rewriting the same result changes nothing, rows that drop out of a
- * top N disappear, and a result computed from fewer records can never overwrite one computed
- * from more, whichever arrives last (real time and batch alike).
+ * Every write of a window replaces its rows atomically (a single-partition batch: a delete of
+ * the window, then the new rows) with the Cassandra write timestamp set to the number of
+ * records the result covers. So rewriting the same result changes nothing, rows that drop out
+ * of a top N disappear, and a result computed from fewer records can never overwrite one
+ * computed from more, whichever arrives last (real time and batch alike).
  *
  * @module
  */
@@ -14,6 +15,10 @@ import type cassandra from "cassandra-driver";
 import {
   cqlIdentifier,
   forEachConcurrent,
+  isCqlIdentifier,
+  keyColumns,
+  keyValues,
+  type ResultColumn,
   type ResultRow,
   type Sink,
   type SinkBinding,
@@ -32,30 +37,61 @@ const options = z.strictObject({
 /** Validated `cassandra` sink options. */
 export type CassandraSinkOptions = z.output<typeof options>;
 
-interface TableLayout {
+/** A column of the result table and its role in the primary key. */
+interface TableColumn {
+  name: string;
+  type: string;
+  kind: "partition_key" | "clustering" | "static" | "regular";
+}
+
+/** How one aggregation's results are laid out in its table. */
+export interface TableLayout {
+  /** The aggregation bound to the table. */
   binding: SinkBinding;
+  /** Every column, in CREATE TABLE order. */
+  columns: TableColumn[];
+  /** The columns naming a window (its partition, plus `window_start` for sub-day sizes). */
   windowColumns: string[];
+  /** The values of `windowColumns` for a window. */
+  windowValues(window: Window): unknown[];
+  /** CQL statements. */
+  create: string;
   insert: string;
   remove: string;
   select: string;
 }
+
+/** Names the sink itself uses; a result column may not take them. */
+const RESERVED = [
+  "date",
+  "hour",
+  "window_start",
+  "window_end",
+  "window_key",
+  "window_records",
+  "last_processed",
+];
 
 /** The `cassandra` sink plugin. */
 const cassandraSink: SinkPlugin<CassandraSinkOptions> = {
   kind: "sink",
   name: "cassandra",
   summary: "Keeps each window's current result in a Cassandra table.",
-  description: "Creates <table> with primary key ((date), <key>) for daily and ((date, hour), " +
-    "<key>) for hourly aggregations, plus the aggregation's value columns, window_records " +
-    "(static: records the result covers) and last_processed. `SELECT * FROM <table> WHERE " +
-    "date = '2026-11-22'` shows exactly the current rows; for top_pages read them in `rank` " +
-    "order. A result computed from more records always wins over one computed from fewer.",
+  description: "Creates <table> shaped by the aggregation's window: ((date), <keys>) for 1d " +
+    "and ((date, hour), <keys>) for 1h, as before windows had other sizes; ((date), " +
+    "window_start, <keys>) plus window_end for every other size (date is the local date the " +
+    "window starts on, the Monday for 1w); ((window_key), <keys>) with window_key 'all' for " +
+    "window: none. <keys> are the aggregation's key columns (one or several), followed by its " +
+    "value columns, window_records (records the result covers) and last_processed. `SELECT * " +
+    "FROM <table> WHERE date = '2026-11-22'` shows exactly the current rows of that day's " +
+    "windows; for top_pages read them in `rank` order. A result computed from more records " +
+    "always wins over one computed from fewer. An existing table of another shape is an error " +
+    "at start, naming both shapes.",
   options,
   example: { table: "results" },
   tables: (settings) => [settings.table],
   open(settings, context) {
     const client = context.cassandra;
-    const table = `${context.keyspace}.${settings.table}`;
     let layout: TableLayout | undefined;
     const sink: Sink = {
       async prepare(bindings) {
@@ -65,8 +101,10 @@ const cassandraSink: SinkPlugin<CassandraSinkOptions> = {
               `found ${bindings.length}`,
           );
         }
-        layout = tableLayout(table, bindings[0]!);
-        await client.execute(createTableCql(table, bindings[0]!));
+        const planned = tableLayout(context.keyspace, settings.table, bindings[0]!);
+        await client.execute(planned.create);
+        await checkExistingShape(client, context.keyspace, settings.table, planned);
+        layout = planned;
       },
       async write(results) {
         if (layout === undefined) throw new Error("cassandra sink written before prepare()");
@@ -76,18 +114,24 @@ const cassandraSink: SinkPlugin<CassandraSinkOptions> = {
       async read(_binding, window) {
         if (layout === undefined) throw new Error("cassandra sink read before prepare()");
         const current = layout;
-        const found = await client.execute(current.select, windowValues(current, window), {
+        const found = await client.execute(current.select, current.windowValues(window), {
           prepare: true,
         });
         if (found.rowLength === 0) return undefined;
-        return found.rows.map((row): ResultRow => ({
-          key: normalize(row.get(current.binding.shape.key.name)),
-          values: Object.fromEntries(
-            current.binding.shape.values.map((
-              column,
-            ) => [column.name, normalize(row.get(column.name))]),
-          ),
-        }));
+        const keys = keyColumns(current.binding.shape);
+        const composite = Array.isArray(current.binding.shape.key);
+        return found.rows.map((row): ResultRow => {
+          const values = keys.map((column) => normalize(row.get(column.name)));
+          return {
+            key: composite ? values : values[0]!,
+            values: Object.fromEntries(
+              current.binding.shape.values.map((column) => [
+                column.name,
+                normalize(row.get(column.name)),
+              ]),
+            ),
+          };
+        });
       },
       close: () => Promise.resolve(),
     };
@@ -97,44 +141,113 @@ const cassandraSink: SinkPlugin<CassandraSinkOptions> = {
 
 export default cassandraSink;
 
-function createTableCql(table: string, binding: SinkBinding): string {
-  const { key, values } = binding.shape;
-  const windowColumns = binding.granularity === "hour" ? ["date date", "hour int"] : ["date date"];
-  const partitionKey = binding.granularity === "hour" ? "(date, hour)" : "(date)";
-  return `CREATE TABLE IF NOT EXISTS ${table} (
-    ${windowColumns.join(", ")},
-    ${key.name} ${key.type},
-    ${values.map((column) => `${column.name} ${column.type}`).join(", ")},
-    window_records bigint static,
-    last_processed timestamp,
-    PRIMARY KEY (${partitionKey}, ${key.name}))`;
-}
+/**
+ * The table layout for an aggregation, by window size:
+ * - `1d`: `((date), keys)`, `window_records` static (today's shape, unchanged);
+ * - `1h`: `((date, hour), keys)`, `window_records` static (unchanged);
+ * - `none`: `((window_key), keys)`, `window_key = 'all'`, `window_records` static;
+ * - any other size: `((date), window_start, keys)` with `window_end`, `window_records` per row
+ *   (several windows share a day's partition; one window is a clustering prefix).
+ *
+ * @throws When a key or value column is not a CQL identifier or takes a name the sink uses.
+ */
+export function tableLayout(keyspace: string, table: string, binding: SinkBinding): TableLayout {
+  const keys = keyColumns(binding.shape);
+  const values = binding.shape.values;
+  for (const column of [...keys, ...values]) checkColumn(column, binding);
+  const size = binding.window.size;
+  const columns: TableColumn[] = [];
+  let windowColumns: string[];
+  let windowValues: (window: Window) => unknown[];
+  let recordsKind: TableColumn["kind"] = "static";
+  if (size === "1d") {
+    columns.push({ name: "date", type: "date", kind: "partition_key" });
+    windowColumns = ["date"];
+    windowValues = (window) => [window.date];
+  } else if (size === "1h") {
+    columns.push({ name: "date", type: "date", kind: "partition_key" });
+    columns.push({ name: "hour", type: "int", kind: "partition_key" });
+    windowColumns = ["date", "hour"];
+    windowValues = (window) => [window.date, window.hour];
+  } else if (size === "none") {
+    columns.push({ name: "window_key", type: "text", kind: "partition_key" });
+    windowColumns = ["window_key"];
+    windowValues = (window) => [window.key];
+  } else {
+    columns.push({ name: "date", type: "date", kind: "partition_key" });
+    columns.push({ name: "window_start", type: "timestamp", kind: "clustering" });
+    columns.push({ name: "window_end", type: "timestamp", kind: "regular" });
+    windowColumns = ["date", "window_start"];
+    windowValues = (window) => [window.date, new Date(window.start)];
+    recordsKind = "regular";
+  }
+  for (const column of keys) columns.push({ ...column, kind: "clustering" });
+  for (const column of values) columns.push({ ...column, kind: "regular" });
+  columns.push({ name: "window_records", type: "bigint", kind: recordsKind });
+  columns.push({ name: "last_processed", type: "timestamp", kind: "regular" });
 
-function tableLayout(table: string, binding: SinkBinding): TableLayout {
-  const windowColumns = binding.granularity === "hour" ? ["date", "hour"] : ["date"];
-  const columns = [
-    ...windowColumns,
-    binding.shape.key.name,
-    ...binding.shape.values.map((column) => column.name),
-    "window_records",
-    "last_processed",
-  ];
+  const name = `${keyspace}.${table}`;
+  const partition = columns.filter((c) => c.kind === "partition_key").map((c) => c.name);
+  const clustering = columns.filter((c) => c.kind === "clustering").map((c) => c.name);
+  const written = columns.map((c) => c.name);
   const where = windowColumns.map((column) => `${column} = ?`).join(" AND ");
   return {
     binding,
+    columns,
     windowColumns,
-    insert: `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${
-      columns.map(() => "?").join(", ")
+    windowValues,
+    create: `CREATE TABLE IF NOT EXISTS ${name} (${
+      columns.map((c) => `${c.name} ${c.type}${c.kind === "static" ? " static" : ""}`).join(", ")
+    }, PRIMARY KEY ((${partition.join(", ")})${
+      clustering.length > 0 ? `, ${clustering.join(", ")}` : ""
+    }))`,
+    insert: `INSERT INTO ${name} (${written.join(", ")}) VALUES (${
+      written.map(() => "?").join(", ")
     }) USING TIMESTAMP ?`,
-    remove: `DELETE FROM ${table} USING TIMESTAMP ? WHERE ${where}`,
-    select: `SELECT ${binding.shape.key.name}, ${
-      binding.shape.values.map((column) => column.name).join(", ")
-    } FROM ${table} WHERE ${where}`,
+    remove: `DELETE FROM ${name} USING TIMESTAMP ? WHERE ${where}`,
+    select: `SELECT ${
+      [...keys, ...values].map((c) => c.name).join(", ")
+    } FROM ${name} WHERE ${where}`,
   };
 }
 
-function windowValues(layout: TableLayout, window: Window): unknown[] {
-  return layout.windowColumns.length === 2 ? [window.date, window.hour] : [window.date];
+function checkColumn(column: ResultColumn, binding: SinkBinding): void {
+  if (!isCqlIdentifier(column.name) || RESERVED.includes(column.name)) {
+    throw new Error(
+      `aggregation ${binding.aggregation} declares result column ${JSON.stringify(column.name)}, ` +
+        `which a cassandra table cannot hold: expected a CQL identifier other than ` +
+        `${RESERVED.join(", ")}; rename it in the plugin's shape`,
+    );
+  }
+}
+
+/** Fails start-up when the table already exists with other columns than the layout needs. */
+async function checkExistingShape(
+  client: cassandra.Client,
+  keyspace: string,
+  table: string,
+  layout: TableLayout,
+): Promise<void> {
+  const found = await client.execute(
+    "SELECT column_name, kind FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?",
+    [keyspace, table],
+    { prepare: true },
+  );
+  const describe = (columns: { name: string; kind: string }[]) =>
+    columns.map((c) => `${c.name}${c.kind === "regular" ? "" : ` (${c.kind})`}`).sort().join(", ");
+  const existing = describe(found.rows.map((row) => ({
+    name: row.get("column_name") as string,
+    kind: row.get("kind") as string,
+  })));
+  const wanted = describe(layout.columns);
+  if (existing !== wanted) {
+    throw new Error(
+      `Cassandra table ${keyspace}.${table} already exists with columns ${existing}, but ` +
+        `aggregation ${layout.binding.aggregation} (window: ${layout.binding.window.size}) ` +
+        `needs ${wanted}. Point its cassandra sink at a new table (options.table), or drop the ` +
+        `old table if its results can be recomputed (deno task batch).`,
+    );
+  }
 }
 
 async function writeResult(
@@ -143,15 +256,17 @@ async function writeResult(
   result: WindowResult,
 ): Promise<void> {
   const version = result.records;
-  const windowKey = windowValues(layout, result.window);
+  const windowKey = layout.windowValues(result.window);
   const processedAt = new Date(result.computedAt);
+  const windowed = layout.windowColumns.includes("window_start");
   const queries = [
     { query: layout.remove, params: [version - 1, ...windowKey] },
     ...result.rows.map((row) => ({
       query: layout.insert,
       params: [
         ...windowKey,
-        row.key,
+        ...(windowed ? [new Date(result.window.end)] : []),
+        ...keyValues(row),
         ...layout.binding.shape.values.map((column) => row.values[column.name]),
         result.records,
         processedAt,
