@@ -121,3 +121,43 @@ Deno.test("isUnreachable recognises kafkajs connection failures", () => {
   assert.ok(isUnreachable(Object.assign(new Error("wrapped"), { originalError: refused })));
   assert.ok(!isUnreachable(new Error("Topic authorization failed")));
 });
+
+Deno.test("parseProduceArgs reads the simulation mode and the shop model's shares", () => {
+  const defaults = parseProduceArgs([], NOW, noEnv)!;
+  assert.equal(defaults.traffic.mode, "weblog");
+  const command = parseProduceArgs(
+    [
+      "--mode",
+      "ecommerce",
+      "--products",
+      "80",
+      "--users",
+      "900",
+      "--bot-share",
+      "0",
+      "--campaign-share",
+      "0.5",
+      "--cart-share",
+      "0.3",
+      "--payment-failure-share",
+      "0.1",
+    ],
+    NOW,
+    noEnv,
+  )!;
+  assert.equal(command.traffic.mode, "ecommerce");
+  assert.equal(command.traffic.products, 80);
+  assert.equal(command.traffic.users, 900);
+  assert.deepEqual(command.traffic.model, {
+    botShare: 0,
+    campaignShare: 0.5,
+    cartShare: 0.3,
+    paymentFailureShare: 0.1,
+  });
+  assert.equal(
+    usageError(["--mode", "shop"]),
+    '--mode: expected one of weblog, ecommerce, clickstream, found "shop"',
+  );
+  assert.match(usageError(["--cart-share", "2"]), /^--cart-share: expected a share/);
+  assert.match(usageError(["--products", "0"]), /^--products: expected a whole number/);
+});
