@@ -68,6 +68,10 @@ Deno.test("parseProduceArgs reads every flag", () => {
   assert.deepEqual(command.brokers, ["a:1", "b:2"]);
   assert.equal(command.durationMs, 300_000);
   assert.deepEqual(command.traffic, {
+    mode: "weblog",
+    products: 500,
+    users: 5000,
+    model: { botShare: 0.05, campaignShare: 0.25, cartShare: 0.2, paymentFailureShare: 0.08 },
     seed: 42,
     count: 5000,
     start: Date.UTC(2026, 10, 20),
