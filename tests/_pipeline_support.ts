@@ -45,40 +45,9 @@ export const DAILY_N = 10;
 /** Hourly top-N size of the test pipeline. */
 export const HOURLY_N = 5;
 
-/** Options of {@linkcode createTestPipeline}. */
-export interface TestPipelineOptions {
-  /** Real-time flush interval (default 250 ms). */
-  flushIntervalMs?: number;
-  /** A `schedules:` section to append, as YAML text. */
-  schedules?: string;
-}
-
-/** Writes a pipeline file with test-owned names and connects clients. */
-export async function createTestPipeline(
-  options: TestPipelineOptions = {},
-): Promise<TestPipeline> {
-  const flushIntervalMs = options.flushIntervalMs ?? 250;
-  const suffix = uniqueSuffix();
-  const keyspace = `test_pipe_${suffix}`;
-  const topic = `RAWLOG-${suffix}`;
-  const deadLetterTopic = `${topic}.dlq`;
-  const resultsTopic = `RESULTS-${suffix}`;
-  const group = `test-group-${suffix}`;
-  const dir = await Deno.makeTempDir({ prefix: "pipeline-test-" });
-  const file = `${dir}/pipeline.yaml`;
-  await Deno.writeTextFile(
-    file,
-    `
-cassandra:
-  keyspace: ${keyspace}
-runtime:
-  flush_interval_ms: ${flushIntervalMs}
-  consumer_group: ${group}
-sources:
-  - name: rawlog
-    plugin: kafka
-    options: { topic: ${topic}, dead_letter_topic: ${deadLetterTopic} }
-aggregations:
+/** The aggregations and sinks of the default test pipeline. */
+const DEFAULT_GRAPH = (resultsTopic: string) =>
+  `aggregations:
   - name: top_pages_daily
     plugin: top_pages
     source: rawlog
@@ -108,7 +77,50 @@ sinks:
     options: { table: status_counts }
   - name: results_topic
     plugin: kafka
-    options: { topic: ${resultsTopic} }
+    options: { topic: ${resultsTopic} }`;
+
+/** Options of {@linkcode createTestPipeline}. */
+export interface TestPipelineOptions {
+  /** Real-time flush interval (default 250 ms). */
+  flushIntervalMs?: number;
+  /** A `schedules:` section to append, as YAML text. */
+  schedules?: string;
+  /** `runtime.time_zone` (default UTC). */
+  timeZone?: string;
+  /**
+   * `aggregations:` and `sinks:` sections replacing the default ones, as YAML text; the source
+   * is `rawlog`, and `{results_topic}` in the text is replaced with the test's results topic.
+   */
+  graph?: string;
+}
+
+/** Writes a pipeline file with test-owned names and connects clients. */
+export async function createTestPipeline(
+  options: TestPipelineOptions = {},
+): Promise<TestPipeline> {
+  const flushIntervalMs = options.flushIntervalMs ?? 250;
+  const suffix = uniqueSuffix();
+  const keyspace = `test_pipe_${suffix}`;
+  const topic = `RAWLOG-${suffix}`;
+  const deadLetterTopic = `${topic}.dlq`;
+  const resultsTopic = `RESULTS-${suffix}`;
+  const group = `test-group-${suffix}`;
+  const dir = await Deno.makeTempDir({ prefix: "pipeline-test-" });
+  const file = `${dir}/pipeline.yaml`;
+  await Deno.writeTextFile(
+    file,
+    `
+cassandra:
+  keyspace: ${keyspace}
+runtime:
+  time_zone: ${options.timeZone ?? "UTC"}
+  flush_interval_ms: ${flushIntervalMs}
+  consumer_group: ${group}
+sources:
+  - name: rawlog
+    plugin: kafka
+    options: { topic: ${topic}, dead_letter_topic: ${deadLetterTopic} }
+${options.graph?.replaceAll("{results_topic}", resultsTopic) ?? DEFAULT_GRAPH(resultsTopic)}
 ${options.schedules ?? ""}
 `,
   );
