@@ -187,6 +187,7 @@ function showValue(value: unknown): string {
   if (typeof value === "string") return /^[\w./:-]+$/.test(value) ? value : JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(showValue).join(", ")}]`;
   if (typeof value === "object" && value !== null) {
+    if (Object.keys(value).length === 0) return "{}";
     return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${showValue(v)}`).join(", ")} }`;
   }
   return String(value);

@@ -230,14 +230,7 @@ const generatorSource: SourcePlugin<GeneratorOptions> = {
     "`span`. With `to_topic`, events go to that Kafka topic instead of the pipeline. " +
     "Records get ids generator/<seq % partitions>/<per-partition sequence>.",
   options,
-  example: {
-    mode: "ecommerce",
-    rate: 200,
-    duration: "10m",
-    seed: 42,
-    malformed_share: 0.01,
-    late_share: 0.02,
-  },
+  example: { mode: "ecommerce", rate: 200, duration: "10m", seed: 42, malformed_share: 0.01 },
   feedsTopic: (settings) => settings.to_topic,
   topics: (settings) =>
     settings.to_topic === undefined
