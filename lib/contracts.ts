@@ -70,6 +70,12 @@ export interface RawMessage {
   value: Uint8Array | null;
   /** Time the message was produced, ms since epoch, when the source knows it. */
   producedAt?: number;
+  /**
+   * Time given to a JSON record that carries none (no `timestamp` or `event_time`), when the
+   * source is configured to supply one (the `kafka` source's `message_time_fallback`); it must
+   * be the same on every delivery of the message.
+   */
+  fallbackTime?: number;
 }
 
 /** A run of consecutive messages from one partition of one stream. */

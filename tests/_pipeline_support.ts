@@ -87,6 +87,8 @@ export interface TestPipelineOptions {
   schedules?: string;
   /** `runtime.time_zone` (default UTC). */
   timeZone?: string;
+  /** More options of the `rawlog` kafka source, as YAML flow-mapping entries (`a: 1, b: 2`). */
+  sourceOptions?: string;
   /**
    * `aggregations:` and `sinks:` sections replacing the default ones, as YAML text; the source
    * is `rawlog`, and `{results_topic}` in the text is replaced with the test's results topic.
@@ -119,7 +121,9 @@ runtime:
 sources:
   - name: rawlog
     plugin: kafka
-    options: { topic: ${topic}, dead_letter_topic: ${deadLetterTopic} }
+    options: { topic: ${topic}, dead_letter_topic: ${deadLetterTopic}${
+      options.sourceOptions ? `, ${options.sourceOptions}` : ""
+    } }
 ${options.graph?.replaceAll("{results_topic}", resultsTopic) ?? DEFAULT_GRAPH(resultsTopic)}
 ${options.schedules ?? ""}
 `,

@@ -236,3 +236,43 @@ Deno.test(
     }
   },
 );
+
+Deno.test("events: with message_time_fallback, a record without a time takes the Kafka message's", async () => {
+  const test = await createTestPipeline({ sourceOptions: "message_time_fallback: true" });
+  try {
+    const admin = test.kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [{ topic: test.topic, numPartitions: 1 }],
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    const producer = test.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const sentAt = Date.parse("2026-11-20T10:00:00.250Z");
+    await producer.send({
+      topic: test.topic,
+      acks: -1,
+      messages: [
+        { value: '{"event_type":"login","user_id":"u-1"}', timestamp: String(sentAt) },
+        {
+          value: '{"event_type":"logout","event_time":"2026-11-20T11:00:00Z"}',
+          timestamp: String(sentAt),
+        },
+      ],
+    });
+    await producer.disconnect();
+    const stats = await runRealtimeUntilCommitted(test, 2);
+    assert.equal(stats.accepted, 2);
+    const rows = await test.cassandra.execute(
+      `SELECT event_type, timestamp FROM ${test.keyspace}.log WHERE date = '2026-11-20' AND hour IN (10, 11)`,
+    );
+    assert.deepEqual(
+      rows.rows.map((row) => [row.get("event_type"), (row.get("timestamp") as Date).toISOString()])
+        .sort(),
+      [["login", "2026-11-20T10:00:00.250Z"], ["logout", "2026-11-20T11:00:00.000Z"]],
+    );
+  } finally {
+    await dropTestPipeline(test);
+  }
+});

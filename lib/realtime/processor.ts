@@ -142,7 +142,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         rejections.push({ message, reason: "empty message (null value)" });
         continue;
       }
-      const parsed = parseLogMessage(message.value);
+      const parsed = parseLogMessage(message.value, undefined, message.fallbackTime);
       if (parsed.ok) {
         accepted.push({
           id: `${batch.stream}/${batch.partition}/${message.offset}`,
