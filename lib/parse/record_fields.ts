@@ -27,6 +27,11 @@ export const FIELD_ALIASES: Readonly<Record<string, keyof LogRecord>> = {
   referrer: "http_referrer",
 };
 
+/** The input name read as each field, the other way round from {@linkcode FIELD_ALIASES}. */
+const ALIAS_FOR: Partial<Record<keyof LogRecord, string>> = Object.fromEntries(
+  Object.entries(FIELD_ALIASES).map(([alias, field]) => [field, alias]),
+);
+
 const WEB_FIELDS = [
   "timestamp",
   "request_uri",
@@ -38,6 +43,7 @@ const WEB_FIELDS = [
   "remote_addr",
   "method",
 ] as const;
+const WEB_FIELD_SET = new Set<string>(WEB_FIELDS);
 const KNOWN = new Set<string>([
   ...WEB_FIELDS,
   ...EVENT_TEXT_FIELDS,
@@ -79,13 +85,12 @@ export function validateRecordFields(
   now: number,
   fallbackTime?: number,
 ): ParseResult {
+  // Runs for every field of every record: one lookup, and one more for a field with an alias.
   const raw = (name: keyof LogRecord): unknown => {
     const value = fields[name];
     if (value !== undefined) return value;
-    for (const [alias, target] of Object.entries(FIELD_ALIASES)) {
-      if (target === name && fields[alias] !== undefined) return fields[alias];
-    }
-    return undefined;
+    const alias = ALIAS_FOR[name];
+    return alias === undefined ? undefined : fields[alias];
   };
   let timestamp = raw("timestamp");
   if (timestamp === undefined && fallbackTime !== undefined) timestamp = fallbackTime;
@@ -133,6 +138,16 @@ export function validateRecordFields(
     const target = record as unknown as Record<string, unknown>;
     for (const name of present) target[name] = checked[name];
   }
+
+  // A plain web log (only web-log fields) has no event fields and no props: skip both.
+  let onlyWebFields = true;
+  for (const key in fields) {
+    if (!WEB_FIELD_SET.has(key)) {
+      onlyWebFields = false;
+      break;
+    }
+  }
+  if (onlyWebFields) return { ok: true, record };
 
   for (const name of EVENT_TEXT_FIELDS) {
     const value = raw(name);
