@@ -276,3 +276,28 @@ Deno.test("events: with message_time_fallback, a record without a time takes the
     await dropTestPipeline(test);
   }
 });
+
+Deno.test("results: a table of another shape stops the start with both shapes named", async () => {
+  const test = await createTestPipeline();
+  try {
+    const first = await openPipeline(await loadPipeline(test.file), { log: () => {} });
+    await first.close();
+    // The daily top pages move to 5-minute windows but keep writing table `results`.
+    const text = await Deno.readTextFile(test.file);
+    await Deno.writeTextFile(test.file, text.replace("window: 1d", "window: 5m"));
+    await assert.rejects(
+      async () => await openPipeline(await loadPipeline(test.file), { log: () => {} }),
+      (error: Error) => {
+        assert.match(error.message, new RegExp(`table ${test.keyspace}.results already exists`));
+        assert.match(
+          error.message,
+          /aggregation top_pages_daily \(window: 5m\) needs .*window_start \(clustering\)/,
+        );
+        assert.match(error.message, /Point its cassandra sink at a new table/);
+        return true;
+      },
+    );
+  } finally {
+    await dropTestPipeline(test);
+  }
+});

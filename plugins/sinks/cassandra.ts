@@ -54,10 +54,13 @@ export interface TableLayout {
   windowColumns: string[];
   /** The values of `windowColumns` for a window. */
   windowValues(window: Window): unknown[];
-  /** CQL statements. */
+  /** `CREATE TABLE IF NOT EXISTS` of the table. */
   create: string;
+  /** Inserts one row, `USING TIMESTAMP` the records its result covers. */
   insert: string;
+  /** Deletes one window's rows (its partition, or its `window_start` prefix). */
   remove: string;
+  /** Reads one window's key and value columns. */
   select: string;
 }
 
