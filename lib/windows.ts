@@ -153,35 +153,37 @@ function makeWindow(
   }
   const iso = new Date(localStart).toISOString();
   const date = iso.slice(0, 10);
-  const localEnd = localStart + spec.ms;
+  const starts = instantsOf(localStart, offsetOf);
+  const ends = instantsOf(localStart + spec.ms, offsetOf);
+  // A window whose start repeats (in the hour clocks go back) holds both passes of it, so it
+  // ends at the last pass of its end; any other window ends at the first.
+  const end = starts.length > 1 ? ends[ends.length - 1]! : ends[0]!;
   const window: Window = {
     key: spec.unit === "minute" ? iso.slice(0, 16) : spec.unit === "hour" ? iso.slice(0, 13) : date,
     size: spec.size,
     date,
     localStart,
-    start: instantOf(localStart, offsetOf),
-    end: instantOf(localEnd, offsetOf),
+    start: starts[0]!,
+    end,
   };
   if (spec.unit === "hour") window.hour = Number(iso.slice(11, 13));
   return window;
 }
 
 /**
- * The first instant whose local time is at or after the wall-clock time `local`: the earliest
- * of the instants showing exactly `local` (two on the night clocks go back), or, inside a
- * skipped hour, the moment the clocks jumped.
+ * The instants whose local time is the wall-clock time `local`, earliest first: one, or two on
+ * the night clocks go back; inside a skipped hour none exists, and the one returned is the
+ * moment the clocks jumped (the first instant whose local time is past `local`).
  */
-function instantOf(local: number, offsetOf: (timestamp: number) => number): number {
+function instantsOf(local: number, offsetOf: (timestamp: number) => number): number[] {
   const candidates = [
     local - offsetOf(local - AROUND_MS),
     local - offsetOf(local),
     local - offsetOf(local + AROUND_MS),
   ];
-  let earliest = Infinity;
-  for (const instant of candidates) {
-    if (instant + offsetOf(instant) === local && instant < earliest) earliest = instant;
-  }
-  return earliest === Infinity ? Math.max(...candidates) : earliest;
+  const valid = [...new Set(candidates.filter((instant) => instant + offsetOf(instant) === local))]
+    .sort((a, b) => a - b);
+  return valid.length > 0 ? valid : [Math.max(...candidates)];
 }
 
 function cachedOffset(timeZone: string): (timestamp: number) => number {

@@ -68,6 +68,20 @@ Deno.test("windowOf follows the wall clock in a zone with daylight saving (Europ
   assert.equal(repeated.end, at("2026-10-25T02:00:00Z"));
   assert.equal(berlin.windowOf(firstPass, M5).key, "2026-10-25T02:30");
   assert.equal(berlin.windowOf(secondPass, M5).key, "2026-10-25T02:30");
+  // 02:30..02:35 happens from 00:30 to 00:35 UTC and again from 01:30 to 01:35 UTC.
+  assert.equal(berlin.windowOf(firstPass, M5).start, at("2026-10-25T00:30:00Z"));
+  assert.equal(berlin.windowOf(firstPass, M5).end, at("2026-10-25T01:35:00Z"));
+  // 01:55..02:00 happens once, just before the first pass of 02:00.
+  const beforeRepeat = berlin.windowOf(at("2026-10-24T23:57:00Z"), M5);
+  assert.equal(beforeRepeat.key, "2026-10-25T01:55");
+  assert.equal(beforeRepeat.end, at("2026-10-25T00:00:00Z"));
+  // Every instant of the night lies inside its own window.
+  for (let t = at("2026-10-24T22:00:00Z"); t < at("2026-10-25T04:00:00Z"); t += 60_000) {
+    for (const spec of [M1, M5, H1, H6, D1]) {
+      const window = berlin.windowOf(t, spec);
+      assert.ok(window.start <= t && t < window.end, `${spec.size} ${new Date(t).toISOString()}`);
+    }
+  }
   // That day is 25 hours long; the week holding it is 169.
   const longDay = berlin.windowOf(firstPass, D1);
   assert.equal(longDay.start, at("2026-10-24T22:00:00Z"));
