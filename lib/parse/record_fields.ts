@@ -126,7 +126,7 @@ export function validateRecordFields(
       method: raw("method"),
     }, now);
     if (!result.ok) return result;
-    if (raw("event_type") === undefined && raw("page_path") === undefined) {
+    if (isBlank(raw("event_type")) && isBlank(raw("page_path"))) {
       return {
         ok: false,
         reason: "event_type: expected the event's type (or page_path, or request_uri for a " +
@@ -178,6 +178,12 @@ export function validateRecordFields(
   if (typeof props === "string") return { ok: false, reason: props };
   if (props !== undefined) record.props = props;
   return { ok: true, record };
+}
+
+/** True for a value that says nothing: absent, null or an empty (or blank) string. */
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null ||
+    (typeof value === "string" && value.trim() === "");
 }
 
 /** The extra fields as text, undefined when there are none, or the reason they are refused. */

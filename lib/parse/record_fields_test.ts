@@ -137,6 +137,12 @@ Deno.test("bad event fields are rejected with the field named", () => {
     "event_type: expected the event's type (or page_path, or request_uri for a web-server " +
       "log), found nothing (field missing)",
   );
+  for (const blank of [null, "", "  "]) {
+    assert.match(
+      reasonFor({ event_time: "2026-11-20T10:00:00Z", event_type: blank }),
+      /^event_type: expected the event's type/,
+    );
+  }
   assert.equal(
     reasonFor({ ...event, user_id: { id: 1 } }),
     "user_id: expected text of at most 256 characters without control characters, found an object",
