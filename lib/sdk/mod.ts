@@ -24,7 +24,7 @@
  *   create: (settings) => ({
  *     shape: { key: { name: "method", type: "text" }, values: [{ name: "hits", type: "bigint" }] },
  *     start: () => ({}),
- *     add: (state, record) => addCount(state, record.method),
+ *     add: (state, record) => addCount(state, record.method ?? "-"),
  *     merge: mergeCounts,
  *     finish: (state) =>
  *       topCounts(state, settings.n).map(([method, hits]) => ({ key: method, values: { hits } })),
