@@ -74,7 +74,7 @@ export async function measureFreshness(
 ): Promise<FreshnessResult> {
   const bench = await writeBenchPipeline(shippedFile, names.pipeline("fresh"));
   const { pipeline } = bench;
-  const daily = pipeline.aggregations.find((entry) => entry.aggregation.granularity === "day");
+  const daily = pipeline.aggregations.find((entry) => entry.window.size === "1d");
   const sink = pipeline.sinks.find((entry) =>
     daily?.sinks.includes(entry.name) && entry.plugin.name === "cassandra"
   );

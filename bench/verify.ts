@@ -9,6 +9,7 @@ import type cassandra from "cassandra-driver";
 import type { ResultRow, WindowResult } from "../lib/contracts.ts";
 import type { Pipeline } from "../lib/config/pipeline.ts";
 import { forEachConcurrent } from "../lib/concurrency.ts";
+import { keyColumns } from "../lib/result_keys.ts";
 import type { Expected, ExpectedAggregation } from "./expected.ts";
 
 /** Most problems listed per check; the rest are counted. */
@@ -35,7 +36,8 @@ export async function verifyStored(
     const tables = pipeline.sinks
       .filter((sink) => entry.sinks.includes(sink.name) && sink.plugin.name === "cassandra")
       .map((sink) => (sink.options as { table: string }).table);
-    const { key, values } = entry.aggregation.shape;
+    const { values } = entry.aggregation.shape;
+    const key = keyColumns(entry.aggregation.shape)[0]!;
     for (const table of tables) {
       const hourly = want.granularity === "hour";
       const select = `SELECT ${key.name}, ${values.map((c) => c.name).join(", ")}, ` +

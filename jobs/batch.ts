@@ -18,7 +18,8 @@ import { errorText } from "../lib/errors.ts";
 
 const USAGE = `usage: deno task batch --from YYYY-MM-DD --to YYYY-MM-DD [options]
 
-  --from, --to        first and last day (in the pipeline's time zone), both included
+  --from, --to        first and last day (in the pipeline's time zone), both included;
+                      every window overlapping them is covered in full (a whole week for 1w)
   --aggregation NAME  only this aggregation (repeatable; default: all)
   --dry-run           print what would change, write nothing
   --config FILE       pipeline file (default pipeline.yaml)`;
@@ -44,7 +45,7 @@ try {
       );
       const binding = {
         aggregation: entry.name,
-        granularity: result.granularity,
+        window: entry.window,
         shape: result.shape,
       };
       const stored = await readable?.read?.(binding, result.window);

@@ -55,5 +55,9 @@ try {
 function display(value: unknown): string {
   if (value === null || value === undefined) return "null";
   if (value instanceof Date) return value.toISOString();
+  // Maps (the log's props) and lists come back as plain objects and arrays.
+  if (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype) {
+    return JSON.stringify(value);
+  }
   return String(value);
 }

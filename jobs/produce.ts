@@ -1,6 +1,7 @@
 /**
- * `deno task produce`: feeds simulated web traffic into a Kafka topic, so the pipeline has
- * something to read. Same seed and options, same messages.
+ * `deno task produce`: feeds simulated traffic (web-server logs, e-commerce or clickstream
+ * events) into a Kafka topic, so the pipeline has something to read. Same seed and options,
+ * same messages.
  *
  * @module
  */
@@ -11,12 +12,15 @@ import { TOPIC_NAME } from "../lib/config/identifiers.ts";
 import { formatDuration, parseDuration } from "../lib/parse/duration.ts";
 import { parseIsoDateTime } from "../lib/parse/time.ts";
 import { produceTraffic, type ProduceTrafficOptions } from "../lib/traffic/producer.ts";
+import { SHOP_MODEL_DEFAULTS, TRAFFIC_MODES, type TrafficMode } from "../lib/traffic/mod.ts";
 import { errorText } from "../lib/errors.ts";
 
 const USAGE = `usage: deno task produce [options]
 
-Sends simulated web-server logs (JSON objects and combined-format lines) to a Kafka topic.
+Sends simulated web-shop traffic to a Kafka topic: web-server logs (JSON objects and
+combined-format lines), e-commerce log events, or click-tracker events.
 
+  --mode MODE        weblog, ecommerce or clickstream (default weblog)
   --topic NAME       destination topic, created with --partitions when missing (default RAWLOG)
   --rate N           events per second; 0 = as fast as the broker takes them (default 1000)
   --count N          events to send (default: rate x duration)
@@ -26,8 +30,17 @@ Sends simulated web-server logs (JSON objects and combined-format lines) to a Ka
   --span D           time span the timestamps cover, e.g. 1h, 3d (default 1h)
   --malformed SHARE  share of malformed messages, 0..1 (default 0.01)
   --late SHARE       share of events stamped 1-48 h late, 0..1 (default 0.02)
-  --combined SHARE   share of combined-format lines among valid events, 0..1 (default 0.2)
-  --pages N          distinct URIs on the simulated site (default 3000)
+  --combined SHARE   share of combined-format lines among valid events, 0..1 (default 0.2;
+                     weblog)
+  --pages N          distinct URIs on the simulated site (default 3000; weblog)
+  --products N       products in the catalogue (default 500; ecommerce, clickstream)
+  --users N          distinct visitors (default 5000; ecommerce, clickstream)
+  --bot-share S      share of events from the one scraping bot (default 0.05; ecommerce,
+                     clickstream)
+  --campaign-share S share of visits from a utm campaign (default 0.25; ecommerce, clickstream)
+  --cart-share S     chance a product view adds to cart (default 0.2; ecommerce, clickstream)
+  --payment-failure-share S
+                     share of payments that fail (default 0.08; ecommerce, clickstream)
   --partitions N     partitions of a newly created topic (default 6)
   --batch N          messages per produce request (default 5000)
   --brokers LIST     comma-separated host:port (default $KAFKA_BROKERS or 127.0.0.1:9092)
@@ -101,6 +114,7 @@ function startFlag(text: string): number {
 
 /** Flag values as given: strings, checked by `parseProduceArgs`. */
 interface Flags {
+  mode: string;
   topic: string;
   rate: string;
   count?: string;
@@ -112,6 +126,12 @@ interface Flags {
   late: string;
   combined: string;
   pages: string;
+  products: string;
+  users: string;
+  "bot-share": string;
+  "campaign-share": string;
+  "cart-share": string;
+  "payment-failure-share": string;
   partitions: string;
   batch: string;
   brokers?: string;
@@ -126,6 +146,7 @@ function readFlags(args: string[]): Flags {
       strict: true,
       allowPositionals: false,
       options: {
+        mode: { type: "string", default: "weblog" },
         topic: { type: "string", default: "RAWLOG" },
         rate: { type: "string", default: "1000" },
         count: { type: "string" },
@@ -137,6 +158,15 @@ function readFlags(args: string[]): Flags {
         late: { type: "string", default: "0.02" },
         combined: { type: "string", default: "0.2" },
         pages: { type: "string", default: "3000" },
+        products: { type: "string", default: "500" },
+        users: { type: "string", default: "5000" },
+        "bot-share": { type: "string", default: String(SHOP_MODEL_DEFAULTS.botShare) },
+        "campaign-share": { type: "string", default: String(SHOP_MODEL_DEFAULTS.campaignShare) },
+        "cart-share": { type: "string", default: String(SHOP_MODEL_DEFAULTS.cartShare) },
+        "payment-failure-share": {
+          type: "string",
+          default: String(SHOP_MODEL_DEFAULTS.paymentFailureShare),
+        },
         partitions: { type: "string", default: "6" },
         batch: { type: "string", default: "5000" },
         brokers: { type: "string" },
@@ -172,6 +202,11 @@ export function parseProduceArgs(
   const values = readFlags(args);
   if (values.help) return undefined;
 
+  if (!(TRAFFIC_MODES as readonly string[]).includes(values.mode)) {
+    throw new UsageError(
+      `--mode: expected one of ${TRAFFIC_MODES.join(", ")}, found ${JSON.stringify(values.mode)}`,
+    );
+  }
   if (!TOPIC_NAME.test(values.topic)) {
     throw new UsageError(
       `--topic: expected a Kafka topic name (1-249 of A-Z a-z 0-9 . _ -), found ${
@@ -226,6 +261,25 @@ export function parseProduceArgs(
     brokers,
     durationMs: values.count === undefined ? undefined : durationMs,
     traffic: {
+      mode: values.mode as TrafficMode,
+      products: numberFlag(
+        "products",
+        values.products,
+        "a whole number ≥ 1",
+        (v) => Number.isInteger(v) && v >= 1,
+      ),
+      users: numberFlag(
+        "users",
+        values.users,
+        "a whole number ≥ 1",
+        (v) => Number.isInteger(v) && v >= 1,
+      ),
+      model: {
+        botShare: shareFlag("bot-share", values["bot-share"]),
+        campaignShare: shareFlag("campaign-share", values["campaign-share"]),
+        cartShare: shareFlag("cart-share", values["cart-share"]),
+        paymentFailureShare: shareFlag("payment-failure-share", values["payment-failure-share"]),
+      },
       seed: values.seed === undefined
         ? Math.floor(Math.random() * 2 ** 31)
         : numberFlag("seed", values.seed, "a whole number", Number.isSafeInteger),
@@ -339,7 +393,9 @@ async function main(): Promise<number> {
   // limits a run given both, and would otherwise also count the time spent connecting.
   const limit = durationMs === undefined ? undefined : setTimeout(() => stop.abort(), durationMs);
   console.log(
-    `producing ${thousands(traffic.count)} events to ${topic} at ${brokers.join(",")}` +
+    `producing ${thousands(traffic.count)} ${traffic.mode} events to ${topic} at ${
+      brokers.join(",")
+    }` +
       ` (${traffic.rate === undefined ? "max rate" : `${thousands(traffic.rate)} events/s`},` +
       ` seed ${traffic.seed}, timestamps ${new Date(traffic.start).toISOString()} + ` +
       `${formatDuration(traffic.spanMs)})`,

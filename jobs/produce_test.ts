@@ -68,6 +68,10 @@ Deno.test("parseProduceArgs reads every flag", () => {
   assert.deepEqual(command.brokers, ["a:1", "b:2"]);
   assert.equal(command.durationMs, 300_000);
   assert.deepEqual(command.traffic, {
+    mode: "weblog",
+    products: 500,
+    users: 5000,
+    model: { botShare: 0.05, campaignShare: 0.25, cartShare: 0.2, paymentFailureShare: 0.08 },
     seed: 42,
     count: 5000,
     start: Date.UTC(2026, 10, 20),
@@ -120,4 +124,44 @@ Deno.test("isUnreachable recognises kafkajs connection failures", () => {
   assert.ok(isUnreachable(retries));
   assert.ok(isUnreachable(Object.assign(new Error("wrapped"), { originalError: refused })));
   assert.ok(!isUnreachable(new Error("Topic authorization failed")));
+});
+
+Deno.test("parseProduceArgs reads the simulation mode and the shop model's shares", () => {
+  const defaults = parseProduceArgs([], NOW, noEnv)!;
+  assert.equal(defaults.traffic.mode, "weblog");
+  const command = parseProduceArgs(
+    [
+      "--mode",
+      "ecommerce",
+      "--products",
+      "80",
+      "--users",
+      "900",
+      "--bot-share",
+      "0",
+      "--campaign-share",
+      "0.5",
+      "--cart-share",
+      "0.3",
+      "--payment-failure-share",
+      "0.1",
+    ],
+    NOW,
+    noEnv,
+  )!;
+  assert.equal(command.traffic.mode, "ecommerce");
+  assert.equal(command.traffic.products, 80);
+  assert.equal(command.traffic.users, 900);
+  assert.deepEqual(command.traffic.model, {
+    botShare: 0,
+    campaignShare: 0.5,
+    cartShare: 0.3,
+    paymentFailureShare: 0.1,
+  });
+  assert.equal(
+    usageError(["--mode", "shop"]),
+    '--mode: expected one of weblog, ecommerce, clickstream, found "shop"',
+  );
+  assert.match(usageError(["--cart-share", "2"]), /^--cart-share: expected a share/);
+  assert.match(usageError(["--products", "0"]), /^--products: expected a whole number/);
 });

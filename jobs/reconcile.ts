@@ -14,7 +14,8 @@ import { errorText } from "../lib/errors.ts";
 
 const USAGE = `usage: deno task reconcile --from YYYY-MM-DD --to YYYY-MM-DD [options]
 
-  --from, --to        first and last day (in the pipeline's time zone), both included
+  --from, --to        first and last day (in the pipeline's time zone), both included;
+                      every window overlapping them is covered in full (a whole week for 1w)
   --aggregation NAME  only this aggregation (repeatable; default: all)
   --config FILE       pipeline file (default pipeline.yaml)`;
 

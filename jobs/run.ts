@@ -79,10 +79,15 @@ async function main(): Promise<number> {
     console.error(dashboard ? `dashboard: ${server.url}/` : `http: ${server.url} (source routes)`);
   }
   const schedules = registerSchedules(resources);
+  const firstTable = pipeline.sinks.flatMap((sink) => sink.plugin.tables?.(sink.options) ?? [])[0];
   console.error(
     `running ${pipeline.file}: ${pipeline.aggregations.length} aggregations, ` +
-      `${schedules.length} schedules; results in ${pipeline.cassandra.keyspace} ` +
-      `(try: SELECT * FROM ${pipeline.cassandra.keyspace}.results). Ctrl-C stops.`,
+      `${schedules.length} schedules; results in ${pipeline.cassandra.keyspace}` +
+      (firstTable === undefined
+        ? ""
+        : ` (try: deno task cql "SELECT * FROM ${pipeline.cassandra.keyspace}.${firstTable} ` +
+          `WHERE date = '${new Date().toISOString().slice(0, 10)}'")`) +
+      `. Ctrl-C stops.`,
   );
 
   const tty = Deno.stderr.isTerminal();

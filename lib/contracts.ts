@@ -11,6 +11,7 @@ import type { z } from "zod";
 import type { Kafka } from "kafkajs";
 import type { Client as CassandraClient } from "cassandra-driver";
 import type { LogRecord } from "./records.ts";
+import type { WindowSpec } from "./window_size.ts";
 
 /** The three kinds of plugin. */
 export type PluginKind = "source" | "aggregation" | "sink";
@@ -69,6 +70,12 @@ export interface RawMessage {
   value: Uint8Array | null;
   /** Time the message was produced, ms since epoch, when the source knows it. */
   producedAt?: number;
+  /**
+   * Time given to a JSON record that carries none (no `timestamp` or `event_time`), when the
+   * source is configured to supply one (the `kafka` source's `message_time_fallback`); it must
+   * be the same on every delivery of the message.
+   */
+  fallbackTime?: number;
 }
 
 /** A run of consecutive messages from one partition of one stream. */
@@ -173,9 +180,6 @@ export interface SourcePlugin<O = unknown> extends PluginBase<"source", O> {
 // ---------------------------------------------------------------------------
 // Aggregations
 
-/** Window size: every record counts in the hour or day of its own timestamp. */
-export type Granularity = "hour" | "day";
-
 /** A Cassandra-compatible scalar column type for result rows. */
 export type ColumnType = "text" | "int" | "bigint" | "double";
 
@@ -189,16 +193,22 @@ export interface ResultColumn {
 
 /** Shape of the rows an aggregation produces for one window. */
 export interface ResultShape {
-  /** The column that identifies a row within a window (e.g. `page_url`, `status`). */
-  key: ResultColumn;
+  /**
+   * The column, or columns in order, that identify a row within a window (e.g. `page_url`;
+   * `[product_id, action]` for a composite key). Read it with `keyColumns(shape)`.
+   */
+  key: ResultColumn | readonly ResultColumn[];
   /** The value columns (e.g. `visits`, `rank`). */
   values: ResultColumn[];
 }
 
+/** The value of one key column. */
+export type KeyValue = string | number;
+
 /** One result row for one window. */
 export interface ResultRow {
-  /** Value of the key column. */
-  key: string | number;
+  /** Value of the key column, or the values of the key columns in shape order. */
+  key: KeyValue | readonly KeyValue[];
   /** Values of the value columns, by name. */
   values: Record<string, string | number>;
 }
@@ -209,8 +219,6 @@ export interface ResultRow {
  * State must be JSON-serializable (plain objects, arrays, strings, numbers).
  */
 export interface Aggregation<S = unknown> {
-  /** Window size. */
-  granularity: Granularity;
   /** Shape of finished rows. */
   shape: ResultShape;
   /** A new, empty partial result. */
@@ -247,17 +255,27 @@ export interface AggregationPlugin<O = unknown, S = unknown> extends PluginBase<
 // ---------------------------------------------------------------------------
 // Sinks
 
-/** A time window: an hour or a day in the pipeline's time zone. */
+/**
+ * A time window in the pipeline's time zone: a tumbling window of the aggregation's
+ * `window:` size (`5m`, `1h`, `1d`, `1w`, ...) or the one all-time window (`none`).
+ */
 export interface Window {
-  /** Stable key: `YYYY-MM-DD` for a day, `YYYY-MM-DDTHH` for an hour. */
+  /**
+   * Stable key, the local start: `YYYY-MM-DD` for days and weeks (a Monday), `YYYY-MM-DDTHH`
+   * for hours, `YYYY-MM-DDTHH:MM` for minutes, `all` for `none`.
+   */
   key: string;
-  /** Local date, `YYYY-MM-DD`. */
+  /** The size as written in pipeline.yaml: `5m`, `1h`, `1d`, `1w` or `none`. */
+  size: string;
+  /** Local date of the window start, `YYYY-MM-DD` (`1970-01-01` for `none`). */
   date: string;
-  /** Local hour 0..23, for hourly windows. */
+  /** Local hour 0..23 of the start, for windows sized in hours. */
   hour?: number;
-  /** Window start, ms since epoch. */
+  /** Local wall-clock start, as ms on a UTC axis (`Date.UTC` of the local date and time). */
+  localStart: number;
+  /** First instant of the window, ms since epoch. */
   start: number;
-  /** Window end (exclusive), ms since epoch. */
+  /** End (exclusive), ms since epoch. */
   end: number;
 }
 
@@ -265,9 +283,7 @@ export interface Window {
 export interface WindowResult {
   /** Aggregation name from pipeline.yaml. */
   aggregation: string;
-  /** Window size. */
-  granularity: Granularity;
-  /** The window. */
+  /** The window (its `size` is the aggregation's `window:`). */
   window: Window;
   /** Shape of `rows`. */
   shape: ResultShape;
@@ -286,8 +302,8 @@ export interface WindowResult {
 export interface SinkBinding {
   /** Aggregation name. */
   aggregation: string;
-  /** Window size. */
-  granularity: Granularity;
+  /** The aggregation's `window:` size. */
+  window: WindowSpec;
   /** Row shape. */
   shape: ResultShape;
 }

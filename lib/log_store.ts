@@ -1,10 +1,11 @@
 /**
- * The `log` table: every valid record exactly once, bucketed by UTC date and hour.
+ * The `log` table: every valid record exactly once, bucketed by UTC date and hour, every field
+ * in a typed column (unset when the record lacks it) and extra fields in the `props` map.
  *
  * @module
  */
 import cassandra from "cassandra-driver";
-import type { LogRecord, SourcedRecord } from "./records.ts";
+import { EVENT_TEXT_FIELDS, type LogRecord, type SourcedRecord } from "./records.ts";
 import { forEachConcurrent } from "./concurrency.ts";
 import { utcBucket } from "./windows.ts";
 
@@ -13,11 +14,8 @@ const ROWS_PER_BATCH = 100;
 /** Batches in flight at once. */
 const BATCHES_IN_FLIGHT = 48;
 
-const COLUMNS = [
-  "date",
-  "hour",
-  "timestamp",
-  "record_id",
+/** The record fields stored in a column of their own, in table order after the key. */
+const FIELD_COLUMNS = [
   "request_uri",
   "status",
   "body_bytes_sent",
@@ -26,7 +24,11 @@ const COLUMNS = [
   "http_user_agent",
   "remote_addr",
   "method",
+  ...EVENT_TEXT_FIELDS,
+  "props",
 ] as const;
+
+const COLUMNS = ["date", "hour", "timestamp", "record_id", ...FIELD_COLUMNS] as const;
 
 /** Writes records to the log table. */
 export interface LogWriter {
@@ -90,46 +92,34 @@ function localDate(day: string): cassandra.types.LocalDate {
   return date;
 }
 
-/** The column values of one log row, in table column order. */
+/**
+ * The column values of one log row, in table column order. A field the record lacks is
+ * `undefined`, which the driver sends as "unset": no tombstone, no null written.
+ */
 export function logRowValues(
   id: string,
   record: LogRecord,
   bucket = utcBucket(record.timestamp),
 ): unknown[] {
-  return [
-    localDate(bucket.date),
-    bucket.hour,
-    new Date(record.timestamp),
-    id,
-    record.request_uri,
-    record.status,
-    record.body_bytes_sent,
-    record.request_time,
-    record.http_referrer,
-    record.http_user_agent,
-    record.remote_addr,
-    record.method,
-  ];
+  const values: unknown[] = [localDate(bucket.date), bucket.hour, new Date(record.timestamp), id];
+  const fields = record as unknown as Record<string, unknown>;
+  for (const column of FIELD_COLUMNS) values.push(fields[column]);
+  return values;
 }
 
-/** Turns a row of the log table back into a record. */
+/** Turns a row of the log table back into a record: unset columns become absent fields. */
 export function recordFromRow(row: cassandra.types.Row): StoredRecord {
   // Rows carry their columns as properties; reading them directly skips a lookup per column.
   const columns = row as unknown as Record<string, unknown>;
-  return {
-    id: columns.record_id as string,
-    record: {
-      timestamp: (columns.timestamp as Date).getTime(),
-      request_uri: columns.request_uri as string,
-      status: columns.status as number,
-      body_bytes_sent: Number(columns.body_bytes_sent),
-      request_time: columns.request_time as number,
-      http_referrer: columns.http_referrer as string,
-      http_user_agent: columns.http_user_agent as string,
-      remote_addr: columns.remote_addr as string,
-      method: columns.method as string,
-    },
-  };
+  const record: LogRecord = { timestamp: (columns.timestamp as Date).getTime() };
+  const fields = record as unknown as Record<string, unknown>;
+  for (const column of FIELD_COLUMNS) {
+    const value = columns[column];
+    if (value === null || value === undefined) continue;
+    // bigint columns come back as the driver's Long.
+    fields[column] = column === "body_bytes_sent" ? Number(value) : value;
+  }
+  return { id: columns.record_id as string, record };
 }
 
 /** The columns of the log table, in order. */

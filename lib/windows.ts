@@ -1,22 +1,39 @@
 /**
- * Cutting time into windows: the hour or day of a record's own timestamp in the pipeline's
- * time zone. Runs once per record per aggregation, so the time-zone lookup is cached.
+ * Cutting time into windows: the tumbling window of a record's own timestamp, of any size from
+ * `lib/window_size.ts`, in the pipeline's time zone; or the one all-time window (`none`).
+ *
+ * Windows follow the local wall clock: a `1d` window is a local calendar day (23 or 25 hours on
+ * the days clocks change), a `1w` window starts on Monday at local midnight, sub-day windows
+ * line up with local midnight. On the night clocks go back, the repeated wall-clock hour maps
+ * to one window key, so that window holds both passes of it (its `start`..`end` spans them).
+ * Windows inside a skipped hour never occur. Runs once per record per aggregation, so the
+ * time-zone lookup and the windows themselves are cached.
  *
  * @module
  */
-import type { Granularity, Window } from "./contracts.ts";
+import type { Window } from "./contracts.ts";
+import type { WindowSpec } from "./window_size.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /** Offsets only change on quarter-hour boundaries in every real zone. */
 const OFFSET_BUCKET_MS = 900_000;
+/** Far enough either side of a local time to see the offsets before and after a change. */
+const AROUND_MS = 30 * HOUR_MS;
+/** The key of the all-time window. */
+export const ALL_TIME_KEY = "all";
 
 /** Turns timestamps into windows for one time zone. */
 export interface WindowCutter {
-  /** The window of the given granularity containing `timestamp` (ms since epoch). */
-  windowOf(timestamp: number, granularity: Granularity): Window;
-  /** The window with the given key (`YYYY-MM-DD` or `YYYY-MM-DDTHH`). */
-  windowFromKey(key: string): Window;
+  /** The window of the given size containing `timestamp` (ms since epoch). */
+  windowOf(timestamp: number, spec: WindowSpec): Window;
+  /**
+   * The window of the given size with the given key (`YYYY-MM-DD` for days and weeks,
+   * `YYYY-MM-DDTHH` for hours, `YYYY-MM-DDTHH:MM` for minutes, `all` for `none`).
+   */
+  windowFromKey(key: string, spec: WindowSpec): Window;
+  /** The window after `window` (the one containing its end). */
+  next(window: Window, spec: WindowSpec): Window;
 }
 
 /**
@@ -24,38 +41,84 @@ export interface WindowCutter {
  *
  * @example
  * ```ts
+ * import { windowSize } from "./window_size.ts";
  * const cutter = windowCutter("UTC");
- * cutter.windowOf(Date.parse("2026-11-22T13:05:00Z"), "hour").key; // "2026-11-22T13"
+ * cutter.windowOf(Date.parse("2026-11-22T13:05:00Z"), windowSize("5m")).key; // "2026-11-22T13:05"
  * ```
  */
 export function windowCutter(timeZone: string): WindowCutter {
   const offsetOf = timeZone === "UTC" ? () => 0 : cachedOffset(timeZone);
-  const windowCache = new Map<number, Window>();
+  const caches = new Map<string, Map<number, Window>>();
 
-  function windowOf(timestamp: number, granularity: Granularity): Window {
-    const offset = offsetOf(timestamp);
-    const local = timestamp + offset;
-    const size = granularity === "hour" ? HOUR_MS : DAY_MS;
-    const localStart = local - modulo(local, size);
-    const cacheKey = granularity === "hour" ? localStart + 1 : localStart;
-    const cached = windowCache.get(cacheKey);
-    if (cached !== undefined) return cached;
-    const window = makeWindow(localStart, granularity, offsetOf);
-    if (windowCache.size > 10_000) windowCache.clear();
-    windowCache.set(cacheKey, window);
+  function cached(localStart: number, spec: WindowSpec): Window {
+    let cache = caches.get(spec.size);
+    if (cache === undefined) caches.set(spec.size, cache = new Map());
+    let window = cache.get(localStart);
+    if (window === undefined) {
+      window = makeWindow(localStart, spec, offsetOf);
+      if (cache.size > 10_000) cache.clear();
+      cache.set(localStart, window);
+    }
     return window;
   }
 
-  function windowFromKey(key: string): Window {
-    const match = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}))?$/.exec(key);
-    if (match === null) {
-      throw new Error(`"${key}" is not a window key (YYYY-MM-DD or YYYY-MM-DDTHH)`);
-    }
-    const localStart = Date.parse(`${match[1]}T00:00:00Z`) + Number(match[2] ?? 0) * HOUR_MS;
-    return makeWindow(localStart, match[2] === undefined ? "day" : "hour", offsetOf);
+  function windowOf(timestamp: number, spec: WindowSpec): Window {
+    if (spec.unit === "none") return cached(0, spec);
+    return cached(localStartOf(timestamp + offsetOf(timestamp), spec), spec);
   }
 
-  return { windowOf, windowFromKey };
+  function windowFromKey(key: string, spec: WindowSpec): Window {
+    if (spec.unit === "none") {
+      if (key !== ALL_TIME_KEY) throw new Error(`"${key}" is not the key of a window: none`);
+      return cached(0, spec);
+    }
+    const match = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2})(?::(\d{2}))?)?$/.exec(key);
+    const expectedParts = spec.unit === "minute" ? 3 : spec.unit === "hour" ? 2 : 1;
+    const parts = match === null ? 0 : match[3] !== undefined ? 3 : match[2] !== undefined ? 2 : 1;
+    const localStart = match === null
+      ? NaN
+      : Date.parse(`${match[1]}T00:00:00Z`) + Number(match[2] ?? 0) * HOUR_MS +
+        Number(match[3] ?? 0) * 60_000;
+    if (
+      parts !== expectedParts || Number.isNaN(localStart) ||
+      localStartOf(localStart, spec) !== localStart
+    ) {
+      throw new Error(`"${key}" is not the key of a ${spec.size} window (${KEY_FORMS[spec.unit]})`);
+    }
+    return cached(localStart, spec);
+  }
+
+  function next(window: Window, spec: WindowSpec): Window {
+    if (spec.unit === "none") return window;
+    return cached(window.localStart + spec.ms, spec);
+  }
+
+  return { windowOf, windowFromKey, next };
+}
+
+const KEY_FORMS: Record<WindowSpec["unit"], string> = {
+  minute: "YYYY-MM-DDTHH:MM",
+  hour: "YYYY-MM-DDTHH",
+  day: "YYYY-MM-DD",
+  week: "YYYY-MM-DD, a Monday",
+  none: ALL_TIME_KEY,
+};
+
+/** Start of the window containing a local wall-clock time (as ms on a UTC-like axis). */
+function localStartOf(local: number, spec: WindowSpec): number {
+  const dayStart = local - modulo(local, DAY_MS);
+  switch (spec.unit) {
+    case "minute":
+    case "hour":
+      return dayStart + (local - dayStart) - modulo(local - dayStart, spec.ms);
+    case "day":
+      return dayStart;
+    case "week":
+      // 1970-01-01 was a Thursday: day number + 3 is 0 on Mondays.
+      return dayStart - modulo(dayStart / DAY_MS + 3, 7) * DAY_MS;
+    case "none":
+      return 0;
+  }
 }
 
 /** The UTC date (`YYYY-MM-DD`) and hour of a timestamp: the bucket of the `log` table. */
@@ -75,19 +138,52 @@ export function daysBetween(from: string, to: string): string[] {
 
 function makeWindow(
   localStart: number,
-  granularity: Granularity,
+  spec: WindowSpec,
   offsetOf: (timestamp: number) => number,
 ): Window {
+  if (spec.unit === "none") {
+    return {
+      key: ALL_TIME_KEY,
+      size: spec.size,
+      date: "1970-01-01",
+      localStart: 0,
+      start: 0,
+      end: Number.MAX_SAFE_INTEGER,
+    };
+  }
   const iso = new Date(localStart).toISOString();
   const date = iso.slice(0, 10);
-  const size = granularity === "hour" ? HOUR_MS : DAY_MS;
-  const start = localStart - offsetOf(localStart - offsetOf(localStart));
-  const end = localStart + size - offsetOf(localStart + size - offsetOf(localStart + size));
-  if (granularity === "hour") {
-    const hour = Number(iso.slice(11, 13));
-    return { key: `${date}T${iso.slice(11, 13)}`, date, hour, start, end };
-  }
-  return { key: date, date, start, end };
+  const starts = instantsOf(localStart, offsetOf);
+  const ends = instantsOf(localStart + spec.ms, offsetOf);
+  // A window whose start repeats (in the hour clocks go back) holds both passes of it, so it
+  // ends at the last pass of its end; any other window ends at the first.
+  const end = starts.length > 1 ? ends[ends.length - 1]! : ends[0]!;
+  const window: Window = {
+    key: spec.unit === "minute" ? iso.slice(0, 16) : spec.unit === "hour" ? iso.slice(0, 13) : date,
+    size: spec.size,
+    date,
+    localStart,
+    start: starts[0]!,
+    end,
+  };
+  if (spec.unit === "hour") window.hour = Number(iso.slice(11, 13));
+  return window;
+}
+
+/**
+ * The instants whose local time is the wall-clock time `local`, earliest first: one, or two on
+ * the night clocks go back; inside a skipped hour none exists, and the one returned is the
+ * moment the clocks jumped (the first instant whose local time is past `local`).
+ */
+function instantsOf(local: number, offsetOf: (timestamp: number) => number): number[] {
+  const candidates = [
+    local - offsetOf(local - AROUND_MS),
+    local - offsetOf(local),
+    local - offsetOf(local + AROUND_MS),
+  ];
+  const valid = [...new Set(candidates.filter((instant) => instant + offsetOf(instant) === local))]
+    .sort((a, b) => a - b);
+  return valid.length > 0 ? valid : [Math.max(...candidates)];
 }
 
 function cachedOffset(timeZone: string): (timestamp: number) => number {

@@ -12,7 +12,7 @@ import { Buffer } from "node:buffer";
 import type cassandra from "cassandra-driver";
 import type { Kafka } from "kafkajs";
 import { generateTraffic, type TrafficEvent } from "../lib/traffic/simulate.ts";
-import type { LogRecord } from "../lib/records.ts";
+import type { LogRecord, RequestRecord } from "../lib/records.ts";
 import { createKafka } from "../lib/runtime/kafka.ts";
 import { loadPipeline } from "../lib/config/load.ts";
 import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
@@ -45,6 +45,40 @@ export const DAILY_N = 10;
 /** Hourly top-N size of the test pipeline. */
 export const HOURLY_N = 5;
 
+/** The aggregations and sinks of the default test pipeline. */
+const DEFAULT_GRAPH = (resultsTopic: string) =>
+  `aggregations:
+  - name: top_pages_daily
+    plugin: top_pages
+    source: rawlog
+    window: 1d
+    sinks: [results, results_topic]
+    options: { n: ${DAILY_N}, strip_query: false, exclude_static: false }
+  - name: top_pages_hourly
+    plugin: top_pages
+    source: rawlog
+    window: 1h
+    sinks: [results_hourly]
+    options: { n: ${HOURLY_N}, strip_query: false, exclude_static: false }
+  - name: status_daily
+    plugin: status_counts
+    source: rawlog
+    window: 1d
+    sinks: [status_counts]
+sinks:
+  - name: results
+    plugin: cassandra
+    options: { table: results }
+  - name: results_hourly
+    plugin: cassandra
+    options: { table: results_hourly }
+  - name: status_counts
+    plugin: cassandra
+    options: { table: status_counts }
+  - name: results_topic
+    plugin: kafka
+    options: { topic: ${resultsTopic} }`;
+
 /** Options of {@linkcode createTestPipeline}. */
 export interface TestPipelineOptions {
   /** Real-time flush interval (default 250 ms). */
@@ -56,6 +90,15 @@ export interface TestPipelineOptions {
    * parallel tests and a `deno task run` never collide).
    */
   http?: string;
+  /** `runtime.time_zone` (default UTC). */
+  timeZone?: string;
+  /** More options of the `rawlog` kafka source, as YAML flow-mapping entries (`a: 1, b: 2`). */
+  sourceOptions?: string;
+  /**
+   * `aggregations:` and `sinks:` sections replacing the default ones, as YAML text; the source
+   * is `rawlog`, and `{results_topic}` in the text is replaced with the test's results topic.
+   */
+  graph?: string;
 }
 
 /** Writes a pipeline file with test-owned names and connects clients. */
@@ -77,41 +120,16 @@ export async function createTestPipeline(
 cassandra:
   keyspace: ${keyspace}
 runtime:
+  time_zone: ${options.timeZone ?? "UTC"}
   flush_interval_ms: ${flushIntervalMs}
   consumer_group: ${group}
 sources:
   - name: rawlog
     plugin: kafka
-    options: { topic: ${topic}, dead_letter_topic: ${deadLetterTopic} }
-aggregations:
-  - name: top_pages_daily
-    plugin: top_pages
-    source: rawlog
-    sinks: [results, results_topic]
-    options: { granularity: day, n: ${DAILY_N}, strip_query: false, exclude_static: false }
-  - name: top_pages_hourly
-    plugin: top_pages
-    source: rawlog
-    sinks: [results_hourly]
-    options: { granularity: hour, n: ${HOURLY_N}, strip_query: false, exclude_static: false }
-  - name: status_daily
-    plugin: status_counts
-    source: rawlog
-    sinks: [status_counts]
-    options: { granularity: day }
-sinks:
-  - name: results
-    plugin: cassandra
-    options: { table: results }
-  - name: results_hourly
-    plugin: cassandra
-    options: { table: results_hourly }
-  - name: status_counts
-    plugin: cassandra
-    options: { table: status_counts }
-  - name: results_topic
-    plugin: kafka
-    options: { topic: ${resultsTopic} }
+    options: { topic: ${topic}, dead_letter_topic: ${deadLetterTopic}${
+      options.sourceOptions ? `, ${options.sourceOptions}` : ""
+    } }
+${options.graph?.replaceAll("{results_topic}", resultsTopic) ?? DEFAULT_GRAPH(resultsTopic)}
 ${options.schedules ?? ""}
 ${options.http ?? "http:\n  listen: 127.0.0.1:0\n"}
 `,
@@ -273,7 +291,8 @@ export function expectedFrom(events: TrafficEvent[], days?: ReadonlySet<string>)
       expected.malformed.push(decoder.decode(event.value));
       continue;
     }
-    const record = event.record;
+    // The test stream is web-server traffic: every record has the web-log fields.
+    const record = event.record as RequestRecord;
     expected.records.push(record);
     const iso = new Date(record.timestamp).toISOString();
     const day = iso.slice(0, 10);

@@ -80,7 +80,7 @@ export default {
       "\nsinks:\n",
       "\n  - { name: status_share, plugin: ./status_share.ts, source: rawlog, sinks: [share] }\n" +
         "  - name: status_area\n    plugin: ./status_area.ts\n    source: rawlog\n" +
-        "    sinks: [area]\n    options: { granularity: hour }\n" +
+        "    sinks: [area]\n    window: 1h\n" +
         "sinks:\n  - { name: share, plugin: cassandra, options: { table: status_share } }\n" +
         "  - { name: area, plugin: cassandra, options: { table: status_area } }\n",
     ),

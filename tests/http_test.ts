@@ -6,6 +6,7 @@ import { openPipeline } from "../lib/runtime/start.ts";
 import { runnerHttp } from "../lib/http/mod.ts";
 import { localDate } from "../lib/http/results_query.ts";
 import { windowCutter } from "../lib/windows.ts";
+import { windowSize } from "../lib/window_size.ts";
 import { cassandraContactPoints } from "../lib/services/settings.ts";
 import {
   createTestPipeline,
@@ -51,15 +52,15 @@ Deno.test("http: the results API, /metrics, /health, /ready and the live stream 
 
     const described = await (await get("/api/aggregations")).json();
     assert.deepEqual(
-      described.aggregations.map((view: { name: string; chart: string; granularity: string }) => [
+      described.aggregations.map((view: { name: string; chart: string; window: string }) => [
         view.name,
         view.chart,
-        view.granularity,
+        view.window,
       ]),
       [
-        ["top_pages_daily", "bar", "day"],
-        ["top_pages_hourly", "bar", "hour"],
-        ["status_daily", "line", "day"],
+        ["top_pages_daily", "bar", "1d"],
+        ["top_pages_hourly", "bar", "1h"],
+        ["status_daily", "line", "1d"],
       ],
     );
 
@@ -231,8 +232,7 @@ Deno.test("http: /ready names Cassandra when it stops answering (deno task serve
     const today = localDate(Date.now(), "UTC");
     await resources.sinks.get("status_counts")!.write([{
       aggregation: "status_daily",
-      granularity: "day",
-      window: windowCutter("UTC").windowFromKey(today),
+      window: windowCutter("UTC").windowFromKey(today, windowSize("1d")),
       shape: { key: { name: "status", type: "text" }, values: [{ name: "count", type: "bigint" }] },
       rows: [{ key: "200", values: { count: 7 } }],
       records: 7,

@@ -70,7 +70,7 @@ Deno.test("a new aggregation is one file: the README example runs end to end", a
 
     const byDay = new Map<string, Map<string, number>>();
     for (const { record } of events) {
-      if (record === undefined || record.http_referrer === "-") continue;
+      if (record?.http_referrer === undefined || record.http_referrer === "-") continue;
       const day = new Date(record.timestamp).toISOString().slice(0, 10);
       const counts = byDay.get(day) ?? new Map<string, number>();
       counts.set(record.http_referrer, (counts.get(record.http_referrer) ?? 0) + 1);

@@ -3,6 +3,7 @@ import type { WindowResult } from "../lib/contracts.ts";
 import { loadPipeline } from "../lib/config/load.ts";
 import { openPipeline } from "../lib/runtime/start.ts";
 import { windowCutter } from "../lib/windows.ts";
+import { windowSize } from "../lib/window_size.ts";
 import { createTestPipeline, dropTestPipeline } from "./_pipeline_support.ts";
 
 /**
@@ -14,10 +15,9 @@ Deno.test("results: a result covering fewer records never replaces one covering 
   const resources = await openPipeline(await loadPipeline(test.file), { log: () => {} });
   try {
     const sink = resources.sinks.get("results")!;
-    const window = windowCutter("UTC").windowFromKey("2026-11-15");
+    const window = windowCutter("UTC").windowFromKey("2026-11-15", windowSize("1d"));
     const result = (records: number, pages: Array<[string, number]>): WindowResult => ({
       aggregation: "top_pages_daily",
-      granularity: "day",
       window,
       shape: resources.pipeline.aggregations[0]!.aggregation.shape,
       rows: pages.map(([page, visits], i) => ({ key: page, values: { visits, rank: i + 1 } })),
@@ -52,7 +52,7 @@ Deno.test("results: a result covering fewer records never replaces one covering 
     assert.deepEqual(await stored(), { records: 130, pages: ["/a=70", "/c=45"] });
 
     const read = await sink.read!(
-      { aggregation: "top_pages_daily", granularity: "day", shape: result(0, []).shape },
+      { aggregation: "top_pages_daily", window: windowSize("1d"), shape: result(0, []).shape },
       window,
     );
     assert.deepEqual(read, [

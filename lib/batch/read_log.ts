@@ -7,7 +7,7 @@
 import type cassandra from "cassandra-driver";
 import type { LogRecord } from "../records.ts";
 import { forEachConcurrent } from "../concurrency.ts";
-import { recordFromRow } from "../log_store.ts";
+import { LOG_COLUMNS, recordFromRow } from "../log_store.ts";
 
 /** A `log` partition: one UTC hour. */
 export interface LogBucket {
@@ -46,9 +46,10 @@ export async function readLog(
   onRecord: (record: LogRecord, id: string) => void,
   options: ReadLogOptions = {},
 ): Promise<number> {
-  const query = `SELECT record_id, timestamp, request_uri, status, body_bytes_sent, request_time,
-    http_referrer, http_user_agent, remote_addr, method FROM ${keyspace}.${table}
-    WHERE date = ? AND hour = ?`;
+  const columns = LOG_COLUMNS.filter((column) => column !== "date" && column !== "hour");
+  const query = `SELECT ${
+    columns.join(", ")
+  } FROM ${keyspace}.${table} WHERE date = ? AND hour = ?`;
   let total = 0;
   await forEachConcurrent(
     buckets,

@@ -2,12 +2,20 @@
  * Batch recomputation: reads `log` for a range of days and runs the very aggregation plugins
  * the real-time loop runs, so a closed window's batch result equals its real-time result.
  *
+ * Which windows a range covers: every window of each aggregation's size that overlaps the
+ * range's days, read in full, so a weekly window is complete even when the range holds only
+ * some of its days (the log is read from the first such window's start to the last one's end).
+ * A `window: none` aggregation's one window is computed from the range's records only: give
+ * the whole history as the range to recompute an all-time total.
+ *
  * @module
  */
 import type { ResultRow, WindowResult } from "../contracts.ts";
 import type { AggregationEntry } from "../config/pipeline.ts";
 import type { PipelineResources } from "../runtime/start.ts";
-import { windowCutter } from "../windows.ts";
+import { type WindowCutter, windowCutter } from "../windows.ts";
+import { keyText } from "../result_keys.ts";
+import { windowSize } from "../window_size.ts";
 import { bucketsBetween, readLog } from "./read_log.ts";
 import { type DayRange, daysOf } from "./window_selection.ts";
 import { type Progress, silentProgress } from "./progress.ts";
@@ -48,11 +56,15 @@ export async function computeFromLog(
   const started = Date.now();
   const { pipeline, context } = resources;
   const cutter = windowCutter(pipeline.runtime.timeZone);
-  const days = daysOf(range);
-  const daySet = new Set(days);
-  const first = cutter.windowFromKey(days[0] ?? range.from);
-  const last = cutter.windowFromKey(days[days.length - 1] ?? range.to);
-  const buckets = bucketsBetween(first.start, last.end);
+  const span = rangeSpan(cutter, range);
+  let readStart = span.start;
+  let readEnd = span.end;
+  for (const entry of aggregations) {
+    if (entry.window.unit === "none") continue;
+    readStart = Math.min(readStart, cutter.windowOf(span.start, entry.window).start);
+    readEnd = Math.max(readEnd, cutter.windowOf(span.end - 1, entry.window).end);
+  }
+  const buckets = bucketsBetween(readStart, readEnd);
   type Partial = { entry: AggregationEntry; windowKey: string; state: unknown; records: number };
   const partialsByAggregation = aggregations.map(() => new Map<string, Partial>());
 
@@ -68,8 +80,10 @@ export async function computeFromLog(
       rowsRead++;
       for (let a = 0; a < aggregations.length; a++) {
         const entry = aggregations[a]!;
-        const window = cutter.windowOf(record.timestamp, entry.aggregation.granularity);
-        if (!daySet.has(window.date)) continue;
+        const window = cutter.windowOf(record.timestamp, entry.window);
+        if (entry.window.unit === "none") {
+          if (record.timestamp < span.start || record.timestamp >= span.end) continue;
+        } else if (window.end <= span.start || window.start >= span.end) continue;
         const partials = partialsByAggregation[a]!;
         let partial = partials.get(window.key);
         if (partial === undefined) {
@@ -89,8 +103,7 @@ export async function computeFromLog(
     { entry, windowKey, state, records },
   ) => ({
     aggregation: entry.name,
-    granularity: entry.aggregation.granularity,
-    window: cutter.windowFromKey(windowKey),
+    window: cutter.windowFromKey(windowKey, entry.window),
     shape: entry.aggregation.shape,
     rows: entry.aggregation.finish(state),
     records,
@@ -99,6 +112,39 @@ export async function computeFromLog(
     a.aggregation.localeCompare(b.aggregation) || a.window.key.localeCompare(b.window.key)
   );
   return { results, rowsRead, elapsedMs: Date.now() - started };
+}
+
+/** The instants a range of local days covers: [first day's start, last day's end). */
+export function rangeSpan(cutter: WindowCutter, range: DayRange): { start: number; end: number } {
+  const days = daysOf(range);
+  const day = windowSize("1d");
+  return {
+    start: cutter.windowFromKey(days[0] ?? range.from, day).start,
+    end: cutter.windowFromKey(days[days.length - 1] ?? range.to, day).end,
+  };
+}
+
+/**
+ * The windows of one size that overlap a range, in order (the one window for `none`).
+ *
+ * @param cutter The pipeline's cutter.
+ * @param spec The window size.
+ * @param range The days.
+ */
+export function windowsOverlapping(
+  cutter: WindowCutter,
+  spec: AggregationEntry["window"],
+  range: DayRange,
+): string[] {
+  const span = rangeSpan(cutter, range);
+  if (spec.unit === "none") return [cutter.windowOf(span.start, spec).key];
+  const keys: string[] = [];
+  for (
+    let window = cutter.windowOf(span.start, spec);
+    window.start < span.end;
+    window = cutter.next(window, spec)
+  ) keys.push(window.key);
+  return keys;
 }
 
 /** Writes results to the sinks of their aggregations. */
@@ -130,11 +176,11 @@ export interface ResultDifference {
 /** Lists how two result-row lists differ, as readable lines (empty when equal, in any order). */
 export function diffRows(expected: readonly ResultRow[], actual: readonly ResultRow[]): string[] {
   const render = (row: ResultRow) =>
-    `${row.key} ${
+    `${keyText(row)} ${
       Object.keys(row.values).sort().map((name) => `${name}=${row.values[name]}`).join(" ")
     }`;
-  const want = new Map(expected.map((row) => [String(row.key), render(row)]));
-  const got = new Map(actual.map((row) => [String(row.key), render(row)]));
+  const want = new Map(expected.map((row) => [keyText(row), render(row)]));
+  const got = new Map(actual.map((row) => [keyText(row), render(row)]));
   const lines: string[] = [];
   for (const [key, line] of want) {
     const other = got.get(key);

@@ -9,8 +9,17 @@ import type { PipelineResources } from "../runtime/start.ts";
 import { stateStore } from "../realtime/state_store.ts";
 import { realtimeResult } from "../realtime/window_result.ts";
 import { windowCutter } from "../windows.ts";
-import { computeFromLog, diffRows, type ResultDifference } from "./recompute.ts";
-import { type DayRange, daysOf } from "./window_selection.ts";
+import {
+  computeFromLog,
+  diffRows,
+  type ResultDifference,
+  windowsOverlapping,
+} from "./recompute.ts";
+import type { DayRange } from "./window_selection.ts";
+import { forEachConcurrent } from "../concurrency.ts";
+
+/** Windows whose real-time state is read at the same time. */
+const WINDOWS_IN_FLIGHT = 16;
 import { type Progress, silentProgress } from "./progress.ts";
 
 /** Outcome of a reconciliation. */
@@ -37,44 +46,47 @@ export async function reconcile(
   const byKey = new Map(
     batch.results.map((result) => [`${result.aggregation}\u0000${result.window.key}`, result]),
   );
-  const differences: ResultDifference[] = [];
-  let windows = 0;
-  for (const entry of aggregations) {
-    for (const windowKey of windowKeys(daysOf(range), entry.aggregation.granularity)) {
-      const fromBatch = byKey.get(`${entry.name}\u0000${windowKey}`);
-      const fromRealtime = await realtimeResult(
-        states,
-        cutter,
-        entry.name,
-        entry.aggregation,
-        windowKey,
-      );
-      if (fromBatch === undefined && fromRealtime === undefined) continue;
-      windows++;
-      const difference = (detail: string) =>
-        differences.push({ aggregation: entry.name, window: windowKey, detail });
-      if (fromRealtime === undefined) {
-        difference(`no real-time result; batch counted ${fromBatch!.records} records`);
-        continue;
-      }
-      if (fromBatch === undefined) {
-        difference(`no log rows; real time counted ${fromRealtime.records} records`);
-        continue;
-      }
-      if (fromBatch.records !== fromRealtime.records) {
-        difference(`batch counted ${fromBatch.records} records, real time ${fromRealtime.records}`);
-      }
-      for (const line of diffRows(fromBatch.rows, fromRealtime.rows)) {
-        difference(`real time ${line}`);
-      }
-    }
-  }
-  return { windows, rowsRead: batch.rowsRead, differences };
-}
-
-function windowKeys(days: readonly string[], granularity: "hour" | "day"): string[] {
-  if (granularity === "day") return [...days];
-  return days.flatMap((day) =>
-    Array.from({ length: 24 }, (_, hour) => `${day}T${String(hour).padStart(2, "0")}`)
+  // Every window of every aggregation is one read of its state rows: 288 a day at 5m, so they
+  // are read several at a time, and each window's differences are kept in window order.
+  const checks = aggregations.flatMap((entry) =>
+    windowsOverlapping(cutter, entry.window, range).map((windowKey) => ({
+      entry,
+      windowKey,
+      found: false,
+      differences: [] as ResultDifference[],
+    }))
   );
+  await forEachConcurrent(checks, WINDOWS_IN_FLIGHT, async (check) => {
+    const { entry, windowKey } = check;
+    const fromBatch = byKey.get(`${entry.name}\u0000${windowKey}`);
+    const fromRealtime = await realtimeResult(
+      states,
+      cutter,
+      entry.name,
+      entry.aggregation,
+      entry.window,
+      windowKey,
+    );
+    if (fromBatch === undefined && fromRealtime === undefined) return;
+    check.found = true;
+    const difference = (detail: string) =>
+      check.differences.push({ aggregation: entry.name, window: windowKey, detail });
+    if (fromRealtime === undefined) {
+      difference(`no real-time result; batch counted ${fromBatch!.records} records`);
+      return;
+    }
+    if (fromBatch === undefined) {
+      difference(`no log rows; real time counted ${fromRealtime.records} records`);
+      return;
+    }
+    if (fromBatch.records !== fromRealtime.records) {
+      difference(`batch counted ${fromBatch.records} records, real time ${fromRealtime.records}`);
+    }
+    for (const line of diffRows(fromBatch.rows, fromRealtime.rows)) {
+      difference(`real time ${line}`);
+    }
+  });
+  const windows = checks.filter((check) => check.found).length;
+  const differences = checks.flatMap((check) => check.differences);
+  return { windows, rowsRead: batch.rowsRead, differences };
 }

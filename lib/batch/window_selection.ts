@@ -5,6 +5,7 @@
  */
 import type { WindowSelection } from "../config/pipeline.ts";
 import { daysBetween, windowCutter } from "../windows.ts";
+import { windowSize } from "../window_size.ts";
 
 /** An inclusive range of local dates, `YYYY-MM-DD`. */
 export interface DayRange {
@@ -23,7 +24,7 @@ export function resolveSelection(
   timeZone: string,
   now: number = Date.now(),
 ): DayRange {
-  const today = windowCutter(timeZone).windowOf(now, "day").date;
+  const today = windowCutter(timeZone).windowOf(now, windowSize("1d")).date;
   switch (selection.kind) {
     case "today":
       return { from: today, to: today };

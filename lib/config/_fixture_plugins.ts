@@ -56,7 +56,6 @@ export default {
   options: z.strictObject({ n: z.number().int().min(1).default(3) }),
   example: { n: 3 },
   create: (o) => ({
-    granularity: "day",
     shape: { key: { name: "referrer", type: "text" }, values: [{ name: "visits", type: "bigint" }] },
     start: () => ({}),
     add(state, record) {
@@ -86,7 +85,6 @@ export default {
   options: z.strictObject({}),
   example: {},
   create: () => ({
-    granularity: "day",
     shape: { key: { name: "select", type: "text" }, values: [{ name: "Visits", type: "bigint" }] },
     start: () => ({}),
     add: (state) => state,

@@ -56,6 +56,7 @@ import { didYouMean } from "./suggest.ts";
 import { describeValue, type Report, validateAt } from "./zod_issues.ts";
 import { errorText } from "../errors.ts";
 import { explainCqlIdentifier, isCqlIdentifier } from "./identifiers.ts";
+import { keyColumns } from "../result_keys.ts";
 
 export { type ConfigIssue, formatIssues, PipelineError };
 
@@ -129,7 +130,9 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
 
   const items: Record<ListSection, unknown[]> = {
     sources: readList(root, "sources", report, true),
-    aggregations: readList(root, "aggregations", report, true),
+    aggregations: readList(root, "aggregations", report, true).map((item, index) =>
+      withoutGranularity(item, index, report)
+    ),
     sinks: readList(root, "sinks", report, false),
     schedules: readList(root, "schedules", report, false),
   };
@@ -151,7 +154,7 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
   const aggregationEntries: AggregationEntry[] = complete(aggregations).flatMap((entry) => {
     try {
       const aggregation = entry.plugin.create(entry.options);
-      for (const column of [aggregation.shape.key, ...aggregation.shape.values]) {
+      for (const column of [...keyColumns(aggregation.shape), ...aggregation.shape.values]) {
         if (!isCqlIdentifier(column.name)) {
           report(
             ["aggregations", entry.index, "plugin"],
@@ -166,6 +169,7 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
         ...toEntry(entry),
         source: entry.fields.source,
         sinks: entry.fields.sinks,
+        window: entry.fields.window,
         aggregation,
       }];
     } catch (error) {
@@ -320,6 +324,36 @@ function readablePart(item: unknown): EntryFields | undefined {
     if (typeof options !== "object" || Array.isArray(options)) return undefined;
   }
   return { name: "", plugin, options: options as Record<string, unknown> | null | undefined };
+}
+
+/** What an old `granularity:` value is called as a `window:` size. */
+const GRANULARITY_WINDOWS: Record<string, string> = { hour: "1h", day: "1d" };
+
+/**
+ * Reports a `granularity:` (in the aggregation or its options) with its replacement, and
+ * returns the item without it, so it is not reported again as an unknown key.
+ */
+function withoutGranularity(item: unknown, index: number, report: Report): unknown {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) return item;
+  const entry = { ...(item as Record<string, unknown>) };
+  const explain = (value: unknown) => {
+    const size = typeof value === "string" ? GRANULARITY_WINDOWS[value] : undefined;
+    return `'granularity' is gone: windows are set per aggregation with window: (1m..1w or ` +
+      `none); write ${size ? `window: ${size}` : "window: 1h or window: 1d"} on ` +
+      `aggregations[${index}] instead`;
+  };
+  if ("granularity" in entry) {
+    report(["aggregations", index, "granularity"], explain(entry.granularity), "key");
+    delete entry.granularity;
+  }
+  const options = entry.options;
+  if (typeof options === "object" && options !== null && "granularity" in options) {
+    const rest = { ...(options as Record<string, unknown>) };
+    report(["aggregations", index, "options", "granularity"], explain(rest.granularity), "key");
+    delete rest.granularity;
+    entry.options = rest;
+  }
+  return entry;
 }
 
 /** The top-level mapping; reports a non-mapping file and unknown sections. */

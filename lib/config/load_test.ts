@@ -44,7 +44,7 @@ aggregations:
     plugin: top_pages
     source: rawlog
     sinks: [results, results_topic]
-    options: { granularity: day, n: 10 }
+    options: { n: 10 }
   - name: statuses
     plugin: status_counts
     source: rawlog
@@ -95,8 +95,9 @@ Deno.test("a valid pipeline loads with defaults, interpolation and built aggrega
   const [topPages, statuses] = pipeline.aggregations;
   assert.equal(topPages?.plugin.name, "top_pages");
   assert.deepEqual(topPages?.sinks, ["results", "results_topic"]);
-  assert.equal(topPages?.aggregation.shape.key.name, "page_url");
-  assert.deepEqual(statuses?.options, { granularity: "day" });
+  assert.deepEqual(topPages?.aggregation.shape.key, { name: "page_url", type: "text" });
+  assert.deepEqual(statuses?.options, {});
+  assert.equal(statuses?.window.size, "1d");
   assert.deepEqual(pipeline.schedules, [
     {
       name: "nightly",
@@ -146,10 +147,10 @@ Deno.test("plugin files must exist, load, and be of the section's kind", async (
 
 Deno.test("wrong option types say what was expected and found", async () => {
   assert.deepEqual(
-    await problems(withLine(17, '    options: { granularity: week, n: "10" }')),
+    await problems(withLine(17, '    options: { exclude_bots: 1, n: "10" }')),
     [
-      '17:29 aggregations[0].options.granularity: expected one of "hour", "day", found "week"',
-      '17:38 aggregations[0].options.n: expected a number, found "10"',
+      "17:30 aggregations[0].options.exclude_bots: expected true or false, found 1",
+      '17:36 aggregations[0].options.n: expected a number, found "10"',
     ],
   );
   assert.deepEqual(await problems(withLine(17, "    options: { n: 2.5 }")), [
@@ -176,9 +177,9 @@ Deno.test("a missing required option points at options:", async () => {
 });
 
 Deno.test("unknown keys are errors everywhere, with did-you-mean", async () => {
-  assert.deepEqual(await problems(withLine(17, "    options: { granularty: day }")), [
-    "17:16 aggregations[0].options.granularty: unknown key 'granularty' (did you mean " +
-    "'granularity'?)",
+  assert.deepEqual(await problems(withLine(17, "    options: { strip_qery: true }")), [
+    "17:16 aggregations[0].options.strip_qery: unknown key 'strip_qery' (did you mean " +
+    "'strip_query'?)",
   ]);
   assert.deepEqual(await problems(withLine(16, "    sink: [results, results_topic]")), [
     "16:5 aggregations[0].sink: unknown key 'sink' (did you mean 'sinks'?)",
@@ -395,3 +396,29 @@ function record(overrides: Partial<LogRecord>): LogRecord {
     ...overrides,
   };
 }
+
+Deno.test("window: takes 1m..1w or none per aggregation, 1d when left out", async () => {
+  const lines = VALID.split("\n");
+  lines.splice(15, 0, "    window: 5m");
+  const pipeline = await loadPipelineText(lines.join("\n"), file, {});
+  assert.deepEqual(pipeline.aggregations.map((entry) => entry.window.size), ["5m", "1d"]);
+  lines[15] = "    window: 7m";
+  assert.deepEqual(await problems(lines.join("\n")), [
+    "16:13 aggregations[0].window: expected a window size 1m, 2m, 3m, 4m, 5m, 6m, 10m, 12m, " +
+    '15m, 20m, 30m, 1h, 2h, 3h, 4h, 6h, 8h, 12h, 1d, 1w or none, found "7m" (sizes must divide ' +
+    "an hour or a day, so windows line up with midnight)",
+  ]);
+});
+
+Deno.test("an old granularity: says what replaced it, at its own position", async () => {
+  assert.deepEqual(await problems(withLine(17, "    options: { granularity: hour, n: 10 }")), [
+    "17:16 aggregations[0].options.granularity: 'granularity' is gone: windows are set per " +
+    "aggregation with window: (1m..1w or none); write window: 1h on aggregations[0] instead",
+  ]);
+  const lines = VALID.split("\n");
+  lines.splice(15, 0, "    granularity: day");
+  assert.deepEqual(await problems(lines.join("\n")), [
+    "16:5 aggregations[0].granularity: 'granularity' is gone: windows are set per " +
+    "aggregation with window: (1m..1w or none); write window: 1d on aggregations[0] instead",
+  ]);
+});

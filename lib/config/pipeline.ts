@@ -13,6 +13,7 @@ import type {
 import type { HttpSettings } from "./http.ts";
 
 export type { HttpSettings };
+import type { WindowSpec } from "../window_size.ts";
 
 /** Connection settings for Kafka. */
 export interface KafkaSettings {
@@ -41,7 +42,7 @@ export interface CassandraSettings {
 
 /** Settings of the real-time loop. */
 export interface RuntimeSettings {
-  /** IANA time zone in which day and hour windows are cut. */
+  /** IANA time zone in which windows are cut. */
   timeZone: string;
   /** How often changed results are flushed to sinks, in ms. */
   flushIntervalMs: number;
@@ -75,6 +76,8 @@ export interface AggregationEntry extends Entry<AggregationPlugin> {
   source: string;
   /** Names of the sinks it writes to. */
   sinks: string[];
+  /** Its `window:` size. */
+  window: WindowSpec;
   /** The aggregation built from the options. */
   aggregation: Aggregation;
 }

@@ -9,7 +9,7 @@ import { describeWindows } from "./windows.ts";
 
 /**
  * Renders a validated pipeline as plain, aligned text: sources and their topics, which
- * aggregation reads which source at which granularity and writes which sinks, the Kafka topics
+ * aggregation reads which source with which window and writes which sinks, the Kafka topics
  * and Cassandra tables written, and each schedule with its next fire times (UTC).
  *
  * @param pipeline A pipeline from `loadPipeline`.
@@ -62,7 +62,7 @@ export function describePlan(pipeline: Pipeline, now: Date = new Date()): string
       entry.name,
       entry.pluginRef,
       `reads ${entry.source}`,
-      `per ${entry.aggregation.granularity}`,
+      entry.window.unit === "none" ? "all time" : `per ${entry.window.size}`,
       sinks,
     ];
   });

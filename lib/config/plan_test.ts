@@ -14,7 +14,7 @@ aggregations:
     plugin: top_pages
     source: rawlog
     sinks: [results, results_topic]
-    options: { granularity: hour }
+    window: 1h
 sinks:
   - { name: results, plugin: ./table_sink.ts, options: { table: results } }
   - { name: results_topic, plugin: ./topic_sink.ts, options: { topic: RESULTS } }
@@ -31,7 +31,7 @@ schedules:
     "  rawlog     ./source.ts  uses Kafka topic RAWLOG",
     "",
     "Aggregations",
-    "  top_pages_daily  top_pages  reads rawlog  per hour  -> results, results_topic",
+    "  top_pages_daily  top_pages  reads rawlog  per 1h  -> results, results_topic",
     "",
     "Sinks",
     "  results        ./table_sink.ts  table web_analytics.results  <- top_pages_daily",

@@ -74,6 +74,9 @@ export function describeOptions(definition: PluginDefinition): OptionDoc[] {
   }));
 }
 
+/** Every aggregation entry says its window in pipeline.yaml, beside the plugin's options. */
+const WINDOW_EXAMPLE = "window: 1d # any of 1m..1w, or none";
+
 /**
  * Renders a plugin as plain text: kind, name, summary, description, options and an example.
  *
@@ -98,6 +101,7 @@ export function describePlugin(definition: PluginDefinition): string {
     if (option.example !== undefined) lines.push(`      example: ${option.example}`);
   }
   lines.push("", "  example:", `    plugin: ${definition.name}`);
+  if (definition.kind === "aggregation") lines.push(`    ${WINDOW_EXAMPLE}`);
   lines.push(`    options: ${showValue(definition.example)}`);
   return lines.join("\n") + "\n";
 }
@@ -130,7 +134,9 @@ export function describePluginMarkdown(definition: PluginDefinition): string {
     }
     lines.push("");
   }
-  lines.push("```yaml", `plugin: ${definition.name}`, `options: ${showValue(definition.example)}`);
+  lines.push("```yaml", `plugin: ${definition.name}`);
+  if (definition.kind === "aggregation") lines.push(WINDOW_EXAMPLE);
+  lines.push(`options: ${showValue(definition.example)}`);
   lines.push("```", "");
   return lines.join("\n");
 }
@@ -185,6 +191,7 @@ function showValue(value: unknown): string {
   if (typeof value === "string") return /^[\w./:-]+$/.test(value) ? value : JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(showValue).join(", ")}]`;
   if (typeof value === "object" && value !== null) {
+    if (Object.keys(value).length === 0) return "{}";
     return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${showValue(v)}`).join(", ")} }`;
   }
   return String(value);

@@ -48,7 +48,8 @@ Deno.test("options are documented from the zod schema", async () => {
   });
   const text = describePlugin(topPages);
   assert.match(text, /^top_pages \(aggregation\)\n {2}The N most visited pages/);
-  assert.match(text, /granularity: "hour" \| "day", default day/);
+  assert.match(text, /strip_query: boolean, default true/);
+  assert.match(text, /example:\n {4}plugin: top_pages\n {4}window: 1d/);
   const markdown = describePluginMarkdown(topPages);
   assert.match(markdown, /^### `top_pages` \(aggregation\)/);
   assert.match(markdown, /\| `statuses` \| list of "1xx" \\\| "2xx"/);

@@ -10,6 +10,7 @@ import { cronProblem } from "./cron.ts";
 import { interpolate } from "./interpolate.ts";
 import type { CassandraSettings, KafkaSettings, RuntimeSettings } from "./pipeline.ts";
 import { parseWindows } from "./windows.ts";
+import { parseWindowSize } from "../window_size.ts";
 
 /** Top-level sections of pipeline.yaml. */
 export const SECTIONS = [
@@ -105,11 +106,23 @@ const options = z.record(z.string(), z.unknown()).nullish();
 /** One item of `sources:` or `sinks:`. */
 export const entrySchema = z.strictObject({ name: entryName, plugin: pluginRef, options });
 
+/**
+ * An aggregation's `window:` size (`5m`, `1h`, `1d`, `1w`, `none`, ...); `1d` when left out,
+ * the window every aggregation had before sizes were configurable.
+ */
+export const windowSize = z.unknown().optional().transform((value, context) => {
+  const parsed = parseWindowSize(value ?? "1d");
+  if (parsed.ok) return parsed.spec;
+  context.addIssue({ code: "custom", message: parsed.message });
+  return z.NEVER;
+});
+
 /** One item of `aggregations:`. */
 export const aggregationSchema = z.strictObject({
   name: entryName,
   plugin: pluginRef,
   source: entryName,
+  window: windowSize,
   sinks: z.array(entryName).default([]),
   options,
 });

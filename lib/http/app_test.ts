@@ -174,7 +174,7 @@ Deno.test("http: aggregations are described from their shapes and chart hints", 
   assert.deepEqual(body.aggregations, [{
     name: "status_daily",
     plugin: "status_counts",
-    granularity: "day",
+    window: "1d",
     shape: { key: { name: "status", type: "text" }, values: [{ name: "count", type: "bigint" }] },
     chart: "line",
     readFrom: "status_counts",

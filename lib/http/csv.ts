@@ -5,6 +5,7 @@
  * @module
  */
 import type { ResultShape, StoredResult } from "../contracts.ts";
+import { keyColumns, keyValues } from "../result_keys.ts";
 
 /**
  * Quotes a field when it holds a comma, quote, or line break (quotes doubled).
@@ -39,14 +40,18 @@ function csvField(value: string | number): string {
  * ```
  */
 export function resultsCsv(shape: ResultShape, windows: StoredResult[]): string {
-  const header = ["window", shape.key.name, ...shape.values.map((column) => column.name)];
+  const header = [
+    "window",
+    ...keyColumns(shape).map((column) => column.name),
+    ...shape.values.map((column) => column.name),
+  ];
   const lines = [[...header, "window_records"].map(csvField).join(",")];
   for (const stored of windows) {
     for (const row of stored.rows) {
       lines.push(
         [
           stored.window,
-          row.key,
+          ...keyValues(row),
           ...shape.values.map((column) => row.values[column.name] ?? ""),
           stored.records,
         ].map(csvField).join(","),

@@ -4,14 +4,7 @@
  *
  * @module
  */
-import type {
-  ChartKind,
-  Granularity,
-  ResultShape,
-  Sink,
-  SinkBinding,
-  StoredResult,
-} from "../contracts.ts";
+import type { ChartKind, ResultShape, Sink, SinkBinding, StoredResult } from "../contracts.ts";
 import type { Pipeline } from "../config/pipeline.ts";
 
 /** One aggregation as the API describes it. */
@@ -20,8 +13,8 @@ export interface AggregationView {
   name: string;
   /** Plugin it runs. */
   plugin: string;
-  /** Window size. */
-  granularity: Granularity;
+  /** Window size, as in pipeline.yaml (`5m`, `1h`, `1d`, `1w`, `none`). */
+  window: string;
   /** Key and value columns of its rows. */
   shape: ResultShape;
   /** Chart the dashboard draws (the plugin's suggestion, `bar` by default). */
@@ -44,13 +37,13 @@ export function aggregationViews(pipeline: Pipeline, sinks: Map<string, Sink>): 
   return pipeline.aggregations.map((entry) => {
     const binding: SinkBinding = {
       aggregation: entry.name,
-      granularity: entry.aggregation.granularity,
+      window: entry.window,
       shape: entry.aggregation.shape,
     };
     const view: ReadableView = {
       name: entry.name,
       plugin: entry.pluginRef,
-      granularity: binding.granularity,
+      window: binding.window.size,
       shape: binding.shape,
       chart: entry.plugin.chart ?? "bar",
     };

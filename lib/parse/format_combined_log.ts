@@ -1,10 +1,10 @@
 /**
- * Writes a {@linkcode LogRecord} as a combined-format access-log line: the inverse of
+ * Writes a {@linkcode RequestRecord} as a combined-format access-log line: the inverse of
  * `parseCombinedLine`, used by the traffic simulator and by tests.
  *
  * @module
  */
-import type { LogRecord } from "../records.ts";
+import type { RequestRecord } from "../records.ts";
 import { formatTimeLocal } from "./time.ts";
 
 /** How to lay out a combined-format line. */
@@ -53,7 +53,7 @@ function formatSeconds(seconds: number): string {
  * );
  * ```
  */
-export function formatCombinedLine(record: LogRecord, layout: CombinedLineLayout = {}): string {
+export function formatCombinedLine(record: RequestRecord, layout: CombinedLineLayout = {}): string {
   const body = record.body_bytes_sent === 0 && layout.dashForEmptyBody
     ? "-"
     : String(record.body_bytes_sent);

@@ -1,10 +1,10 @@
 import assert from "assert";
-import type { LogRecord } from "../records.ts";
+import type { RequestRecord } from "../records.ts";
 import { parseCombinedLine } from "./combined_log.ts";
 import { formatCombinedLine } from "./format_combined_log.ts";
 
 const NOW = Date.UTC(2026, 10, 21);
-const RECORD: LogRecord = {
+const RECORD: RequestRecord = {
   timestamp: Date.UTC(2026, 10, 20, 13, 5, 1),
   request_uri: "/search?q=red+shoes",
   status: 200,

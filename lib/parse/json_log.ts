@@ -1,18 +1,22 @@
 /**
- * Parser for one JSON log object, as nginx `log_format ... escape=json` or an application
- * logger writes it.
+ * Parser for one JSON object: a web-server log as nginx `log_format ... escape=json` or an
+ * application logger writes it, or a product/user event as a tracker sends it.
  *
  * @module
  */
-import { describeValue, type ParseResult, validateLogFields } from "./validate.ts";
+import { describeValue, type ParseResult } from "./validate.ts";
+import { validateRecordFields } from "./record_fields.ts";
 
 /**
- * Parses a JSON log object with fields `timestamp`, `request_uri`, `status`,
+ * Parses a JSON object: a web log with `timestamp`, `request_uri`, `status`,
  * `body_bytes_sent`, `request_time`, `http_referrer`, `http_user_agent` and optional
- * `remote_addr` and `method`. Other fields are ignored.
+ * `remote_addr` and `method`; or an event with a time (`timestamp` or `event_time`) and
+ * `event_type` (or `action`) or `page_path`, plus optional event fields. Other fields are kept
+ * in `props` (see `validateRecordFields`).
  *
  * @param text The message text, trimmed, starting with `{`.
  * @param now Current time in epoch ms, bounding future timestamps.
+ * @param fallbackTime Time to use when the object carries none.
  * @returns The record, or the reason it was rejected.
  *
  * @example
@@ -27,7 +31,7 @@ import { describeValue, type ParseResult, validateLogFields } from "./validate.t
  * assert.ok(result.ok);
  * ```
  */
-export function parseJsonLog(text: string, now: number): ParseResult {
+export function parseJsonLog(text: string, now: number, fallbackTime?: number): ParseResult {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -38,16 +42,5 @@ export function parseJsonLog(text: string, now: number): ParseResult {
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     return { ok: false, reason: `expected a JSON object, found ${describeValue(parsed)}` };
   }
-  const fields = parsed as Record<string, unknown>;
-  return validateLogFields({
-    timestamp: fields.timestamp,
-    request_uri: fields.request_uri,
-    status: fields.status,
-    body_bytes_sent: fields.body_bytes_sent,
-    request_time: fields.request_time,
-    http_referrer: fields.http_referrer,
-    http_user_agent: fields.http_user_agent,
-    remote_addr: fields.remote_addr,
-    method: fields.method,
-  }, now);
+  return validateRecordFields(parsed as Record<string, unknown>, now, fallbackTime);
 }

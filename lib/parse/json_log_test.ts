@@ -59,12 +59,13 @@ Deno.test("parseJsonLog accepts every timestamp form and numeric strings", () =>
   }
 });
 
-Deno.test("parseJsonLog ignores unknown fields and defaults optional ones", () => {
+Deno.test("parseJsonLog keeps unknown fields in props and defaults optional ones", () => {
   const { remote_addr: _addr, method: _method, ...required } = GOOD;
   const result = parseJsonLog(JSON.stringify({ ...required, upstream: "app-1", extra: [1] }), NOW);
   assert.ok(result.ok);
   assert.equal(result.record.remote_addr, "-");
   assert.equal(result.record.method, "GET");
+  assert.deepEqual(result.record.props, { upstream: "app-1", extra: "[1]" });
 });
 
 Deno.test("parseJsonLog explains what is wrong", () => {
@@ -75,7 +76,15 @@ Deno.test("parseJsonLog explains what is wrong", () => {
     'status: expected an integer 100..599, found "abc"',
   );
   const { request_uri: _uri, ...noUri } = GOOD;
-  assert.match(reasonFor(JSON.stringify(noUri)), /^request_uri: expected a string, found nothing/);
+  assert.equal(
+    reasonFor(JSON.stringify(noUri)),
+    "event_type: expected the event's type (or page_path, or request_uri for a web-server " +
+      "log), found nothing (field missing)",
+  );
+  assert.match(
+    reasonFor(JSON.stringify({ ...GOOD, request_uri: 42 })),
+    /^request_uri: expected a string, found 42/,
+  );
   assert.match(reasonFor("[1,2]"), /^expected a JSON object, found an array$/);
   assert.match(reasonFor("null"), /^expected a JSON object, found null$/);
 });

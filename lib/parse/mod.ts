@@ -14,6 +14,14 @@
  */
 export { parseLogMessage } from "./parse_log_message.ts";
 export { parseJsonLog } from "./json_log.ts";
+export {
+  FIELD_ALIASES,
+  MAX_EVENT_FIELD_LENGTH,
+  MAX_PROP_KEY_LENGTH,
+  MAX_PROP_VALUE_LENGTH,
+  MAX_PROPS,
+  validateRecordFields,
+} from "./record_fields.ts";
 export { parseCombinedLine } from "./combined_log.ts";
 export { type CombinedLineLayout, formatCombinedLine } from "./format_combined_log.ts";
 export {

@@ -11,12 +11,14 @@ import type { ParseResult } from "./validate.ts";
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Parses one log message: a JSON log object, or an Apache/nginx combined-format line
+ * Parses one message: a JSON object (web log or event), or an Apache/nginx combined-format line
  * (optionally followed by `$request_time`). Surrounding whitespace is ignored.
  *
  * @param bytes The message, as bytes (UTF-8) or text.
  * @param now Current time in epoch ms; timestamps later than `now` + 1 day are rejected.
  * Defaults to the clock.
+ * @param fallbackTime Time for a JSON object that carries none (e.g. the Kafka message time);
+ * without it such an object is rejected.
  * @returns `{ ok: true, record }`, or `{ ok: false, reason }` where the reason names the field
  * and what was wrong, e.g. `status: expected an integer 100..599, found "abc"`.
  *
@@ -33,7 +35,11 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * });
  * ```
  */
-export function parseLogMessage(bytes: Uint8Array | string, now: number = Date.now()): ParseResult {
+export function parseLogMessage(
+  bytes: Uint8Array | string,
+  now: number = Date.now(),
+  fallbackTime?: number,
+): ParseResult {
   let text: string;
   if (typeof bytes === "string") {
     text = bytes;
@@ -46,5 +52,7 @@ export function parseLogMessage(bytes: Uint8Array | string, now: number = Date.n
   }
   text = text.trim();
   if (text.length === 0) return { ok: false, reason: "message is empty" };
-  return text.charCodeAt(0) === 123 ? parseJsonLog(text, now) : parseCombinedLine(text, now);
+  return text.charCodeAt(0) === 123
+    ? parseJsonLog(text, now, fallbackTime)
+    : parseCombinedLine(text, now);
 }

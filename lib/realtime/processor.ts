@@ -22,6 +22,7 @@ import type {
 import type { SourcedRecord } from "../records.ts";
 import type { LogWriter } from "../log_store.ts";
 import type { WindowCutter } from "../windows.ts";
+import type { WindowSpec } from "../window_size.ts";
 import type { StateKey, StateStore, StoredState } from "./state_store.ts";
 import { stateKeyString } from "./state_store.ts";
 import { realtimeResult } from "./window_result.ts";
@@ -35,6 +36,8 @@ export interface BoundAggregation {
   name: string;
   /** The aggregation's functions. */
   aggregation: Aggregation;
+  /** Its `window:` size. */
+  window: WindowSpec;
   /** Started sinks it writes to. */
   sinks: Sink[];
 }
@@ -166,7 +169,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         rejections.push({ message, reason: "empty message (null value)" });
         continue;
       }
-      const parsed = parseLogMessage(message.value);
+      const parsed = parseLogMessage(message.value, undefined, message.fallbackTime);
       if (parsed.ok) {
         accepted.push({
           id: `${batch.stream}/${batch.partition}/${message.offset}`,
@@ -189,7 +192,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       const record = accepted[i]!.record;
       for (let a = 0; a < aggregations.length; a++) {
         const bound = aggregations[a]!;
-        const windowKey = cutter.windowOf(record.timestamp, bound.aggregation.granularity).key;
+        const windowKey = cutter.windowOf(record.timestamp, bound.window).key;
         const slots = slotsByAggregation[a]!;
         let slot = slots.get(windowKey);
         if (slot === undefined) {
@@ -360,6 +363,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       cutter,
       bound.name,
       bound.aggregation,
+      bound.window,
       windowKey,
       (stream, partition) => {
         const row = rows.get(

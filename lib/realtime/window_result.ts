@@ -5,6 +5,7 @@
  */
 import type { Aggregation, WindowResult } from "../contracts.ts";
 import type { WindowCutter } from "../windows.ts";
+import type { WindowSpec } from "../window_size.ts";
 import type { StateKey, StateStore } from "./state_store.ts";
 
 /** A partial state this process holds in memory, as of `appliedOffset`. */
@@ -28,6 +29,7 @@ export async function realtimeResult(
   cutter: WindowCutter,
   name: string,
   aggregation: Aggregation,
+  window: WindowSpec,
   windowKey: string,
   local?: (stream: string, partition: number) => LocalState | undefined,
 ): Promise<WindowResult | undefined> {
@@ -70,8 +72,7 @@ export async function realtimeResult(
   if (rows === 0) return undefined;
   return {
     aggregation: name,
-    granularity: aggregation.granularity,
-    window: cutter.windowFromKey(windowKey),
+    window: cutter.windowFromKey(windowKey, window),
     shape: aggregation.shape,
     rows: aggregation.finish(merged),
     records,

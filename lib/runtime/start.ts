@@ -123,7 +123,7 @@ export async function openPipeline(
 function bindingsOf(sink: SinkEntry, aggregations: AggregationEntry[]): SinkBinding[] {
   return aggregations.filter((entry) => entry.sinks.includes(sink.name)).map((entry) => ({
     aggregation: entry.name,
-    granularity: entry.aggregation.granularity,
+    window: entry.window,
     shape: entry.aggregation.shape,
   }));
 }
@@ -200,6 +200,7 @@ export async function startRealtime(
       aggregations: aggregations.map((aggregation) => ({
         name: aggregation.name,
         aggregation: aggregation.aggregation,
+        window: aggregation.window,
         sinks: aggregation.sinks.map((name) => sinks.get(name)!),
       })),
       cutter,

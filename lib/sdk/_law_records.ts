@@ -41,7 +41,6 @@ export function sketchAggregation<S>(sketch: {
   answer(state: S): string;
 }): Aggregation<S> {
   return {
-    granularity: "day",
     shape: { key: { name: "all", type: "text" }, values: [{ name: "answer", type: "text" }] },
     start: sketch.start,
     add: sketch.add,

@@ -36,7 +36,6 @@ export interface LawOptions {
  * import { assertAggregationLaws } from "./conformance.ts";
  * import type { Aggregation } from "../contracts.ts";
  * const count: Aggregation<{ n: number }> = {
- *   granularity: "day",
  *   shape: { key: { name: "all", type: "text" }, values: [{ name: "n", type: "bigint" }] },
  *   start: () => ({ n: 0 }),
  *   add: (state) => ({ n: state.n + 1 }),

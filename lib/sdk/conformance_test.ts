@@ -18,10 +18,9 @@ const records: LogRecord[] = Array.from({ length: 60 }, (_, i) => ({
 
 function pageCounts(merge: Aggregation<Counts>["merge"]): Aggregation<Counts> {
   return {
-    granularity: "day",
     shape: { key: { name: "page", type: "text" }, values: [{ name: "n", type: "bigint" }] },
     start: () => ({}),
-    add: (state, record) => addCount(state, record.request_uri),
+    add: (state, record) => addCount(state, record.request_uri ?? "-"),
     merge,
     finish: (state) => topCounts(state).map(([page, n]) => ({ key: page, values: { n } })),
   };
@@ -50,10 +49,9 @@ Deno.test("assertAggregationLaws catches a merge that changes 'other'", () => {
 Deno.test("assertAggregationLaws catches a merge that keeps part of 'other'", () => {
   type Nested = { pages: Counts };
   const keeping: Aggregation<Nested> = {
-    granularity: "day",
     shape: { key: { name: "page", type: "text" }, values: [{ name: "n", type: "bigint" }] },
     start: () => ({ pages: {} }),
-    add: (state, record) => (addCount(state.pages, record.request_uri), state),
+    add: (state, record) => (addCount(state.pages, record.request_uri ?? "-"), state),
     merge: (into, other) =>
       Object.keys(into.pages).length === 0
         ? { pages: other.pages }

@@ -81,7 +81,7 @@ Deno.test("hyperLogLog state is compact JSON: sparse when small, one digit per r
 Deno.test("hyperLogLog merge obeys the aggregation laws", () => {
   const uniqueClients = sketchAggregation<HyperLogLog>({
     start: () => hyperLogLog(10),
-    add: (hll, record) => hyperLogLogAdd(hll, record.remote_addr),
+    add: (hll, record) => hyperLogLogAdd(hll, record.remote_addr ?? "-"),
     merge: hyperLogLogMerge,
     answer: (hll) => String(hyperLogLogEstimate(hll)),
   });

@@ -4,6 +4,8 @@
  * - the contract types (`AggregationPlugin`, `SourcePlugin`, `SinkPlugin`, records, results);
  * - `z` (zod) and option-schema helpers that say what they expected and found
  *   (`cqlIdentifier`, `topicName`, `duration`);
+ * - result keys of one or several columns (`keyColumns`, `keyValues`), the page of a record
+ *   (`pageOf`);
  * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`);
  * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `daysBetween`, `errorText`);
  * - `assertAggregationLaws`, the conformance check every aggregation's test calls;
@@ -26,10 +28,9 @@
  *   options,
  *   example: { n: 5 },
  *   create: (settings) => ({
- *     granularity: "day",
  *     shape: { key: { name: "method", type: "text" }, values: [{ name: "hits", type: "bigint" }] },
  *     start: () => ({}),
- *     add: (state, record) => addCount(state, record.method),
+ *     add: (state, record) => addCount(state, record.method ?? "-"),
  *     merge: mergeCounts,
  *     finish: (state) =>
  *       topCounts(state, settings.n).map(([method, hits]) => ({ key: method, values: { hits } })),
@@ -42,11 +43,14 @@
 export { z } from "zod";
 export type * from "../contracts.ts";
 export type { LogRecord } from "../records.ts";
+export { pageOf } from "../records.ts";
+export { parseWindowSize, windowSize, type WindowSpec } from "../window_size.ts";
+export { ALL_TIME_KEY, daysBetween, type WindowCutter, windowCutter } from "../windows.ts";
+export { keyColumns, keyText, keyValues } from "../result_keys.ts";
 export { cqlIdentifier, duration, topicName } from "../config/option_schemas.ts";
 export { isCqlIdentifier, isTopicName } from "../config/identifiers.ts";
 export { formatDuration, parseDuration } from "../parse/duration.ts";
 export { forEachConcurrent } from "../concurrency.ts";
-export { daysBetween } from "../windows.ts";
 export { errorText } from "../errors.ts";
 export { addCount, type Counts, mergeCounts, topCounts } from "./counts.ts";
 export { assertAggregationLaws, type LawOptions } from "./conformance.ts";

@@ -92,7 +92,7 @@ Deno.test("quantile sketch merges exactly: any split, any order, through JSON", 
 Deno.test("quantile sketch merge obeys the aggregation laws", () => {
   const requestTimes = sketchAggregation<QuantileSketch>({
     start: () => quantileSketch(),
-    add: (sketch, record) => quantileSketchAdd(sketch, record.request_time),
+    add: (sketch, record) => quantileSketchAdd(sketch, record.request_time ?? 0),
     merge: quantileSketchMerge,
     answer: (sketch) => JSON.stringify(quantileSketchQuantiles(sketch, [0.5, 0.9, 0.99])),
   });

@@ -83,7 +83,8 @@ Deno.test("sessions: any split, merged in any order through JSON, equals one pas
 Deno.test("sessions merge obeys the aggregation laws", () => {
   const sessions = sketchAggregation<SessionSpans>({
     start: () => ({}),
-    add: (spans, record) => addSessionEvent(spans, record.remote_addr, record.timestamp, GAP),
+    add: (spans, record) =>
+      addSessionEvent(spans, record.remote_addr ?? "-", record.timestamp, GAP),
     merge: (into, other) => mergeSessionSpans(into, other, GAP),
     answer: (spans) => JSON.stringify(sessionMetrics(spans)),
   });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { LogRecord } from "../records.ts";
+import type { RequestRecord } from "../records.ts";
 import { formatCombinedLine } from "../parse/format_combined_log.ts";
 import { formatTimeLocal } from "../parse/time.ts";
 import type { SeededRandom } from "./random.ts";
@@ -68,7 +68,7 @@ function timestampField(random: SeededRandom, timestamp: number): string | numbe
 }
 
 /** The JSON object fields of a record, with the variations real loggers show. */
-function jsonFields(random: SeededRandom, record: LogRecord): Record<string, unknown> {
+function jsonFields(random: SeededRandom, record: RequestRecord): Record<string, unknown> {
   const numbersAsText = random.next() < 0.05;
   // Some loggers leave out the method when it is GET; the parser defaults it.
   const omitMethod = record.method === "GET" && random.next() < 0.2;
@@ -98,7 +98,7 @@ function jsonValue(value: string | number): string {
  * @param record A valid record with a whole-second timestamp.
  * @returns JSON text that parses back to exactly `record`.
  */
-export function encodeJson(random: SeededRandom, record: LogRecord): string {
+export function encodeJson(random: SeededRandom, record: RequestRecord): string {
   // Written by hand: JSON.stringify of a fresh object is the slowest step of generation.
   const numbersAsText = random.next() < 0.05;
   const omitMethod = record.method === "GET" && random.next() < 0.2;
@@ -122,7 +122,7 @@ export function encodeJson(random: SeededRandom, record: LogRecord): string {
  * @param record A valid record with a whole-second timestamp; may be updated in place.
  * @returns The line.
  */
-export function encodeCombined(random: SeededRandom, record: LogRecord): string {
+export function encodeCombined(random: SeededRandom, record: RequestRecord): string {
   const withRequestTime = random.next() < 0.7;
   if (!withRequestTime) record.request_time = 0;
   return formatCombinedLine(record, {
@@ -143,7 +143,7 @@ export function encodeCombined(random: SeededRandom, record: LogRecord): string 
  */
 export function encodeMalformed(
   random: SeededRandom,
-  record: LogRecord,
+  record: RequestRecord,
   garbageLines: readonly string[],
 ): string {
   const kind = random.int(6);

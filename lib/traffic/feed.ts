@@ -5,11 +5,20 @@
  * @module
  */
 import type { RawMessage, SourceBatch } from "../contracts.ts";
-import { generateTraffic, type TrafficOptions } from "./simulate.ts";
+import { generateTraffic, type TrafficMode, type TrafficOptions } from "./simulate.ts";
+import type { ShopModelOptions } from "./sessions.ts";
 import { pacingDelay, sleep } from "./pacing.ts";
 
 /** What a feed needs to know beyond the traffic itself. */
 export interface FeedSettings {
+  /** Web-server logs, e-commerce or clickstream events (default weblog). */
+  mode?: TrafficMode;
+  /** Products in the catalogue (event modes). */
+  products?: number;
+  /** Distinct visitors (event modes). */
+  users?: number;
+  /** Rates and shares of the shop model (event modes). */
+  model?: Partial<ShopModelOptions>;
   /** Events per second; 0 = as fast as possible. */
   rate: number;
   /** Total events, when set. */
@@ -61,6 +70,10 @@ export function planFeed(settings: FeedSettings, now: number): FeedPlan {
     : undefined;
   return {
     traffic: {
+      mode: settings.mode,
+      products: settings.products,
+      users: settings.users,
+      model: settings.model,
       seed: settings.seed,
       count: settings.count ?? fromDuration ?? Infinity,
       start: settings.start ?? now,

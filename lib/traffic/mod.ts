@@ -5,7 +5,14 @@
  *
  * @module
  */
-export { generateTraffic, type TrafficEvent, type TrafficOptions } from "./simulate.ts";
+export {
+  generateTraffic,
+  TRAFFIC_MODES,
+  type TrafficEvent,
+  type TrafficMode,
+  type TrafficOptions,
+} from "./simulate.ts";
+export { SHOP_MODEL_DEFAULTS, type ShopModelOptions } from "./sessions.ts";
 export { feedBatches, type FeedPlan, type FeedSettings, planFeed, stopSignal } from "./feed.ts";
 export {
   produceTraffic,

@@ -1,18 +1,34 @@
 /**
- * A seeded, deterministic model of the traffic of a web shop with a blog: Zipf page
- * popularity, static assets, a realistic status mix, long-tailed sizes and latencies,
- * search/social/internal referrers, crawlers and one aggressive scraper. The same seed gives
- * a byte-identical stream, which is what makes end-to-end results checkable.
+ * A seeded, deterministic model of the traffic of a web shop, in three modes:
+ * - `weblog`: its web-server logs: Zipf page popularity, static assets, a realistic status
+ *   mix, long-tailed sizes and latencies, search/social/internal referrers, crawlers and one
+ *   aggressive scraper, as JSON objects and combined-format lines;
+ * - `ecommerce`: its shopping sessions as an e-commerce application's log (views, cart adds,
+ *   checkouts, purchases, payment failures), see `simulate_events.ts`;
+ * - `clickstream`: the same sessions as a click tracker's events (page visits, button clicks).
+ *
+ * The same seed gives a byte-identical stream, which is what makes end-to-end results
+ * checkable.
  *
  * @module
  */
-import type { LogRecord } from "../records.ts";
+import type { LogRecord, RequestRecord } from "../records.ts";
 import { encodeCombined, encodeJson, encodeMalformed } from "./encode.ts";
 import { SeededRandom } from "./random.ts";
 import { buildVocabulary, type TrafficVocabulary } from "./vocabulary.ts";
+import type { ShopModelOptions } from "./sessions.ts";
+import { generateShopEvents } from "./simulate_events.ts";
+
+/** The traffic simulator's modes. */
+export const TRAFFIC_MODES = ["weblog", "ecommerce", "clickstream"] as const;
+
+/** What kind of traffic: web-server logs, e-commerce events or clickstream events. */
+export type TrafficMode = typeof TRAFFIC_MODES[number];
 
 /** What traffic to generate. */
 export interface TrafficOptions {
+  /** Web-server logs (default), e-commerce log events, or click-tracker events. */
+  mode?: TrafficMode;
   /** Seed of every random choice: same seed (and clock readings), same stream. */
   seed: number;
   /** Events to generate; `Infinity` for an endless stream (only with `clock`). */
@@ -25,10 +41,16 @@ export interface TrafficOptions {
   malformedShare: number;
   /** Share of valid events, 0..1, stamped 1 to 48 hours before their position. */
   lateShare: number;
-  /** Share of valid events, 0..1, written as combined-format lines instead of JSON. */
+  /** Share of valid events, 0..1, written as combined-format lines instead of JSON (weblog). */
   combinedShare: number;
-  /** Distinct URIs (pages and assets); default 3000. */
+  /** Distinct URIs (pages and assets); default 3000. `weblog` only. */
   pages?: number;
+  /** Products in the catalogue; default 500. `ecommerce` and `clickstream` only. */
+  products?: number;
+  /** Distinct visitors; default 5000. `ecommerce` and `clickstream` only. */
+  users?: number;
+  /** Rates and shares of the shop model. `ecommerce` and `clickstream` only. */
+  model?: Partial<ShopModelOptions>;
   /**
    * Real-time mode: when given, each event is stamped with the clock's current reading
    * (whole seconds) instead of a position in [start, start + spanMs).
@@ -76,9 +98,26 @@ function checkOptions(options: TrafficOptions): void {
       );
     }
   }
-  const pages = options.pages ?? 3000;
-  if (!Number.isInteger(pages) || pages < 1) {
-    throw new RangeError(`pages: expected a whole number ≥ 1, found ${pages}`);
+  for (const name of ["pages", "products", "users"] as const) {
+    const value = options[name];
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      throw new RangeError(`${name}: expected a whole number ≥ 1, found ${value}`);
+    }
+  }
+  if (options.mode !== undefined && !TRAFFIC_MODES.includes(options.mode)) {
+    throw new RangeError(
+      `mode: expected one of ${TRAFFIC_MODES.join(", ")}, found ${JSON.stringify(options.mode)}`,
+    );
+  }
+  const model = options.model ?? {};
+  for (const name of ["botShare", "campaignShare", "cartShare", "paymentFailureShare"] as const) {
+    const share = model[name];
+    if (share !== undefined && !(share >= 0 && share <= 1)) {
+      throw new RangeError(`${name}: expected a share between 0 and 1, found ${share}`);
+    }
+  }
+  if (model.thinkTimeMs !== undefined && !(model.thinkTimeMs > 0)) {
+    throw new RangeError(`thinkTimeMs: expected a time > 0, found ${model.thinkTimeMs}`);
   }
 }
 
@@ -144,7 +183,7 @@ function drawRecord(
   random: SeededRandom,
   vocabulary: TrafficVocabulary,
   timestamp: number,
-): LogRecord {
+): RequestRecord {
   const who = random.next();
   const isBot = who < 0.03;
   const isCrawler = !isBot && who < 0.08;
@@ -195,7 +234,7 @@ function drawRecord(
 }
 
 /**
- * Generates simulated web traffic. Timestamps are whole seconds; with `clock` they follow
+ * Generates simulated traffic of the chosen mode (default `weblog`). Timestamps are whole seconds; with `clock` they follow
  * the clock, otherwise they rise evenly through [start, start + spanMs) by sequence number.
  * Late events are stamped 1–48 h earlier than their position.
  *
@@ -215,6 +254,10 @@ function drawRecord(
  */
 export function* generateTraffic(options: TrafficOptions): Generator<TrafficEvent> {
   checkOptions(options);
+  if (options.mode !== undefined && options.mode !== "weblog") {
+    yield* generateShopEvents(options);
+    return;
+  }
   const vocabulary = buildVocabulary(options.seed, options.pages ?? 3000);
   const random = new SeededRandom(options.seed);
   const { clock, count, malformedShare, lateShare, combinedShare } = options;

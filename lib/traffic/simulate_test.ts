@@ -1,6 +1,6 @@
 import assert from "assert";
 import { parseLogMessage } from "../parse/mod.ts";
-import type { LogRecord } from "../records.ts";
+import type { RequestRecord } from "../records.ts";
 import { generateTraffic, type TrafficEvent, type TrafficOptions } from "./simulate.ts";
 
 const START = Date.UTC(2026, 10, 20);
@@ -21,8 +21,10 @@ function collect(overrides: Partial<TrafficOptions> = {}): TrafficEvent[] {
   return [...generateTraffic({ ...BASE, ...overrides })];
 }
 
-function records(events: TrafficEvent[]): LogRecord[] {
-  return events.flatMap((event) => event.record === undefined ? [] : [event.record]);
+function records(events: TrafficEvent[]): RequestRecord[] {
+  return events.flatMap((event) =>
+    event.record === undefined ? [] : [event.record as RequestRecord]
+  );
 }
 
 async function digest(events: TrafficEvent[]): Promise<string> {
@@ -120,7 +122,7 @@ Deno.test("with a clock, events carry the clock's time", () => {
 
 Deno.test("the traffic looks like a real site's", () => {
   const all = records(collect({ count: 50_000, malformedShare: 0, lateShare: 0, pages: 500 }));
-  const share = (test: (record: LogRecord) => boolean) => all.filter(test).length / all.length;
+  const share = (test: (record: RequestRecord) => boolean) => all.filter(test).length / all.length;
   const near = (name: string, value: number, expected: number, tolerance: number) =>
     assert.ok(Math.abs(value - expected) <= tolerance, `${name}: ${value} vs ${expected}`);
 

@@ -1,5 +1,5 @@
 /**
- * `status_counts`: how many responses of each HTTP status code and class per hour or day.
+ * `status_counts`: how many responses of each HTTP status code and class per window.
  *
  * @module
  */
@@ -11,11 +11,7 @@ import {
   z,
 } from "../../lib/sdk/mod.ts";
 
-const options = z.strictObject({
-  granularity: z.enum(["hour", "day"]).default("day")
-    .describe("Window size: count responses per hour or per day.")
-    .meta({ examples: ["day"] }),
-});
+const options = z.strictObject({});
 
 /** Validated `status_counts` options. */
 export type StatusCountsOptions = z.output<typeof options>;
@@ -29,17 +25,18 @@ const statusCounts: AggregationPlugin<StatusCountsOptions, StatusCounts> = {
   name: "status_counts",
   summary: "Responses per HTTP status code and per class (2xx, 3xx, 4xx, 5xx).",
   description: "Counts responses per status code in each window, and adds one row per status " +
-    "class seen (e.g. 4xx = all 400..499 responses).",
+    "class seen (e.g. 4xx = all 400..499 responses). Records without a status (events) are " +
+    "not counted.",
   options,
-  example: { granularity: "hour" },
+  example: {},
   // Codes and classes overlap (404 is in 4xx), so lines, not stacked areas or a donut.
   chart: "line",
-  create(settings) {
+  create() {
     return {
-      granularity: settings.granularity,
       shape: { key: { name: "status", type: "text" }, values: [{ name: "count", type: "bigint" }] },
       start: () => ({}),
       add(state, record) {
+        if (record.status === undefined) return state;
         // A numeric key is the same property as its string ("200"), without the conversion.
         state[record.status] = (state[record.status] ?? 0) + 1;
         return state;

@@ -44,16 +44,18 @@ Deno.test("status_counts obeys the aggregation laws (any split merges like one p
   assertAggregationLaws(aggregation, statuses.map(record));
 });
 
-Deno.test("status_counts shape, granularity and options", () => {
+Deno.test("status_counts shape and options", () => {
   assert.deepEqual(aggregation.shape, {
     key: { name: "status", type: "text" },
     values: [{ name: "count", type: "bigint" }],
   });
-  assert.equal(aggregation.granularity, "day");
-  assert.equal(
-    statusCounts.create(statusCounts.options.parse({ granularity: "hour" })).granularity,
-    "hour",
-  );
-  assert.equal(statusCounts.options.safeParse({ granularity: "minute" }).success, false);
+  assert.equal(statusCounts.options.safeParse({ granularity: "hour" }).success, false);
   assert.equal(statusCounts.options.safeParse({ n: 3 }).success, false);
+});
+
+Deno.test("status_counts leaves out records without a status (events)", () => {
+  const event: LogRecord = { timestamp: Date.UTC(2026, 0, 1, 12), event_type: "add_to_cart" };
+  const state = [record(200), event, record(404)].reduce(aggregation.add, aggregation.start());
+  assert.deepEqual(aggregation.finish(state).map((row) => row.key), ["200", "404", "2xx", "4xx"]);
+  assertAggregationLaws(aggregation, [record(200), event, event, record(500)]);
 });

@@ -1,5 +1,5 @@
 /**
- * `top_pages`: the N most visited pages of each hour or day.
+ * `top_pages`: the N most visited pages of each window.
  *
  * @module
  */
@@ -9,6 +9,7 @@ import {
   type Counts,
   type LogRecord,
   mergeCounts,
+  pageOf,
   topCounts,
   z,
 } from "../../lib/sdk/mod.ts";
@@ -31,14 +32,14 @@ const BOT = /bot|crawler|spider|slurp|curl|wget/i;
 const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
 
 const options = z.strictObject({
-  granularity: z.enum(["hour", "day"]).default("day")
-    .describe("Window size: count visits per hour or per day.")
-    .meta({ examples: ["day"] }),
   n: z.number().int().min(1).max(1000).default(10)
     .describe("How many pages to keep per window.")
     .meta({ examples: [10] }),
   page_field: z.enum(["request_uri", "http_referrer"]).default("request_uri")
-    .describe("Which field names the page: the requested URI or the referring page.")
+    .describe(
+      "Which field names the page: the page visited (page_path when set, else request_uri) or " +
+        "the referring page.",
+    )
     .meta({ examples: ["request_uri"] }),
   strip_query: z.boolean().default(true)
     .describe("Ignore the query string and fragment, so /a?b=1 counts as /a.")
@@ -49,10 +50,13 @@ const options = z.strictObject({
     )
     .meta({ examples: [true] }),
   exclude_bots: z.boolean().default(false)
-    .describe("Skip requests whose user agent looks like a bot, crawler, spider, curl or wget.")
+    .describe("Skip records whose user agent looks like a bot, crawler, spider, curl or wget.")
     .meta({ examples: [false] }),
   statuses: z.array(z.enum(STATUS_CLASSES)).min(1).optional()
-    .describe("Count only responses of these status classes; all when omitted.")
+    .describe(
+      "Count only responses of these status classes (events without a status are skipped); " +
+        "all records when omitted.",
+    )
     .meta({ examples: [["2xx", "3xx"]] }),
 });
 
@@ -66,16 +70,17 @@ export type PageCounts = Counts;
 const topPages: AggregationPlugin<TopPagesOptions, PageCounts> = {
   kind: "aggregation",
   name: "top_pages",
-  summary: "The N most visited pages of each hour or day.",
+  summary: "The N most visited pages of each window.",
   description: "Counts visits per page in each window and keeps the N pages with the most " +
-    "visits, ranked 1..N; ties are broken by page URL so the ranking is deterministic.",
+    "visits, ranked 1..N; ties are broken by page URL so the ranking is deterministic. A " +
+    "record's page is its page_path when it has one, else its request_uri, so page events " +
+    "and web-server logs count alike.",
   options,
-  example: { granularity: "day", n: 10, exclude_bots: true, statuses: ["2xx", "3xx"] },
+  example: { n: 10, exclude_bots: true, statuses: ["2xx", "3xx"] },
   chart: "bar",
   create(settings) {
     const counts = (record: LogRecord) => countedPage(record, settings);
     return {
-      granularity: settings.granularity,
       shape: {
         key: { name: "page_url", type: "text" },
         values: [{ name: "visits", type: "bigint" }, { name: "rank", type: "int" }],
@@ -101,13 +106,19 @@ export default topPages;
 
 /** The page a record counts for, or undefined when the filters skip it. */
 function countedPage(record: LogRecord, settings: TopPagesOptions): string | undefined {
-  const raw = record[settings.page_field];
-  if (raw === "" || raw === "-") return undefined;
+  const raw = settings.page_field === "request_uri" ? pageOf(record) : record.http_referrer;
+  if (raw === undefined || raw === "" || raw === "-") return undefined;
   const path = withoutQuery(raw);
   if (settings.exclude_static && isStaticAsset(path)) return undefined;
-  if (settings.exclude_bots && BOT.test(record.http_user_agent)) return undefined;
-  if (settings.statuses && !settings.statuses.some((c) => c === statusClass(record.status))) {
-    return undefined;
+  if (
+    settings.exclude_bots && record.http_user_agent !== undefined &&
+    BOT.test(record.http_user_agent)
+  ) return undefined;
+  if (settings.statuses) {
+    const status = record.status;
+    if (status === undefined || !settings.statuses.some((c) => c === statusClass(status))) {
+      return undefined;
+    }
   }
   return settings.strip_query ? path : raw;
 }

@@ -37,9 +37,8 @@ Deno.test("top_pages ranks by visits, ties by page_url ascending", () => {
   ]);
 });
 
-Deno.test("top_pages defaults: day, n 10, query stripped, static assets skipped", () => {
+Deno.test("top_pages defaults: n 10, query stripped, static assets skipped", () => {
   const aggregation = build();
-  assert.equal(aggregation.granularity, "day");
   assert.deepEqual(aggregation.shape, {
     key: { name: "page_url", type: "text" },
     values: [{ name: "visits", type: "bigint" }, { name: "rank", type: "int" }],
@@ -99,8 +98,32 @@ Deno.test("top_pages counts a page named __proto__ like any other", () => {
 Deno.test("top_pages options reject bad values", () => {
   assert.equal(topPages.options.safeParse({ n: 0 }).success, false);
   assert.equal(topPages.options.safeParse({ n: 1001 }).success, false);
-  assert.equal(topPages.options.safeParse({ granularity: "week" }).success, false);
+  assert.equal(topPages.options.safeParse({ granularity: "day" }).success, false);
   assert.equal(topPages.options.safeParse({ statuses: ["6xx"] }).success, false);
   assert.equal(topPages.options.safeParse({ top: 3 }).success, false);
   assert.equal(topPages.options.safeParse(topPages.example).success, true);
+});
+
+Deno.test("top_pages counts page events by page_path, which wins over request_uri", () => {
+  const event = (page_path: string): LogRecord => ({
+    timestamp: Date.UTC(2026, 0, 1, 12),
+    event_type: "page_visited",
+    page_path,
+  });
+  const rows = run({}, [
+    event("/shoes"),
+    event("/shoes?color=red"),
+    record({ request_uri: "/shoes" }),
+    record({ request_uri: "/api/track", page_path: "/cart" }),
+    { timestamp: Date.UTC(2026, 0, 1, 12), event_type: "login" },
+  ]);
+  assert.deepEqual(rows, [
+    { key: "/shoes", values: { visits: 3, rank: 1 } },
+    { key: "/cart", values: { visits: 1, rank: 2 } },
+  ]);
+  // Events carry no status: a status filter leaves them out.
+  assert.deepEqual(run({ statuses: ["2xx"] }, [event("/shoes"), record({ request_uri: "/a" })]), [
+    { key: "/a", values: { visits: 1, rank: 1 } },
+  ]);
+  assertAggregationLaws(build(), [...pages(["/a", "/b", "/a"]), event("/a"), event("/c")]);
 });

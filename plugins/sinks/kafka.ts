@@ -5,7 +5,14 @@
  * @module
  */
 import type { Producer } from "kafkajs";
-import { type SinkPlugin, topicName, type WindowResult, z } from "../../lib/sdk/mod.ts";
+import {
+  keyColumns,
+  keyValues,
+  type SinkPlugin,
+  topicName,
+  type WindowResult,
+  z,
+} from "../../lib/sdk/mod.ts";
 
 const options = z.strictObject({
   topic: topicName()
@@ -24,13 +31,23 @@ export type KafkaSinkOptions = z.output<typeof options>;
 function resultMessage(result: WindowResult): Record<string, unknown> {
   return {
     aggregation: result.aggregation,
-    granularity: result.granularity,
+    size: result.window.size,
     window: result.window.key,
-    date: result.window.date,
-    ...(result.window.hour === undefined ? {} : { hour: result.window.hour }),
+    ...(result.window.size === "none" ? {} : {
+      date: result.window.date,
+      ...(result.window.hour === undefined ? {} : { hour: result.window.hour }),
+      window_start: new Date(result.window.start).toISOString(),
+      window_end: new Date(result.window.end).toISOString(),
+    }),
     records: result.records,
     computed_at: new Date(result.computedAt).toISOString(),
-    rows: result.rows.map((row) => ({ [result.shape.key.name]: row.key, ...row.values })),
+    rows: result.rows.map((row) => {
+      const keys = keyValues(row);
+      return {
+        ...Object.fromEntries(keyColumns(result.shape).map((column, i) => [column.name, keys[i]])),
+        ...row.values,
+      };
+    }),
   };
 }
 
@@ -40,8 +57,10 @@ const kafkaSink: SinkPlugin<KafkaSinkOptions> = {
   name: "kafka",
   summary: "Publishes every changed window result as JSON to a Kafka topic.",
   description: "One message per changed window and flush, keyed <aggregation>/<window>, with " +
-    "the fields aggregation, granularity, window, date, hour (hourly only), records, " +
-    "computed_at and rows (e.g. [{page_url, visits, rank}]).",
+    "the fields aggregation, size (the window size, e.g. 5m), window (its key), date, hour " +
+    "(hour-sized windows only), window_start and window_end (ISO-8601; date and both ends not " +
+    "for window: none), records, computed_at and rows (e.g. [{page_url, visits, rank}], one " +
+    "field per key column).",
   options,
   example: { topic: "RESULTS" },
   topics: (settings) => [{ topic: settings.topic, partitions: settings.partitions }],

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type SinkPlugin, z } from "../../lib/sdk/mod.ts";
+import { keyValues, type SinkPlugin, z } from "../../lib/sdk/mod.ts";
 
 const options = z.strictObject({
   rows: z.number().int().min(1).max(1000).default(5)
@@ -27,10 +27,10 @@ const stdoutSink: SinkPlugin<StdoutSinkOptions> = {
       write(results) {
         for (const result of results) {
           const rows = result.rows.slice(0, settings.rows).map((row) =>
-            `${row.key}=${Object.values(row.values).join("/")}`
+            `${keyValues(row).join("|")}=${Object.values(row.values).join("/")}`
           );
           console.log(
-            `${result.aggregation} ${result.window.key} (${result.records} records): ${
+            `${result.aggregation} ${result.window.key} (${result.window.size}, ${result.records} records): ${
               rows.join(", ")
             }`,
           );

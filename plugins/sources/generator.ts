@@ -20,7 +20,9 @@ import {
   type FeedPlan,
   planFeed,
   produceTraffic,
+  SHOP_MODEL_DEFAULTS,
   stopSignal,
+  TRAFFIC_MODES,
 } from "../../lib/traffic/mod.ts";
 
 /** Stream name of every batch this source yields; part of every record id. */
@@ -29,6 +31,13 @@ const GENERATOR_STREAM = "generator";
 const share = z.number().min(0).max(1);
 
 const options = z.strictObject({
+  mode: z.enum(TRAFFIC_MODES).default("weblog")
+    .describe(
+      "What to simulate: weblog (web-server logs), ecommerce (an e-commerce log: views, cart " +
+        "adds, checkouts, purchases, payment failures) or clickstream (a click tracker's page " +
+        "visits and button clicks).",
+    )
+    .meta({ examples: ["ecommerce"] }),
   rate: z.number().min(0).default(100)
     .describe("Events per second; 0 = as fast as possible. Default 100.")
     .meta({ examples: [100, 0] }),
@@ -57,11 +66,38 @@ const options = z.strictObject({
     .describe("Share of valid events (0..1) stamped 1 to 48 hours late. Default 0.")
     .meta({ examples: [0.02] }),
   combined_share: share.default(0)
-    .describe("Share of valid events (0..1) written as combined-format lines. Default 0.")
+    .describe("Share of valid events (0..1) written as combined-format lines (weblog). Default 0.")
     .meta({ examples: [0.2] }),
   pages: z.number().int().min(1).max(1_000_000).default(3000)
-    .describe("Distinct URIs on the simulated site (80% pages, 20% assets). Default 3000.")
+    .describe("Distinct URIs on the simulated site (80% pages, 20% assets; weblog). Default 3000.")
     .meta({ examples: [3000] }),
+  products: z.number().int().min(1).max(1_000_000).default(500)
+    .describe("Products in the simulated catalogue (ecommerce, clickstream). Default 500.")
+    .meta({ examples: [500] }),
+  users: z.number().int().min(1).max(1_000_000).default(5000)
+    .describe("Distinct visitors, about 60% logged in (ecommerce, clickstream). Default 5000.")
+    .meta({ examples: [5000] }),
+  bot_share: share.default(SHOP_MODEL_DEFAULTS.botShare)
+    .describe(
+      "Share of events (0..1) from the one high-rate scraping bot (ecommerce, " +
+        "clickstream). Default 0.05.",
+    )
+    .meta({ examples: [0.05] }),
+  campaign_share: share.default(SHOP_MODEL_DEFAULTS.campaignShare)
+    .describe(
+      "Share of visits (0..1) arriving from a utm-tagged campaign (ecommerce, " +
+        "clickstream). Default 0.25.",
+    )
+    .meta({ examples: [0.25] }),
+  cart_share: share.default(SHOP_MODEL_DEFAULTS.cartShare)
+    .describe(
+      "Chance (0..1) that a product view leads to adding it to the cart (ecommerce, " +
+        "clickstream). Default 0.2.",
+    )
+    .meta({ examples: [0.2] }),
+  payment_failure_share: share.default(SHOP_MODEL_DEFAULTS.paymentFailureShare)
+    .describe("Share of payments (0..1) that fail (ecommerce, clickstream). Default 0.08.")
+    .meta({ examples: [0.08] }),
   partitions: z.number().int().min(1).max(1000).default(6)
     .describe("Partitions events are spread over (and of `to_topic` when created). Default 6.")
     .meta({ examples: [6] }),
@@ -105,6 +141,15 @@ const PROGRESS_LOG_MS = 10_000;
 /** Turns validated options into a feed plan. */
 function planRun(settings: GeneratorOptions, seed: number, now: number): FeedPlan {
   return planFeed({
+    mode: settings.mode,
+    products: settings.products,
+    users: settings.users,
+    model: {
+      botShare: settings.bot_share,
+      campaignShare: settings.campaign_share,
+      cartShare: settings.cart_share,
+      paymentFailureShare: settings.payment_failure_share,
+    },
     rate: settings.rate,
     count: settings.count,
     durationMs: settings.duration === undefined ? undefined : parseDuration(settings.duration),
@@ -171,15 +216,21 @@ function rejectionLogger(log: (message: string) => void) {
 const generatorSource: SourcePlugin<GeneratorOptions> = {
   kind: "source",
   name: "generator",
-  summary: "Simulated web traffic, into the pipeline or into a Kafka topic.",
-  description: "A seeded model of a web shop's traffic: Zipf page popularity, static assets, " +
-    "a realistic status mix, long-tailed sizes and latencies, search/social/internal " +
-    "referrers, crawlers and one aggressive scraper, as JSON objects and combined-format " +
-    "lines. Without `start`, events carry the current time; with it, timestamps spread over " +
+  summary: "Simulated web-shop traffic (web logs or events), into the pipeline or a Kafka topic.",
+  description: "A seeded model of a web shop's traffic. Mode weblog: its web-server logs, " +
+    "with Zipf page popularity, static assets, a realistic status mix, long-tailed sizes and " +
+    "latencies, search/social/internal referrers, crawlers and one aggressive scraper, as JSON " +
+    "objects and combined-format lines. Modes ecommerce and clickstream: visitors' sessions " +
+    "walking home, category, search, product, cart and checkout pages with think times and " +
+    "exits, over a product catalogue with categories and prices, with cart adds, checkouts, " +
+    "purchases (one event per order line) and payment failures, button clicks, devices, " +
+    "browsers and OSes with real user-agent strings, countries, utm campaigns and referrers, " +
+    "and one high-rate scraping bot; written as e-commerce log lines or click-tracker events. " +
+    "Without `start`, events carry the current time; with it, timestamps spread over " +
     "`span`. With `to_topic`, events go to that Kafka topic instead of the pipeline. " +
     "Records get ids generator/<seq % partitions>/<per-partition sequence>.",
   options,
-  example: { rate: 200, duration: "10m", seed: 42, malformed_share: 0.01, late_share: 0.02 },
+  example: { mode: "ecommerce", rate: 200, duration: "10m", seed: 42, malformed_share: 0.01 },
   feedsTopic: (settings) => settings.to_topic,
   topics: (settings) =>
     settings.to_topic === undefined
@@ -189,7 +240,7 @@ const generatorSource: SourcePlugin<GeneratorOptions> = {
     const seed = settings.seed ?? Math.floor(Math.random() * 2 ** 31);
     const plan = planRun(settings, seed, Date.now());
     context.log(
-      `generator: seed ${seed}, ${
+      `generator: ${settings.mode}, seed ${seed}, ${
         Number.isFinite(plan.traffic.count) ? `${plan.traffic.count} events` : "endless"
       } at ${settings.rate > 0 ? `${settings.rate}/s` : "full speed"}`,
     );

@@ -155,3 +155,25 @@ Deno.test("rejections are logged, at most once per ten seconds", async () => {
     "generator: rejected 1 malformed message(s), e.g. generator/2/9: status: bad",
   );
 });
+
+Deno.test("generator mode picks the simulation; its shares are options", async () => {
+  assert.equal(settings({}).mode, "weblog");
+  assert.ok(!generator.options.safeParse({ mode: "events" }).success);
+  const input = { rate: 0, count: 600, seed: 9, start: "2026-11-20T00:00:00Z", partitions: 2 };
+  const decode = (batches: SourceBatch[]) =>
+    batches.flatMap((batch) => batch.messages).map((message) => {
+      const result = parseLogMessage(message.value!, Date.UTC(2026, 11, 1));
+      assert.ok(result.ok);
+      return result.record;
+    });
+  const shop = decode((await collect({ ...input, mode: "ecommerce", bot_share: 0 })).batches);
+  assert.equal(shop.length, 600);
+  assert.ok(shop.every((record) => record.session_id !== undefined && record.device !== undefined));
+  assert.ok(shop.some((record) => record.event_type === "add_to_cart"));
+  const clicks = decode((await collect({ ...input, mode: "clickstream" })).batches);
+  assert.ok(clicks.some((record) => record.event_type === "button_clicked"));
+  const logs = decode((await collect(input)).batches);
+  assert.ok(
+    logs.every((record) => record.request_uri !== undefined && record.status !== undefined),
+  );
+});

@@ -1,6 +1,6 @@
 /**
- * `kafka` source: a consumer group on a topic of web logs (JSON objects or combined-format
- * lines). Offsets are committed only when the runtime says the records they cover are durable;
+ * `kafka` source: a consumer group on a topic of web logs or events (JSON objects or
+ * combined-format lines). Offsets are committed only when the runtime says the records they cover are durable;
  * rejected messages go to a dead-letter topic with the reason and the original bytes.
  *
  * @module
@@ -17,7 +17,7 @@ import {
 
 const options = z.strictObject({
   topic: topicName().default("RAWLOG")
-    .describe("Topic to read web logs from.")
+    .describe("Topic to read web logs or events from.")
     .meta({ examples: ["RAWLOG"] }),
   partitions: z.number().int().min(1).max(1000).default(6)
     .describe("Partition count used when the runner creates the topic.")
@@ -39,6 +39,12 @@ const options = z.strictObject({
   max_bytes_per_partition: z.number().int().min(1024).default(1_048_576)
     .describe("Largest fetch per partition, in bytes; bigger batches mean fewer round trips.")
     .meta({ examples: [1_048_576] }),
+  message_time_fallback: z.boolean().default(false)
+    .describe(
+      "Give a JSON record without timestamp or event_time the Kafka message's timestamp " +
+        "instead of rejecting it.",
+    )
+    .meta({ examples: [false] }),
 });
 
 /** Validated `kafka` source options. */
@@ -52,8 +58,9 @@ function deadLetterTopic(settings: KafkaSourceOptions): string {
 const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
   kind: "source",
   name: "kafka",
-  summary: "Reads web logs from a Kafka topic in a consumer group, exactly once.",
-  description: "Accepts JSON log objects and Apache/nginx combined-format lines. Offsets are " +
+  summary: "Reads web logs and events from a Kafka topic in a consumer group, exactly once.",
+  description: "Accepts JSON objects (web logs or events, see Records) and Apache/nginx " +
+    "combined-format lines. Offsets are " +
     "committed only after the log rows and aggregate state they cover are durable in Cassandra; " +
     "re-delivered messages are recognised by their offset and never counted twice. Messages " +
     "that cannot be parsed go to the dead-letter topic, keyed <topic>/<partition>/<offset>, " +
@@ -119,6 +126,8 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
             offset: Number(message.offset),
             value: message.value,
             producedAt: Number(message.timestamp),
+            // The message timestamp is stored with the message: the same on every delivery.
+            fallbackTime: settings.message_time_fallback ? Number(message.timestamp) : undefined,
           }));
           await handlers.onBatch({
             stream: batch.topic,

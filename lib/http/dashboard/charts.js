@@ -18,6 +18,18 @@ export const PALETTE = [
 /** Most series a chart over time draws (the keys with the largest totals). */
 export const SERIES_LIMIT = 8;
 
+/** A row key as text: one column's value, or a composite key's values joined with " · ". */
+export function keyLabel(key) {
+  return Array.isArray(key) ? key.join(" · ") : String(key);
+}
+
+/** The key column header: one column's name, or a composite key's names joined with " · ". */
+export function keyHeader(shape) {
+  return Array.isArray(shape.key)
+    ? shape.key.map((column) => column.name).join(" · ")
+    : shape.key.name;
+}
+
 /** The value column a chart plots: the first one that is not a rank. */
 export function plottedColumn(shape) {
   return (shape.values.find((column) => column.name !== "rank") ?? shape.values[0]).name;
@@ -43,7 +55,7 @@ export function orderedRows(shape, rows) {
  * - `donut`: the rows of the selected window as shares.
  *
  * @param {{chart: string, shape: object}} view
- * @param {Map<string, {rows: Array<{key: string|number, values: object}>}>} windows by key
+ * @param {Map<string, {rows: Array<{key: string|number|Array<string|number>, values: object}>}>} windows by key
  * @param {string | undefined} selected the window shown
  */
 export function chartConfig(view, windows, selected) {
@@ -54,7 +66,8 @@ export function chartConfig(view, windows, selected) {
     const totals = new Map();
     for (const stored of windows.values()) {
       for (const row of stored.rows) {
-        totals.set(row.key, (totals.get(row.key) ?? 0) + Number(row.values[value]));
+        const label = keyLabel(row.key);
+        totals.set(label, (totals.get(label) ?? 0) + Number(row.values[value]));
       }
     }
     const series = [...totals].sort((a, b) => b[1] - a[1]).slice(0, SERIES_LIMIT)
@@ -67,7 +80,9 @@ export function chartConfig(view, windows, selected) {
         datasets: series.map((key, index) => ({
           label: String(key),
           data: keys.map((window) => {
-            const row = windows.get(window).rows.find((candidate) => candidate.key === key);
+            const row = windows.get(window).rows.find((candidate) =>
+              keyLabel(candidate.key) === key
+            );
             return row === undefined ? 0 : Number(row.values[value]);
           }),
           borderColor: PALETTE[index % PALETTE.length],
@@ -85,7 +100,7 @@ export function chartConfig(view, windows, selected) {
     config = {
       type: donut ? "doughnut" : "bar",
       data: {
-        labels: rows.map((row) => String(row.key)),
+        labels: rows.map((row) => keyLabel(row.key)),
         datasets: [{
           label: value,
           data: rows.map((row) => Number(row.values[value])),

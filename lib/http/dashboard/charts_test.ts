@@ -1,5 +1,5 @@
 import assert from "assert";
-import { chartConfig, orderedRows, plottedColumn } from "./charts.js";
+import { chartConfig, keyHeader, keyLabel, orderedRows, plottedColumn } from "./charts.js";
 
 const topShape = {
   key: { name: "page_url", type: "text" },
@@ -60,4 +60,23 @@ Deno.test("charts: bar and donut show the selected window; line and area every w
     "2026-11-20",
   );
   assert.equal(single.type, "bar", "one window is not a line over time");
+});
+
+Deno.test("dashboard charts: a composite key is labelled by its values, headed by its columns", () => {
+  const shape = {
+    key: [{ name: "product_id", type: "text" }, { name: "action", type: "text" }],
+    values: [{ name: "count", type: "bigint" }],
+  };
+  assert.equal(keyHeader(shape), "product_id · action");
+  assert.equal(keyLabel(["p-1", "view"]), "p-1 · view");
+  assert.equal(keyLabel(404), "404");
+  const windows = new Map([["2026-11-20T10:05", {
+    rows: [{ key: ["p-1", "view"], values: { count: 3 } }, {
+      key: ["p-2", "cart"],
+      values: { count: 1 },
+    }],
+  }]]);
+  const drawn = draw({ chart: "bar", shape }, windows, "2026-11-20T10:05");
+  assert.deepEqual(drawn.data.labels, ["p-1 · view", "p-2 · cart"]);
+  assert.deepEqual(drawn.data.datasets[0]?.data, [3, 1]);
 });

@@ -2,7 +2,7 @@
 // plugin suggests, a window picker, a CSV link and a table of the selected window.
 /* global Chart */
 import { el, formatNumber, getJson } from "./dom.js";
-import { chartConfig, orderedRows } from "./charts.js";
+import { chartConfig, keyHeader, keyLabel, orderedRows } from "./charts.js";
 
 /** Creates the view of one aggregation (as `/api/aggregations` describes it) in `container`. */
 export function createView(description, container) {
@@ -12,7 +12,7 @@ export function createView(description, container) {
   });
   const head = el("div", undefined, { class: "view-head" });
   head.append(el("h2", description.name));
-  const meta = el("span", `${description.plugin}, per ${description.granularity}`, {
+  const meta = el("span", `${description.plugin}, window ${description.window}`, {
     class: "meta",
   });
   const picker = el("select", undefined, {
@@ -109,14 +109,14 @@ function renderTable(view, current) {
     return;
   }
   const headRow = el("tr");
-  headRow.append(el("th", view.shape.key.name));
+  headRow.append(el("th", keyHeader(view.shape)));
   for (const column of view.shape.values) headRow.append(el("th", column.name, { class: "num" }));
   const head = el("thead");
   head.append(headRow);
   const body = el("tbody");
   for (const row of orderedRows(view.shape, current.rows)) {
-    const line = el("tr", undefined, { "data-key": String(row.key) });
-    line.append(el("td", row.key, { "data-column": view.shape.key.name }));
+    const line = el("tr", undefined, { "data-key": keyLabel(row.key) });
+    line.append(el("td", keyLabel(row.key), { "data-column": keyHeader(view.shape) }));
     for (const column of view.shape.values) {
       line.append(el("td", formatNumber(row.values[column.name]), {
         class: "num",
