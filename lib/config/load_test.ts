@@ -285,7 +285,7 @@ Deno.test("result columns a plugin declares must be CQL identifiers", async () =
   assert.deepEqual(
     await problems(
       withLine(14, "    plugin: ./bad_columns.ts").replace(
-        "    options: { granularity: day, n: 10 }\n",
+        "    options: { n: 10 }\n",
         "",
       ),
     ),
