@@ -87,7 +87,20 @@ async function main(): Promise<number> {
       Deno.addSignalListener(signal, () => resolve(signal));
     }
   });
-  const reason = await Promise.race([stopped, running.done.then(() => "end of input")]);
+  const reason = await Promise.race([
+    stopped,
+    running.done.then(() => "end of input", (error) => ({ failure: error })),
+  ]);
+  if (typeof reason !== "string") {
+    // A persistent failure: the message names the service and what to check. Nothing more is
+    // flushed (the failing service is what a flush needs); the next start resumes from the
+    // last commit.
+    clearInterval(status);
+    if (tty) console.error("");
+    console.error(`run: ${errorText(reason.failure)}`);
+    await resources.close().catch(() => {});
+    return 1;
+  }
   clearInterval(status);
   if (tty) console.error("");
   console.error(`${reason}: stopping`);

@@ -107,6 +107,12 @@ export interface SourceHandlers {
   onBatch: (batch: SourceBatch) => Promise<void>;
   /** Called when the partitions this process owns change (e.g. a consumer-group rebalance). */
   onReassigned: () => void;
+  /**
+   * Called when the source crashed (its reading loop failed) and would restart. The runtime
+   * logs and counts it, and answers whether to restart: false once the failure has persisted,
+   * and `run` should then reject with `error`. Sources that cannot restart need not call it.
+   */
+  onFailure?: (error: unknown) => boolean;
 }
 
 /** What the server knows of an HTTP request beyond the request itself. */
