@@ -15,7 +15,7 @@ async function readmeExample(): Promise<string> {
   const readme = await Deno.readTextFile(`${REPO_ROOT}/README.md`);
   const match = /in `my_plugins\/top_referrers\.ts`:\n\n```ts\n([\s\S]*?)```/.exec(readme);
   assert.ok(match, "README.md has the top_referrers example");
-  return match[1]!.replace('"../lib/contracts.ts"', `"${REPO_ROOT}/lib/contracts.ts"`);
+  return match[1]!.replace('"../lib/sdk/mod.ts"', `"${REPO_ROOT}/lib/sdk/mod.ts"`);
 }
 
 Deno.test("a new aggregation is one file: the README example runs end to end", async () => {

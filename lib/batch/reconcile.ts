@@ -49,11 +49,20 @@ export async function reconcile(
         entry.aggregation,
         windowKey,
       );
-      if (fromBatch === undefined && fromRealtime === undefined) continue;
+      if (fromRealtime === "being written") {
+        windows++;
+        differences.push({
+          aggregation: entry.name,
+          window: windowKey,
+          detail: "real-time state is being written by a runner right now; run reconcile again",
+        });
+        continue;
+      }
+      if (fromBatch === undefined && fromRealtime === "no state") continue;
       windows++;
       const difference = (detail: string) =>
         differences.push({ aggregation: entry.name, window: windowKey, detail });
-      if (fromRealtime === undefined) {
+      if (fromRealtime === "no state") {
         difference(`no real-time result; batch counted ${fromBatch!.records} records`);
         continue;
       }

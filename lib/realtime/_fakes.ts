@@ -15,8 +15,17 @@ import type {
   WindowResult,
 } from "../contracts.ts";
 import type { LogWriter } from "../log_store.ts";
-import type { StateKey, StateStore, StoredPartitionState, StoredState } from "./state_store.ts";
-import { stateKeyString } from "./state_store.ts";
+import { keyedAggregation } from "../sdk/keyed.ts";
+import type {
+  PartitionHead,
+  SaveSummary,
+  StateChange,
+  StateKey,
+  StateStore,
+  StoredEntry,
+  StoredHead,
+} from "./state_store.ts";
+import { chunkEntries, stateKeyString } from "./state_store.ts";
 
 /** A point where a fake call waits until the test opens it. */
 export interface Gate {
@@ -61,62 +70,113 @@ export class FaultPoint {
   }
 }
 
-/** An in-memory `aggregate_state`: the row with the higher applied offset wins, as in Cassandra. */
+/** A stored row with its write timestamp, as Cassandra keeps it. */
+interface Versioned<T> {
+  row: T;
+  timestamp: number;
+}
+
+/** An in-memory state store: each row keeps the write with the highest timestamp, as Cassandra does. */
 export function fakeStateStore(): StateStore & {
-  rows: Map<string, StoredPartitionState & { key: StateKey }>;
+  heads: Map<string, Versioned<PartitionHead & { key: StateKey }>>;
+  keys: Map<string, Map<string, Versioned<StoredEntry>>>;
   load$: FaultPoint;
   save$: FaultPoint;
+  /** Fails the save after this many of its rows were written (a flush cut short). */
+  cutSaveAfterRows?: number;
+  /** Every save's summary. */
+  saves: SaveSummary[];
 } {
-  const rows = new Map<string, StoredPartitionState & { key: StateKey }>();
+  const heads = new Map<string, Versioned<PartitionHead & { key: StateKey }>>();
+  const keys = new Map<string, Map<string, Versioned<StoredEntry>>>();
   const load$ = new FaultPoint();
   const save$ = new FaultPoint();
-  const inWindow = (aggregation: string, windowKey: string) =>
-    [...rows.values()].filter((row) =>
-      row.key.aggregation === aggregation && row.key.windowKey === windowKey
-    );
-  return {
-    rows,
+  const saves: SaveSummary[] = [];
+  const store = {
+    heads,
+    keys,
     load$,
     save$,
-    async load(keys) {
+    saves,
+    cutSaveAfterRows: undefined as number | undefined,
+    async loadHeads(wanted: readonly StateKey[]) {
       await load$.pass();
-      const found = new Map<string, StoredState>();
-      for (const key of keys) {
-        const row = rows.get(stateKeyString(key));
-        if (row !== undefined) {
+      const found = new Map<string, StoredHead>();
+      for (const key of wanted) {
+        const head = heads.get(stateKeyString(key));
+        if (head !== undefined) {
           found.set(stateKeyString(key), {
-            state: row.state,
-            records: row.records,
-            appliedOffset: row.appliedOffset,
+            records: head.row.records,
+            appliedOffset: head.row.appliedOffset,
           });
         }
       }
       return found;
     },
-    async save(saved) {
-      await save$.pass();
-      for (const { key, value } of saved) {
-        const existing = rows.get(stateKeyString(key));
-        if (existing !== undefined && existing.appliedOffset > value.appliedOffset) continue;
-        rows.set(stateKeyString(key), {
-          ...value,
-          key,
-          stream: key.stream,
-          partition: key.partition,
-        });
-      }
+    loadEntries(key: StateKey) {
+      return Promise.resolve(
+        [...(keys.get(stateKeyString(key))?.values() ?? [])].map(({ row }) => ({ ...row })),
+      );
     },
-    readWindow: (aggregation, windowKey) => Promise.resolve(inWindow(aggregation, windowKey)),
-    readWindowHeads: (aggregation, windowKey) =>
-      Promise.resolve(
-        inWindow(aggregation, windowKey).map(({ stream, partition, records, appliedOffset }) => ({
-          stream,
-          partition,
-          records,
-          appliedOffset,
-        })),
-      ),
+    async save(changes: readonly StateChange[]) {
+      await save$.pass();
+      let budget = store.cutSaveAfterRows ?? Infinity;
+      store.cutSaveAfterRows = undefined;
+      const cut = () => {
+        if (budget-- <= 0) throw new Error("connection reset mid-save");
+      };
+      let rows = 0;
+      let largestWriteBytes = 0;
+      for (const change of changes) {
+        const id = stateKeyString(change.key);
+        let partition = keys.get(id);
+        if (partition === undefined) keys.set(id, partition = new Map());
+        for (const chunk of chunkEntries(change.entries)) {
+          largestWriteBytes = Math.max(largestWriteBytes, chunk.bytes);
+          for (const entry of chunk.entries) {
+            cut();
+            const existing = partition.get(entry.stateKey);
+            if (existing === undefined || existing.timestamp <= entry.appliedOffset + 1) {
+              partition.set(entry.stateKey, {
+                row: { ...entry },
+                timestamp: entry.appliedOffset + 1,
+              });
+            }
+            rows++;
+          }
+        }
+      }
+      for (const { key, head } of changes) {
+        cut();
+        const existing = heads.get(stateKeyString(key));
+        if (existing === undefined || existing.timestamp <= head.appliedOffset + 1) {
+          heads.set(stateKeyString(key), {
+            row: { ...head, key, stream: key.stream, partition: key.partition },
+            timestamp: head.appliedOffset + 1,
+          });
+        }
+        rows++;
+      }
+      const summary = { writes: rows, rows, largestWriteBytes };
+      saves.push(summary);
+      return summary;
+    },
+    readWindowHeads(aggregation: string, windowKey: string) {
+      return Promise.resolve(
+        [...heads.values()]
+          .filter(({ row }) =>
+            row.key.aggregation === aggregation && row.key.windowKey === windowKey
+          )
+          .map(({ row }) => ({
+            stream: row.stream,
+            partition: row.partition,
+            records: row.records,
+            appliedOffset: row.appliedOffset,
+          })),
+      );
+    },
   };
+  return store;
 }
 
 /** An in-memory `log` table: record ids written. */
@@ -219,4 +279,35 @@ export function batchOf(partition: number, offsets: number[]): SourceBatch {
 /** Offsets from..to inclusive. */
 export function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/** Visits per page in keyed form: one state row per page. */
+export const visitsPerPage: Aggregation = keyedAggregation<number>({
+  granularity: "day",
+  shape: { key: { name: "page", type: "text" }, values: [{ name: "visits", type: "bigint" }] },
+  keyOf: (record) => record.request_uri,
+  start: () => 0,
+  add: (visits) => visits + 1,
+  merge: (into, other) => into + other,
+  finish: (values) =>
+    [...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([page, visits]) => ({ key: page, values: { visits } })),
+}) as Aggregation;
+
+/** A batch of valid messages whose pages are `pageOf(offset)`. */
+export function pagesBatch(
+  partition: number,
+  offsets: number[],
+  pageOf: (offset: number) => string,
+): SourceBatch {
+  return {
+    stream: "RAWLOG",
+    partition,
+    messages: offsets.map((offset) => {
+      const message = logMessage(offset);
+      const fields = JSON.parse(new TextDecoder().decode(message.value!));
+      fields.request_uri = pageOf(offset);
+      return { ...message, value: new TextEncoder().encode(JSON.stringify(fields)) };
+    }),
+  };
 }

@@ -1,8 +1,8 @@
 /**
  * The real-time processor of one source: parses each batch, writes valid records to `log`,
  * dead-letters the rest, folds records into per-partition window state, and on every flush
- * persists that state, acknowledges the input positions it covers and publishes the changed
- * windows' results.
+ * persists that state, publishes the changed windows' results and acknowledges the input
+ * positions they cover.
  *
  * Exactly once: a state row covers every record of its input partition up to its
  * `appliedOffset`, so a re-delivered record (restart, rebalance, crash before commit) is
@@ -20,8 +20,12 @@
  *   in one synchronous step, commits the positions only after the snapshot is saved, and only
  *   when no reassignment happened in between (positions of an earlier generation are dropped:
  *   whoever owns the partition now re-reads them).
- * - **Sinks never hold back commits.** Results are written after state is saved; a failing
- *   sink's windows are retried with back-off (see `sink_retry.ts`) while positions still commit.
+ * - **Results before commits.** Results are written after state is saved and before the
+ *   positions are committed, so a crash in between re-delivers records of every window whose
+ *   latest result may not have been written. A failing sink does not hold back the commit: its
+ *   windows are retried with back-off (see `sink_retry.ts`), kept in memory only, so after a
+ *   crash while a sink is failing its results catch up with the next change of each window (or
+ *   the next batch run).
  *
  * @module
  */
@@ -37,12 +41,14 @@ import type {
 import type { SourcedRecord } from "../records.ts";
 import type { LogWriter } from "../log_store.ts";
 import type { WindowCutter } from "../windows.ts";
-import type { StateKey, StateStore, StoredState } from "./state_store.ts";
+import type { KeyedState } from "../contracts.ts";
+import type { StateChange, StateKey, StateStore, StoredEntry, StoredHead } from "./state_store.ts";
 import { stateKeyString } from "./state_store.ts";
-import { realtimeResult } from "./window_result.ts";
+import { type LocalPartition, realtimeResult } from "./window_result.ts";
+import { keyedFormOf } from "./keyed_form.ts";
 import { type SinkHealth, sinkRetries } from "./sink_retry.ts";
 import { type FailureLimits, failurePolicy } from "./failure_policy.ts";
-import { createMutex } from "../concurrency.ts";
+import { createMutex, forEachConcurrent } from "../concurrency.ts";
 import { parseLogMessage } from "../parse/mod.ts";
 import { errorText } from "../errors.ts";
 
@@ -108,7 +114,9 @@ export interface ProcessorStats {
   commitFailures: number;
   /** Sinks currently failing, with their pending windows. */
   failingSinks: SinkHealth[];
-  /** Last flush, if any. */
+  /** Estimated size of the largest single state write so far, in bytes. */
+  largestWriteBytes: number;
+  /** Last flush, if any: results published, state rows written, duration. */
   lastFlush?: { at: number; windows: number; states: number; ms: number };
 }
 
@@ -120,7 +128,7 @@ export interface Processor {
   onReassigned(): void;
   /** Logs and counts a source crash; answers whether the source should restart. */
   onFailure(error: unknown): boolean;
-  /** Persists state, acknowledges input, publishes changed results. Serialized. */
+  /** Persists state, publishes changed results, acknowledges input. Serialized. */
   flush(): Promise<FlushSummary>;
   /** Live counters. */
   stats(): ProcessorStats;
@@ -136,14 +144,25 @@ export interface FlushSummary {
   positions: number;
 }
 
+/** One aggregation window's state from one input partition, held in memory. */
 interface StateRow {
   key: StateKey;
   bound: BoundAggregation;
-  state: unknown;
+  keyed: KeyedState;
+  /** Value and covered offset by state key. */
+  entries: Map<string, Entry>;
+  /** State keys changed since the last snapshot. */
+  changed: Set<string>;
   records: number;
   appliedOffset: number;
   dirty: boolean;
   touchedAt: number;
+}
+
+/** One state key's value and the highest input offset it covers. */
+interface Entry {
+  value: unknown;
+  offset: number;
 }
 
 /** The state row one distinct window of a batch maps to. */
@@ -189,6 +208,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     abandonedBatches: 0,
     sourceRestarts: 0,
     commitFailures: 0,
+    largestWriteBytes: 0,
   };
   let lastSourceFailure: string | undefined;
   let lastFlush: ProcessorStats["lastFlush"];
@@ -225,18 +245,16 @@ export function createProcessor(options: ProcessorOptions): Processor {
       }
     }
     if (missing.length > 0) {
-      let loaded: Map<string, StoredState>;
+      let loaded: Map<string, StateRow>;
       try {
-        loaded = await states.load(missing.map((slot) => slot.key));
+        loaded = await loadRows(missing);
       } catch (error) {
         throw new Error(`Cassandra: reading aggregate state failed: ${errorText(error)}`, {
           cause: error,
         });
       }
       if (generation !== startedIn) return abandon();
-      for (const slot of missing) {
-        slot.row = rowFrom(slot.key, slot.bound, loaded.get(slot.keyString));
-      }
+      for (const slot of missing) slot.row = loaded.get(slot.keyString);
     }
 
     try {
@@ -262,17 +280,29 @@ export function createProcessor(options: ProcessorOptions): Processor {
         row.touchedAt = touchedAt;
       }
     }
+    // A record counts in a window's records above the head's offset, and adds to its state
+    // key above that key's offset: the two can differ after a flush that was cut short.
     for (let i = 0; i < accepted.length; i++) {
       const { record, offset } = accepted[i]!;
       let duplicate = false;
       for (let a = 0; a < aggregations.length; a++) {
         const row = recordSlots[i * aggregations.length + a]!.row!;
         if (offset > row.appliedOffset) {
-          row.state = row.bound.aggregation.add(row.state, record);
           row.records++;
           row.appliedOffset = offset;
         } else {
           duplicate = true;
+        }
+        const stateKey = row.keyed.keyOf(record);
+        if (stateKey === undefined) continue;
+        const entry = row.entries.get(stateKey);
+        if (entry === undefined) {
+          row.entries.set(stateKey, { value: row.keyed.add(row.keyed.start(), record), offset });
+          row.changed.add(stateKey);
+        } else if (offset > entry.offset) {
+          entry.value = row.keyed.add(entry.value, record);
+          entry.offset = offset;
+          row.changed.add(stateKey);
         }
       }
       if (duplicate) counters.duplicates++;
@@ -339,13 +369,42 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return { accepted, rejections };
   }
 
-  function rowFrom(key: StateKey, bound: BoundAggregation, stored?: StoredState): StateRow {
+  /** Loads the stored heads and key rows of partition windows this process does not hold. */
+  async function loadRows(slots: readonly Slot[]): Promise<Map<string, StateRow>> {
+    const keys = slots.map((slot) => slot.key);
+    // Key rows are read even without a head: a flush cut short may have written only them.
+    const [heads, entries] = await Promise.all([
+      states.loadHeads(keys),
+      loadAllEntries(keys),
+    ]);
+    const loaded = new Map<string, StateRow>();
+    for (const [i, slot] of slots.entries()) {
+      loaded.set(slot.keyString, rowFrom(slot, heads.get(slot.keyString), entries[i]!));
+    }
+    return loaded;
+  }
+
+  async function loadAllEntries(keys: readonly StateKey[]): Promise<StoredEntry[][]> {
+    const entries: StoredEntry[][] = new Array(keys.length);
+    await forEachConcurrent(keys.map((key, i) => ({ key, i })), 16, async ({ key, i }) => {
+      entries[i] = await states.loadEntries(key);
+    });
+    return entries;
+  }
+
+  function rowFrom(slot: Slot, head: StoredHead | undefined, stored: StoredEntry[]): StateRow {
+    const entries = new Map<string, Entry>();
+    for (const entry of stored) {
+      entries.set(entry.stateKey, { value: JSON.parse(entry.value), offset: entry.appliedOffset });
+    }
     return {
-      key,
-      bound,
-      state: stored === undefined ? bound.aggregation.start() : JSON.parse(stored.state),
-      records: stored?.records ?? 0,
-      appliedOffset: stored?.appliedOffset ?? -1,
+      key: slot.key,
+      bound: slot.bound,
+      keyed: keyedFormOf(slot.bound.aggregation),
+      entries,
+      changed: new Set(),
+      records: head?.records ?? 0,
+      appliedOffset: head?.appliedOffset ?? -1,
       dirty: false,
       touchedAt: now(),
     };
@@ -388,25 +447,38 @@ export function createProcessor(options: ProcessorOptions): Processor {
       const flushedIn = generation;
       // One synchronous step: the rows and the positions they cover.
       const dirtyRows = [...rows.values()].filter((row) => row.dirty);
-      const snapshot = dirtyRows.map((row) => ({
+      const changedKeys = dirtyRows.map((row) => row.changed);
+      const snapshot: StateChange[] = dirtyRows.map((row) => ({
         key: row.key,
-        value: {
-          state: JSON.stringify(row.state),
-          records: row.records,
-          appliedOffset: row.appliedOffset,
-        },
+        head: { records: row.records, appliedOffset: row.appliedOffset },
+        entries: [...row.changed].map((stateKey) => {
+          const entry = row.entries.get(stateKey)!;
+          return { stateKey, value: JSON.stringify(entry.value), appliedOffset: entry.offset };
+        }),
       }));
-      for (const row of dirtyRows) row.dirty = false;
+      for (const row of dirtyRows) {
+        row.dirty = false;
+        row.changed = new Set();
+      }
       const windows = new Map(dirtyWindows);
       dirtyWindows.clear();
       const positions = [...durable.entries()].filter(([key, position]) =>
         committed.get(key) !== position.nextOffset
       );
+      let saved = 0;
       try {
-        await states.save(snapshot);
+        const summary = await states.save(snapshot);
+        saved = summary.rows;
+        counters.largestWriteBytes = Math.max(
+          counters.largestWriteBytes,
+          summary.largestWriteBytes,
+        );
       } catch (error) {
         if (generation === flushedIn) {
-          for (const row of dirtyRows) row.dirty = true;
+          for (const [i, row] of dirtyRows.entries()) {
+            row.dirty = true;
+            for (const stateKey of changedKeys[i]!) row.changed.add(stateKey);
+          }
           for (const [id, window] of windows) dirtyWindows.set(id, window);
         }
         throw new Error(`Cassandra: saving aggregate state failed: ${errorText(error)}`, {
@@ -416,7 +488,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
       if (generation !== flushedIn) {
         // Partitions moved while saving: the saved rows are correct (and only win where they
         // are more complete), but the positions and windows belong to the old assignment.
-        return { states: snapshot.length, windows: 0, positions: 0 };
+        return { states: saved, windows: 0, positions: 0 };
+      }
+      // Results before the commit: a crash in between re-delivers the records, which marks
+      // their windows changed again, so no window is left without its latest result.
+      const published = await publish(windows, flushedIn);
+      if (generation !== flushedIn) {
+        return { states: saved, windows: published, positions: 0 };
       }
       let acknowledged = 0;
       if (positions.length > 0) {
@@ -433,17 +511,11 @@ export function createProcessor(options: ProcessorOptions): Processor {
           log(`could not acknowledge input positions (will be re-delivered): ${errorText(error)}`);
         }
       }
-      const published = await publish(windows);
       evictIdleRows(started);
-      if (snapshot.length > 0 || published > 0) {
-        lastFlush = {
-          at: now(),
-          windows: published,
-          states: snapshot.length,
-          ms: now() - started,
-        };
+      if (saved > 0 || published > 0) {
+        lastFlush = { at: now(), windows: published, states: saved, ms: now() - started };
       }
-      return { states: snapshot.length, windows: published, positions: acknowledged };
+      return { states: saved, windows: published, positions: acknowledged };
     });
   }
 
@@ -451,7 +523,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
    * Writes the latest result of every changed window to each of its sinks, and of every window
    * a failing sink still owes once its back-off is over. A failing sink keeps its windows.
    */
-  async function publish(changed: Map<string, DirtyWindow>): Promise<number> {
+  async function publish(changed: Map<string, DirtyWindow>, flushedIn: number): Promise<number> {
     const changedBySink = new Map<string, Map<string, DirtyWindow>>();
     for (const name of sinksByName.keys()) changedBySink.set(name, new Map());
     for (const [id, window] of changed) {
@@ -469,59 +541,71 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const failedToCompute = new Map<string, string>();
     await Promise.all([...needed].map(async ([id, window]) => {
       try {
-        results.set(id, await computeResult(window));
+        const result = await computeResult(window);
+        // Another process is half-way through saving its part: try again next flush.
+        if (result === undefined) {
+          if (generation === flushedIn) dirtyWindows.set(id, window);
+        } else results.set(id, result);
       } catch (error) {
         failedToCompute.set(id, errorText(error, { firstLine: true }));
       }
     }));
     const written = new Set<string>();
     await Promise.all([...dueBySink].map(async ([name, due]) => {
-      const ready = [...due.keys()].filter((id) => results.has(id));
-      const missed = [...due.keys()].find((id) => failedToCompute.has(id));
+      const ready = new Map([...due].filter(([id]) => results.has(id)));
+      const failing = new Map([...due].filter(([id]) => failedToCompute.has(id)));
+      const wasFailing = retries.health().some((health) => health.sink === name);
       try {
-        await sinksByName.get(name)!.write(ready.map((id) => results.get(id)!));
+        if (ready.size > 0) {
+          await sinksByName.get(name)!.write([...ready.keys()].map((id) => results.get(id)!));
+        }
       } catch (error) {
         const reason = errorText(error, { firstLine: true });
-        if (retries.health().every((health) => health.sink !== name)) {
+        if (!wasFailing) {
           log(`sink ${name} failed (its results are retried, input still commits): ${reason}`);
         }
-        retries.failed(name, due, reason);
+        retries.failed(name, new Map([...ready, ...failing]), reason);
         return;
       }
-      for (const id of ready) written.add(id);
-      if (missed === undefined) {
-        const recovered = retries.health().some((health) => health.sink === name);
-        retries.succeeded(name, due);
-        if (recovered && retries.health().every((health) => health.sink !== name)) {
-          log(`sink ${name} recovered`);
-        }
-      } else {
-        const owed = new Map([...due].filter(([id]) => !results.has(id)));
-        retries.succeeded(name, new Map([...due].filter(([id]) => results.has(id))));
-        retries.failed(name, owed, `computing results failed: ${failedToCompute.get(missed)}`);
+      for (const id of ready.keys()) written.add(id);
+      retries.succeeded(name, ready);
+      if (failing.size > 0) {
+        const [first] = failing.keys();
+        retries.failed(name, failing, `computing results failed: ${failedToCompute.get(first!)}`);
+      } else if (wasFailing && retries.health().every((health) => health.sink !== name)) {
+        log(`sink ${name} recovered`);
       }
     }));
     return written.size;
   }
 
-  async function computeResult({ bound, windowKey }: DirtyWindow): Promise<WindowResult> {
+  /** The window's result, or undefined when another process is half-way through saving it. */
+  async function computeResult(
+    { bound, windowKey }: DirtyWindow,
+  ): Promise<WindowResult | undefined> {
     const result = await realtimeResult(
       states,
       cutter,
       bound.name,
       bound.aggregation,
       windowKey,
-      (stream, partition) => {
-        const row = rows.get(
-          stateKeyString({ aggregation: bound.name, windowKey, stream, partition }),
-        );
-        return row === undefined || row.dirty
-          ? undefined
-          : { state: row.state, appliedOffset: row.appliedOffset };
-      },
+      () => localPartitions(bound.name, windowKey),
     );
-    if (result === undefined) throw new Error(`state of ${bound.name} ${windowKey} vanished`);
+    if (result === "being written") return undefined;
+    if (result === "no state") throw new Error(`state of ${bound.name} ${windowKey} vanished`);
     return result;
+  }
+
+  function* localPartitions(aggregation: string, windowKey: string): Iterable<LocalPartition> {
+    for (const row of rows.values()) {
+      if (row.key.aggregation !== aggregation || row.key.windowKey !== windowKey) continue;
+      yield {
+        stream: row.key.stream,
+        partition: row.key.partition,
+        records: row.records,
+        values: [...row.entries].map(([stateKey, entry]) => [stateKey, entry.value]),
+      };
+    }
   }
 
   function evictIdleRows(at: number): void {

@@ -5,6 +5,8 @@
  * - `z` (zod) and option-schema helpers that say what they expected and found
  *   (`cqlIdentifier`, `topicName`, `duration`);
  * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`);
+ * - `keyedAggregation`, which builds an aggregation from its keyed form (state as one value
+ *   per key), so real time stores and rewrites only the keys that changed;
  * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `errorText`);
  * - `assertAggregationLaws`, the conformance check every aggregation's test calls.
  *
@@ -41,5 +43,6 @@ export { isCqlIdentifier, isTopicName } from "../config/identifiers.ts";
 export { formatDuration, parseDuration } from "../parse/duration.ts";
 export { forEachConcurrent } from "../concurrency.ts";
 export { errorText } from "../errors.ts";
-export { addCount, type Counts, mergeCounts, topCounts } from "./counts.ts";
+export { addCount, type Counts, mergeCounts, topCounts, topOfMap } from "./counts.ts";
 export { assertAggregationLaws, type LawOptions } from "./conformance.ts";
+export { keyedAggregation, type KeyedAggregationSpec, type KeyedValues } from "./keyed.ts";
