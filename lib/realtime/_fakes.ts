@@ -86,13 +86,17 @@ export function fakeStateStore(): StateStore & {
   cutSaveAfterRows?: number;
   /** Every save's summary. */
   saves: SaveSummary[];
+  /** The expiry each partition window's rows were last written with. */
+  expiries: Map<string, number | undefined>;
 } {
   const heads = new Map<string, Versioned<PartitionHead & { key: StateKey }>>();
   const keys = new Map<string, Map<string, Versioned<StoredEntry>>>();
   const load$ = new FaultPoint();
   const save$ = new FaultPoint();
   const saves: SaveSummary[] = [];
+  const expiries = new Map<string, number | undefined>();
   const store = {
+    expiries,
     heads,
     keys,
     load$,
@@ -146,8 +150,9 @@ export function fakeStateStore(): StateStore & {
           }
         }
       }
-      for (const { key, head } of changes) {
+      for (const { key, head, expiresAt } of changes) {
         cut();
+        expiries.set(stateKeyString(key), expiresAt);
         const existing = heads.get(stateKeyString(key));
         if (existing === undefined || existing.timestamp <= head.appliedOffset + 1) {
           heads.set(stateKeyString(key), {

@@ -88,6 +88,11 @@ export interface ProcessorOptions {
   sourceFailureLimits?: FailureLimits;
   /** Clock, ms since epoch (default `Date.now`); tests inject their own. */
   now?: () => number;
+  /**
+   * How long after its end a window takes records, in ms (`runtime.allowed_lateness`; default:
+   * forever). A record is judged by its message time, so a replay reaches the same verdict.
+   */
+  allowedLatenessMs?: number;
 }
 
 /** Counters for the live status line. */
@@ -100,6 +105,10 @@ export interface ProcessorStats {
   rejected: number;
   /** Re-delivered records recognised and not counted again. */
   duplicates: number;
+  /** Records logged but too late for real time in at least one aggregation (left to batch). */
+  tooLate: number;
+  /** Aggregation windows of input partitions held in memory. */
+  heldStates: number;
   /** Messages waiting in the source (sum over partitions of the latest known lag). */
   lag: number;
   /** Partition reassignments seen (each starts a new generation). */
@@ -149,6 +158,8 @@ interface StateRow {
   key: StateKey;
   bound: BoundAggregation;
   keyed: KeyedState;
+  /** When the window closes: its end plus the allowed lateness. */
+  closesAt: number;
   /** Value and covered offset by state key. */
   entries: Map<string, Entry>;
   /** State keys changed since the last snapshot. */
@@ -170,6 +181,7 @@ interface Slot {
   key: StateKey;
   keyString: string;
   bound: BoundAggregation;
+  closesAt: number;
   row?: StateRow;
 }
 
@@ -180,6 +192,11 @@ interface DirtyWindow {
 
 /** Rows untouched for this long and already flushed are dropped from memory. */
 const IDLE_ROW_MS = 120_000;
+/**
+ * State rows expire this long after their window closed: long enough for a replay of records
+ * that were on time (a consumer catching up after an outage), then they stop costing anything.
+ */
+export const STATE_RETENTION_MS = 86_400_000;
 
 /** Creates the processor of one source. */
 export function createProcessor(options: ProcessorOptions): Processor {
@@ -197,12 +214,16 @@ export function createProcessor(options: ProcessorOptions): Processor {
   for (const bound of aggregations) {
     for (const { name, sink } of bound.sinks) sinksByName.set(name, sink);
   }
+  const allowedLatenessMs = options.allowedLatenessMs ?? Infinity;
   let generation = 0;
+  /** The latest message time seen: windows closed before it leave memory. */
+  let watermark = -Infinity;
   const counters = {
     read: 0,
     accepted: 0,
     rejected: 0,
     duplicates: 0,
+    tooLate: 0,
     lag: 0,
     reassignments: 0,
     abandonedBatches: 0,
@@ -220,13 +241,24 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
     // The state row of each record and aggregation, found once per distinct window of the batch.
     const slotsByAggregation = aggregations.map(() => new Map<string, Slot>());
-    const recordSlots: Slot[] = new Array(accepted.length * aggregations.length);
+    const recordSlots: Array<Slot | undefined> = new Array(accepted.length * aggregations.length);
     const missing: Slot[] = [];
+    let tooLate = 0;
+    let latest = -Infinity;
     for (let i = 0; i < accepted.length; i++) {
-      const record = accepted[i]!.record;
+      const { record, messageTime } = accepted[i]!;
+      if (messageTime > latest) latest = messageTime;
+      let late = false;
       for (let a = 0; a < aggregations.length; a++) {
         const bound = aggregations[a]!;
-        const windowKey = cutter.windowOf(record.timestamp, bound.aggregation.granularity).key;
+        const window = cutter.windowOf(record.timestamp, bound.aggregation.granularity);
+        const closesAt = window.end + allowedLatenessMs;
+        // Too late for real time: logged (so batch counts it), not added to closed state.
+        if (closesAt <= messageTime) {
+          late = true;
+          continue;
+        }
+        const windowKey = window.key;
         const slots = slotsByAggregation[a]!;
         let slot = slots.get(windowKey);
         if (slot === undefined) {
@@ -237,12 +269,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
             partition: batch.partition,
           };
           const keyString = stateKeyString(key);
-          slot = { key, keyString, bound, row: rows.get(keyString) };
+          slot = { key, keyString, bound, closesAt, row: rows.get(keyString) };
           slots.set(windowKey, slot);
           if (slot.row === undefined) missing.push(slot);
         }
         recordSlots[i * aggregations.length + a] = slot;
       }
+      if (late) tooLate++;
     }
     if (missing.length > 0) {
       let loaded: Map<string, StateRow>;
@@ -286,7 +319,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
       const { record, offset } = accepted[i]!;
       let duplicate = false;
       for (let a = 0; a < aggregations.length; a++) {
-        const row = recordSlots[i * aggregations.length + a]!.row!;
+        const row = recordSlots[i * aggregations.length + a]?.row;
+        if (row === undefined) continue; // too late for this aggregation
         if (offset > row.appliedOffset) {
           row.records++;
           row.appliedOffset = offset;
@@ -324,6 +358,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
       nextOffset: last.offset + 1,
     });
     counters.read += batch.messages.length;
+    counters.tooLate += tooLate;
+    if (latest > watermark) watermark = latest;
     counters.accepted += accepted.length;
     counters.rejected += rejections.length;
     if (batch.lag !== undefined) {
@@ -344,8 +380,10 @@ export function createProcessor(options: ProcessorOptions): Processor {
    * the time its message was produced (when the source knows it), so a replay reaches the same
    * verdict as the first run.
    */
-  function parseBatch(batch: SourceBatch): { accepted: SourcedRecord[]; rejections: Rejection[] } {
-    const accepted: SourcedRecord[] = [];
+  function parseBatch(
+    batch: SourceBatch,
+  ): { accepted: Array<SourcedRecord & { messageTime: number }>; rejections: Rejection[] } {
+    const accepted: Array<SourcedRecord & { messageTime: number }> = [];
     const rejections: Rejection[] = [];
     const processedAt = now();
     for (const message of batch.messages) {
@@ -353,9 +391,11 @@ export function createProcessor(options: ProcessorOptions): Processor {
         rejections.push({ message, reason: "empty message (null value)" });
         continue;
       }
-      const parsed = parseLogMessage(message.value, message.producedAt ?? processedAt);
+      const messageTime = message.producedAt ?? processedAt;
+      const parsed = parseLogMessage(message.value, messageTime);
       if (parsed.ok) {
         accepted.push({
+          messageTime,
           id: `${batch.stream}/${batch.partition}/${message.offset}`,
           stream: batch.stream,
           partition: batch.partition,
@@ -401,6 +441,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       key: slot.key,
       bound: slot.bound,
       keyed: keyedFormOf(slot.bound.aggregation),
+      closesAt: slot.closesAt,
       entries,
       changed: new Set(),
       records: head?.records ?? 0,
@@ -450,6 +491,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       const changedKeys = dirtyRows.map((row) => row.changed);
       const snapshot: StateChange[] = dirtyRows.map((row) => ({
         key: row.key,
+        expiresAt: row.closesAt + STATE_RETENTION_MS,
         head: { records: row.records, appliedOffset: row.appliedOffset },
         entries: [...row.changed].map((stateKey) => {
           const entry = row.entries.get(stateKey)!;
@@ -511,7 +553,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
           log(`could not acknowledge input positions (will be re-delivered): ${errorText(error)}`);
         }
       }
-      evictIdleRows(started);
+      evictRows(started);
       if (saved > 0 || published > 0) {
         lastFlush = { at: now(), windows: published, states: saved, ms: now() - started };
       }
@@ -608,9 +650,11 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
   }
 
-  function evictIdleRows(at: number): void {
+  /** Drops clean rows of closed windows (their results are written) and idle ones. */
+  function evictRows(at: number): void {
     for (const [keyString, row] of rows) {
-      if (!row.dirty && at - row.touchedAt > IDLE_ROW_MS) rows.delete(keyString);
+      if (row.dirty) continue;
+      if (row.closesAt <= watermark || at - row.touchedAt > IDLE_ROW_MS) rows.delete(keyString);
     }
   }
 
@@ -621,6 +665,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     flush,
     stats: () => ({
       ...counters,
+      heldStates: rows.size,
       lastSourceFailure,
       failingSinks: retries.health(),
       lastFlush,

@@ -7,7 +7,8 @@
  *   a status code) with its value and the highest input offset that value covers.
  *
  * Every row is written `USING TIMESTAMP applied_offset + 1`, so whichever writer holds the more
- * complete row wins, in any order of arrival. Heads and key rows cover their own offsets, so a
+ * complete row wins, in any order of arrival, and with a TTL that ends a day after its window
+ * closed (`runtime.allowed_lateness` after its end), so state does not outlive its use. Heads and key rows cover their own offsets, so a
  * flush that is cut short after any subset of its writes stays exact on replay: a record is
  * counted in `records` when its offset is above the head's, and added to its key when its offset
  * is above that key's row.
@@ -63,6 +64,8 @@ export interface StateChange {
   head: StoredHead;
   /** The keys that changed since the last flush. */
   entries: StoredEntry[];
+  /** When the rows may expire (ms since epoch; omitted or infinite: never). */
+  expiresAt?: number;
 }
 
 /** What a save wrote. */
@@ -93,6 +96,28 @@ export const MAX_WRITE_BYTES = 64 * 1024;
 const MAX_ROWS_PER_WRITE = 200;
 /** Estimated bytes per row besides its key and value (clustering, offset, timestamp). */
 const ROW_OVERHEAD_BYTES = 48;
+
+/** Cassandra's largest TTL, in seconds (20 years). */
+const MAX_TTL_SECONDS = 630_720_000;
+
+/**
+ * The TTL, in seconds, that makes a row written at `writtenAt` expire at `expiresAt`: 0 (no
+ * TTL) when it never expires, at least 60 s (a row is never written already expired), at most
+ * Cassandra's limit. Every row of a window gets the same expiry, whenever it was written.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { ttlSeconds } from "./state_store.ts";
+ * assert.equal(ttlSeconds(Infinity, 0), 0);
+ * assert.equal(ttlSeconds(3_600_000, 0), 3600);
+ * assert.equal(ttlSeconds(1_000, 5_000), 60);
+ * ```
+ */
+export function ttlSeconds(expiresAt: number | undefined, writtenAt: number): number {
+  if (expiresAt === undefined || !Number.isFinite(expiresAt)) return 0;
+  return Math.min(MAX_TTL_SECONDS, Math.max(60, Math.ceil((expiresAt - writtenAt) / 1000)));
+}
 
 /** A string form of a state key, for maps. */
 export function stateKeyString(key: StateKey): string {
@@ -134,12 +159,12 @@ export function stateStore(client: cassandra.Client, keyspace: string): StateSto
     WHERE aggregation = ? AND window_key = ?`;
   const insertHead = `INSERT INTO ${heads}
     (aggregation, window_key, stream, partition, records, applied_offset)
-    VALUES (?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`;
+    VALUES (?, ?, ?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?`;
   const selectEntries = `SELECT state_key, value, applied_offset FROM ${keys}
     WHERE aggregation = ? AND window_key = ? AND stream = ? AND partition = ?`;
   const insertEntry = `INSERT INTO ${keys}
     (aggregation, window_key, stream, partition, state_key, value, applied_offset)
-    VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`;
+    VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?`;
   const partitionOf = (
     key: StateKey,
   ) => [key.aggregation, key.windowKey, key.stream, key.partition];
@@ -178,16 +203,21 @@ export function stateStore(client: cassandra.Client, keyspace: string): StateSto
       return entries;
     },
     async save(changes) {
-      const writes: Array<{ key: StateKey; entries: StoredEntry[] }> = [];
+      const writes: Array<{ key: StateKey; entries: StoredEntry[]; ttl: number }> = [];
+      const writtenAt = Date.now();
       const summary: SaveSummary = { writes: 0, rows: 0, largestWriteBytes: 0 };
       for (const change of changes) {
         for (const chunk of chunkEntries(change.entries)) {
-          writes.push({ key: change.key, entries: chunk.entries });
+          writes.push({
+            key: change.key,
+            entries: chunk.entries,
+            ttl: ttlSeconds(change.expiresAt, writtenAt),
+          });
           summary.largestWriteBytes = Math.max(summary.largestWriteBytes, chunk.bytes);
         }
       }
       // All rows of one write share a partition, so an unlogged batch is one mutation.
-      await forEachConcurrent(writes, 32, ({ key, entries }) => {
+      await forEachConcurrent(writes, 32, ({ key, entries, ttl }) => {
         const statements = entries.map((entry) => ({
           query: insertEntry,
           params: [
@@ -196,16 +226,23 @@ export function stateStore(client: cassandra.Client, keyspace: string): StateSto
             entry.value,
             entry.appliedOffset,
             entry.appliedOffset + 1,
+            ttl,
           ],
         }));
         return statements.length === 1
           ? client.execute(statements[0]!.query, statements[0]!.params, { prepare: true })
           : client.batch(statements, { prepare: true, logged: false });
       });
-      await forEachConcurrent(changes, 32, ({ key, head }) =>
+      await forEachConcurrent(changes, 32, ({ key, head, expiresAt }) =>
         client.execute(
           insertHead,
-          [...partitionOf(key), head.records, head.appliedOffset, head.appliedOffset + 1],
+          [
+            ...partitionOf(key),
+            head.records,
+            head.appliedOffset,
+            head.appliedOffset + 1,
+            ttlSeconds(expiresAt, writtenAt),
+          ],
           { prepare: true },
         ));
       summary.writes = writes.length + changes.length;

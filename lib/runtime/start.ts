@@ -165,6 +165,7 @@ export async function startRealtime(
       logWriter: writer,
       states,
       log,
+      allowedLatenessMs: pipeline.runtime.allowedLatenessMs,
     });
     processors.set(entry.name, processor);
     runs.push(

@@ -31,6 +31,7 @@ export function statusLine(
 /** Failures worth an operator's attention; empty while everything is healthy. */
 function problems(stats: ProcessorStats): string {
   const parts: string[] = [];
+  if (stats.tooLate > 0) parts.push(`${stats.tooLate} too late for real time (left to batch)`);
   if (stats.sourceRestarts > 0) {
     parts.push(
       `${stats.sourceRestarts} source restarts (last cause: ${stats.lastSourceFailure ?? "?"})`,
