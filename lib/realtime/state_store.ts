@@ -97,13 +97,14 @@ const MAX_ROWS_PER_WRITE = 200;
 /** Estimated bytes per row besides its key and value (clustering, offset, timestamp). */
 const ROW_OVERHEAD_BYTES = 48;
 
-/** Cassandra's largest TTL, in seconds (20 years). */
-const MAX_TTL_SECONDS = 630_720_000;
+/** Expiries further away than this get no TTL at all (Cassandra 5 refuses expiries past 2038). */
+const LONGEST_TTL_SECONDS = 366 * 86_400;
 
 /**
- * The TTL, in seconds, that makes a row written at `writtenAt` expire at `expiresAt`: 0 (no
- * TTL) when it never expires, at least 60 s (a row is never written already expired), at most
- * Cassandra's limit. Every row of a window gets the same expiry, whenever it was written.
+ * The TTL, in seconds, that makes a row written at `writtenAt` expire at `expiresAt`: at least
+ * 60 s (a row is never written already expired); 0 (no TTL) when it never expires or expires
+ * more than a year later (Cassandra refuses expiries past 2038). Every row of a window gets the
+ * same expiry, whenever it was written.
  *
  * @example
  * ```ts
@@ -112,11 +113,13 @@ const MAX_TTL_SECONDS = 630_720_000;
  * assert.equal(ttlSeconds(Infinity, 0), 0);
  * assert.equal(ttlSeconds(3_600_000, 0), 3600);
  * assert.equal(ttlSeconds(1_000, 5_000), 60);
+ * assert.equal(ttlSeconds(100 * 365 * 86_400_000, 0), 0);
  * ```
  */
 export function ttlSeconds(expiresAt: number | undefined, writtenAt: number): number {
   if (expiresAt === undefined || !Number.isFinite(expiresAt)) return 0;
-  return Math.min(MAX_TTL_SECONDS, Math.max(60, Math.ceil((expiresAt - writtenAt) / 1000)));
+  const seconds = Math.ceil((expiresAt - writtenAt) / 1000);
+  return seconds > LONGEST_TTL_SECONDS ? 0 : Math.max(60, seconds);
 }
 
 /** A string form of a state key, for maps. */
