@@ -81,6 +81,11 @@ export interface SourceBatch {
   messages: RawMessage[];
   /** Messages still waiting in this partition after this batch, when the source knows. */
   lag?: number;
+  /**
+   * Offset after the partition's last message (Kafka's high watermark), when the source knows;
+   * lets the runtime recognise a deleted and recreated topic.
+   */
+  endOffset?: number;
 }
 
 /** A message the runtime could not accept, with the reason. */

@@ -16,6 +16,7 @@ import type {
 } from "../contracts.ts";
 import type { LogWriter } from "../log_store.ts";
 import { keyedAggregation } from "../sdk/keyed.ts";
+import type { MarkStore, StreamMark } from "./stream_marks.ts";
 import type {
   PartitionHead,
   SaveSummary,
@@ -314,5 +315,21 @@ export function pagesBatch(
       fields.request_uri = pageOf(offset);
       return { ...message, value: new TextEncoder().encode(JSON.stringify(fields)) };
     }),
+  };
+}
+
+/** An in-memory mark store; a mark never moves back. */
+export function fakeMarkStore(): MarkStore & { marks: Map<string, StreamMark> } {
+  const marks = new Map<string, StreamMark>();
+  return {
+    marks,
+    load: (stream, partition) => Promise.resolve(marks.get(`${stream}/${partition}`)),
+    save(saved) {
+      for (const mark of saved) {
+        const id = `${mark.stream}/${mark.partition}`;
+        if ((marks.get(id)?.committedOffset ?? -1) <= mark.committedOffset) marks.set(id, mark);
+      }
+      return Promise.resolve();
+    },
   };
 }

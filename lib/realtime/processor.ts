@@ -48,6 +48,7 @@ import { type LocalPartition, realtimeResult } from "./window_result.ts";
 import { keyedFormOf } from "./keyed_form.ts";
 import { type SinkHealth, sinkRetries } from "./sink_retry.ts";
 import { type FailureLimits, failurePolicy } from "./failure_policy.ts";
+import { fingerprint, type MarkStore, recreatedTopicProblem } from "./stream_marks.ts";
 import { createMutex, forEachConcurrent } from "../concurrency.ts";
 import { parseLogMessage } from "../parse/mod.ts";
 import { errorText } from "../errors.ts";
@@ -93,6 +94,8 @@ export interface ProcessorOptions {
    * forever). A record is judged by its message time, so a replay reaches the same verdict.
    */
   allowedLatenessMs?: number;
+  /** Marks recognising a deleted and recreated input topic (none: not checked). */
+  marks?: MarkStore;
 }
 
 /** Counters for the live status line. */
@@ -141,6 +144,8 @@ export interface Processor {
   flush(): Promise<FlushSummary>;
   /** Live counters. */
   stats(): ProcessorStats;
+  /** Rejects when processing must stop for good (e.g. a recreated input topic). */
+  fatal: Promise<never>;
 }
 
 /** What one flush did. */
@@ -215,6 +220,14 @@ export function createProcessor(options: ProcessorOptions): Processor {
     for (const { name, sink } of bound.sinks) sinksByName.set(name, sink);
   }
   const allowedLatenessMs = options.allowedLatenessMs ?? Infinity;
+  /** Fingerprint of the last message of each recorded position, for its mark. */
+  const durableFingerprints = new Map<string, string>();
+  /** Partitions whose first batch of this generation was checked against their mark. */
+  const checkedPartitions = new Set<string>();
+  let stopFatally!: (error: Error) => void;
+  const fatal = new Promise<never>((_, reject) => stopFatally = reject);
+  fatal.catch(() => {});
+  let fatalError: Error | undefined;
   let generation = 0;
   /** The latest message time seen: windows closed before it leave memory. */
   let watermark = -Infinity;
@@ -236,7 +249,25 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
   async function onBatch(batch: SourceBatch): Promise<void> {
     if (batch.messages.length === 0) return;
+    if (fatalError !== undefined) throw fatalError;
     const startedIn = generation;
+    const partitionKey = `${batch.stream}\u0000${batch.partition}`;
+    if (options.marks !== undefined && !checkedPartitions.has(partitionKey)) {
+      const mark = await options.marks.load(batch.stream, batch.partition);
+      if (generation !== startedIn) return abandon();
+      const problem = recreatedTopicProblem(batch, mark);
+      if (problem !== undefined) {
+        fatalError = new Error(
+          `${problem}. Nothing of it was counted. To start over, use a new keyspace ` +
+            `(cassandra.keyspace), or remove the real-time state of the old topic ` +
+            `(TRUNCATE stream_marks, state_heads and state_keys in the keyspace), then run ` +
+            `again; \`deno task batch\` recomputes results from the log table.`,
+        );
+        stopFatally(fatalError);
+        throw fatalError;
+      }
+      checkedPartitions.add(partitionKey);
+    }
     const { accepted, rejections } = parseBatch(batch);
 
     // The state row of each record and aggregation, found once per distinct window of the batch.
@@ -351,7 +382,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       }
     }
     const last = batch.messages[batch.messages.length - 1]!;
-    const partitionKey = `${batch.stream}\u0000${batch.partition}`;
+    durableFingerprints.set(partitionKey, fingerprint(last.value));
     durable.set(partitionKey, {
       stream: batch.stream,
       partition: batch.partition,
@@ -459,11 +490,14 @@ export function createProcessor(options: ProcessorOptions): Processor {
     rows.clear();
     dirtyWindows.clear();
     durable.clear();
+    durableFingerprints.clear();
+    checkedPartitions.clear();
     committed.clear();
     lagByPartition.clear();
   }
 
   function onFailure(error: unknown): boolean {
+    if (fatalError !== undefined) return false;
     const verdict = sourceFailures.failed();
     const cause = errorText(error, { firstLine: true });
     lastSourceFailure = cause;
@@ -506,7 +540,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       dirtyWindows.clear();
       const positions = [...durable.entries()].filter(([key, position]) =>
         committed.get(key) !== position.nextOffset
-      );
+      ).map(([key, position]) => [key, position, durableFingerprints.get(key)!] as const);
       let saved = 0;
       try {
         const summary = await states.save(snapshot);
@@ -546,6 +580,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
             for (const [key, position] of positions) committed.set(key, position.nextOffset);
           }
           acknowledged = positions.length;
+          await saveMarks(positions);
         } catch (error) {
           // Harmless for correctness: the positions are re-delivered and recognised as
           // duplicates. Counted, and logged, because replay grows while commits fail.
@@ -650,6 +685,24 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
   }
 
+  /** Records what was committed, so a recreated topic is recognised later. */
+  async function saveMarks(
+    positions: ReadonlyArray<readonly [string, SourcePosition, string]>,
+  ): Promise<void> {
+    if (options.marks === undefined) return;
+    try {
+      await options.marks.save(positions.map(([, position, print]) => ({
+        stream: position.stream,
+        partition: position.partition,
+        committedOffset: position.nextOffset,
+        fingerprint: print,
+      })));
+    } catch (error) {
+      // The commit stands; only the check of a recreated topic lags one commit behind.
+      log(`could not record committed positions: ${errorText(error, { firstLine: true })}`);
+    }
+  }
+
   /** Drops clean rows of closed windows (their results are written) and idle ones. */
   function evictRows(at: number): void {
     for (const [keyString, row] of rows) {
@@ -663,6 +716,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     onReassigned,
     onFailure,
     flush,
+    fatal,
     stats: () => ({
       ...counters,
       heldStates: rows.size,

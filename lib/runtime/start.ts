@@ -14,6 +14,7 @@ import { logWriter } from "../log_store.ts";
 import { windowCutter } from "../windows.ts";
 import { createProcessor, type Processor, type ProcessorStats } from "../realtime/processor.ts";
 import { stateStore } from "../realtime/state_store.ts";
+import { markStore } from "../realtime/stream_marks.ts";
 import { errorText } from "../errors.ts";
 import { failurePolicy } from "../realtime/failure_policy.ts";
 import { failureHint } from "./failure_hint.ts";
@@ -135,6 +136,7 @@ export async function startRealtime(
     pipeline.runtime.logTable,
   );
   const states = stateStore(context.cassandra, pipeline.cassandra.keyspace);
+  const marks = markStore(context.cassandra, pipeline.cassandra.keyspace);
   const controller = new AbortController();
   const processors = new Map<string, Processor>();
   const runners: SourceRunner[] = [];
@@ -166,6 +168,7 @@ export async function startRealtime(
       states,
       log,
       allowedLatenessMs: pipeline.runtime.allowedLatenessMs,
+      marks,
     });
     processors.set(entry.name, processor);
     runs.push(
@@ -227,7 +230,15 @@ export async function startRealtime(
     }
   }, pipeline.runtime.flushIntervalMs);
 
-  const done = Promise.race([Promise.all(runs).then(() => {}), flushGaveUp]);
+  const done = Promise.race([
+    Promise.all(runs).then(() => {}),
+    flushGaveUp,
+    ...[...processors].map(([name, processor]) =>
+      processor.fatal.catch((error) => {
+        throw new Error(`source ${name}: ${errorText(error)}`, { cause: error });
+      })
+    ),
+  ]);
   let stopping: Promise<FlushReport> | undefined;
   async function stop(): Promise<FlushReport> {
     controller.abort();

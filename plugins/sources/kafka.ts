@@ -135,6 +135,7 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
             partition: batch.partition,
             messages,
             lag: Number(batch.offsetLag()),
+            endOffset: Number(batch.highWatermark),
           });
           await heartbeat();
         }
