@@ -110,6 +110,13 @@ async function main(): Promise<number> {
     (sum, stats) => ({ read: sum.read + stats.read, rejected: sum.rejected + stats.rejected }),
     { read: 0, rejected: 0 },
   );
+  for (const [source, stats] of running.stats()) {
+    console.error(
+      `${source}: ${stats.flushTimes.count} flushes, p50 ${stats.flushTimes.p50Ms} ms, ` +
+        `p99 ${stats.flushTimes.p99Ms} ms; largest state write ${stats.largestWriteBytes} bytes; ` +
+        `${stats.tooLate} too late for real time`,
+    );
+  }
   console.error(
     `stopped: flushed ${report.windows} window results and ${report.states} state rows, ` +
       `acknowledged ${report.positions} input positions; this run read ${totals.read} messages ` +

@@ -128,6 +128,8 @@ export interface ProcessorStats {
   failingSinks: SinkHealth[];
   /** Estimated size of the largest single state write so far, in bytes. */
   largestWriteBytes: number;
+  /** Durations of the recent flushes that wrote something (up to the last 4,096). */
+  flushTimes: { count: number; p50Ms: number; p99Ms: number };
   /** Last flush, if any: results published, state rows written, duration. */
   lastFlush?: { at: number; windows: number; states: number; ms: number };
 }
@@ -246,6 +248,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
   };
   let lastSourceFailure: string | undefined;
   let lastFlush: ProcessorStats["lastFlush"];
+  const flushDurations: number[] = [];
+  let flushCount = 0;
 
   async function onBatch(batch: SourceBatch): Promise<void> {
     if (batch.messages.length === 0) return;
@@ -591,6 +595,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       evictRows(started);
       if (saved > 0 || published > 0) {
         lastFlush = { at: now(), windows: published, states: saved, ms: now() - started };
+        flushDurations[flushCount++ % RECENT_FLUSHES] = lastFlush.ms;
       }
       return { states: saved, windows: published, positions: acknowledged };
     });
@@ -720,11 +725,26 @@ export function createProcessor(options: ProcessorOptions): Processor {
     stats: () => ({
       ...counters,
       heldStates: rows.size,
+      flushTimes: {
+        count: flushCount,
+        p50Ms: percentile(flushDurations, 0.5),
+        p99Ms: percentile(flushDurations, 0.99),
+      },
       lastSourceFailure,
       failingSinks: retries.health(),
       lastFlush,
     }),
   };
+}
+
+/** How many recent flush durations the percentiles cover. */
+const RECENT_FLUSHES = 4096;
+
+/** The `q` quantile (nearest rank) of `values`; 0 when empty. */
+function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
 function windowId(bound: BoundAggregation, windowKey: string): string {
