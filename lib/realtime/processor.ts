@@ -31,6 +31,7 @@
  */
 import type {
   Aggregation,
+  KeyedState,
   Rejection,
   Sink,
   SourceBatch,
@@ -41,12 +42,12 @@ import type {
 import type { SourcedRecord } from "../records.ts";
 import type { LogWriter } from "../log_store.ts";
 import type { WindowCutter } from "../windows.ts";
-import type { KeyedState } from "../contracts.ts";
 import type { StateChange, StateKey, StateStore, StoredEntry, StoredHead } from "./state_store.ts";
 import { stateKeyString } from "./state_store.ts";
 import { type LocalPartition, realtimeResult } from "./window_result.ts";
 import { keyedFormOf } from "./keyed_form.ts";
-import { type SinkHealth, sinkRetries } from "./sink_retry.ts";
+import type { SinkHealth } from "./sink_retry.ts";
+import { resultPublisher } from "./publish.ts";
 import { type FailureLimits, failurePolicy } from "./failure_policy.ts";
 import { fingerprint, type MarkStore, recreatedTopicProblem } from "./stream_marks.ts";
 import { createMutex, forEachConcurrent } from "../concurrency.ts";
@@ -215,12 +216,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const committed = new Map<string, number>();
   const lagByPartition = new Map<string, number>();
   const mutex = createMutex();
-  const retries = sinkRetries<DirtyWindow>({ now });
   const sourceFailures = failurePolicy({ now, ...options.sourceFailureLimits });
-  const sinksByName = new Map<string, Sink>();
-  for (const bound of aggregations) {
-    for (const { name, sink } of bound.sinks) sinksByName.set(name, sink);
-  }
+  const publisher = resultPublisher<DirtyWindow>({
+    sinks: aggregations.flatMap((bound) => bound.sinks),
+    now,
+    log,
+    compute: computeResult,
+  });
   const allowedLatenessMs = options.allowedLatenessMs ?? Infinity;
   /** Fingerprint of the last message of each recorded position, for its mark. */
   const durableFingerprints = new Map<string, string>();
@@ -572,7 +574,17 @@ export function createProcessor(options: ProcessorOptions): Processor {
       }
       // Results before the commit: a crash in between re-delivers the records, which marks
       // their windows changed again, so no window is left without its latest result.
-      const published = await publish(windows, flushedIn);
+      const { written: published, notReady } = await publisher.publish(
+        [...windows].map(([id, window]) => ({
+          id,
+          window,
+          sinks: window.bound.sinks.map((sink) => sink.name),
+        })),
+      );
+      // Windows another process is half-way through saving: again at the next flush.
+      if (generation === flushedIn) {
+        for (const id of notReady) dirtyWindows.set(id, windows.get(id)!);
+      }
       if (generation !== flushedIn) {
         return { states: saved, windows: published, positions: 0 };
       }
@@ -599,66 +611,6 @@ export function createProcessor(options: ProcessorOptions): Processor {
       }
       return { states: saved, windows: published, positions: acknowledged };
     });
-  }
-
-  /**
-   * Writes the latest result of every changed window to each of its sinks, and of every window
-   * a failing sink still owes once its back-off is over. A failing sink keeps its windows.
-   */
-  async function publish(changed: Map<string, DirtyWindow>, flushedIn: number): Promise<number> {
-    const changedBySink = new Map<string, Map<string, DirtyWindow>>();
-    for (const name of sinksByName.keys()) changedBySink.set(name, new Map());
-    for (const [id, window] of changed) {
-      for (const { name } of window.bound.sinks) changedBySink.get(name)!.set(id, window);
-    }
-    const dueBySink = new Map<string, Map<string, DirtyWindow>>();
-    const needed = new Map<string, DirtyWindow>();
-    for (const [name, windows] of changedBySink) {
-      const due = retries.due(name, windows);
-      if (due.size === 0) continue;
-      dueBySink.set(name, due);
-      for (const [id, window] of due) needed.set(id, window);
-    }
-    const results = new Map<string, WindowResult>();
-    const failedToCompute = new Map<string, string>();
-    await Promise.all([...needed].map(async ([id, window]) => {
-      try {
-        const result = await computeResult(window);
-        // Another process is half-way through saving its part: try again next flush.
-        if (result === undefined) {
-          if (generation === flushedIn) dirtyWindows.set(id, window);
-        } else results.set(id, result);
-      } catch (error) {
-        failedToCompute.set(id, errorText(error, { firstLine: true }));
-      }
-    }));
-    const written = new Set<string>();
-    await Promise.all([...dueBySink].map(async ([name, due]) => {
-      const ready = new Map([...due].filter(([id]) => results.has(id)));
-      const failing = new Map([...due].filter(([id]) => failedToCompute.has(id)));
-      const wasFailing = retries.health().some((health) => health.sink === name);
-      try {
-        if (ready.size > 0) {
-          await sinksByName.get(name)!.write([...ready.keys()].map((id) => results.get(id)!));
-        }
-      } catch (error) {
-        const reason = errorText(error, { firstLine: true });
-        if (!wasFailing) {
-          log(`sink ${name} failed (its results are retried, input still commits): ${reason}`);
-        }
-        retries.failed(name, new Map([...ready, ...failing]), reason);
-        return;
-      }
-      for (const id of ready.keys()) written.add(id);
-      retries.succeeded(name, ready);
-      if (failing.size > 0) {
-        const [first] = failing.keys();
-        retries.failed(name, failing, `computing results failed: ${failedToCompute.get(first!)}`);
-      } else if (wasFailing && retries.health().every((health) => health.sink !== name)) {
-        log(`sink ${name} recovered`);
-      }
-    }));
-    return written.size;
   }
 
   /** The window's result, or undefined when another process is half-way through saving it. */
@@ -731,7 +683,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         p99Ms: percentile(flushDurations, 0.99),
       },
       lastSourceFailure,
-      failingSinks: retries.health(),
+      failingSinks: publisher.health(),
       lastFlush,
     }),
   };
