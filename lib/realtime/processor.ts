@@ -32,14 +32,12 @@
 import type {
   Aggregation,
   KeyedState,
-  Rejection,
   Sink,
   SourceBatch,
   SourcePosition,
   SourceRunner,
   WindowResult,
 } from "../contracts.ts";
-import type { SourcedRecord } from "../records.ts";
 import type { LogWriter } from "../log_store.ts";
 import type { WindowCutter } from "../windows.ts";
 import type { StateChange, StateKey, StateStore, StoredEntry, StoredHead } from "./state_store.ts";
@@ -51,7 +49,7 @@ import { resultPublisher } from "./publish.ts";
 import { type FailureLimits, failurePolicy } from "./failure_policy.ts";
 import { fingerprint, type MarkStore, recreatedTopicProblem } from "./stream_marks.ts";
 import { createMutex, forEachConcurrent } from "../concurrency.ts";
-import { parseLogMessage } from "../parse/mod.ts";
+import { parseBatch } from "./parse_batch.ts";
 import { errorText } from "../errors.ts";
 
 /** A started sink with its name from pipeline.yaml. */
@@ -274,7 +272,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       }
       checkedPartitions.add(partitionKey);
     }
-    const { accepted, rejections } = parseBatch(batch);
+    const { accepted, rejections } = parseBatch(batch, now());
 
     // The state row of each record and aggregation, found once per distinct window of the batch.
     const slotsByAggregation = aggregations.map(() => new Map<string, Slot>());
@@ -410,40 +408,6 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
   function abandon(): void {
     counters.abandonedBatches++;
-  }
-
-  /**
-   * Splits a batch into valid records and rejections. A record's timestamp is judged against
-   * the time its message was produced (when the source knows it), so a replay reaches the same
-   * verdict as the first run.
-   */
-  function parseBatch(
-    batch: SourceBatch,
-  ): { accepted: Array<SourcedRecord & { messageTime: number }>; rejections: Rejection[] } {
-    const accepted: Array<SourcedRecord & { messageTime: number }> = [];
-    const rejections: Rejection[] = [];
-    const processedAt = now();
-    for (const message of batch.messages) {
-      if (message.value === null) {
-        rejections.push({ message, reason: "empty message (null value)" });
-        continue;
-      }
-      const messageTime = message.producedAt ?? processedAt;
-      const parsed = parseLogMessage(message.value, messageTime);
-      if (parsed.ok) {
-        accepted.push({
-          messageTime,
-          id: `${batch.stream}/${batch.partition}/${message.offset}`,
-          stream: batch.stream,
-          partition: batch.partition,
-          offset: message.offset,
-          record: parsed.record,
-        });
-      } else {
-        rejections.push({ message, reason: parsed.reason });
-      }
-    }
-    return { accepted, rejections };
   }
 
   /** Loads the stored heads and key rows of partition windows this process does not hold. */
