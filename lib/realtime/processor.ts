@@ -601,7 +601,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         stream: row.key.stream,
         partition: row.key.partition,
         records: row.records,
-        values: [...row.entries].map(([stateKey, entry]) => [stateKey, entry.value]),
+        entries: row.entries,
       };
     }
   }

@@ -17,7 +17,7 @@ export interface LocalPartition {
   /** Records counted. */
   records: number;
   /** Value by state key (read only: merged as a copy). */
-  values: Iterable<[string, unknown]>;
+  entries: ReadonlyMap<string, { readonly value: unknown }>;
 }
 
 /** Why no result could be computed. */
@@ -48,7 +48,7 @@ export async function realtimeResult(
   // Merge in-memory states now, before any other await lets a batch change them.
   for (const partition of local()) {
     held.add(`${partition.stream}\u0000${partition.partition}`);
-    for (const [key, value] of partition.values) mergeValue(keyed, merged, key, value);
+    for (const [key, entry] of partition.entries) mergeValue(keyed, merged, key, entry.value);
     records += partition.records;
     partitions++;
   }
