@@ -1,14 +1,17 @@
 /**
  * The real-time processor of one source: parses each batch, writes valid records to `log`,
  * dead-letters the rest, folds records into per-partition window state, and on every flush
- * persists that state, publishes the changed windows' results and acknowledges the input
- * positions they cover.
+ * persists the state that changed, publishes the changed windows' results and acknowledges the
+ * input positions they cover.
  *
- * Exactly once: a state row covers every record of its input partition up to its
- * `appliedOffset`, so a re-delivered record (restart, rebalance, crash before commit) is
- * recognised and skipped, and `log` rows are keyed by the record's stable id.
+ * Exactly once: a window's state from one input partition is a head (records counted, up to
+ * `appliedOffset`) and one entry per state key (its value, up to its own offset), so a
+ * re-delivered record (restart, rebalance, crash before commit) is recognised and skipped, even
+ * after a flush that saved only part of its rows; `log` rows are keyed by the record's stable id.
+ * Records later than `allowedLatenessMs` after their window's end (by message time) are logged
+ * but left to batch; closed windows leave memory once their result is written.
  *
- * Invariants (each has a unit test in `processor_test.ts`):
+ * Invariants (each has unit tests in `processor_*_test.ts`, with the fakes of `_fakes.ts`):
  * - **Generations.** Every reassignment of partitions starts a new generation and drops all
  *   in-memory rows, dirty windows and positions. A batch takes the generation when it starts
  *   and re-checks it after every await; once it changed, the batch stops without touching
