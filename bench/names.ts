@@ -9,7 +9,7 @@ import { errorText } from "../lib/errors.ts";
 
 /** The names of one bench pipeline: its keyspace, topics and consumer group. */
 export interface PipelineNames {
-  /** Keyspace of `log`, `aggregate_state` and the result tables. */
+  /** Keyspace of `log`, the real-time state tables and the result tables. */
   keyspace: string;
   /** Input topic. */
   topic: string;

@@ -32,6 +32,8 @@ type Yaml = Record<string, unknown>;
  * @param shippedFile The shipped pipeline.yaml.
  * @param names Keyspace, topics and group the bench pipeline uses.
  * @param flushIntervalMs Override of `runtime.flush_interval_ms` (default: the shipped value).
+ * @param rawUris Count raw URIs in `top_pages` (`strip_query: false`), for the high-cardinality
+ *   scenario.
  * @returns The file and its validated pipeline.
  * @throws {Error} When the shipped aggregations do not all read one `kafka` source, or the
  *   derived file does not validate.
@@ -40,10 +42,15 @@ export async function writeBenchPipeline(
   shippedFile: string,
   names: PipelineNames,
   flushIntervalMs?: number,
+  rawUris = false,
 ): Promise<BenchPipeline> {
   const shippedDir = resolve(shippedFile, "..");
   const document = parse(await Deno.readTextFile(shippedFile)) as Yaml;
-  const aggregations = (document.aggregations ?? []) as Yaml[];
+  const aggregations = ((document.aggregations ?? []) as Yaml[]).map((entry) =>
+    rawUris && entry.plugin === "top_pages"
+      ? { ...entry, options: { ...(entry.options as Yaml | undefined), strip_query: false } }
+      : entry
+  );
   const sourceNames = new Set(aggregations.map((entry) => entry.source as string));
   const sources = ((document.sources ?? []) as Yaml[]).filter((entry) =>
     sourceNames.has(entry.name as string)
@@ -70,6 +77,8 @@ export async function writeBenchPipeline(
   runtime.consumer_group = names.group;
   runtime.time_zone = "UTC";
   if (flushIntervalMs !== undefined) runtime.flush_interval_ms = flushIntervalMs;
+  // The bench replays fixed past dates and compares with counts of every record.
+  runtime.allowed_lateness = "36500d";
   const bench: Yaml = {
     ...document,
     cassandra: { ...(document.cassandra as Yaml | undefined), keyspace: names.keyspace },

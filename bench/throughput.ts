@@ -46,6 +46,14 @@ export interface ThroughputResult {
   peakRssMb: number;
   /** Runner status lines printed while it ran. */
   statusLines: string[];
+  /** Distinct simulated URIs (the high-cardinality scenario: 1,000,000, raw URIs counted). */
+  pages?: number;
+  /** Flush durations the runner reported when it stopped, ms. */
+  flushP50Ms?: number;
+  /** 99th percentile of the flush durations, ms. */
+  flushP99Ms?: number;
+  /** Largest single state write the runner reported, bytes. */
+  largestWriteBytes?: number;
   /** Differences between what was stored and what was sent (empty = correct). */
   problems: string[];
 }
@@ -67,6 +75,8 @@ export interface LoadedPipeline {
  * @param shippedFile The shipped pipeline.yaml.
  * @param events How many events.
  * @param progress Progress reporter.
+ * @param pages Distinct simulated URIs, counted raw (the high-cardinality scenario); default:
+ *   the simulator's 3,000, query strings stripped as shipped.
  * @returns The figures and the loaded pipeline.
  * @throws {Error} When the runner dies or stalls.
  */
@@ -77,9 +87,15 @@ export async function measureThroughput(
   shippedFile: string,
   events: number,
   progress: Progress,
+  pages?: number,
 ): Promise<{ result: ThroughputResult; loaded: LoadedPipeline }> {
-  const bench = await writeBenchPipeline(shippedFile, names.pipeline(`n${events}`));
-  const traffic = benchTraffic(events);
+  const bench = await writeBenchPipeline(
+    shippedFile,
+    names.pipeline(pages === undefined ? `n${events}` : `n${events}p${pages}`),
+    undefined,
+    pages !== undefined,
+  );
+  const traffic = { ...benchTraffic(events), pages };
   progress.line(`counting the ${events} seeded events the bench will send`);
   const expected = expectedFrom(traffic, bench.pipeline.aggregations);
   if (expected.unchecked.length > 0) {
@@ -162,6 +178,7 @@ export async function measureThroughput(
     const memory = runner.memory();
     const code = await runner.stop();
     if (code !== 0) progress.line(`the runner exited with code ${code} after SIGTERM`);
+    const flushes = flushFigures(runner.lines);
     const seconds = (doneAt - stableAt) / 1000;
     const steady = firstCommit !== undefined && doneAt > firstCommit.at
       ? (events - firstCommit.count) / ((doneAt - firstCommit.at) / 1000)
@@ -195,6 +212,8 @@ export async function measureThroughput(
         commitCurve,
         statusLines,
         problems,
+        pages,
+        ...flushes,
       },
       loaded: { bench, expected },
     };
@@ -202,6 +221,23 @@ export async function measureThroughput(
     await admin.disconnect().catch(() => {});
     if (exitCode === undefined) await runner.stop(10_000);
   }
+}
+
+/** The flush figures of the runner's last words (`... p50 X ms, p99 Y ms; largest ... N bytes`). */
+export function flushFigures(
+  lines: readonly string[],
+): Pick<ThroughputResult, "flushP50Ms" | "flushP99Ms" | "largestWriteBytes"> {
+  for (const line of [...lines].reverse()) {
+    const match = /p50 (\d+) ms, p99 (\d+) ms; largest state write (\d+) bytes/.exec(line);
+    if (match !== null) {
+      return {
+        flushP50Ms: Number(match[1]),
+        flushP99Ms: Number(match[2]),
+        largestWriteBytes: Number(match[3]),
+      };
+    }
+  }
+  return {};
 }
 
 function rate(count: number, elapsedMs: number): number {

@@ -44,6 +44,8 @@ import { anyFailed, type BenchResults, figureRows, renderTable } from "../bench/
 const SHIPPED_PIPELINE = `${REPO_ROOT}/pipeline.yaml`;
 /** Rows written per insert-ceiling pattern. */
 const INSERT_ROWS = 200_000;
+/** Distinct pages of the high-cardinality scenario. */
+const HIGH_CARDINALITY_PAGES = 1_000_000;
 /** Caps of the naive baseline. */
 const BASELINE_MAX_EVENTS = 200_000;
 const BASELINE_MAX_SECONDS = 60;
@@ -126,6 +128,23 @@ async function main(): Promise<number> {
         `${results.machine.nproc} cores, ${results.machine.cpuModel}`,
     );
     const loaded = await throughputAtEachScale(kafka, client, names, options, results, progress);
+    await part(results, progress, "high-cardinality throughput", async () => {
+      progress.line(
+        `high cardinality: the same ${options.events} events over ${HIGH_CARDINALITY_PAGES} ` +
+          "distinct pages, raw URIs counted",
+      );
+      const { result, loaded: highLoaded } = await measureThroughput(
+        kafka,
+        client,
+        names,
+        SHIPPED_PIPELINE,
+        options.events,
+        progress,
+        HIGH_CARDINALITY_PAGES,
+      );
+      results.highCardinality = result;
+      await names.drop(kafka, client, highLoaded.bench.names);
+    });
     await part(results, progress, "freshness", async () => {
       results.freshness = await measureFreshness(
         kafka,

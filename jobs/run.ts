@@ -112,7 +112,20 @@ async function main(): Promise<number> {
       Deno.addSignalListener(signal, () => resolve(signal));
     }
   });
-  const reason = await Promise.race([stopped, running.done.then(() => "end of input")]);
+  const reason = await Promise.race([
+    stopped,
+    running.done.then(() => "end of input", (error) => ({ failure: error })),
+  ]);
+  if (typeof reason !== "string") {
+    // A persistent failure: the message names the service and what to check. Nothing more is
+    // flushed (the failing service is what a flush needs); the next start resumes from the
+    // last commit.
+    clearInterval(status);
+    if (tty) console.error("");
+    console.error(`run: ${errorText(reason.failure)}`);
+    await resources.close().catch(() => {});
+    return 1;
+  }
   clearInterval(status);
   if (tty) console.error("");
   console.error(`${reason}: stopping`);
@@ -124,6 +137,13 @@ async function main(): Promise<number> {
     (sum, stats) => ({ read: sum.read + stats.read, rejected: sum.rejected + stats.rejected }),
     { read: 0, rejected: 0 },
   );
+  for (const [source, stats] of running.stats()) {
+    console.error(
+      `${source}: ${stats.flushTimes.count} flushes, p50 ${stats.flushTimes.p50Ms} ms, ` +
+        `p99 ${stats.flushTimes.p99Ms} ms; largest state write ${stats.largestWriteBytes} bytes; ` +
+        `${stats.tooLate} too late for real time`,
+    );
+  }
   console.error(
     `stopped: flushed ${report.windows} window results and ${report.states} state rows, ` +
       `acknowledged ${report.positions} input positions; this run read ${totals.read} messages ` +

@@ -88,6 +88,11 @@ export interface SourceBatch {
   messages: RawMessage[];
   /** Messages still waiting in this partition after this batch, when the source knows. */
   lag?: number;
+  /**
+   * Offset after the partition's last message (Kafka's high watermark), when the source knows;
+   * lets the runtime recognise a deleted and recreated topic.
+   */
+  endOffset?: number;
 }
 
 /** A message the runtime could not accept, with the reason. */
@@ -114,6 +119,12 @@ export interface SourceHandlers {
   onBatch: (batch: SourceBatch) => Promise<void>;
   /** Called when the partitions this process owns change (e.g. a consumer-group rebalance). */
   onReassigned: () => void;
+  /**
+   * Called when the source crashed (its reading loop failed) and would restart. The runtime
+   * logs and counts it, and answers whether to restart: false once the failure has persisted,
+   * and `run` should then reject with `error`. Sources that cannot restart need not call it.
+   */
+  onFailure?: (error: unknown) => boolean;
 }
 
 /** What the server knows of an HTTP request beyond the request itself. */
@@ -235,6 +246,32 @@ export interface Aggregation<S = unknown> {
   merge(into: S, other: S): S;
   /** Final rows for a window (e.g. the top N pages). Must be deterministic. */
   finish(state: S): ResultRow[];
+  /**
+   * The same aggregation in keyed form, when its state is a map from a state key (a page, a
+   * status code) to a small value. With it, the real-time loop stores one row per key and
+   * rewrites only the keys that changed, so a flush costs what changed, not what the window
+   * holds. Build both forms at once with the SDK's `keyedAggregation`, which guarantees they
+   * agree; without it, the whole state is stored as one value.
+   */
+  keyed?: KeyedState;
+}
+
+/**
+ * The keyed form of an aggregation: a window's state is a map from state key to value; each
+ * record adds to the value of at most one key. Values must be JSON-serializable and small (one
+ * Cassandra row each).
+ */
+export interface KeyedState<V = unknown> {
+  /** The state key `record` adds to, or undefined when the aggregation skips it. */
+  keyOf(record: LogRecord): string | undefined;
+  /** A new, empty value. */
+  start(): V;
+  /** Adds one record to the value of its key; may mutate and return `value`. */
+  add(value: V, record: LogRecord): V;
+  /** Combines two values of one key; `other` is read only, as in {@linkcode Aggregation.merge}. */
+  merge(into: V, other: V): V;
+  /** Final rows from the values of every key of a window. Must be deterministic. */
+  finish(values: ReadonlyMap<string, V>): ResultRow[];
 }
 
 /**

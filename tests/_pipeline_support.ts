@@ -122,6 +122,8 @@ cassandra:
 runtime:
   time_zone: ${options.timeZone ?? "UTC"}
   flush_interval_ms: ${flushIntervalMs}
+  # The test streams carry fixed dates in the past: keep every window open for real time.
+  allowed_lateness: 36500d
   consumer_group: ${group}
 sources:
   - name: rawlog
@@ -162,11 +164,15 @@ export async function dropTestPipeline(test: TestPipeline): Promise<void> {
   await Deno.remove(test.file.replace(/\/pipeline\.yaml$/, ""), { recursive: true });
 }
 
-/** The seeded stream used by the pipeline tests: malformed, combined and late records. */
-export function testStream(count: number, seed = 20261122): TrafficEvent[] {
+/**
+ * The seeded stream used by the pipeline tests: malformed, combined and late records; `pages`
+ * distinct URIs (default 3000; 1,000,000 for the high-cardinality variants).
+ */
+export function testStream(count: number, seed = 20261122, pages?: number): TrafficEvent[] {
   return [...generateTraffic({
     seed,
     count,
+    pages,
     start: Date.parse("2026-11-20T00:00:00Z"),
     spanMs: 2 * 86_400_000,
     malformedShare: 0.02,

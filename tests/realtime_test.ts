@@ -18,6 +18,8 @@ import {
 import { waitFor } from "./_support.ts";
 
 const STREAM_SIZE = 50_000;
+/** Events of the high-cardinality variants: 1M distinct pages, almost every page seen once. */
+const HIGH_CARDINALITY_SIZE = 20_000;
 
 Deno.test("real time: 50,000 records, malformed, combined and late, land exactly once", async () => {
   const test = await createTestPipeline();
@@ -40,13 +42,22 @@ Deno.test("real time: 50,000 records, malformed, combined and late, land exactly
   }
 });
 
-Deno.test("real time: SIGKILL mid-stream, restart, catch up: still exactly once", async () => {
+/** Sizes of a SIGKILL run: stream, head produced before the start, commits before the kill. */
+interface KillPlan {
+  size: number;
+  seed: number;
+  pages?: number;
+  head: number;
+  killAfter: number;
+}
+
+/** Kills a runner mid-stream, restarts one, and checks every table against the test's counts. */
+async function killAndRestart(plan: KillPlan): Promise<void> {
   const test = await createTestPipeline({ flushIntervalMs: 200 });
   try {
-    const events = testStream(STREAM_SIZE, 7);
+    const events = testStream(plan.size, plan.seed, plan.pages);
     const expected = expectedFrom(events);
-    const head = 10_000;
-    await produceEvents(test.kafka, test.topic, events.slice(0, head));
+    await produceEvents(test.kafka, test.topic, events.slice(0, plan.head));
 
     const first = spawnRunner(test, "first");
     await waitFor(
@@ -56,15 +67,15 @@ Deno.test("real time: SIGKILL mid-stream, restart, catch up: still exactly once"
       100,
     );
     // Kill while it is working: part of the stream committed, the rest still arriving (the tail
-    // is paced over about 8 s and only starts once the runner is up).
-    const producing = produceEvents(test.kafka, test.topic, events.slice(head), {
+    // is paced in chunks of 500 every 100 ms and only starts once the runner is up).
+    const producing = produceEvents(test.kafka, test.topic, events.slice(plan.head), {
       chunk: 500,
       pauseMs: 100,
     });
     await waitFor(
       "the first runner to commit part of the tail",
       async () =>
-        (await committedCount(test.kafka, test.group, test.topic)) > head + 5_000
+        (await committedCount(test.kafka, test.group, test.topic)) > plan.killAfter
           ? true
           : undefined,
       120_000,
@@ -96,12 +107,27 @@ Deno.test("real time: SIGKILL mid-stream, restart, catch up: still exactly once"
   } finally {
     await dropTestPipeline(test);
   }
+}
+
+Deno.test("real time: SIGKILL mid-stream, restart, catch up: still exactly once", async () => {
+  await killAndRestart({ size: STREAM_SIZE, seed: 7, head: 10_000, killAfter: 15_000 });
 });
 
-Deno.test("real time: two runners in one consumer group produce the same results as one", async () => {
+Deno.test("real time, 1M distinct pages: SIGKILL mid-stream, restart: still exactly once", async () => {
+  await killAndRestart({
+    size: HIGH_CARDINALITY_SIZE,
+    seed: 8,
+    pages: 1_000_000,
+    head: 6_000,
+    killAfter: 9_000,
+  });
+});
+
+/** Two runners share a consumer group; checks every table against the test's own counts. */
+async function twoRunners(size: number, seed: number, pages?: number): Promise<void> {
   const test = await createTestPipeline();
   try {
-    const events = testStream(STREAM_SIZE, 99);
+    const events = testStream(size, seed, pages);
     const expected = expectedFrom(events);
     const runners = [spawnRunner(test, "a"), spawnRunner(test, "b")];
     try {
@@ -119,6 +145,35 @@ Deno.test("real time: two runners in one consumer group produce the same results
     await assertDeadLetters(test, expected);
     await assertResults(test, expected);
     assert.ok(logs.every((log) => log.includes("stopped:")), logs.join("\n---\n"));
+  } finally {
+    await dropTestPipeline(test);
+  }
+}
+
+Deno.test("real time: two runners in one consumer group produce the same results as one", async () => {
+  await twoRunners(STREAM_SIZE, 99);
+});
+
+Deno.test("real time, 1M distinct pages: two runners produce the same results as one", async () => {
+  await twoRunners(HIGH_CARDINALITY_SIZE, 98, 1_000_000);
+});
+
+Deno.test("real time, 1M distinct pages: exactly once, and no single state write over 1 MiB", async () => {
+  const test = await createTestPipeline();
+  try {
+    const events = testStream(HIGH_CARDINALITY_SIZE, 97, 1_000_000);
+    const expected = expectedFrom(events);
+    const distinctPages = new Set(expected.records.map((record) => record.request_uri)).size;
+    // More distinct pages than the default simulated site has at all (3,000).
+    assert.ok(distinctPages > 5_000, `${distinctPages} distinct pages`);
+    await produceEvents(test.kafka, test.topic, events);
+
+    const stats = await runRealtimeUntilCommitted(test, events.length);
+    assert.equal(stats.accepted, expected.records.length);
+    assert.ok(stats.largestWriteBytes > 0, "state was written");
+    assert.ok(stats.largestWriteBytes <= 1024 * 1024, `largest write ${stats.largestWriteBytes} B`);
+    await assertLogTable(test, expected);
+    await assertResults(test, expected);
   } finally {
     await dropTestPipeline(test);
   }

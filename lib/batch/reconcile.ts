@@ -67,11 +67,16 @@ export async function reconcile(
       entry.window,
       windowKey,
     );
-    if (fromBatch === undefined && fromRealtime === undefined) return;
-    check.found = true;
     const difference = (detail: string) =>
       check.differences.push({ aggregation: entry.name, window: windowKey, detail });
-    if (fromRealtime === undefined) {
+    if (fromRealtime === "being written") {
+      check.found = true;
+      difference("real-time state is being written by a runner right now; run reconcile again");
+      return;
+    }
+    if (fromBatch === undefined && fromRealtime === "no state") return;
+    check.found = true;
+    if (fromRealtime === "no state") {
       difference(`no real-time result; batch counted ${fromBatch!.records} records`);
       return;
     }

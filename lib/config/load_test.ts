@@ -85,6 +85,7 @@ Deno.test("a valid pipeline loads with defaults, interpolation and built aggrega
   assert.deepEqual(pipeline.runtime, {
     timeZone: "UTC",
     flushIntervalMs: 500,
+    allowedLatenessMs: 2 * 86_400_000,
     consumerGroup: "web-analytics",
     logTable: "log",
   });
@@ -421,4 +422,14 @@ Deno.test("an old granularity: says what replaced it, at its own position", asyn
     "16:5 aggregations[0].granularity: 'granularity' is gone: windows are set per " +
     "aggregation with window: (1m..1w or none); write window: 1d on aggregations[0] instead",
   ]);
+});
+
+Deno.test("runtime.allowed_lateness is a duration, and a wrong one says what it expected", async () => {
+  const withLateness = (value: string) =>
+    VALID.replace("runtime:\n", `runtime:\n  allowed_lateness: ${value}\n`);
+  const pipeline = await loadPipelineText(withLateness("6h"), file, {});
+  assert.equal(pipeline.runtime.allowedLatenessMs, 6 * 3_600_000);
+  const found = await problems(withLateness("two days"));
+  assert.equal(found.length, 1);
+  assert.match(found[0]!, /^4:21 runtime\.allowed_lateness: a duration like 90s, 5m, 1h or 3d/);
 });

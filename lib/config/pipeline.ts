@@ -46,6 +46,11 @@ export interface RuntimeSettings {
   timeZone: string;
   /** How often changed results are flushed to sinks, in ms. */
   flushIntervalMs: number;
+  /**
+   * How long after its end a window still takes records in real time, in ms, judged by each
+   * record's message time; later records are logged and left to batch.
+   */
+  allowedLatenessMs: number;
   /** Kafka consumer group of the real-time loop. */
   consumerGroup: string;
   /** Table every valid record is written to (a validated identifier). */

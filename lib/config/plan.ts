@@ -6,6 +6,7 @@
 import { nextFireTimes } from "./cron.ts";
 import type { Pipeline } from "./pipeline.ts";
 import { describeWindows } from "./windows.ts";
+import { formatDuration } from "../parse/duration.ts";
 
 /**
  * Renders a validated pipeline as plain, aligned text: sources and their topics, which
@@ -35,6 +36,7 @@ export function describePlan(pipeline: Pipeline, now: Date = new Date()): string
       ["keyspace", `${keyspace} (${replication})`],
       ["time zone", runtime.timeZone],
       ["flush", `every ${runtime.flushIntervalMs} ms`],
+      ["allowed lateness", formatDuration(runtime.allowedLatenessMs)],
       ["consumer group", runtime.consumerGroup],
       ["http", describeHttp(pipeline)],
     ])),

@@ -11,6 +11,8 @@ import { interpolate } from "./interpolate.ts";
 import type { CassandraSettings, KafkaSettings, RuntimeSettings } from "./pipeline.ts";
 import { parseWindows } from "./windows.ts";
 import { parseWindowSize } from "../window_size.ts";
+import { duration } from "./option_schemas.ts";
+import { parseDuration } from "../parse/duration.ts";
 
 /** Top-level sections of pipeline.yaml. */
 export const SECTIONS = [
@@ -93,6 +95,7 @@ export const runtimeSchema = z.strictObject({
       `expected an IANA time zone like UTC or Europe/Paris, found ${JSON.stringify(issue.input)}`,
   }).default("UTC"),
   flush_interval_ms: z.number().int().min(50).max(60_000).default(1000),
+  allowed_lateness: duration().default("2d"),
   consumer_group: z.string().min(1).default("web-analytics"),
   log_table: cqlIdentifier.default("log"),
 });
@@ -165,6 +168,8 @@ export function toRuntimeSettings(runtime: z.output<typeof runtimeSchema>): Runt
   return {
     timeZone: runtime.time_zone,
     flushIntervalMs: runtime.flush_interval_ms,
+    // Validated by the schema's pattern, so it parses.
+    allowedLatenessMs: parseDuration(runtime.allowed_lateness)!,
     consumerGroup: runtime.consumer_group,
     logTable: runtime.log_table,
   };

@@ -22,6 +22,11 @@ const RECORD_COUNTERS = [
     "Re-delivered records recognised and not counted again.",
     "duplicates",
   ],
+  [
+    "records_too_late_total",
+    "Records logged but later than runtime.allowed_lateness: counted by batch only.",
+    "tooLate",
+  ],
 ] as const;
 
 /** The metrics of one process. */

@@ -1,19 +1,8 @@
 import assert from "assert";
-import type { ProcessorStats } from "../realtime/processor.ts";
+import { zeroStats } from "../realtime/_stats_fixture.ts";
 import { createMetrics } from "./metrics.ts";
 
-function stats(overrides: Partial<ProcessorStats>): ProcessorStats {
-  return {
-    read: 0,
-    accepted: 0,
-    rejected: 0,
-    duplicates: 0,
-    lag: 0,
-    partitionLag: {},
-    stateRows: 0,
-    ...overrides,
-  };
-}
+const stats = zeroStats;
 
 function value(text: string, line: string): number | undefined {
   const found = text.split("\n").find((candidate) => candidate.startsWith(`${line} `));
@@ -29,6 +18,7 @@ Deno.test("metrics: counters follow the processor's totals across scrapes, lag o
   let text = await metrics.render();
   assert.equal(value(text, 'web_analytics_records_read_total{source="rawlog"}'), 10);
   assert.equal(value(text, 'web_analytics_records_rejected_total{source="rawlog"}'), 2);
+  assert.equal(value(text, 'web_analytics_records_too_late_total{source="rawlog"}'), 0);
   assert.equal(value(text, 'web_analytics_records_duplicate_total{source="rawlog"}'), 0);
   assert.equal(value(text, 'web_analytics_lag_messages{source="rawlog",partition="RAW/0"}'), 5);
 

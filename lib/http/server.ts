@@ -102,6 +102,7 @@ function stats(options: ServeOptions): ReturnType<typeof setInterval> {
         logged: current.accepted,
         rejected: current.rejected,
         duplicates: current.duplicates,
+        too_late: current.tooLate,
         lag: current.lag,
         state_rows: current.stateRows,
         events_per_s: before === undefined

@@ -1,34 +1,68 @@
 /**
  * The real-time processor of one source: parses each batch, writes valid records to `log`,
  * dead-letters the rest, folds records into per-partition window state, and on every flush
- * persists that state, publishes the changed windows' results and only then acknowledges the
- * input positions.
+ * persists the state that changed, publishes the changed windows' results and acknowledges the
+ * input positions they cover.
  *
- * Exactly once: a state row covers every record of its input partition up to its
- * `appliedOffset`, so a re-delivered record (restart, rebalance, crash before commit) is
- * recognised and skipped, and `log` rows are keyed by the record's stable id.
+ * Exactly once: a window's state from one input partition is a head (records counted, up to
+ * `appliedOffset`) and one entry per state key (its value, up to its own offset), so a
+ * re-delivered record (restart, rebalance, crash before commit) is recognised and skipped, even
+ * after a flush that saved only part of its rows; `log` rows are keyed by the record's stable id.
+ * Records later than `allowedLatenessMs` after their window's end (by message time) are logged
+ * but left to batch; closed windows leave memory once their result is written.
+ *
+ * Invariants (each has unit tests in `processor_*_test.ts`, with the fakes of `_fakes.ts`):
+ * - **Generations.** Every reassignment of partitions starts a new generation and drops all
+ *   in-memory rows, dirty windows and positions. A batch takes the generation when it starts
+ *   and re-checks it after every await; once it changed, the batch stops without touching
+ *   anything: it neither adds loaded rows, nor applies records, nor records a position.
+ * - **Apply together.** A batch applies its records to state and records its position in one
+ *   synchronous step after its log rows and dead letters are durable, so a flush's snapshot
+ *   holds either both or neither, and every recorded position is covered by state it snapshots.
+ * - **Commit only what the snapshot covers.** A flush takes its state snapshot and the positions
+ *   in one synchronous step, commits the positions only after the snapshot is saved, and only
+ *   when no reassignment happened in between (positions of an earlier generation are dropped:
+ *   whoever owns the partition now re-reads them).
+ * - **Results before commits.** Results are written after state is saved and before the
+ *   positions are committed, so a crash in between re-delivers records of every window whose
+ *   latest result may not have been written. A failing sink does not hold back the commit: its
+ *   windows are retried with back-off (see `sink_retry.ts`), kept in memory only, so after a
+ *   crash while a sink is failing its results catch up with the next change of each window (or
+ *   the next batch run).
  *
  * @module
  */
 import type {
   Aggregation,
-  Rejection,
+  KeyedState,
   Sink,
   SourceBatch,
   SourcePosition,
   SourceRunner,
   WindowResult,
 } from "../contracts.ts";
-import type { SourcedRecord } from "../records.ts";
 import type { LogWriter } from "../log_store.ts";
 import type { WindowCutter } from "../windows.ts";
 import type { WindowSpec } from "../window_size.ts";
-import type { StateKey, StateStore, StoredState } from "./state_store.ts";
+import type { StateChange, StateKey, StateStore, StoredEntry, StoredHead } from "./state_store.ts";
 import { stateKeyString } from "./state_store.ts";
-import { realtimeResult } from "./window_result.ts";
-import { createMutex } from "../concurrency.ts";
-import { parseLogMessage } from "../parse/mod.ts";
+import { type LocalPartition, realtimeResult } from "./window_result.ts";
+import { keyedFormOf } from "./keyed_form.ts";
+import type { SinkHealth } from "./sink_retry.ts";
+import { resultPublisher } from "./publish.ts";
+import { type FailureLimits, failurePolicy } from "./failure_policy.ts";
+import { fingerprint, type MarkStore, recreatedTopicProblem } from "./stream_marks.ts";
+import { createMutex, forEachConcurrent } from "../concurrency.ts";
+import { parseBatch } from "./parse_batch.ts";
 import { errorText } from "../errors.ts";
+
+/** A started sink with its name from pipeline.yaml. */
+export interface NamedSink {
+  /** Sink name. */
+  name: string;
+  /** The started sink. */
+  sink: Sink;
+}
 
 /** An aggregation as the processor runs it: its name, code and started sinks. */
 export interface BoundAggregation {
@@ -39,7 +73,7 @@ export interface BoundAggregation {
   /** Its `window:` size. */
   window: WindowSpec;
   /** Started sinks it writes to. */
-  sinks: Sink[];
+  sinks: NamedSink[];
 }
 
 /** What a processor needs. */
@@ -56,6 +90,17 @@ export interface ProcessorOptions {
   states: StateStore;
   /** Operator-facing log line. */
   log: (line: string) => void;
+  /** When a source crash counts as persistent (default: 10 in a row or 5 minutes). */
+  sourceFailureLimits?: FailureLimits;
+  /** Clock, ms since epoch (default `Date.now`); tests inject their own. */
+  now?: () => number;
+  /**
+   * How long after its end a window takes records, in ms (`runtime.allowed_lateness`; default:
+   * forever). A record is judged by its message time, so a replay reaches the same verdict.
+   */
+  allowedLatenessMs?: number;
+  /** Marks recognising a deleted and recreated input topic (none: not checked). */
+  marks?: MarkStore;
   /**
    * Told after each flush that wrote state or results or acknowledged input: what it published
    * and how long it took.
@@ -65,7 +110,7 @@ export interface ProcessorOptions {
 
 /** What a flush published, for live views and metrics. */
 export interface FlushedResults {
-  /** Window results written to every sink. */
+  /** Window results written to at least one sink. */
   results: WindowResult[];
   /** Duration of the whole flush, ms. */
   ms: number;
@@ -83,13 +128,31 @@ export interface ProcessorStats {
   rejected: number;
   /** Re-delivered records recognised and not counted again. */
   duplicates: number;
+  /** Records logged but too late for real time in at least one aggregation (left to batch). */
+  tooLate: number;
+  /** Aggregation windows of input partitions held in memory. */
+  stateRows: number;
   /** Messages waiting in the source (sum over partitions of the latest known lag). */
   lag: number;
   /** Latest known lag by `<stream>/<partition>`, of the partitions this process owns. */
   partitionLag: Record<string, number>;
-  /** Partial-state rows held in memory. */
-  stateRows: number;
-  /** Last flush, if any. */
+  /** Partition reassignments seen (each starts a new generation). */
+  reassignments: number;
+  /** Batches dropped because their partitions were reassigned while they ran. */
+  abandonedBatches: number;
+  /** Source crashes, each followed by a restart unless it was the last. */
+  sourceRestarts: number;
+  /** The last source crash, one line, if any. */
+  lastSourceFailure?: string;
+  /** Commits of input positions that failed (their records are re-delivered). */
+  commitFailures: number;
+  /** Sinks currently failing, with their pending windows. */
+  failingSinks: SinkHealth[];
+  /** Estimated size of the largest single state write so far, in bytes. */
+  largestWriteBytes: number;
+  /** Durations of the recent flushes that wrote something (up to the last 4,096). */
+  flushTimes: { count: number; p50Ms: number; p99Ms: number };
+  /** Last flush, if any: results published, state rows written, duration. */
   lastFlush?: { at: number; windows: number; states: number; ms: number };
 }
 
@@ -97,32 +160,49 @@ export interface ProcessorStats {
 export interface Processor {
   /** Handles one batch from the source. */
   onBatch(batch: SourceBatch): Promise<void>;
-  /** Forgets in-memory state after partitions moved; it reloads on demand. */
+  /** Starts a new generation after partitions moved; state reloads on demand. */
   onReassigned(): void;
+  /** Logs and counts a source crash; answers whether the source should restart. */
+  onFailure(error: unknown): boolean;
   /** Persists state, publishes changed results, acknowledges input. Serialized. */
   flush(): Promise<FlushSummary>;
   /** Live counters. */
   stats(): ProcessorStats;
+  /** Rejects when processing must stop for good (e.g. a recreated input topic). */
+  fatal: Promise<never>;
 }
 
 /** What one flush did. */
 export interface FlushSummary {
   /** State rows written. */
   states: number;
-  /** Window results published. */
+  /** Window results published (to at least one sink). */
   windows: number;
   /** Input positions acknowledged. */
   positions: number;
 }
 
+/** One aggregation window's state from one input partition, held in memory. */
 interface StateRow {
   key: StateKey;
   bound: BoundAggregation;
-  state: unknown;
+  keyed: KeyedState;
+  /** When the window closes: its end plus the allowed lateness. */
+  closesAt: number;
+  /** Value and covered offset by state key. */
+  entries: Map<string, Entry>;
+  /** State keys changed since the last snapshot. */
+  changed: Set<string>;
   records: number;
   appliedOffset: number;
   dirty: boolean;
   touchedAt: number;
+}
+
+/** One state key's value and the highest input offset it covers. */
+interface Entry {
+  value: unknown;
+  offset: number;
 }
 
 /** The state row one distinct window of a batch maps to. */
@@ -130,6 +210,7 @@ interface Slot {
   key: StateKey;
   keyString: string;
   bound: BoundAggregation;
+  closesAt: number;
   row?: StateRow;
 }
 
@@ -140,59 +221,102 @@ interface DirtyWindow {
 
 /** Rows untouched for this long and already flushed are dropped from memory. */
 const IDLE_ROW_MS = 120_000;
+/**
+ * State rows expire this long after their window closed: long enough for a replay of records
+ * that were on time (a consumer catching up after an outage), then they stop costing anything.
+ */
+export const STATE_RETENTION_MS = 86_400_000;
 
 /** Creates the processor of one source. */
 export function createProcessor(options: ProcessorOptions): Processor {
   const { source, aggregations, cutter, logWriter, states, log } = options;
+  const now = options.now ?? Date.now;
   const rows = new Map<string, StateRow>();
   const dirtyWindows = new Map<string, DirtyWindow>();
   const durable = new Map<string, SourcePosition>();
   const committed = new Map<string, number>();
   const lagByPartition = new Map<string, number>();
   const mutex = createMutex();
-  const counters: ProcessorStats = {
+  const sourceFailures = failurePolicy({ now, ...options.sourceFailureLimits });
+  const publisher = resultPublisher<DirtyWindow>({
+    sinks: aggregations.flatMap((bound) => bound.sinks),
+    now,
+    log,
+    compute: computeResult,
+  });
+  const allowedLatenessMs = options.allowedLatenessMs ?? Infinity;
+  /** Fingerprint of the last message of each recorded position, for its mark. */
+  const durableFingerprints = new Map<string, string>();
+  /** Partitions whose first batch of this generation was checked against their mark. */
+  const checkedPartitions = new Set<string>();
+  let stopFatally!: (error: Error) => void;
+  const fatal = new Promise<never>((_, reject) => stopFatally = reject);
+  fatal.catch(() => {});
+  let fatalError: Error | undefined;
+  let generation = 0;
+  /** The latest message time seen: windows closed before it leave memory. */
+  let watermark = -Infinity;
+  const counters = {
     read: 0,
     accepted: 0,
     rejected: 0,
     duplicates: 0,
+    tooLate: 0,
     lag: 0,
-    partitionLag: {},
-    stateRows: 0,
+    reassignments: 0,
+    abandonedBatches: 0,
+    sourceRestarts: 0,
+    commitFailures: 0,
+    largestWriteBytes: 0,
   };
+  let lastSourceFailure: string | undefined;
+  let lastFlush: ProcessorStats["lastFlush"];
+  const flushDurations: number[] = [];
+  let flushCount = 0;
 
   async function onBatch(batch: SourceBatch): Promise<void> {
     if (batch.messages.length === 0) return;
-    const accepted: SourcedRecord[] = [];
-    const rejections: Rejection[] = [];
-    for (const message of batch.messages) {
-      if (message.value === null) {
-        rejections.push({ message, reason: "empty message (null value)" });
-        continue;
+    if (fatalError !== undefined) throw fatalError;
+    const startedIn = generation;
+    const partitionKey = `${batch.stream}\u0000${batch.partition}`;
+    if (options.marks !== undefined && !checkedPartitions.has(partitionKey)) {
+      const mark = await options.marks.load(batch.stream, batch.partition);
+      if (generation !== startedIn) return abandon();
+      const problem = recreatedTopicProblem(batch, mark);
+      if (problem !== undefined) {
+        fatalError = new Error(
+          `${problem}. Nothing of it was counted. To start over, use a new keyspace ` +
+            `(cassandra.keyspace), or remove the real-time state of the old topic ` +
+            `(TRUNCATE stream_marks, state_heads and state_keys in the keyspace), then run ` +
+            `again; \`deno task batch\` recomputes results from the log table.`,
+        );
+        stopFatally(fatalError);
+        throw fatalError;
       }
-      const parsed = parseLogMessage(message.value, undefined, message.fallbackTime);
-      if (parsed.ok) {
-        accepted.push({
-          id: `${batch.stream}/${batch.partition}/${message.offset}`,
-          stream: batch.stream,
-          partition: batch.partition,
-          offset: message.offset,
-          record: parsed.record,
-        });
-      } else {
-        rejections.push({ message, reason: parsed.reason });
-      }
+      checkedPartitions.add(partitionKey);
     }
+    const { accepted, rejections } = parseBatch(batch, now());
 
     // The state row of each record and aggregation, found once per distinct window of the batch.
-    const now = Date.now();
     const slotsByAggregation = aggregations.map(() => new Map<string, Slot>());
-    const recordSlots: Slot[] = new Array(accepted.length * aggregations.length);
+    const recordSlots: Array<Slot | undefined> = new Array(accepted.length * aggregations.length);
     const missing: Slot[] = [];
+    let tooLate = 0;
+    let latest = -Infinity;
     for (let i = 0; i < accepted.length; i++) {
-      const record = accepted[i]!.record;
+      const { record, messageTime } = accepted[i]!;
+      if (messageTime > latest) latest = messageTime;
+      let late = false;
       for (let a = 0; a < aggregations.length; a++) {
         const bound = aggregations[a]!;
-        const windowKey = cutter.windowOf(record.timestamp, bound.window).key;
+        const window = cutter.windowOf(record.timestamp, bound.window);
+        const closesAt = window.end + allowedLatenessMs;
+        // Too late for real time: logged (so batch counts it), not added to closed state.
+        if (closesAt <= messageTime) {
+          late = true;
+          continue;
+        }
+        const windowKey = window.key;
         const slots = slotsByAggregation[a]!;
         let slot = slots.get(windowKey);
         if (slot === undefined) {
@@ -203,34 +327,74 @@ export function createProcessor(options: ProcessorOptions): Processor {
             partition: batch.partition,
           };
           const keyString = stateKeyString(key);
-          slot = { key, keyString, bound, row: rows.get(keyString) };
+          slot = { key, keyString, bound, closesAt, row: rows.get(keyString) };
           slots.set(windowKey, slot);
-          // Touching it keeps a concurrent flush from evicting it while other rows load.
-          if (slot.row !== undefined) slot.row.touchedAt = now;
-          else missing.push(slot);
+          if (slot.row === undefined) missing.push(slot);
         }
         recordSlots[i * aggregations.length + a] = slot;
       }
+      if (late) tooLate++;
     }
     if (missing.length > 0) {
-      const loaded = await states.load(missing.map((slot) => slot.key));
-      for (const slot of missing) {
-        slot.row = rowFrom(slot.key, slot.bound, loaded.get(slot.keyString));
-        rows.set(slot.keyString, slot.row);
+      let loaded: Map<string, StateRow>;
+      try {
+        loaded = await loadRows(missing);
+      } catch (error) {
+        throw new Error(`Cassandra: reading aggregate state failed: ${errorText(error)}`, {
+          cause: error,
+        });
       }
+      if (generation !== startedIn) return abandon();
+      for (const slot of missing) slot.row = loaded.get(slot.keyString);
     }
 
+    try {
+      await Promise.all([
+        logWriter.write(accepted),
+        rejections.length > 0 ? source.reject(batch, rejections) : undefined,
+      ]);
+    } catch (error) {
+      throw new Error(`writing log rows or dead letters failed: ${errorText(error)}`, {
+        cause: error,
+      });
+    }
+    if (generation !== startedIn) return abandon();
+
+    // From here to the end: synchronous, so a flush or reassignment sees all of it or none.
+    const touchedAt = now();
+    for (const slots of slotsByAggregation) {
+      for (const slot of slots.values()) {
+        const row = slot.row!;
+        // A row loaded by this batch, or evicted while the log write ran (it was clean, so it
+        // equals what is stored): this partition's batches run one at a time, so it is current.
+        if (rows.get(slot.keyString) !== row) rows.set(slot.keyString, row);
+        row.touchedAt = touchedAt;
+      }
+    }
+    // A record counts in a window's records above the head's offset, and adds to its state
+    // key above that key's offset: the two can differ after a flush that was cut short.
     for (let i = 0; i < accepted.length; i++) {
       const { record, offset } = accepted[i]!;
       let duplicate = false;
       for (let a = 0; a < aggregations.length; a++) {
-        const row = recordSlots[i * aggregations.length + a]!.row!;
+        const row = recordSlots[i * aggregations.length + a]?.row;
+        if (row === undefined) continue; // too late for this aggregation
         if (offset > row.appliedOffset) {
-          row.state = row.bound.aggregation.add(row.state, record);
           row.records++;
           row.appliedOffset = offset;
         } else {
           duplicate = true;
+        }
+        const stateKey = row.keyed.keyOf(record);
+        if (stateKey === undefined) continue;
+        const entry = row.entries.get(stateKey);
+        if (entry === undefined) {
+          row.entries.set(stateKey, { value: row.keyed.add(row.keyed.start(), record), offset });
+          row.changed.add(stateKey);
+        } else if (offset > entry.offset) {
+          entry.value = row.keyed.add(entry.value, record);
+          entry.offset = offset;
+          row.changed.add(stateKey);
         }
       }
       if (duplicate) counters.duplicates++;
@@ -238,26 +402,22 @@ export function createProcessor(options: ProcessorOptions): Processor {
     for (const slots of slotsByAggregation) {
       for (const slot of slots.values()) {
         slot.row!.dirty = true;
-        slot.row!.touchedAt = now;
-        dirtyWindows.set(`${slot.bound.name}\u0000${slot.key.windowKey}`, {
+        dirtyWindows.set(windowId(slot.bound, slot.key.windowKey), {
           bound: slot.bound,
           windowKey: slot.key.windowKey,
         });
       }
     }
-
-    await Promise.all([
-      logWriter.write(accepted),
-      rejections.length > 0 ? source.reject(batch, rejections) : undefined,
-    ]);
     const last = batch.messages[batch.messages.length - 1]!;
-    const partitionKey = `${batch.stream}\u0000${batch.partition}`;
+    durableFingerprints.set(partitionKey, fingerprint(last.value));
     durable.set(partitionKey, {
       stream: batch.stream,
       partition: batch.partition,
       nextOffset: last.offset + 1,
     });
     counters.read += batch.messages.length;
+    counters.tooLate += tooLate;
+    if (latest > watermark) watermark = latest;
     counters.accepted += accepted.length;
     counters.rejected += rejections.length;
     if (batch.lag !== undefined) {
@@ -266,98 +426,199 @@ export function createProcessor(options: ProcessorOptions): Processor {
       for (const value of lagByPartition.values()) lag += value;
       counters.lag = lag;
     }
+    sourceFailures.succeeded();
   }
 
-  function rowFrom(key: StateKey, bound: BoundAggregation, stored?: StoredState): StateRow {
+  function abandon(): void {
+    counters.abandonedBatches++;
+  }
+
+  /** Loads the stored heads and key rows of partition windows this process does not hold. */
+  async function loadRows(slots: readonly Slot[]): Promise<Map<string, StateRow>> {
+    const keys = slots.map((slot) => slot.key);
+    // Key rows are read even without a head: a flush cut short may have written only them.
+    const [heads, entries] = await Promise.all([
+      states.loadHeads(keys),
+      loadAllEntries(keys),
+    ]);
+    const loaded = new Map<string, StateRow>();
+    for (const [i, slot] of slots.entries()) {
+      loaded.set(slot.keyString, rowFrom(slot, heads.get(slot.keyString), entries[i]!));
+    }
+    return loaded;
+  }
+
+  async function loadAllEntries(keys: readonly StateKey[]): Promise<StoredEntry[][]> {
+    const entries: StoredEntry[][] = new Array(keys.length);
+    await forEachConcurrent(keys.map((key, i) => ({ key, i })), 16, async ({ key, i }) => {
+      entries[i] = await states.loadEntries(key);
+    });
+    return entries;
+  }
+
+  function rowFrom(slot: Slot, head: StoredHead | undefined, stored: StoredEntry[]): StateRow {
+    const entries = new Map<string, Entry>();
+    for (const entry of stored) {
+      entries.set(entry.stateKey, { value: JSON.parse(entry.value), offset: entry.appliedOffset });
+    }
     return {
-      key,
-      bound,
-      state: stored === undefined ? bound.aggregation.start() : JSON.parse(stored.state),
-      records: stored?.records ?? 0,
-      appliedOffset: stored?.appliedOffset ?? -1,
+      key: slot.key,
+      bound: slot.bound,
+      keyed: keyedFormOf(slot.bound.aggregation),
+      closesAt: slot.closesAt,
+      entries,
+      changed: new Set(),
+      records: head?.records ?? 0,
+      appliedOffset: head?.appliedOffset ?? -1,
       dirty: false,
-      touchedAt: Date.now(),
+      touchedAt: now(),
     };
   }
 
   function onReassigned(): void {
     // Uncommitted work of partitions we keep is re-delivered from the committed offsets, and
     // partitions we lost belong to another process now: reload everything on demand.
+    generation++;
+    counters.reassignments++;
     rows.clear();
     dirtyWindows.clear();
     durable.clear();
+    durableFingerprints.clear();
+    checkedPartitions.clear();
     committed.clear();
     lagByPartition.clear();
   }
 
+  function onFailure(error: unknown): boolean {
+    if (fatalError !== undefined) return false;
+    const verdict = sourceFailures.failed();
+    const cause = errorText(error, { firstLine: true });
+    lastSourceFailure = cause;
+    if (verdict.retry) {
+      counters.sourceRestarts++;
+      log(
+        `source crashed (${verdict.failures} in a row), restarting: ${cause}`,
+      );
+    } else {
+      log(
+        `source crashed ${verdict.failures} times in a row over ${
+          Math.round(verdict.failingMs / 1000)
+        } s; giving up: ${cause}`,
+      );
+    }
+    return verdict.retry;
+  }
+
   function flush(): Promise<FlushSummary> {
     return mutex.run(async () => {
-      const started = Date.now();
+      const started = now();
+      const flushedIn = generation;
+      // One synchronous step: the rows and the positions they cover.
       const dirtyRows = [...rows.values()].filter((row) => row.dirty);
-      const snapshot = dirtyRows.map((row) => ({
+      const changedKeys = dirtyRows.map((row) => row.changed);
+      const snapshot: StateChange[] = dirtyRows.map((row) => ({
         key: row.key,
-        value: {
-          state: JSON.stringify(row.state),
-          records: row.records,
-          appliedOffset: row.appliedOffset,
-        },
+        expiresAt: row.closesAt + STATE_RETENTION_MS,
+        head: { records: row.records, appliedOffset: row.appliedOffset },
+        entries: [...row.changed].map((stateKey) => {
+          const entry = row.entries.get(stateKey)!;
+          return { stateKey, value: JSON.stringify(entry.value), appliedOffset: entry.offset };
+        }),
       }));
-      for (const row of dirtyRows) row.dirty = false;
-      const windows = [...dirtyWindows.values()];
+      for (const row of dirtyRows) {
+        row.dirty = false;
+        row.changed = new Set();
+      }
+      const windows = new Map(dirtyWindows);
       dirtyWindows.clear();
       const positions = [...durable.entries()].filter(([key, position]) =>
         committed.get(key) !== position.nextOffset
-      );
-      let results: WindowResult[];
+      ).map(([key, position]) => [key, position, durableFingerprints.get(key)!] as const);
+      let saved = 0;
       try {
-        await states.save(snapshot);
-        results = await Promise.all(windows.map(computeResult));
-        await writeToSinks(results);
+        const summary = await states.save(snapshot);
+        saved = summary.rows;
+        counters.largestWriteBytes = Math.max(
+          counters.largestWriteBytes,
+          summary.largestWriteBytes,
+        );
       } catch (error) {
-        for (const row of dirtyRows) row.dirty = true;
-        for (const window of windows) {
-          dirtyWindows.set(`${window.bound.name}\u0000${window.windowKey}`, window);
+        if (generation === flushedIn) {
+          for (const [i, row] of dirtyRows.entries()) {
+            row.dirty = true;
+            for (const stateKey of changedKeys[i]!) row.changed.add(stateKey);
+          }
+          for (const [id, window] of windows) dirtyWindows.set(id, window);
         }
-        throw error;
+        throw new Error(`Cassandra: saving aggregate state failed: ${errorText(error)}`, {
+          cause: error,
+        });
       }
+      if (generation !== flushedIn) {
+        // Partitions moved while saving: the saved rows are correct (and only win where they
+        // are more complete), but the positions and windows belong to the old assignment.
+        return { states: saved, windows: 0, positions: 0 };
+      }
+      // Results before the commit: a crash in between re-delivers the records, which marks
+      // their windows changed again, so no window is left without its latest result.
+      const { written: published, results, notReady } = await publisher.publish(
+        [...windows].map(([id, window]) => ({
+          id,
+          window,
+          sinks: window.bound.sinks.map((sink) => sink.name),
+        })),
+      );
+      // Windows another process is half-way through saving: again at the next flush.
+      if (generation === flushedIn) {
+        for (const id of notReady) dirtyWindows.set(id, windows.get(id)!);
+      }
+      if (generation !== flushedIn) {
+        return { states: saved, windows: published, positions: 0 };
+      }
+      let acknowledged = 0;
       let commitMs: number | undefined;
       if (positions.length > 0) {
-        const committing = Date.now();
         try {
+          const committing = now();
           await source.commit(positions.map(([, position]) => position));
-          for (const [key, position] of positions) committed.set(key, position.nextOffset);
-          commitMs = Date.now() - committing;
+          commitMs = now() - committing;
+          if (generation === flushedIn) {
+            for (const [key, position] of positions) committed.set(key, position.nextOffset);
+          }
+          acknowledged = positions.length;
+          await saveMarks(positions);
         } catch (error) {
-          // Harmless: the positions are re-delivered and recognised as duplicates.
+          // Harmless for correctness: the positions are re-delivered and recognised as
+          // duplicates. Counted, and logged, because replay grows while commits fail.
+          counters.commitFailures++;
           log(`could not acknowledge input positions (will be re-delivered): ${errorText(error)}`);
         }
       }
-      evictIdleRows(started);
-      if (snapshot.length > 0 || windows.length > 0) {
-        counters.lastFlush = {
-          at: Date.now(),
-          windows: windows.length,
-          states: snapshot.length,
-          ms: Date.now() - started,
-        };
+      evictRows(started);
+      if (saved > 0 || published > 0) {
+        lastFlush = { at: now(), windows: published, states: saved, ms: now() - started };
+        flushDurations[flushCount++ % RECENT_FLUSHES] = lastFlush.ms;
       }
-      if (snapshot.length > 0 || windows.length > 0 || commitMs !== undefined) {
+      if (saved > 0 || published > 0 || commitMs !== undefined) {
         // The flush is done and acknowledged: a failing observer must not make it look failed.
         try {
           options.onFlushed?.({
             results,
-            ms: Date.now() - started,
+            ms: now() - started,
             ...(commitMs === undefined ? {} : { commitMs }),
           });
         } catch (error) {
           log(`flush observer failed: ${errorText(error)}`);
         }
       }
-      return { states: snapshot.length, windows: windows.length, positions: positions.length };
+      return { states: saved, windows: published, positions: acknowledged };
     });
   }
 
-  async function computeResult({ bound, windowKey }: DirtyWindow): Promise<WindowResult> {
+  /** The window's result, or undefined when another process is half-way through saving it. */
+  async function computeResult(
+    { bound, windowKey }: DirtyWindow,
+  ): Promise<WindowResult | undefined> {
     const result = await realtimeResult(
       states,
       cutter,
@@ -365,43 +626,90 @@ export function createProcessor(options: ProcessorOptions): Processor {
       bound.aggregation,
       bound.window,
       windowKey,
-      (stream, partition) => {
-        const row = rows.get(
-          stateKeyString({ aggregation: bound.name, windowKey, stream, partition }),
-        );
-        return row === undefined || row.dirty
-          ? undefined
-          : { state: row.state, appliedOffset: row.appliedOffset };
-      },
+      () => localPartitions(bound.name, windowKey),
     );
-    if (result === undefined) throw new Error(`state of ${bound.name} ${windowKey} vanished`);
+    if (result === "being written") return undefined;
+    if (result === "no state") throw new Error(`state of ${bound.name} ${windowKey} vanished`);
     return result;
   }
 
-  async function writeToSinks(results: WindowResult[]): Promise<void> {
-    const bySink = new Map<Sink, WindowResult[]>();
-    for (const result of results) {
-      const bound = aggregations.find((candidate) => candidate.name === result.aggregation)!;
-      for (const sink of bound.sinks) {
-        let list = bySink.get(sink);
-        if (list === undefined) bySink.set(sink, list = []);
-        list.push(result);
-      }
+  function* localPartitions(aggregation: string, windowKey: string): Iterable<LocalPartition> {
+    for (const row of rows.values()) {
+      if (row.key.aggregation !== aggregation || row.key.windowKey !== windowKey) continue;
+      yield {
+        stream: row.key.stream,
+        partition: row.key.partition,
+        records: row.records,
+        entries: row.entries,
+      };
     }
-    await Promise.all([...bySink].map(([sink, list]) => sink.write(list)));
   }
 
-  function evictIdleRows(now: number): void {
+  /** Records what was committed, so a recreated topic is recognised later. */
+  async function saveMarks(
+    positions: ReadonlyArray<readonly [string, SourcePosition, string]>,
+  ): Promise<void> {
+    if (options.marks === undefined) return;
+    try {
+      await options.marks.save(positions.map(([, position, print]) => ({
+        stream: position.stream,
+        partition: position.partition,
+        committedOffset: position.nextOffset,
+        fingerprint: print,
+      })));
+    } catch (error) {
+      // The commit stands; only the check of a recreated topic lags one commit behind.
+      log(`could not record committed positions: ${errorText(error, { firstLine: true })}`);
+    }
+  }
+
+  /** Drops clean rows of closed windows (their results are written) and idle ones. */
+  function evictRows(at: number): void {
     for (const [keyString, row] of rows) {
-      if (!row.dirty && now - row.touchedAt > IDLE_ROW_MS) rows.delete(keyString);
+      if (row.dirty) continue;
+      if (row.closesAt <= watermark || at - row.touchedAt > IDLE_ROW_MS) rows.delete(keyString);
     }
   }
 
-  function stats(): ProcessorStats {
-    const partitionLag: Record<string, number> = {};
-    for (const [key, lag] of lagByPartition) partitionLag[key.replace("\u0000", "/")] = lag;
-    return { ...counters, partitionLag, stateRows: rows.size };
+  /** Lag by `<stream>/<partition>` (the processor's own keys use NUL as separator). */
+  function partitionLagByName(): Record<string, number> {
+    const byName: Record<string, number> = {};
+    for (const [key, lag] of lagByPartition) byName[key.replace("\u0000", "/")] = lag;
+    return byName;
   }
 
-  return { onBatch, onReassigned, flush, stats };
+  return {
+    onBatch,
+    onReassigned,
+    onFailure,
+    flush,
+    fatal,
+    stats: () => ({
+      ...counters,
+      stateRows: rows.size,
+      partitionLag: partitionLagByName(),
+      flushTimes: {
+        count: flushCount,
+        p50Ms: percentile(flushDurations, 0.5),
+        p99Ms: percentile(flushDurations, 0.99),
+      },
+      lastSourceFailure,
+      failingSinks: publisher.health(),
+      lastFlush,
+    }),
+  };
+}
+
+/** How many recent flush durations the percentiles cover. */
+const RECENT_FLUSHES = 4096;
+
+/** The `q` quantile (nearest rank) of `values`; 0 when empty. */
+function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+function windowId(bound: BoundAggregation, windowKey: string): string {
+  return `${bound.name}\u0000${windowKey}`;
 }

@@ -1,28 +1,36 @@
 /**
- * The real-time result of a window: the merge of every input partition's partial state.
+ * The real-time result of a window: the merge, key by key, of every input partition's state.
  *
  * @module
  */
-import type { Aggregation, WindowResult } from "../contracts.ts";
+import type { Aggregation, KeyedState, WindowResult } from "../contracts.ts";
 import type { WindowCutter } from "../windows.ts";
 import type { WindowSpec } from "../window_size.ts";
-import type { StateKey, StateStore } from "./state_store.ts";
+import type { StateStore } from "./state_store.ts";
+import { keyedFormOf } from "./keyed_form.ts";
 
-/** A partial state this process holds in memory, as of `appliedOffset`. */
-export interface LocalState {
-  /** The state object (read only: merged as a copy). */
-  state: unknown;
-  /** Offset it covers. */
-  appliedOffset: number;
+/** A partition's state of the window that this process holds in memory. */
+export interface LocalPartition {
+  /** Input stream. */
+  stream: string;
+  /** Input partition. */
+  partition: number;
+  /** Records counted. */
+  records: number;
+  /** Value by state key (read only: merged as a copy). */
+  entries: ReadonlyMap<string, { readonly value: unknown }>;
 }
 
+/** Why no result could be computed. */
+export type NoResult = "no state" | "being written";
+
 /**
- * Reads every partition's state row of one aggregation window and finishes their merge;
- * undefined when no row exists.
+ * Reads every partition's head of one aggregation window and finishes the merge of their
+ * states; "no state" when none exists, "being written" when another process is half-way
+ * through saving one (a key row ahead of its head): try again at the next flush.
  *
- * With `local` (rows this process holds in memory, keyed by stream and partition), the rows'
- * offsets are read first, and the state text only of rows not held in memory at the same offset:
- * with one process owning every partition, no state text is read back at all.
+ * Partitions held in memory (`local`, read synchronously once the heads are known) are merged
+ * from memory, even when ahead of what is stored; only the others' key rows are read.
  */
 export async function realtimeResult(
   states: StateStore,
@@ -31,51 +39,53 @@ export async function realtimeResult(
   aggregation: Aggregation,
   window: WindowSpec,
   windowKey: string,
-  local?: (stream: string, partition: number) => LocalState | undefined,
-): Promise<WindowResult | undefined> {
-  let merged = aggregation.start();
+  local: () => Iterable<LocalPartition> = () => [],
+): Promise<WindowResult | NoResult> {
+  const keyed = keyedFormOf(aggregation);
+  const heads = await states.readWindowHeads(name, windowKey);
+  const merged = new Map<string, unknown>();
   let records = 0;
-  let rows = 0;
-  if (local === undefined) {
-    for (const row of await states.readWindow(name, windowKey)) {
-      merged = aggregation.merge(merged, JSON.parse(row.state));
-      records += row.records;
-      rows++;
-    }
-  } else {
-    const heads = await states.readWindowHeads(name, windowKey);
-    const remote: StateKey[] = [];
-    // Merge in-memory states now, before any other await lets a batch change them.
-    for (const head of heads) {
-      const held = local(head.stream, head.partition);
-      if (held !== undefined && held.appliedOffset === head.appliedOffset) {
-        // A copy: `other` must never be state this process keeps adding to.
-        merged = aggregation.merge(merged, structuredClone(held.state));
-        records += head.records;
-      } else {
-        remote.push({
-          aggregation: name,
-          windowKey,
-          stream: head.stream,
-          partition: head.partition,
-        });
-      }
-    }
-    rows = heads.length;
-    if (remote.length > 0) {
-      for (const stored of (await states.load(remote)).values()) {
-        merged = aggregation.merge(merged, JSON.parse(stored.state));
-        records += stored.records;
-      }
-    }
+  let partitions = 0;
+  const held = new Set<string>();
+  // Merge in-memory states now, before any other await lets a batch change them.
+  for (const partition of local()) {
+    held.add(`${partition.stream}\u0000${partition.partition}`);
+    for (const [key, entry] of partition.entries) mergeValue(keyed, merged, key, entry.value);
+    records += partition.records;
+    partitions++;
   }
-  if (rows === 0) return undefined;
+  for (const head of heads) {
+    if (held.has(`${head.stream}\u0000${head.partition}`)) continue;
+    const entries = await states.loadEntries({
+      aggregation: name,
+      windowKey,
+      stream: head.stream,
+      partition: head.partition,
+    });
+    for (const entry of entries) {
+      if (entry.appliedOffset > head.appliedOffset) return "being written";
+      mergeValue(keyed, merged, entry.stateKey, JSON.parse(entry.value));
+    }
+    records += head.records;
+    partitions++;
+  }
+  if (partitions === 0) return "no state";
   return {
     aggregation: name,
     window: cutter.windowFromKey(windowKey, window),
     shape: aggregation.shape,
-    rows: aggregation.finish(merged),
+    rows: keyed.finish(merged),
     records,
     computedAt: Date.now(),
   };
+}
+
+/** Merges `value` into `merged[key]`; a fresh value first, so nothing of `value` is kept. */
+function mergeValue(
+  keyed: KeyedState,
+  merged: Map<string, unknown>,
+  key: string,
+  value: unknown,
+): void {
+  merged.set(key, keyed.merge(merged.has(key) ? merged.get(key) : keyed.start(), value));
 }

@@ -26,7 +26,10 @@ import {
   type ProcessorStats,
 } from "../realtime/processor.ts";
 import { stateStore } from "../realtime/state_store.ts";
+import { markStore } from "../realtime/stream_marks.ts";
 import { errorText } from "../errors.ts";
+import { failurePolicy } from "../realtime/failure_policy.ts";
+import { failureHint } from "./failure_hint.ts";
 
 /** Connections and started sinks shared by the real-time loop and batch jobs. */
 export interface PipelineResources {
@@ -130,7 +133,10 @@ function bindingsOf(sink: SinkEntry, aggregations: AggregationEntry[]): SinkBind
 
 /** A running real-time pipeline. */
 export interface RunningPipeline {
-  /** Resolves when every source has stopped (after `stop()` or the end of its input). */
+  /**
+   * Resolves when every source has stopped (after `stop()` or the end of its input); rejects,
+   * naming the failing service, when a source crashed persistently or flushing kept failing.
+   */
   done: Promise<void>;
   /** Stops reading, flushes, acknowledges, and closes everything. */
   stop(): Promise<FlushReport>;
@@ -175,6 +181,7 @@ export async function startRealtime(
     pipeline.runtime.logTable,
   );
   const states = stateStore(context.cassandra, pipeline.cassandra.keyspace);
+  const marks = markStore(context.cassandra, pipeline.cassandra.keyspace);
   const controller = new AbortController();
   const processors = new Map<string, Processor>();
   const runners: SourceRunner[] = [];
@@ -201,35 +208,70 @@ export async function startRealtime(
         name: aggregation.name,
         aggregation: aggregation.aggregation,
         window: aggregation.window,
-        sinks: aggregation.sinks.map((name) => sinks.get(name)!),
+        sinks: aggregation.sinks.map((name) => ({ name, sink: sinks.get(name)! })),
       })),
       cutter,
       logWriter: writer,
       states,
       log,
+      allowedLatenessMs: pipeline.runtime.allowedLatenessMs,
+      marks,
       onFlushed: (flushed) => observer?.flushed?.(entry.name, flushed),
     });
     processors.set(entry.name, processor);
     processing.set(entry.name, runner);
-    runs.push(runner.run({
-      onBatch: processor.onBatch,
-      onReassigned: processor.onReassigned,
-    }, controller.signal));
+    runs.push(
+      runner.run({
+        onBatch: processor.onBatch,
+        onReassigned: processor.onReassigned,
+        onFailure: processor.onFailure,
+      }, controller.signal).catch((error) => {
+        throw new Error(
+          `source ${entry.name} stopped after a persistent failure: ${errorText(error)}\n` +
+            failureHint(error),
+          { cause: error },
+        );
+      }),
+    );
   }
 
   // Flush every interval; when a flush takes long (a backlog touching many windows), leave at
   // least three times its duration before the next, so flushing never takes over the loop.
+  // A failing flush is logged when it starts failing (and when its cause changes), not every
+  // interval; one that keeps failing for five minutes stops the runner with the cause.
   let flushing = false;
   let lastFlushEnd = 0;
   let lastFlushMs = 0;
+  const flushFailures = failurePolicy({ maxFailures: Infinity, maxFailingMs: 300_000 });
+  let lastFlushError: string | undefined;
+  let fatal: ((error: Error) => void) | undefined;
+  const flushGaveUp = new Promise<never>((_, reject) => fatal = reject);
+  flushGaveUp.catch(() => {});
   const timer = setInterval(async () => {
     if (flushing || Date.now() - lastFlushEnd < 3 * lastFlushMs) return;
     flushing = true;
     const started = Date.now();
     try {
       await Promise.all([...processors.values()].map((processor) => processor.flush()));
+      if (flushFailures.streak() > 0) log("flush recovered");
+      flushFailures.succeeded();
+      lastFlushError = undefined;
     } catch (error) {
-      log(`flush failed (will retry): ${errorText(error)}`);
+      const text = errorText(error, { firstLine: true });
+      const verdict = flushFailures.failed();
+      if (!verdict.retry) {
+        clearInterval(timer);
+        fatal!(
+          new Error(
+            `flushing has failed for ${Math.round(verdict.failingMs / 1000)} s ` +
+              `(${verdict.failures} attempts): ${text}\n${failureHint(error)}`,
+            { cause: error },
+          ),
+        );
+      } else if (text !== lastFlushError) {
+        log(`flush failed (retrying every interval; input is not acknowledged meanwhile): ${text}`);
+      }
+      lastFlushError = text;
     } finally {
       flushing = false;
       lastFlushEnd = Date.now();
@@ -237,7 +279,15 @@ export async function startRealtime(
     }
   }, pipeline.runtime.flushIntervalMs);
 
-  const done = Promise.all(runs).then(() => {});
+  const done = Promise.race([
+    Promise.all(runs).then(() => {}),
+    flushGaveUp,
+    ...[...processors].map(([name, processor]) =>
+      processor.fatal.catch((error) => {
+        throw new Error(`source ${name}: ${errorText(error)}`, { cause: error });
+      })
+    ),
+  ]);
   let stopping: Promise<FlushReport> | undefined;
   async function stop(): Promise<FlushReport> {
     controller.abort();

@@ -21,10 +21,30 @@ export function statusLine(
         `${stats.lastFlush.ms} ms)`;
     parts.push(
       `${source}: ${Math.round(rate)} events/s, lag ${stats.lag}, ${stats.accepted} logged, ` +
-        `${stats.rejected} rejected, ${stats.duplicates} duplicates skipped, ${flush}`,
+        `${stats.rejected} rejected, ${stats.duplicates} duplicates skipped, ${flush}` +
+        problems(stats),
     );
   }
   return parts.join(" | ");
+}
+
+/** Failures worth an operator's attention; empty while everything is healthy. */
+function problems(stats: ProcessorStats): string {
+  const parts: string[] = [];
+  if (stats.tooLate > 0) parts.push(`${stats.tooLate} too late for real time (left to batch)`);
+  if (stats.sourceRestarts > 0) {
+    parts.push(
+      `${stats.sourceRestarts} source restarts (last cause: ${stats.lastSourceFailure ?? "?"})`,
+    );
+  }
+  if (stats.commitFailures > 0) parts.push(`${stats.commitFailures} failed commits`);
+  for (const sink of stats.failingSinks) {
+    parts.push(
+      `sink ${sink.sink} failing since ${ago(sink.failingSince)} ` +
+        `(${sink.pendingWindows} windows pending, ${sink.failures} attempts): ${sink.lastError}`,
+    );
+  }
+  return parts.length === 0 ? "" : `, ${parts.join(", ")}`;
 }
 
 function ago(at: number): string {

@@ -9,11 +9,14 @@
  *    one pass over all records;
  * 2. `merge(into, other)` neither changes `other`, nor keeps any part of it (later changes to
  *    `other` must not show in the merged state), nor returns it.
+ * 3. with a keyed form (`aggregation.keyed`), the same holds key by key: every key's value
+ *    stored on its own (one JSON row each), merged per key in any order, finishes to the same
+ *    rows, and the keyed `merge` leaves `other` untouched.
  *
  * @module
  */
 import assert from "assert";
-import type { Aggregation } from "../contracts.ts";
+import type { Aggregation, KeyedState, ResultRow } from "../contracts.ts";
 import type { LogRecord } from "../records.ts";
 
 /** Options of {@linkcode assertAggregationLaws}. */
@@ -34,7 +37,7 @@ export interface LawOptions {
  * @example
  * ```ts
  * import { assertAggregationLaws } from "./conformance.ts";
- * import type { Aggregation } from "../contracts.ts";
+ * import type { Aggregation, KeyedState, ResultRow } from "../contracts.ts";
  * const count: Aggregation<{ n: number }> = {
  *   shape: { key: { name: "all", type: "text" }, values: [{ name: "n", type: "bigint" }] },
  *   start: () => ({ n: 0 }),
@@ -72,7 +75,51 @@ export function assertAggregationLaws<S>(
         parts.map((part) => part.length).join(", ")
       }) through JSON must finish like one pass`,
     );
+    if (aggregation.keyed !== undefined) {
+      assertKeyedSplit(aggregation.keyed, parts, onePass, random);
+    }
   }
+}
+
+/** Law 3: the keyed form, one JSON row per key, merged key by key in any order. */
+function assertKeyedSplit(
+  keyed: KeyedState,
+  parts: LogRecord[][],
+  onePass: ResultRow[],
+  random: () => number,
+): void {
+  const rows: Array<[string, string]> = [];
+  for (const part of parts) {
+    const values = new Map<string, unknown>();
+    for (const record of part) {
+      const key = keyed.keyOf(record);
+      if (key === undefined) continue;
+      values.set(key, keyed.add(values.has(key) ? values.get(key) : keyed.start(), record));
+    }
+    for (const [key, value] of values) rows.push([key, JSON.stringify(value)]);
+  }
+  shuffle(rows, random);
+  const merged = new Map<string, unknown>();
+  for (const [key, text] of rows) {
+    const other = deepFreeze(JSON.parse(text));
+    let into: unknown;
+    try {
+      into = keyed.merge(merged.has(key) ? merged.get(key) : keyed.start(), other);
+    } catch (error) {
+      if (error instanceof TypeError) {
+        assert.fail(`law 3: the keyed merge changed its 'other' argument (${error.message})`);
+      }
+      throw error;
+    }
+    assert.equal(JSON.stringify(other), text, "law 3: the keyed merge changed 'other'");
+    merged.set(key, into);
+  }
+  assert.deepEqual(
+    keyed.finish(merged),
+    onePass,
+    `law 3: the keyed form, stored one row per key and merged key by key, must finish like ` +
+      `one pass`,
+  );
 }
 
 /** One merge, checking that `other` is not returned, changed or kept. */

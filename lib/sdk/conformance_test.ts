@@ -2,7 +2,8 @@ import assert from "assert";
 import type { Aggregation } from "../contracts.ts";
 import type { LogRecord } from "../records.ts";
 import { assertAggregationLaws } from "./conformance.ts";
-import { addCount, type Counts, mergeCounts, topCounts } from "./counts.ts";
+import { addCount, type Counts, mergeCounts, topCounts, topOfMap } from "./counts.ts";
+import { keyedAggregation } from "./keyed.ts";
 
 const records: LogRecord[] = Array.from({ length: 60 }, (_, i) => ({
   timestamp: Date.UTC(2026, 0, 1, 12, i),
@@ -73,4 +74,58 @@ Deno.test("counting maps count __proto__ and rank deterministically", () => {
   const merged = mergeCounts({}, JSON.parse(JSON.stringify(counts)));
   assert.deepEqual(topCounts(merged, 1), [["a", 2]]);
   assert.equal(merged["__proto__"], 1);
+});
+
+const visitsPerPage = keyedAggregation<number>({
+  shape: { key: { name: "page", type: "text" }, values: [{ name: "n", type: "bigint" }] },
+  keyOf: (record) => record.request_uri === "/p6" ? undefined : record.request_uri,
+  start: () => 0,
+  add: (n) => n + 1,
+  merge: (into, other) => into + other,
+  finish: (values) =>
+    [...values].sort(([a], [b]) => (a < b ? -1 : 1)).map(([page, n]) => ({
+      key: page,
+      values: { n },
+    })),
+});
+
+Deno.test("assertAggregationLaws accepts a lawful keyed aggregation, any key included", () => {
+  const withProto = records.map((record, i) =>
+    i % 9 === 0 ? { ...record, request_uri: "__proto__" } : record
+  );
+  assertAggregationLaws(visitsPerPage, withProto);
+  const state = visitsPerPage.add(visitsPerPage.start(), withProto[0]!);
+  assert.deepEqual(visitsPerPage.finish(state), [{ key: "__proto__", values: { n: 1 } }]);
+});
+
+Deno.test("assertAggregationLaws catches a keyed form that disagrees with the whole state", () => {
+  const disagreeing: Aggregation = {
+    ...visitsPerPage,
+    keyed: { ...visitsPerPage.keyed!, keyOf: (record) => record.remote_addr },
+  } as Aggregation;
+  assert.throws(() => assertAggregationLaws(disagreeing, records), /law 3: the keyed form/);
+});
+
+Deno.test("assertAggregationLaws catches a keyed merge that changes 'other'", () => {
+  const boxed = keyedAggregation<{ n: number }>({
+    shape: { key: { name: "page", type: "text" }, values: [{ name: "n", type: "bigint" }] },
+    keyOf: (record) => record.request_uri,
+    start: () => ({ n: 0 }),
+    add: (value) => ({ n: value.n + 1 }),
+    merge: (into, other) => {
+      into.n += other.n;
+      other.n = 0;
+      return into;
+    },
+    finish: (values) => [...values].map(([page, value]) => ({ key: page, values: value })),
+  });
+  assert.throws(() => assertAggregationLaws(boxed, records), /changed/);
+});
+
+Deno.test("topOfMap ranks like topCounts", () => {
+  const counts: Counts = {};
+  for (let i = 0; i < 500; i++) addCount(counts, `/p${(i * 7919) % 97}`, 1 + (i % 5));
+  const map = new Map(Object.entries(counts));
+  for (const n of [1, 3, 10, 97, 200]) assert.deepEqual(topOfMap(map, n), topCounts(counts, n));
+  assert.deepEqual(topOfMap(new Map(), 3), []);
 });

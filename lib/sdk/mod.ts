@@ -7,6 +7,8 @@
  * - result keys of one or several columns (`keyColumns`, `keyValues`), the page of a record
  *   (`pageOf`);
  * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`);
+ * - `keyedAggregation`, which builds an aggregation from its keyed form (state as one value
+ *   per key), so real time stores and rewrites only the keys that changed;
  * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `daysBetween`, `errorText`);
  * - `assertAggregationLaws`, the conformance check every aggregation's test calls;
  * - building blocks for analytics aggregations, each with JSON state and exact,
@@ -52,7 +54,7 @@ export { isCqlIdentifier, isTopicName } from "../config/identifiers.ts";
 export { formatDuration, parseDuration } from "../parse/duration.ts";
 export { forEachConcurrent } from "../concurrency.ts";
 export { errorText } from "../errors.ts";
-export { addCount, type Counts, mergeCounts, topCounts } from "./counts.ts";
+export { addCount, type Counts, mergeCounts, topCounts, topOfMap } from "./counts.ts";
 export { assertAggregationLaws, type LawOptions } from "./conformance.ts";
 export {
   DEFAULT_HLL_PRECISION,
@@ -92,3 +94,4 @@ export {
 } from "./sessions.ts";
 export { referrerDomain } from "./referrer.ts";
 export { isErrorStatus, STATUS_CLASSES, type StatusClass, statusClass } from "./status.ts";
+export { keyedAggregation, type KeyedAggregationSpec, type KeyedValues } from "./keyed.ts";

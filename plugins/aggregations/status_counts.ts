@@ -6,7 +6,7 @@
 import {
   type AggregationPlugin,
   type Counts,
-  mergeCounts,
+  keyedAggregation,
   type ResultRow,
   z,
 } from "../../lib/sdk/mod.ts";
@@ -32,18 +32,14 @@ const statusCounts: AggregationPlugin<StatusCountsOptions, StatusCounts> = {
   // Codes and classes overlap (404 is in 4xx), so lines, not stacked areas or a donut.
   chart: "line",
   create() {
-    return {
+    return keyedAggregation<number>({
       shape: { key: { name: "status", type: "text" }, values: [{ name: "count", type: "bigint" }] },
-      start: () => ({}),
-      add(state, record) {
-        if (record.status === undefined) return state;
-        // A numeric key is the same property as its string ("200"), without the conversion.
-        state[record.status] = (state[record.status] ?? 0) + 1;
-        return state;
-      },
-      merge: mergeCounts,
-      finish(state) {
-        const codes = Object.entries(state).sort(([a], [b]) => Number(a) - Number(b));
+      keyOf: (record) => record.status === undefined ? undefined : String(record.status),
+      start: () => 0,
+      add: (count) => count + 1,
+      merge: (into, other) => into + other,
+      finish(counts) {
+        const codes = [...counts].sort(([a], [b]) => Number(a) - Number(b));
         const classes = new Map<string, number>();
         for (const [status, count] of codes) {
           const statusClass = `${status.slice(0, 1)}xx`;
@@ -55,7 +51,7 @@ const statusCounts: AggregationPlugin<StatusCountsOptions, StatusCounts> = {
           ...[...classes].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, count]) => row(c, count)),
         ];
       },
-    };
+    });
   },
 };
 

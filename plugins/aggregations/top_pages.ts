@@ -4,13 +4,12 @@
  * @module
  */
 import {
-  addCount,
   type AggregationPlugin,
   type Counts,
+  keyedAggregation,
   type LogRecord,
-  mergeCounts,
   pageOf,
-  topCounts,
+  topOfMap,
   z,
 } from "../../lib/sdk/mod.ts";
 
@@ -79,26 +78,22 @@ const topPages: AggregationPlugin<TopPagesOptions, PageCounts> = {
   example: { n: 10, exclude_bots: true, statuses: ["2xx", "3xx"] },
   chart: "bar",
   create(settings) {
-    const counts = (record: LogRecord) => countedPage(record, settings);
-    return {
+    return keyedAggregation<number>({
       shape: {
         key: { name: "page_url", type: "text" },
         values: [{ name: "visits", type: "bigint" }, { name: "rank", type: "int" }],
       },
-      start: () => ({}),
-      add(state, record) {
-        const page = counts(record);
-        if (page !== undefined) addCount(state, page, 1);
-        return state;
-      },
-      merge: mergeCounts,
-      finish(state) {
-        return topCounts(state, settings.n).map(([page, visits], index) => ({
+      keyOf: (record) => countedPage(record, settings),
+      start: () => 0,
+      add: (visits) => visits + 1,
+      merge: (into, other) => into + other,
+      finish(visitsByPage) {
+        return topOfMap(visitsByPage, settings.n).map(([page, visits], index) => ({
           key: page,
           values: { visits, rank: index + 1 },
         }));
       },
-    };
+    });
   },
 };
 

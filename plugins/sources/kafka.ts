@@ -78,8 +78,14 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
       maxBytes: settings.max_bytes_per_partition * 10,
       sessionTimeout: settings.session_timeout_ms,
       heartbeatInterval: 3_000,
-      retry: { retries: 10 },
+      retry: {
+        retries: 10,
+        // kafkajs restarts a crashed consumer forever; the runtime counts each crash, logs it
+        // and says when the failure has persisted long enough to stop instead.
+        restartOnFailure: (error) => Promise.resolve(onFailure(error)),
+      },
     });
+    let onFailure: (error: unknown) => boolean = () => true;
     const deadLetters: Producer = context.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -95,12 +101,18 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
       async run(handlers, signal) {
         await connect();
         await consumer.subscribe({ topic: settings.topic, fromBeginning: settings.from_beginning });
+        if (handlers.onFailure !== undefined) onFailure = handlers.onFailure;
         const crashed = new Promise<never>((_, reject) => {
           consumer.on(consumer.events.CRASH, (event) => {
             if (!event.payload.restart) reject(event.payload.error);
           });
         });
+        // A batch fetched before a rebalance must not move the fetch position of the new
+        // assignment: it is resolved only when no group join happened while it ran, otherwise
+        // its messages are fetched again from the committed offsets.
+        let generation = 0;
         consumer.on(consumer.events.GROUP_JOIN, (event) => {
+          generation++;
           assigned = Object.values(event.payload.memberAssignment)
             .reduce((sum, partitions) => sum + partitions.length, 0);
           handlers.onReassigned();
@@ -109,13 +121,15 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
         let drained: (() => void) | undefined;
         await consumer.run({
           autoCommit: false,
-          eachBatchAutoResolve: true,
+          eachBatchAutoResolve: false,
           partitionsConsumedConcurrently: settings.partitions_in_parallel,
-          eachBatch: async ({ batch, heartbeat }) => {
+          eachBatch: async ({ batch, heartbeat, resolveOffset }) => {
             if (signal.aborted) return;
+            const startedIn = generation;
             inFlight++;
             try {
               await handleBatch(batch, heartbeat);
+              if (generation === startedIn) resolveOffset(batch.lastOffset());
             } finally {
               if (--inFlight === 0) drained?.();
             }
@@ -134,6 +148,7 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
             partition: batch.partition,
             messages,
             lag: Number(batch.offsetLag()),
+            endOffset: Number(batch.highWatermark),
           });
           await heartbeat();
         }

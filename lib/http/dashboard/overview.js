@@ -68,9 +68,7 @@ export function createOverview(container) {
       source.cells.lag.textContent = formatNumber(stats.lag);
       source.cells.logged.textContent = formatNumber(stats.logged);
       source.cells.rejected.textContent = formatNumber(stats.rejected);
-      source.cells.too_late.textContent = stats.too_late === undefined
-        ? "n/a"
-        : formatNumber(stats.too_late);
+      source.cells.too_late.textContent = formatNumber(stats.too_late);
       source.cells.last_flush.textContent = stats.last_flush === null
         ? "none yet"
         : `${Math.max(0, Math.round((event.at - stats.last_flush.at) / 1000))} s ago`;

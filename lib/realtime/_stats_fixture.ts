@@ -1,0 +1,29 @@
+/**
+ * Processor counters for tests of what reads them (status line, metrics): all zero unless
+ * overridden.
+ *
+ * @module
+ */
+import type { ProcessorStats } from "./processor.ts";
+
+/** A full `ProcessorStats` with zero counters, changed by `overrides`. */
+export function zeroStats(overrides: Partial<ProcessorStats> = {}): ProcessorStats {
+  return {
+    read: 0,
+    accepted: 0,
+    rejected: 0,
+    duplicates: 0,
+    tooLate: 0,
+    stateRows: 0,
+    lag: 0,
+    partitionLag: {},
+    reassignments: 0,
+    abandonedBatches: 0,
+    sourceRestarts: 0,
+    commitFailures: 0,
+    largestWriteBytes: 0,
+    failingSinks: [],
+    flushTimes: { count: 0, p50Ms: 0, p99Ms: 0 },
+    ...overrides,
+  };
+}

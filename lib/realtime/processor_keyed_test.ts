@@ -1,0 +1,124 @@
+import assert from "assert";
+import { createProcessor, type ProcessorOptions } from "./processor.ts";
+import { windowCutter } from "../windows.ts";
+import { MAX_WRITE_BYTES } from "./state_store.ts";
+import {
+  DAY,
+  fakeLogWriter,
+  fakeSink,
+  fakeSource,
+  fakeStateStore,
+  pagesBatch,
+  range,
+  visitsPerPage,
+} from "./_fakes.ts";
+
+function setup() {
+  const states = fakeStateStore();
+  const source = fakeSource();
+  const sink = fakeSink();
+  const options: ProcessorOptions = {
+    source,
+    aggregations: [{
+      name: "pages",
+      aggregation: visitsPerPage,
+      window: DAY,
+      sinks: [{ name: "s", sink }],
+    }],
+    cutter: windowCutter("UTC"),
+    logWriter: fakeLogWriter(),
+    states,
+    log: () => {},
+  };
+  return { states, source, sink, options, processor: createProcessor(options) };
+}
+
+/** Visits per page as the sink shows them for 2026-11-20. */
+function published(sink: ReturnType<typeof fakeSink>): Record<string, unknown> {
+  const rows = sink.latest.get("pages/2026-11-20")?.rows ?? [];
+  return Object.fromEntries(rows.map((row) => [row.key, row.values.visits]));
+}
+
+/** Visits per page counted directly from the offsets sent. */
+function expected(offsets: number[], pageOf: (offset: number) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const offset of offsets) counts[pageOf(offset)] = (counts[pageOf(offset)] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+const sevenPages = (offset: number) => `/p${offset % 7}`;
+
+Deno.test("keyed state: a flush writes only the keys that changed, plus the head", async () => {
+  const test = setup();
+  await test.processor.onBatch(pagesBatch(0, range(0, 699), sevenPages));
+  assert.equal((await test.processor.flush()).states, 7 + 1);
+  await test.processor.onBatch(pagesBatch(0, [700, 701], sevenPages)); // pages /p0 and /p1
+  assert.equal((await test.processor.flush()).states, 2 + 1);
+  assert.deepEqual(published(test.sink), expected(range(0, 701), sevenPages));
+});
+
+Deno.test("keyed state: no single write exceeds the limit, however many keys change", async () => {
+  const test = setup();
+  const longPages = (offset: number) => `/catalog/${"x".repeat(900)}/${offset}`;
+  await test.processor.onBatch(pagesBatch(0, range(0, 4_999), longPages));
+  const summary = await test.processor.flush();
+  assert.equal(summary.states, 5_000 + 1);
+  const largest = Math.max(...test.states.saves.map((save) => save.largestWriteBytes));
+  assert.ok(largest <= MAX_WRITE_BYTES, `largest write ${largest} bytes`);
+  assert.ok(largest > MAX_WRITE_BYTES / 2, "writes are batched, not one row each");
+  assert.equal(test.processor.stats().largestWriteBytes, largest);
+});
+
+Deno.test("keyed state: a flush cut short after any of its writes stays exact on replay", async () => {
+  const offsets = range(0, 59);
+  const pageOf = (offset: number) => `/p${offset % 5}`;
+  for (let cutAfter = 0; cutAfter <= 12; cutAfter++) {
+    const test = setup();
+    await test.processor.onBatch(pagesBatch(0, range(0, 29), pageOf));
+    await test.processor.flush(); // 5 keys and a head, committed at 30
+    await test.processor.onBatch(pagesBatch(0, range(30, 49), pageOf));
+    test.states.cutSaveAfterRows = cutAfter;
+    const cut = cutAfter < 6; // 5 key rows and a head: fewer than 6 rows is a partial save
+    if (cut) await assert.rejects(test.processor.flush(), /connection reset mid-save/);
+    else await test.processor.flush();
+
+    // A new process replays from the last commit, over whatever part of the save landed.
+    const restarted = createProcessor(test.options);
+    const from = test.source.commits.at(-1)![0]!.nextOffset;
+    await restarted.onBatch(pagesBatch(0, range(from, 59), pageOf));
+    await restarted.flush();
+    assert.deepEqual(published(test.sink), expected(offsets, pageOf), `cut after ${cutAfter}`);
+    const head = [...test.states.heads.values()][0]!.row;
+    assert.equal(head.records, 60, `records after a cut after ${cutAfter} rows`);
+  }
+});
+
+Deno.test("keyed state: a window another process is half-way through saving is published later", async () => {
+  const a = setup();
+  const bSink = fakeSink();
+  const b = createProcessor({
+    ...a.options,
+    source: fakeSource(),
+    aggregations: [{
+      name: "pages",
+      aggregation: visitsPerPage,
+      window: DAY,
+      sinks: [{ name: "s", sink: bSink }],
+    }],
+  });
+  await b.onBatch(pagesBatch(1, range(0, 9), sevenPages));
+  await b.flush();
+  await b.onBatch(pagesBatch(1, range(10, 16), sevenPages));
+  a.states.cutSaveAfterRows = 3; // partition 1: 3 of its 7 changed key rows, its head not yet
+  await assert.rejects(b.flush());
+
+  await a.processor.onBatch(pagesBatch(0, range(0, 9), sevenPages));
+  assert.equal((await a.processor.flush()).windows, 0, "not published from a half-saved state");
+  assert.equal(a.sink.latest.size, 0);
+  await b.flush(); // completes partition 1's save
+  assert.equal((await a.processor.flush()).windows, 1, "the window stayed due");
+  assert.deepEqual(
+    published(a.sink),
+    expected([...range(0, 9), ...range(0, 16)], sevenPages),
+  );
+});

@@ -1,0 +1,58 @@
+import assert from "assert";
+import { statusLine } from "./status.ts";
+import type { ProcessorStats } from "../realtime/processor.ts";
+import { zeroStats } from "../realtime/_stats_fixture.ts";
+
+function stats(overrides: Partial<ProcessorStats> = {}): ProcessorStats {
+  return zeroStats({
+    read: 2_000,
+    accepted: 1_980,
+    rejected: 20,
+    stateRows: 4,
+    reassignments: 1,
+    ...overrides,
+  });
+}
+
+Deno.test("status line: healthy, it shows rate, lag and counts only", () => {
+  const line = statusLine(
+    new Map([["rawlog", stats()]]),
+    new Map([["rawlog", stats({ read: 1_000 })]]),
+    1_000,
+  );
+  assert.equal(
+    line,
+    "rawlog: 1000 events/s, lag 0, 1980 logged, 20 rejected, 0 duplicates skipped, no flush yet",
+  );
+});
+
+Deno.test("status line: too-late records, restarts, failed commits and failing sinks show up", () => {
+  const line = statusLine(
+    new Map([[
+      "rawlog",
+      stats({
+        tooLate: 7,
+        sourceRestarts: 2,
+        lastSourceFailure: "Connection timeout",
+        commitFailures: 1,
+        failingSinks: [{
+          sink: "results",
+          failures: 3,
+          failingSince: Date.now(),
+          pendingWindows: 5,
+          lastError: "no host available",
+          nextAttemptAt: 0,
+        }],
+      }),
+    ]]),
+    new Map(),
+    1_000,
+  );
+  assert.match(line, /, 7 too late for real time \(left to batch\)/);
+  assert.match(line, /, 2 source restarts \(last cause: Connection timeout\)/);
+  assert.match(line, /, 1 failed commits/);
+  assert.match(
+    line,
+    /, sink results failing since just now \(5 windows pending, 3 attempts\): no host available$/,
+  );
+});

@@ -1,0 +1,91 @@
+/**
+ * `keyedAggregation`: one definition of an aggregation whose state is a map from key to value,
+ * giving both the keyed form the real-time loop stores row by row and the whole-state form the
+ * batch job and the conformance check use, so the two cannot disagree.
+ *
+ * @module
+ */
+import type { Aggregation, KeyedState, ResultRow, ResultShape } from "../contracts.ts";
+import type { LogRecord } from "../records.ts";
+
+/** What {@linkcode keyedAggregation} needs: the keyed functions plus the row shape. */
+export interface KeyedAggregationSpec<V> extends KeyedState<V> {
+  /** Shape of finished rows. */
+  shape: ResultShape;
+}
+
+/** The whole-state form of a keyed aggregation: a plain JSON object from key to value. */
+export type KeyedValues<V> = Record<string, V>;
+
+/**
+ * Builds an aggregation from its keyed form.
+ *
+ * @param spec The keyed functions and row shape.
+ * @returns An aggregation whose state is `{ [key]: value }` and whose `keyed` is `spec`.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { keyedAggregation } from "./keyed.ts";
+ * const hitsPerMethod = keyedAggregation<number>({
+ *   shape: { key: { name: "method", type: "text" }, values: [{ name: "hits", type: "bigint" }] },
+ *   keyOf: (record) => record.method,
+ *   start: () => 0,
+ *   add: (hits) => hits + 1,
+ *   merge: (into, other) => into + other,
+ *   finish: (values) => [...values].map(([method, hits]) => ({ key: method, values: { hits } })),
+ * });
+ * const record = {
+ *   timestamp: 0, request_uri: "/", status: 200, body_bytes_sent: 0, request_time: 0,
+ *   http_referrer: "-", http_user_agent: "-", remote_addr: "10.0.0.1", method: "GET",
+ * };
+ * const state = hitsPerMethod.add(hitsPerMethod.add(hitsPerMethod.start(), record), record);
+ * assert.deepEqual(hitsPerMethod.finish(state), [{ key: "GET", values: { hits: 2 } }]);
+ * ```
+ */
+export function keyedAggregation<V>(spec: KeyedAggregationSpec<V>): Aggregation<KeyedValues<V>> {
+  const keyed: KeyedState<V> = {
+    keyOf: spec.keyOf,
+    start: spec.start,
+    add: spec.add,
+    merge: spec.merge,
+    finish: spec.finish,
+  };
+  return {
+    shape: spec.shape,
+    keyed: keyed as KeyedState,
+    start: () => ({}),
+    add(state: KeyedValues<V>, record: LogRecord) {
+      const key = spec.keyOf(record);
+      if (key !== undefined) {
+        setValue(
+          state,
+          key,
+          spec.add(Object.hasOwn(state, key) ? state[key]! : spec.start(), record),
+        );
+      }
+      return state;
+    },
+    merge(into: KeyedValues<V>, other: KeyedValues<V>) {
+      for (const [key, value] of Object.entries(other)) {
+        // A fresh value merged with `other`'s, so nothing of `other` is kept or changed.
+        const mine = Object.hasOwn(into, key) ? into[key]! : spec.start();
+        setValue(into, key, spec.merge(mine, value));
+      }
+      return into;
+    },
+    finish: (state: KeyedValues<V>): ResultRow[] => spec.finish(new Map(Object.entries(state))),
+  };
+}
+
+/** Sets a property safely for any key, `__proto__` included. */
+function setValue<V>(state: KeyedValues<V>, key: string, value: V): void {
+  if (key === "__proto__") {
+    Object.defineProperty(state, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else state[key] = value;
+}
