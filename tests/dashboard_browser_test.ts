@@ -65,9 +65,12 @@ export default {
   chart: "${chart}",
   create(options) {
     const counts = statusCounts.create(options);
+    const keep = (rows) => rows.filter((row) => row.key.endsWith("xx") === ${classes});
+    // Both forms: real time finishes the keyed form, batch the whole state.
     return {
       ...counts,
-      finish: (state) => counts.finish(state).filter((row) => row.key.endsWith("xx") === ${classes}),
+      finish: (state) => keep(counts.finish(state)),
+      keyed: { ...counts.keyed, finish: (values) => keep(counts.keyed.finish(values)) },
     };
   },
 };

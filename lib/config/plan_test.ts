@@ -54,6 +54,6 @@ schedules:
   assert.ok(plan.endsWith(expected), plan);
   assert.match(
     plan,
-    /\n {2}http {12}http:\/\/127\.0\.0\.1:8080\/ \(dashboard, \/api, \/health, \/ready, \/metrics; loopback, no token\)\n/,
+    /\n {2}http +http:\/\/127\.0\.0\.1:8080\/ \(dashboard, \/api, \/health, \/ready, \/metrics; loopback, no token\)\n/,
   );
 });
