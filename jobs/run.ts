@@ -14,6 +14,7 @@ import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
 import { statusLine } from "../lib/runtime/status.ts";
 import { registerSchedules } from "../lib/batch/schedules.ts";
 import { errorText } from "../lib/errors.ts";
+import { type RouteServer, serveRoutes } from "../lib/http/serve_routes.ts";
 
 const USAGE = `usage: deno task run [--config FILE] [--check]
 
@@ -58,6 +59,24 @@ async function main(): Promise<number> {
   });
   const resources = await openPipeline(pipeline);
   const running = await startRealtime(resources);
+  let server: RouteServer | undefined;
+  if (running.routes.length > 0) {
+    const { hostname, port } = pipeline.http;
+    try {
+      server = await serveRoutes(running.routes, { hostname, port });
+    } catch (error) {
+      await running.stop();
+      await resources.close();
+      if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+      console.error(
+        `run: ${hostname}:${port} is already in use; set another address in ${values.config} ` +
+          `(http: { listen: "127.0.0.1:8081" }) or stop the program holding it.`,
+      );
+      return 1;
+    }
+    const paths = running.routes.map((route) => `${route.method} ${route.path}`).join(", ");
+    console.error(`serving ${paths} and GET /health on ${server.url}`);
+  }
   const schedules = registerSchedules(resources);
   console.error(
     `running ${pipeline.file}: ${pipeline.aggregations.length} aggregations, ` +
@@ -91,6 +110,7 @@ async function main(): Promise<number> {
   clearInterval(status);
   if (tty) console.error("");
   console.error(`${reason}: stopping`);
+  await server?.shutdown();
   const report = await running.stop();
   await resources.close();
   const totals = [...running.stats().values()].reduce(

@@ -43,11 +43,13 @@ import {
   aggregationSchema,
   cassandraSchema,
   entrySchema,
+  httpSchema,
   kafkaSchema,
   runtimeSchema,
   scheduleSchema,
   SECTIONS,
   toCassandraSettings,
+  toHttpSettings,
   toKafkaSettings,
   toRuntimeSettings,
 } from "./schema.ts";
@@ -123,6 +125,7 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     report,
   );
   const runtime = validateAt(runtimeSchema, root.runtime ?? {}, ["runtime"], report);
+  const http = validateAt(httpSchema, root.http ?? {}, ["http"], report);
 
   const items: Record<ListSection, unknown[]> = {
     sources: readList(root, "sources", report, true),
@@ -182,7 +185,7 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     logTable: runtime?.log_table,
   }, report);
 
-  if (issues.length > 0 || !kafka || !cassandra || !runtime) {
+  if (issues.length > 0 || !kafka || !cassandra || !runtime || !http) {
     throw new PipelineError(sortIssues(issues));
   }
   return {
@@ -190,6 +193,7 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     kafka: toKafkaSettings(kafka),
     cassandra: toCassandraSettings(cassandra),
     runtime: toRuntimeSettings(runtime),
+    http: toHttpSettings(http),
     sources: complete(sources).map(toEntry),
     aggregations: aggregationEntries,
     sinks: complete(sinks).map(toEntry),

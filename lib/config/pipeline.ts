@@ -48,6 +48,14 @@ export interface RuntimeSettings {
   logTable: string;
 }
 
+/** Where the runner serves the HTTP routes its sources declare. */
+export interface HttpSettings {
+  /** Address to listen on, e.g. `127.0.0.1`. */
+  hostname: string;
+  /** Port, e.g. 8080. */
+  port: number;
+}
+
 /** A configured entry: its name, plugin and validated options. */
 export interface Entry<P extends PluginDefinition> {
   /** Unique name within its section. */
@@ -105,6 +113,8 @@ export interface Pipeline {
   cassandra: CassandraSettings;
   /** Real-time loop settings. */
   runtime: RuntimeSettings;
+  /** HTTP server settings. */
+  http: HttpSettings;
   /** Sources in file order. */
   sources: SourceEntry[];
   /** Aggregations in file order. */

@@ -8,7 +8,12 @@ import { z } from "zod";
 import { ENTRY_NAME, explainCqlIdentifier, isCqlIdentifier } from "./identifiers.ts";
 import { cronProblem } from "./cron.ts";
 import { interpolate } from "./interpolate.ts";
-import type { CassandraSettings, KafkaSettings, RuntimeSettings } from "./pipeline.ts";
+import type {
+  CassandraSettings,
+  HttpSettings,
+  KafkaSettings,
+  RuntimeSettings,
+} from "./pipeline.ts";
 import { parseWindows } from "./windows.ts";
 
 /** Top-level sections of pipeline.yaml. */
@@ -16,6 +21,7 @@ export const SECTIONS = [
   "kafka",
   "cassandra",
   "runtime",
+  "http",
   "sources",
   "aggregations",
   "sinks",
@@ -94,6 +100,21 @@ export const runtimeSchema = z.strictObject({
   consumer_group: z.string().min(1).default("web-analytics"),
   log_table: cqlIdentifier.default("log"),
 });
+
+/** The `http:` section: where routes that sources declare (`POST /api/events`) are served. */
+export const httpSchema = z.strictObject({
+  listen: z.string().regex(HOST_PORT, "expected host:port, e.g. 127.0.0.1:8080")
+    .default("127.0.0.1:8080"),
+});
+
+/** Converts the validated `http:` section. */
+export function toHttpSettings(http: z.output<typeof httpSchema>): HttpSettings {
+  const colon = http.listen.lastIndexOf(":");
+  return {
+    hostname: http.listen.slice(0, colon).replace(/^\[(.*)\]$/, "$1"),
+    port: Number(http.listen.slice(colon + 1)),
+  };
+}
 
 /** `plugin:` values: a bare plugin name or a path. */
 const pluginRef = z.string().min(1);

@@ -6,7 +6,14 @@
  */
 import type cassandra from "cassandra-driver";
 import type { Kafka } from "kafkajs";
-import type { RuntimeContext, Sink, SinkBinding, SourceRunner, TopicSpec } from "../contracts.ts";
+import type {
+  HttpRoute,
+  RuntimeContext,
+  Sink,
+  SinkBinding,
+  SourceRunner,
+  TopicSpec,
+} from "../contracts.ts";
 import type { AggregationEntry, Pipeline, SinkEntry } from "../config/pipeline.ts";
 import { applyCoreSchema, createCassandraClient } from "../cassandra.ts";
 import { createKafka, ensureTopics } from "../kafka.ts";
@@ -104,6 +111,8 @@ export interface RunningPipeline {
   stats(): Map<string, ProcessorStats>;
   /** Flushes every processor now. */
   flush(): Promise<void>;
+  /** HTTP routes the started sources declare, for the runner's HTTP server to mount. */
+  routes: HttpRoute[];
 }
 
 /** What the final flush wrote. */
@@ -211,5 +220,6 @@ export async function startRealtime(
     flush: async () => {
       await Promise.all([...processors.values()].map((processor) => processor.flush()));
     },
+    routes: runners.flatMap((runner) => runner.routes ?? []),
   };
 }

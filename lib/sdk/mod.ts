@@ -6,6 +6,9 @@
  *   (`cqlIdentifier`, `topicName`, `duration`);
  * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`);
  * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `errorText`);
+ * - the input parser every source validates with (`parseLogMessage`);
+ * - pieces for HTTP endpoints: API keys stored hashed and compared in constant time, per-key
+ *   rate limits, body size limits, CORS;
  * - `assertAggregationLaws`, the conformance check every aggregation's test calls.
  *
  * @example
@@ -41,5 +44,18 @@ export { isCqlIdentifier, isTopicName } from "../config/identifiers.ts";
 export { formatDuration, parseDuration } from "../parse/duration.ts";
 export { forEachConcurrent } from "../concurrency.ts";
 export { errorText } from "../errors.ts";
+export { parseLogMessage } from "../parse/parse_log_message.ts";
+export { describeValue, type ParseResult } from "../parse/validate.ts";
+export {
+  ApiKeyListError,
+  identifyApiKey,
+  parseApiKeyFile,
+  parseApiKeyVariable,
+  presentedApiKey,
+  type StoredApiKey,
+} from "../http/api_keys.ts";
+export { type RateDecision, type RateLimiter, tokenBuckets } from "../http/rate_limit.ts";
+export { type LimitedBody, readBodyWithin } from "../http/body.ts";
+export { corsHeaders, type CorsPolicy, preflight } from "../http/cors.ts";
 export { addCount, type Counts, mergeCounts, topCounts } from "./counts.ts";
 export { assertAggregationLaws, type LawOptions } from "./conformance.ts";
