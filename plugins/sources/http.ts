@@ -67,6 +67,21 @@ export type HttpSourceOptions = z.output<typeof options>;
 
 /** Most messages grouped into one Kafka write. */
 const MAX_MESSAGES_PER_WRITE = 10_000;
+/**
+ * How long a request waits for a connection to Kafka before it is answered 503. Only the
+ * connection is given up on (it goes on in the background); a write, once started, is always
+ * awaited, since only its outcome says whether the events were acknowledged.
+ */
+const CONNECT_WAIT_MS = 3_000;
+
+/** `promise`, or a rejection saying Kafka did not answer within `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no connection to Kafka within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** Reads the key store from the environment variable and the file; at least one key. */
 async function loadKeys(settings: HttpSourceOptions): Promise<StoredApiKey[]> {
@@ -143,7 +158,7 @@ const httpSource: SourcePlugin<HttpSourceOptions> = {
         throw error;
       });
     const writer = groupedWriter(async (messages) => {
-      await connect();
+      await within(connect(), CONNECT_WAIT_MS);
       await producer.send({
         topic: settings.topic,
         acks: -1,
