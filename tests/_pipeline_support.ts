@@ -51,6 +51,11 @@ export interface TestPipelineOptions {
   flushIntervalMs?: number;
   /** A `schedules:` section to append, as YAML text. */
   schedules?: string;
+  /**
+   * More `sources:` items, as YAML text indented by two spaces; `$TOPIC` stands for the input
+   * topic (e.g. an `http` source writing to it).
+   */
+  extraSources?: string;
 }
 
 /** Writes a pipeline file with test-owned names and connects clients. */
@@ -78,6 +83,7 @@ sources:
   - name: rawlog
     plugin: kafka
     options: { topic: ${topic}, dead_letter_topic: ${deadLetterTopic} }
+${(options.extraSources ?? "").replaceAll("$TOPIC", topic)}
 aggregations:
   - name: top_pages_daily
     plugin: top_pages
