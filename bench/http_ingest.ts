@@ -20,6 +20,7 @@ import { writeBenchPipeline } from "./pipeline_file.ts";
 import { spawnRunner } from "./runner_process.ts";
 import { committedCount } from "./kafka_group.ts";
 import type { Progress } from "./progress.ts";
+import { machineCpu, processCpuSeconds } from "./cpu.ts";
 
 /** Shape of the scenario. */
 export interface HttpIngestSettings {
@@ -49,6 +50,12 @@ export interface HttpIngestResult extends HttpIngestSettings {
   drainSeconds: number;
   /** Events refused (not 202) that nevertheless reached `log` (ambiguous Kafka failures). */
   refusedButStored: number;
+  /** The runner's CPU while the clients posted, % of one core (it also runs the pipeline). */
+  runnerCpuPercent?: number;
+  /** The bench process's own CPU (the clients) while posting, % of one core. */
+  clientsCpuPercent?: number;
+  /** How busy the whole machine was while posting, %. */
+  machineBusyPercent?: number;
   /** What was wrong: acknowledged events missing from `log` or stored twice. */
   problems: string[];
 }
@@ -121,6 +128,7 @@ export async function measureHttpIngest(
     const acknowledged: number[] = [];
     const refusedFirsts: number[] = [];
     const refused: Record<string, number> = {};
+    const cpuBefore = await cpuSnapshot(runner.pid);
     const startedAt = performance.now();
     const endAt = startedAt + settings.seconds * 1000;
     await Promise.all(Array.from({ length: settings.clients }, async () => {
@@ -150,6 +158,7 @@ export async function measureHttpIngest(
       }
     }));
     const postedSeconds = (performance.now() - startedAt) / 1000;
+    const cpu = cpuShares(cpuBefore, await cpuSnapshot(runner.pid), postedSeconds);
     const acceptedEvents = acknowledged.length * settings.batch;
     progress.line(
       `http: ${acceptedEvents} events acknowledged in ${postedSeconds.toFixed(1)} s ` +
@@ -194,12 +203,40 @@ export async function measureHttpIngest(
       refused,
       drainSeconds,
       refusedButStored,
+      ...cpu,
       problems,
     };
   } finally {
     await runner.stop(10_000);
     Deno.env.delete(KEYS_VARIABLE);
   }
+}
+
+interface CpuSnapshot {
+  runner?: number;
+  own?: number;
+  machine?: { busy: number; total: number };
+}
+
+async function cpuSnapshot(runnerPid: number): Promise<CpuSnapshot> {
+  return {
+    runner: await processCpuSeconds(runnerPid),
+    own: await processCpuSeconds(Deno.pid),
+    machine: await machineCpu(),
+  };
+}
+
+function cpuShares(before: CpuSnapshot, after: CpuSnapshot, seconds: number) {
+  const percent = (a?: number, b?: number) =>
+    a === undefined || b === undefined ? undefined : ((b - a) / seconds) * 100;
+  return {
+    runnerCpuPercent: percent(before.runner, after.runner),
+    clientsCpuPercent: percent(before.own, after.own),
+    machineBusyPercent: before.machine === undefined || after.machine === undefined
+      ? undefined
+      : ((after.machine.busy - before.machine.busy) /
+        (after.machine.total - before.machine.total)) * 100,
+  };
 }
 
 function freePort(): number {

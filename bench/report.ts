@@ -171,6 +171,13 @@ export function figureRows(results: BenchResults): FigureRow[] {
         (refused.length > 0 ? ` (refused: ${refused.join(", ")})` : ""),
     ));
     rows.push(row("HTTP ingest response time p50 / p99", `${ms(http.p50Ms)} / ${ms(http.p99Ms)}`));
+    if (http.runnerCpuPercent !== undefined && http.machineBusyPercent !== undefined) {
+      rows.push(row(
+        "HTTP ingest CPU: runner (ingest and pipeline) / clients",
+        `${http.runnerCpuPercent.toFixed(0)}% / ${(http.clientsCpuPercent ?? 0).toFixed(0)}% ` +
+          `of 1 core (machine ${http.machineBusyPercent.toFixed(0)}% busy)`,
+      ));
+    }
     rows.push(row(
       "HTTP ingest: acknowledged events in log exactly once",
       `${count(http.acceptedEvents)} events`,

@@ -293,3 +293,27 @@ Deno.test("http source: CORS preflight and headers for allowed origins only; tra
   });
   Deno.env.delete(keys.variable);
 });
+
+Deno.test("http source: starting without keys, with a bad key file or an unknown allowed key says what to do", async () => {
+  const unset = `TEST_UNSET_KEYS_${uniqueSuffix().toUpperCase()}`;
+  await assert.rejects(
+    serveHttpSource({ api_keys_env: unset }, kafkaBrokers()),
+    new RegExp(`no API key in ${unset}; create one with \`deno task api-key NAME\``),
+  );
+  const file = await Deno.makeTempFile({ suffix: ".txt" });
+  try {
+    await Deno.writeTextFile(file, "# keys\nshop=hunter2\n");
+    await assert.rejects(
+      serveHttpSource({ api_keys_env: unset, api_keys_file: file }, kafkaBrokers()),
+      new RegExp(`${file}:2:1: expected NAME=sha256:<64 hex digits>`),
+    );
+    const keys = await makeTestKeys("site");
+    await assert.rejects(
+      serveHttpSource({ api_keys_env: keys.variable, allowed_keys: ["sight"] }, kafkaBrokers()),
+      /allowed_keys names "sight", but .* has no such key \(it has "site"\)/,
+    );
+    Deno.env.delete(keys.variable);
+  } finally {
+    await Deno.remove(file);
+  }
+});

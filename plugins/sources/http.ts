@@ -24,6 +24,20 @@ import { groupedWriter } from "./http/grouped_writer.ts";
 
 const ORIGIN =
   /^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?|https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?)$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A string matching `pattern`; the error says what was expected and what was found. */
+function matching(pattern: RegExp, expected: string, format: string): z.ZodString {
+  return z.string().check((context) => {
+    if (!pattern.test(context.value)) {
+      context.issues.push({
+        code: "custom",
+        message: `expected ${expected}, found ${JSON.stringify(context.value)}`,
+        input: context.value,
+      });
+    }
+  }).meta({ format });
+}
 
 const options = z.strictObject({
   topic: topicName().default("RAWLOG")
@@ -32,8 +46,8 @@ const options = z.strictObject({
   partitions: z.number().int().min(1).max(1000).default(6)
     .describe("Partition count used when the runner creates the topic.")
     .meta({ examples: [6] }),
-  api_keys_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")
-    .meta({ format: "environment variable name" }).default("INGEST_API_KEYS")
+  api_keys_env: matching(ENV_NAME, "an environment variable name", "environment variable name")
+    .default("INGEST_API_KEYS")
     .describe("Environment variable holding key entries NAME=sha256:HEX (comma separated).")
     .meta({ examples: ["INGEST_API_KEYS"] }),
   api_keys_file: z.string().min(1).optional()
@@ -55,8 +69,11 @@ const options = z.strictObject({
     .describe("Events a key may send at once after being idle (the token bucket's size).")
     .meta({ examples: [10_000] }),
   cors_origins: z.array(
-    z.string().regex(ORIGIN, "an origin like https://shop.example, or *")
-      .meta({ format: "origin or *" }),
+    matching(
+      ORIGIN,
+      "an origin like https://shop.example (scheme, host, port), or *",
+      "origin or *",
+    ),
   ).default([])
     .describe("Origins whose pages may post events from a browser (`*`: any); default none.")
     .meta({ examples: [["https://shop.example"]] }),
@@ -136,12 +153,7 @@ const httpSource: SourcePlugin<HttpSourceOptions> = {
     "it; GET /t.js serves the browser tracker. A kafka source on the same topic feeds the " +
     "aggregations.",
   options,
-  example: {
-    topic: "RAWLOG",
-    api_keys_file: "secrets/api_keys.txt",
-    cors_origins: ["https://shop.example"],
-    rate_limit: 500,
-  },
+  example: { topic: "RAWLOG", cors_origins: ["https://shop.example"], rate_limit: 500 },
   feedsTopic: (settings) => settings.topic,
   topics: (settings) => [{ topic: settings.topic, partitions: settings.partitions }],
   async open(settings, context): Promise<SourceRunner> {
