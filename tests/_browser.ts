@@ -19,6 +19,13 @@ export interface TestBrowser {
 
 /** Starts headless Chromium with a fresh profile and no background traffic. */
 export async function launchTestBrowser(): Promise<TestBrowser> {
+  try {
+    await Deno.stat(CHROMIUM_PATH);
+  } catch {
+    throw new Error(
+      `no Chromium at ${CHROMIUM_PATH}: install Debian's browser with \`apt-get install -y chromium\``,
+    );
+  }
   const profile = await Deno.makeTempDir({ prefix: "chromium-test-" });
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
