@@ -21,6 +21,7 @@ import { spawnRunner } from "./runner_process.ts";
 import { committedCount } from "./kafka_group.ts";
 import type { Progress } from "./progress.ts";
 import { machineCpu, processCpuSeconds } from "./cpu.ts";
+import { checkSequences, countSequences, sequencedUri } from "./http_verify.ts";
 
 /** Shape of the scenario. */
 export interface HttpIngestSettings {
@@ -61,7 +62,6 @@ export interface HttpIngestResult extends HttpIngestSettings {
 }
 
 const KEYS_VARIABLE = "BENCH_INGEST_API_KEYS";
-const SEQ = /[?&]bench_seq=(\d+)/;
 
 /** Runs the scenario on its own keyspace, topics and group (dropped with the bench's names). */
 export async function measureHttpIngest(
@@ -118,7 +118,7 @@ export async function measureHttpIngest(
       for (let i = 0; i < settings.batch; i++) {
         const event = JSON.parse(decoder.decode(traffic.next().value!.value));
         const uri = String(event.request_uri);
-        event.request_uri = `${uri}${uri.includes("?") ? "&" : "?"}bench_seq=${seq++}`;
+        event.request_uri = sequencedUri(uri, seq++);
         events.push(JSON.stringify(event));
       }
       return { body: `[${events.join(",")}]`, first };
@@ -171,22 +171,12 @@ export async function measureHttpIngest(
     await runner.stop();
 
     const counts = await countSequences(client, `${bench.names.keyspace}.log`);
-    const problems: string[] = [];
-    let missing = 0;
-    let doubled = 0;
-    for (const first of acknowledged) {
-      for (let n = first; n < first + settings.batch; n++) {
-        const times = counts.get(n) ?? 0;
-        if (times === 0) missing++;
-        if (times > 1) doubled++;
-      }
-    }
-    if (missing > 0) problems.push(`${missing} acknowledged events are not in log`);
-    if (doubled > 0) problems.push(`${doubled} acknowledged events are in log more than once`);
-    let refusedButStored = 0;
-    for (const first of refusedFirsts) {
-      for (let n = first; n < first + settings.batch; n++) if (counts.has(n)) refusedButStored++;
-    }
+    const { problems, refusedButStored } = checkSequences(
+      counts,
+      acknowledged,
+      refusedFirsts,
+      settings.batch,
+    );
     progress.line(
       problems.length === 0
         ? `http: all ${acceptedEvents} acknowledged events are in log exactly once`
@@ -292,27 +282,6 @@ async function waitForPipeline(
   } finally {
     await admin.disconnect();
   }
-}
-
-/** How many times each bench sequence number appears in `log`. */
-async function countSequences(
-  client: cassandra.Client,
-  table: string,
-): Promise<Map<number, number>> {
-  const counts = new Map<number, number>();
-  await new Promise<void>((resolve, reject) => {
-    client.eachRow(
-      `SELECT request_uri FROM ${table}`,
-      [],
-      { prepare: true, autoPage: true, fetchSize: 5000 },
-      (_n, row) => {
-        const match = SEQ.exec(row.get("request_uri") as string);
-        if (match !== null) counts.set(Number(match[1]), (counts.get(Number(match[1])) ?? 0) + 1);
-      },
-      (error) => error ? reject(error) : resolve(),
-    );
-  });
-  return counts;
 }
 
 function quantile(sorted: number[], q: number): number {
