@@ -32,10 +32,11 @@ function logEvent(page: string, status = 200): Record<string, unknown> {
 async function withSource(
   options: Record<string, unknown>,
   body: (url: string, topic: string) => Promise<void>,
+  partitions = 3,
 ): Promise<void> {
   const kafka = testKafka(kafkaBrokers());
   const topic = `HTTPIN-${uniqueSuffix()}`;
-  await createTopic(kafka, topic);
+  await createTopic(kafka, topic, partitions);
   const source = await serveHttpSource({ ...options, topic }, kafkaBrokers());
   try {
     await body(source.url, topic);
@@ -316,4 +317,25 @@ Deno.test("http source: starting without keys, with a bad key file or an unknown
   } finally {
     await Deno.remove(file);
   }
+});
+
+Deno.test("http source: a full 1 MiB body into a one-partition topic is written, within Kafka's request limit", async () => {
+  const keys = await makeTestKeys("site");
+  const kafka = testKafka(kafkaBrokers());
+  await withSource({ api_keys_env: keys.variable }, async (url, topic) => {
+    const events = Array.from(
+      { length: 900 },
+      (_, i) => JSON.stringify({ ...logEvent(`/big/${i}`), http_user_agent: "u".repeat(960) }),
+    );
+    const body = events.join("\n");
+    assert.ok(body.length > 1_000_000 && body.length <= 1_048_576, `${body.length} bytes`);
+    const answer = await postEvents(url, body, {
+      "content-type": "application/x-ndjson",
+      "x-api-key": keys.keys.site!,
+    });
+    assert.equal(answer.status, 202, JSON.stringify(answer.json).slice(0, 300));
+    assert.equal(answer.json.accepted, 900);
+    assert.equal(await topicSize(kafka, topic), 900);
+  }, 1);
+  Deno.env.delete(keys.variable);
 });

@@ -82,8 +82,12 @@ const options = z.strictObject({
 /** Validated `http` source options. */
 export type HttpSourceOptions = z.output<typeof options>;
 
-/** Most messages grouped into one Kafka write. */
-const MAX_MESSAGES_PER_WRITE = 10_000;
+/**
+ * Limits of one Kafka write. A broker takes at most `message.max.bytes` (1 MiB by default) per
+ * partition in one produce request; a write of at most 512 KiB fits even if every message of it
+ * lands in the same partition.
+ */
+const WRITE_LIMITS = { maxMessages: 10_000, maxBytes: 512 * 1024 };
 /**
  * How long a request waits for a connection to Kafka before it is answered 503. Only the
  * connection is given up on (it goes on in the background); a write, once started, is always
@@ -179,7 +183,7 @@ const httpSource: SourcePlugin<HttpSourceOptions> = {
           value: Buffer.from(message.value),
         })),
       });
-    }, MAX_MESSAGES_PER_WRITE);
+    }, WRITE_LIMITS);
     const routes = ingestRoutes({
       keys,
       allowedKeys: settings.allowed_keys === undefined ? undefined : new Set(settings.allowed_keys),

@@ -25,6 +25,9 @@ export type PreparedItem =
   | { ok: false; reason: string };
 
 const MAX_EVENT_ID_LENGTH = 128;
+/** Largest event accepted, as written to Kafka (UTF-8 bytes). */
+export const MAX_EVENT_BYTES = 64 * 1024;
+const utf8 = new TextEncoder();
 // deno-lint-ignore no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
@@ -55,6 +58,8 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 export function prepareItem(item: BodyItem, facts: RequestFacts): PreparedItem {
   if (item.kind === "invalid") return { ok: false, reason: item.reason };
   if (item.kind === "line") {
+    const tooLarge = sizeProblem(item.text);
+    if (tooLarge !== undefined) return { ok: false, reason: tooLarge };
     const parsed = parseLogMessage(item.text, facts.now);
     return parsed.ok
       ? { ok: true, value: item.text, key: undefined, eventId: undefined }
@@ -84,10 +89,21 @@ export function prepareItem(item: BodyItem, facts: RequestFacts): PreparedItem {
   const noPage = missingPage(event);
   if (noPage !== undefined) return { ok: false, reason: noPage };
   const message = JSON.stringify(toCurrentRecordModel(event));
+  const tooLarge = sizeProblem(message);
+  if (tooLarge !== undefined) return { ok: false, reason: tooLarge };
   const parsed = parseLogMessage(message, facts.now);
   if (!parsed.ok) return { ok: false, reason: parsed.reason };
   const eventId = event.event_id as string;
   return { ok: true, value: message, key: eventId, eventId };
+}
+
+/** Why a message is too large for one event, or undefined. */
+function sizeProblem(message: string): string | undefined {
+  // A UTF-16 code unit takes at most 3 UTF-8 bytes: most messages need no encoding to know.
+  if (message.length * 3 <= MAX_EVENT_BYTES) return undefined;
+  const bytes = utf8.encode(message).length;
+  return bytes <= MAX_EVENT_BYTES ? undefined : `the event is ${bytes} bytes as written, more ` +
+    `than the limit of ${MAX_EVENT_BYTES} per event; move large data out of it`;
 }
 
 function isEventId(value: unknown): value is string {

@@ -104,3 +104,12 @@ Deno.test("prepare: a combined-format line goes on unchanged, without an event i
   const prepared = prepareItem({ kind: "line", text: line, line: 1 }, facts);
   assert.deepEqual(prepared, { ok: true, value: line, key: undefined, eventId: undefined });
 });
+
+Deno.test("prepare: an event larger than the per-event limit is refused with both sizes", () => {
+  const huge = { ...LOG_EVENT, props: { blob: "é".repeat(40_000) } };
+  const prepared = prepareItem({ kind: "json", value: huge }, facts);
+  assert.ok(!prepared.ok);
+  assert.match(prepared.reason, /^the event is \d+ bytes as written, more than the limit of 65536/);
+  const fits = { ...LOG_EVENT, props: { blob: "x".repeat(60_000) } };
+  assert.ok(prepareItem({ kind: "json", value: fits }, facts).ok);
+});
