@@ -8,11 +8,17 @@ import {
   serveHttpSource,
   testKafka,
 } from "./_http_support.ts";
-import { waitFor } from "./_support.ts";
+import { connectTestCassandra, uniqueSuffix, waitFor } from "./_support.ts";
+import { committedCount } from "./_pipeline_support.ts";
+import { loadPipeline } from "../lib/config/load.ts";
+import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
+
+/** One time for every event, so they all fall in one day's window whenever the test runs. */
+const STAMP = new Date().toISOString();
 
 function event(page: string): string {
   return JSON.stringify({
-    timestamp: new Date().toISOString(),
+    timestamp: STAMP,
     request_uri: page,
     status: 200,
     body_bytes_sent: 10,
@@ -22,7 +28,34 @@ function event(page: string): string {
   });
 }
 
-Deno.test("http source: Kafka stopped mid-run answers 503, comes back to 202; the topic holds exactly the acknowledged events", async () => {
+/** A pipeline reading `topic` on `broker` into a test keyspace's `log` and a daily top list. */
+async function writePipeline(broker: string, topic: string, suffix: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "outage-test-" });
+  await Deno.writeTextFile(
+    `${dir}/pipeline.yaml`,
+    `kafka: { brokers: ["${broker}"] }
+cassandra: { keyspace: test_outage_${suffix} }
+runtime: { consumer_group: outage-${suffix}, flush_interval_ms: 250 }
+sources:
+  - name: rawlog
+    plugin: kafka
+    options: { topic: ${topic}, partitions: 3 }
+aggregations:
+  - name: top_daily
+    plugin: top_pages
+    source: rawlog
+    sinks: [results]
+    options: { granularity: day, n: 100, strip_query: false }
+sinks:
+  - name: results
+    plugin: cassandra
+    options: { table: results }
+`,
+  );
+  return `${dir}/pipeline.yaml`;
+}
+
+Deno.test("http source: Kafka stopped mid-run answers 503, comes back to 202; log holds exactly the acknowledged events", async () => {
   const keys = await makeTestKeys("site");
   const kafka = await startPrivateKafka();
   const topic = "OUTAGE";
@@ -59,12 +92,50 @@ Deno.test("http source: Kafka stopped mid-run answers 503, comes back to 202; th
       500,
     );
 
+    const acknowledged = ["/before-1", "/before-2", page].sort();
     const stored = (await readTopic(client, topic)).map((m) => JSON.parse(m.value).request_uri);
     assert.deepEqual(
       stored.sort(),
-      ["/before-1", "/before-2", page].sort(),
+      acknowledged,
       `exactly the acknowledged events (refused after the restart: ${refusedAfterRestart})`,
     );
+
+    // And through the pipeline: `log` and the results hold exactly the acknowledged events.
+    const suffix = uniqueSuffix();
+    const file = await writePipeline(kafka.broker, topic, suffix);
+    const cassandra = await connectTestCassandra(`test_outage_${suffix}`);
+    try {
+      const resources = await openPipeline(await loadPipeline(file), { log: () => {} });
+      const running = await startRealtime(resources);
+      try {
+        await waitFor(
+          "the pipeline to commit every acknowledged event",
+          async () =>
+            (await committedCount(client, `outage-${suffix}`, topic)) >= acknowledged.length
+              ? true
+              : undefined,
+        );
+      } finally {
+        await running.stop();
+        await resources.close();
+      }
+      const logged = await cassandra.execute(`SELECT request_uri FROM test_outage_${suffix}.log`);
+      assert.deepEqual(logged.rows.map((row) => row.get("request_uri")).sort(), acknowledged);
+      const today = STAMP.slice(0, 10);
+      const results = await cassandra.execute(
+        `SELECT page_url, visits FROM test_outage_${suffix}.results WHERE date = ?`,
+        [today],
+        { prepare: true },
+      );
+      assert.deepEqual(
+        results.rows.map((row) => [row.get("page_url"), Number(row.get("visits"))]).sort(),
+        acknowledged.map((uri) => [uri, 1]),
+      );
+    } finally {
+      await cassandra.execute(`DROP KEYSPACE IF EXISTS test_outage_${suffix}`).catch(() => {});
+      await cassandra.shutdown();
+      await Deno.remove(file.replace(/\/pipeline\.yaml$/, ""), { recursive: true });
+    }
   } finally {
     await source.close();
     await kafka.remove();
