@@ -116,12 +116,13 @@ export interface ReadMessage {
   value: string;
 }
 
-/** Reads every message a topic holds (as many as its high-water marks say). */
+/** Reads every message a topic holds (as many as its high-water marks say); removes its group. */
 export async function readTopic(kafka: Kafka, topic: string): Promise<ReadMessage[]> {
   const total = await topicSize(kafka, topic);
   const messages: ReadMessage[] = [];
   if (total === 0) return messages;
-  const consumer = kafka.consumer({ groupId: `read-${topic}-${uniqueSuffix()}` });
+  const groupId = `read-${topic}-${uniqueSuffix()}`;
+  const consumer = kafka.consumer({ groupId });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -140,6 +141,10 @@ export async function readTopic(kafka: Kafka, topic: string): Promise<ReadMessag
     );
   } finally {
     await consumer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([groupId]).catch(() => {});
+    await admin.disconnect();
   }
   return messages;
 }
