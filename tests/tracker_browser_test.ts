@@ -15,7 +15,7 @@ interface TrackerSetting {
 
 /**
  * A shop site on its own origin (another port, so posting events is cross-origin, as in real
- * use) whose pages include the tracker.
+ * use) whose pages include the tracker with the README's snippet.
  */
 function serveSite(tracker: TrackerSetting): Deno.HttpServer<Deno.NetAddr> {
   return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
@@ -23,7 +23,7 @@ function serveSite(tracker: TrackerSetting): Deno.HttpServer<Deno.NetAddr> {
     if (path === "/favicon.ico") return new Response(null, { status: 204 });
     return new Response(
       `<!doctype html><html><head><title>Shop</title>
-<script src="${tracker.origin}/t.js" data-key="${tracker.key}"></script></head>
+<script src="${tracker.origin}/t.js" data-key="${tracker.key}" defer></script></head>
 <body><button id="buy">Buy</button> <a id="next" href="/next">next</a></body></html>`,
       { headers: { "content-type": "text/html; charset=utf-8" } },
     );
