@@ -20,6 +20,14 @@ export interface BenchOptions {
   skipCeilings: boolean;
   /** Where the JSON report goes. */
   out: string;
+  /** HTTP ingest scenario: run it (`with`), skip it, or run only it. */
+  http: "with" | "skip" | "only";
+  /** Concurrent HTTP clients. */
+  httpClients: number;
+  /** How long the HTTP clients post, seconds. */
+  httpSeconds: number;
+  /** Events per HTTP request. */
+  httpBatch: number;
 }
 
 /** Usage text of `deno task bench`. */
@@ -33,7 +41,13 @@ topics and consumer group (all dropped at the end).
   --rate N                events/s during the freshness measurement (default 5000)
   --freshness-seconds S   how long the freshness load lasts (default 20)
   --skip-ceilings         skip the raw Kafka/Cassandra ceilings and the naive baseline
-  --out FILE              JSON report (default bench/results.json)
+  --http-only             run only the HTTP ingest scenario
+  --skip-http             skip the HTTP ingest scenario
+  --http-clients N        concurrent HTTP clients (default 50)
+  --http-seconds S        how long they post (default 30)
+  --http-batch N          events per request (default 100)
+  --out FILE              JSON report (default bench/results.json; with --http-only
+                          bench/results_http.json)
   --help                  show this help`;
 
 /** A command-line mistake; the message names the flag, what was found and what is expected. */
@@ -70,7 +84,12 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
         rate: { type: "string", default: "5000" },
         "freshness-seconds": { type: "string", default: "20" },
         "skip-ceilings": { type: "boolean", default: false },
-        out: { type: "string", default: "bench/results.json" },
+        "http-only": { type: "boolean", default: false },
+        "skip-http": { type: "boolean", default: false },
+        "http-clients": { type: "string", default: "50" },
+        "http-seconds": { type: "string", default: "30" },
+        "http-batch": { type: "string", default: "100" },
+        out: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -78,6 +97,9 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     throw new BenchUsageError(errorText(error));
   }
   if (values.help) return "help";
+  if (values["http-only"] && values["skip-http"]) {
+    throw new BenchUsageError("--http-only and --skip-http contradict each other; give one");
+  }
   const events = count("events", values.events);
   const scales = values.scales === undefined
     ? []
@@ -88,7 +110,11 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     rate: count("rate", values.rate),
     freshnessSeconds: count("freshness-seconds", values["freshness-seconds"]),
     skipCeilings: values["skip-ceilings"],
-    out: values.out,
+    out: values.out ?? (values["http-only"] ? "bench/results_http.json" : "bench/results.json"),
+    http: values["http-only"] ? "only" : values["skip-http"] ? "skip" : "with",
+    httpClients: count("http-clients", values["http-clients"]),
+    httpSeconds: count("http-seconds", values["http-seconds"]),
+    httpBatch: count("http-batch", values["http-batch"]),
   };
 }
 

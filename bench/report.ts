@@ -8,6 +8,7 @@ import type { BaselineResult } from "./baseline.ts";
 import type { BatchResult } from "./batch_speed.ts";
 import type { ConsumeAttempt } from "./consume_ceiling.ts";
 import type { FreshnessResult } from "./freshness.ts";
+import type { HttpIngestResult } from "./http_ingest.ts";
 import type { InsertAttempt } from "./insert_ceiling.ts";
 import type { MachineInfo } from "./machine.ts";
 import type { BenchOptions } from "./options.ts";
@@ -37,6 +38,8 @@ export interface BenchResults {
   ceilings?: { consume: ConsumeAttempt[]; insert: InsertAttempt[]; scan: ScanAttempt[] };
   /** Naive baseline. */
   baseline?: BaselineResult & { maxEvents: number; maxSeconds: number };
+  /** HTTP ingest scenario. */
+  http?: HttpIngestResult;
   /** Parts that could not be measured, with the reason. */
   errors: string[];
 }
@@ -202,6 +205,32 @@ export function figureRows(results: BenchResults): FigureRow[] {
       `baseline: naive consumer (capped ${b.maxSeconds} s / ${count(b.maxEvents)}; ` +
         `${count(b.events)} done, stopped by ${b.cappedBy})`,
       perSecond(b.eventsPerSecond, "events"),
+    ));
+  }
+  const http = results.http;
+  if (http !== undefined) {
+    const shape = `${http.clients} clients, batches of ${http.batch}, ${http.seconds} s`;
+    const refused = Object.entries(http.refused).map(([status, n]) => `${n}x ${status}`);
+    rows.push(row(
+      `HTTP ingest accepted (${shape})`,
+      perSecond(http.acceptedPerSecond, "events") +
+        (refused.length > 0 ? ` (refused: ${refused.join(", ")})` : ""),
+    ));
+    rows.push(row("HTTP ingest response time p50 / p99", `${ms(http.p50Ms)} / ${ms(http.p99Ms)}`));
+    if (http.runnerCpuPercent !== undefined && http.machineBusyPercent !== undefined) {
+      rows.push(row(
+        "HTTP ingest CPU: runner (ingest and pipeline) / clients",
+        `${http.runnerCpuPercent.toFixed(0)}% / ${(http.clientsCpuPercent ?? 0).toFixed(0)}% ` +
+          `of 1 core (machine ${http.machineBusyPercent.toFixed(0)}% busy)`,
+      ));
+    }
+    rows.push(row(
+      "HTTP ingest: acknowledged events in log exactly once",
+      `${count(http.acceptedEvents)} events`,
+      {
+        target: "every 202 event once",
+        met: http.problems.length > 0 ? `FAILED (${http.problems.join("; ")})` : "yes",
+      },
     ));
   }
   const smallest = results.throughput[0];

@@ -37,6 +37,7 @@ import { measureConsume } from "../bench/consume_ceiling.ts";
 import { measureInsert } from "../bench/insert_ceiling.ts";
 import { measureScan } from "../bench/scan_ceiling.ts";
 import { measureBaseline } from "../bench/baseline.ts";
+import { measureHttpIngest } from "../bench/http_ingest.ts";
 import { stopAllRunners } from "../bench/runner_process.ts";
 import { benchTraffic } from "../bench/expected.ts";
 import { anyFailed, type BenchResults, figureRows, renderTable } from "../bench/report.ts";
@@ -127,40 +128,58 @@ async function main(): Promise<number> {
       `bench run ${names.run}: ${options.events} events, scales ${options.scales.join(", ")}; ` +
         `${results.machine.nproc} cores, ${results.machine.cpuModel}`,
     );
-    const loaded = await throughputAtEachScale(kafka, client, names, options, results, progress);
-    await part(results, progress, "high-cardinality throughput", async () => {
-      progress.line(
-        `high cardinality: the same ${options.events} events over ${HIGH_CARDINALITY_PAGES} ` +
-          "distinct pages, raw URIs counted",
-      );
-      const { result, loaded: highLoaded } = await measureThroughput(
-        kafka,
-        client,
-        names,
-        SHIPPED_PIPELINE,
-        options.events,
-        progress,
-        HIGH_CARDINALITY_PAGES,
-      );
-      results.highCardinality = result;
-      await names.drop(kafka, client, highLoaded.bench.names);
-    });
-    await part(results, progress, "freshness", async () => {
-      results.freshness = await measureFreshness(
-        kafka,
-        client,
-        names,
-        SHIPPED_PIPELINE,
-        options.rate,
-        options.freshnessSeconds,
-        progress,
-      );
-      const f = results.freshness;
-      progress.line(
-        `freshness: p50 ${Math.round(f.p50Ms)} ms, p99 ${Math.round(f.p99Ms)} ms ` +
-          `over ${f.batches} batches (${f.unseen} never visible)`,
-      );
-    });
+    if (options.http !== "skip") {
+      await part(results, progress, "HTTP ingest", async () => {
+        results.http = await measureHttpIngest(kafka, client, names, SHIPPED_PIPELINE, {
+          clients: options.httpClients,
+          seconds: options.httpSeconds,
+          batch: options.httpBatch,
+        }, progress);
+        const h = results.http;
+        progress.line(
+          `http: ${Math.round(h.acceptedPerSecond)} events/s accepted, p50 ` +
+            `${Math.round(h.p50Ms)} ms, p99 ${Math.round(h.p99Ms)} ms`,
+        );
+      });
+    }
+    const loaded = options.http === "only"
+      ? undefined
+      : await throughputAtEachScale(kafka, client, names, options, results, progress);
+    if (options.http !== "only") {
+      await part(results, progress, "high-cardinality throughput", async () => {
+        progress.line(
+          `high cardinality: the same ${options.events} events over ${HIGH_CARDINALITY_PAGES} ` +
+            "distinct pages, raw URIs counted",
+        );
+        const { result, loaded: highLoaded } = await measureThroughput(
+          kafka,
+          client,
+          names,
+          SHIPPED_PIPELINE,
+          options.events,
+          progress,
+          HIGH_CARDINALITY_PAGES,
+        );
+        results.highCardinality = result;
+        await names.drop(kafka, client, highLoaded.bench.names);
+      });
+      await part(results, progress, "freshness", async () => {
+        results.freshness = await measureFreshness(
+          kafka,
+          client,
+          names,
+          SHIPPED_PIPELINE,
+          options.rate,
+          options.freshnessSeconds,
+          progress,
+        );
+        const f = results.freshness;
+        progress.line(
+          `freshness: p50 ${Math.round(f.p50Ms)} ms, p99 ${Math.round(f.p99Ms)} ms ` +
+            `over ${f.batches} batches (${f.unseen} never visible)`,
+        );
+      });
+    }
     if (loaded !== undefined) {
       await part(results, progress, "batch recompute", async () => {
         progress.line("batch: computeFromLog + writeResults over every loaded day");

@@ -99,6 +99,11 @@ export interface TestPipelineOptions {
    * is `rawlog`, and `{results_topic}` in the text is replaced with the test's results topic.
    */
   graph?: string;
+  /**
+   * More `sources:` items, as YAML text indented by two spaces; `$TOPIC` stands for the input
+   * topic (e.g. an `http` source writing to it).
+   */
+  extraSources?: string;
 }
 
 /** Writes a pipeline file with test-owned names and connects clients. */
@@ -131,6 +136,7 @@ sources:
     options: { topic: ${topic}, dead_letter_topic: ${deadLetterTopic}${
       options.sourceOptions ? `, ${options.sourceOptions}` : ""
     } }
+${(options.extraSources ?? "").replaceAll("$TOPIC", topic)}
 ${options.graph?.replaceAll("{results_topic}", resultsTopic) ?? DEFAULT_GRAPH(resultsTopic)}
 ${options.schedules ?? ""}
 ${options.http ?? "http:\n  listen: 127.0.0.1:0\n"}

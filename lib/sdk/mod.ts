@@ -10,6 +10,9 @@
  * - `keyedAggregation`, which builds an aggregation from its keyed form (state as one value
  *   per key), so real time stores and rewrites only the keys that changed;
  * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `daysBetween`, `errorText`);
+ * - the input parser every source validates with (`parseLogMessage`);
+ * - pieces for HTTP endpoints: API keys stored hashed and compared in constant time, per-key
+ *   rate limits, body size limits, CORS;
  * - `assertAggregationLaws`, the conformance check every aggregation's test calls;
  * - building blocks for analytics aggregations, each with JSON state and exact,
  *   order-independent merges: a HyperLogLog for distinct counts (`hyperLogLog...`), a
@@ -54,6 +57,19 @@ export { isCqlIdentifier, isTopicName } from "../config/identifiers.ts";
 export { formatDuration, parseDuration } from "../parse/duration.ts";
 export { forEachConcurrent } from "../concurrency.ts";
 export { errorText } from "../errors.ts";
+export { parseLogMessage } from "../parse/parse_log_message.ts";
+export { describeValue, type ParseResult } from "../parse/validate.ts";
+export {
+  ApiKeyListError,
+  identifyApiKey,
+  parseApiKeyFile,
+  parseApiKeyVariable,
+  presentedApiKey,
+  type StoredApiKey,
+} from "../guards/api_keys.ts";
+export { type RateDecision, type RateLimiter, tokenBuckets } from "../guards/rate_limit.ts";
+export { type LimitedBody, readBodyWithin } from "../guards/body.ts";
+export { corsHeaders, type CorsPolicy, preflight } from "../guards/cors.ts";
 export { addCount, type Counts, mergeCounts, topCounts, topOfMap } from "./counts.ts";
 export { assertAggregationLaws, type LawOptions } from "./conformance.ts";
 export {
