@@ -45,7 +45,7 @@ aggregations:
     plugin: top_pages
     source: rawlog
     sinks: [results]
-    options: { granularity: day, n: 100, strip_query: false }
+    options: { n: 100, strip_query: false }
 sinks:
   - name: results
     plugin: cassandra

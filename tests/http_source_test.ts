@@ -184,7 +184,8 @@ Deno.test("http source: malformed items inside a batch: per-item reasons, only v
     assert.deepEqual(
       (allBad.json.items as Array<Record<string, unknown>>).map((item) => item.reason),
       [
-        "request_uri: expected a string, found nothing (field missing)",
+        "event_type: expected the event's type (or page_path, or request_uri for a web-server " +
+        "log), found nothing (field missing)",
         'expected a JSON object, found "x"',
       ],
     );

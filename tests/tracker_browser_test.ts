@@ -60,18 +60,18 @@ Deno.test("tracker: in headless Chromium, page_visited, button_clicked and page_
 
     const rows = await waitFor("the tracker's four events in log", async () => {
       const result = await test.cassandra.execute(
-        `SELECT request_uri, method, http_user_agent, remote_addr, status FROM ${test.keyspace}.log`,
+        `SELECT event_type, page_path, http_user_agent, remote_addr FROM ${test.keyspace}.log`,
       );
       return result.rowLength >= 4 ? result.rows : undefined;
     }, 90_000);
     assert.deepEqual(problems, [], "no console errors on the page");
     assert.deepEqual(
-      rows.map((row) => `${row.get("method")} ${row.get("request_uri")}`).sort(),
+      rows.map((row) => `${row.get("event_type")} ${row.get("page_path")}`).sort(),
       [
-        "BUTTON_CLICKED /shop/item?id=7",
-        "PAGE_CLOSED /shop/item?id=7",
-        "PAGE_VISITED /next",
-        "PAGE_VISITED /shop/item?id=7",
+        "button_clicked /shop/item?id=7",
+        "page_closed /shop/item?id=7",
+        "page_visited /next",
+        "page_visited /shop/item?id=7",
       ],
     );
     for (const row of rows) {

@@ -7,7 +7,6 @@
  */
 import { describeValue, parseLogMessage } from "../../../lib/sdk/mod.ts";
 import type { BodyItem } from "./split_body.ts";
-import { missingPage, toCurrentRecordModel } from "./record_model_bridge.ts";
 
 /** What the server knows of the request an item came in. */
 export interface RequestFacts {
@@ -86,9 +85,7 @@ export function prepareItem(item: BodyItem, facts: RequestFacts): PreparedItem {
     event.remote_addr ??= facts.remoteAddr;
     event.http_user_agent ??= facts.userAgent ?? "-";
   }
-  const noPage = missingPage(event);
-  if (noPage !== undefined) return { ok: false, reason: noPage };
-  const message = JSON.stringify(toCurrentRecordModel(event));
+  const message = JSON.stringify(event);
   const tooLarge = sizeProblem(message);
   if (tooLarge !== undefined) return { ok: false, reason: tooLarge };
   const parsed = parseLogMessage(message, facts.now);

@@ -42,7 +42,7 @@ Deno.test("prepare: a client's event id and time are kept; the server fills a mi
   assert.ok(parsed.ok && parsed.record.timestamp === NOW);
 });
 
-Deno.test("prepare: a tracker event is stored as a record of its page, request facts filled", () => {
+Deno.test("prepare: a tracker event is stored as an event, request facts filled", () => {
   const prepared = prepareItem({
     kind: "json",
     value: {
@@ -56,20 +56,24 @@ Deno.test("prepare: a tracker event is stored as a record of its page, request f
   assert.ok(prepared.ok);
   const written = JSON.parse(prepared.value);
   assert.equal(written.session_id, "s1", "event fields travel on to Kafka");
-  assert.equal(written.button_id, "buy");
   const parsed = parseLogMessage(prepared.value, NOW);
   assert.ok(parsed.ok);
-  assert.deepEqual(parsed.record, {
-    timestamp: Date.UTC(2026, 10, 23, 11, 59),
-    request_uri: "/cart",
-    status: 200,
-    body_bytes_sent: 0,
-    request_time: 0,
-    http_referrer: "-",
-    http_user_agent: "Mozilla/5.0 (X11)",
-    remote_addr: "203.0.113.9",
-    method: "BUTTON_CLICKED",
-  });
+  const { timestamp, event_type, page_path, session_id, button_id, remote_addr, http_user_agent } =
+    parsed.record;
+  assert.deepEqual(
+    { timestamp, event_type, page_path, session_id, button_id, remote_addr, http_user_agent },
+    {
+      timestamp: Date.UTC(2026, 10, 23, 11, 59),
+      event_type: "button_clicked",
+      page_path: "/cart",
+      session_id: "s1",
+      button_id: "buy",
+      remote_addr: "203.0.113.9",
+      http_user_agent: "Mozilla/5.0 (X11)",
+    },
+  );
+  assert.equal(parsed.record.event_id, written.event_id);
+  assert.equal(parsed.record.status, undefined, "an event is not made into a web-log line");
 });
 
 Deno.test("prepare: invalid items are refused with the field named, as on the Kafka path", () => {
@@ -78,7 +82,7 @@ Deno.test("prepare: invalid items are refused with the field named, as on the Ka
     { kind: "json" as const, value: { ...LOG_EVENT, status: "abc" } },
     { kind: "json" as const, value: { ...LOG_EVENT, event_id: "" } },
     { kind: "json" as const, value: { ...LOG_EVENT, event_id: "a\nb" } },
-    { kind: "json" as const, value: { event_type: "page_visited" } },
+    { kind: "json" as const, value: { session_id: "s1" } },
     { kind: "json" as const, value: { event_type: "page_visited", page_path: "nope" } },
     { kind: "line" as const, text: "hello", line: 4 },
     { kind: "invalid" as const, reason: "invalid JSON (x)", line: 2 },
@@ -92,8 +96,9 @@ Deno.test("prepare: invalid items are refused with the field named, as on the Ka
     'status: expected an integer 100..599, found "abc"',
     'event_id: expected text of 1 to 128 characters without control characters, found ""',
     'event_id: expected text of 1 to 128 characters without control characters, found "a\\nb"',
-    "page_path: expected a path starting with /, found nothing (field missing)",
-    'request_uri: expected a path starting with / (or *), found "nope"',
+    "event_type: expected the event's type (or page_path, or request_uri for a web-server log), " +
+    "found nothing (field missing)",
+    'page_path: expected a path starting with /, found "nope"',
     'not JSON and not a combined-format line: "hello"',
     "invalid JSON (x)",
   ]);
@@ -106,10 +111,12 @@ Deno.test("prepare: a combined-format line goes on unchanged, without an event i
 });
 
 Deno.test("prepare: an event larger than the per-event limit is refused with both sizes", () => {
-  const huge = { ...LOG_EVENT, props: { blob: "é".repeat(40_000) } };
+  const props = (count: number, text: string) =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`p${i}`, text]));
+  const huge = { ...LOG_EVENT, ...props(20, "é".repeat(4_000)) };
   const prepared = prepareItem({ kind: "json", value: huge }, facts);
   assert.ok(!prepared.ok);
   assert.match(prepared.reason, /^the event is \d+ bytes as written, more than the limit of 65536/);
-  const fits = { ...LOG_EVENT, props: { blob: "x".repeat(60_000) } };
+  const fits = { ...LOG_EVENT, ...props(10, "x".repeat(4_000)) };
   assert.ok(prepareItem({ kind: "json", value: fits }, facts).ok);
 });
