@@ -17,19 +17,8 @@ import {
   quantileSketch,
   quantileSketchAdd,
   quantileSketchQuantiles,
+  seededRandom,
 } from "../lib/sdk/mod.ts";
-
-/** mulberry32: a small, seeded pseudo-random generator in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const percent = (x: number) => `${(x * 100).toFixed(3)}%`;
 

@@ -7,6 +7,7 @@
 import { formatIssues, loadPipeline, PipelineError } from "../lib/config/load.ts";
 import { ensureServices, ServicesError } from "../lib/services/mod.ts";
 import { openPipeline, type PipelineResources } from "../lib/runtime/start.ts";
+import type { Pipeline } from "../lib/config/pipeline.ts";
 import { errorText } from "../lib/errors.ts";
 
 /** Opens the pipeline of `configFile` for a job named `job`, or exits 1 saying why. */
@@ -31,5 +32,20 @@ export async function openForJob(configFile: string, job: string): Promise<Pipel
       );
     }
     Deno.exit(1);
+  }
+}
+
+/**
+ * Loads and validates `configFile`; on a config problem prints every issue (file:line:col) and
+ * returns undefined, so the job can exit 1 with nothing started.
+ */
+export async function loadForJob(configFile: string): Promise<Pipeline | undefined> {
+  try {
+    return await loadPipeline(configFile);
+  } catch (error) {
+    if (!(error instanceof PipelineError)) throw error;
+    console.error(formatIssues(error.issues));
+    console.error(`\n${error.issues.length} problem(s) in ${configFile}; nothing was started.`);
+    return undefined;
   }
 }

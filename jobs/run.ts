@@ -7,15 +7,14 @@
  * @module
  */
 import { parseArgs } from "cli";
-import { formatIssues, loadPipeline, PipelineError } from "../lib/config/load.ts";
 import { describePlan } from "../lib/config/plan.ts";
-import type { Pipeline } from "../lib/config/pipeline.ts";
 import { ensureServices, ServicesError } from "../lib/services/mod.ts";
 import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
 import { statusLine } from "../lib/runtime/status.ts";
 import { registerSchedules } from "../lib/batch/schedules.ts";
 import { errorText } from "../lib/errors.ts";
 import { HttpListenError, runnerHttp } from "../lib/http/mod.ts";
+import { loadForJob } from "./_job.ts";
 
 const USAGE = `usage: deno task run [--config FILE] [--check] [--no-http]
 
@@ -37,19 +36,8 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  let pipeline: Pipeline;
-  try {
-    pipeline = await loadPipeline(values.config);
-  } catch (error) {
-    if (error instanceof PipelineError) {
-      console.error(formatIssues(error.issues));
-      console.error(
-        `\n${error.issues.length} problem(s) in ${values.config}; nothing was started.`,
-      );
-      return 1;
-    }
-    throw error;
-  }
+  const pipeline = await loadForJob(values.config);
+  if (pipeline === undefined) return 1;
   if (values.check) {
     console.log(describePlan(pipeline));
     console.log(`\n${values.config} is valid.`);

@@ -6,10 +6,10 @@
  * @module
  */
 import { parseArgs } from "cli";
-import { formatIssues, loadPipeline, PipelineError } from "../lib/config/load.ts";
 import { openPipeline } from "../lib/runtime/start.ts";
 import { HttpListenError, runnerHttp } from "../lib/http/mod.ts";
 import { errorText } from "../lib/errors.ts";
+import { loadForJob } from "./_job.ts";
 
 const USAGE = `usage: deno task serve [--config FILE]
 
@@ -27,19 +27,8 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  let pipeline;
-  try {
-    pipeline = await loadPipeline(values.config);
-  } catch (error) {
-    if (error instanceof PipelineError) {
-      console.error(formatIssues(error.issues));
-      console.error(
-        `\n${error.issues.length} problem(s) in ${values.config}; nothing was started.`,
-      );
-      return 1;
-    }
-    throw error;
-  }
+  const pipeline = await loadForJob(values.config);
+  if (pipeline === undefined) return 1;
   const log = (line: string) => console.error(`serve: ${line}`);
   const resources = await openPipeline(pipeline, { log, readOnly: true });
   const server = await runnerHttp().start({ resources, dashboard: true, log });

@@ -18,6 +18,7 @@
 import assert from "assert";
 import type { Aggregation, KeyedState, ResultRow } from "../contracts.ts";
 import type { LogRecord } from "../records.ts";
+import { seededRandom } from "./random.ts";
 
 /** Options of {@linkcode assertAggregationLaws}. */
 export interface LawOptions {
@@ -194,16 +195,4 @@ function shuffle<T>(items: T[], random: () => number): void {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j]!, items[i]!];
   }
-}
-
-/** mulberry32: a small, seeded pseudo-random generator in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

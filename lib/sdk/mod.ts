@@ -72,6 +72,7 @@ export { type LimitedBody, readBodyWithin } from "../guards/body.ts";
 export { corsHeaders, type CorsPolicy, preflight } from "../guards/cors.ts";
 export { addCount, type Counts, mergeCounts, topCounts, topOfMap } from "./counts.ts";
 export { assertAggregationLaws, type LawOptions } from "./conformance.ts";
+export { seededRandom } from "./random.ts";
 export {
   DEFAULT_HLL_PRECISION,
   type HyperLogLog,

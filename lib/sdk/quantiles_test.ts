@@ -9,20 +9,9 @@ import {
   quantileSketchQuantiles,
 } from "./quantiles.ts";
 import { lawRecords, sketchAggregation } from "./_law_records.ts";
+import { seededRandom } from "./random.ts";
 
 const QUANTILES = [0, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1];
-
-/** mulberry32 */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Request times in seconds: mostly log-normal around 50 ms, a Pareto tail, some zeros. */
 function latencies(seed: number, count: number): number[] {
