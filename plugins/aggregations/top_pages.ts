@@ -6,6 +6,7 @@
 import {
   type AggregationPlugin,
   type Counts,
+  isBot,
   keyedAggregation,
   type LogRecord,
   pageOf,
@@ -27,7 +28,6 @@ const STATIC_EXTENSIONS = new Set([
   "map",
   "webp",
 ]);
-const BOT = /bot|crawler|spider|slurp|curl|wget/i;
 const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
 
 const options = z.strictObject({
@@ -49,7 +49,10 @@ const options = z.strictObject({
     )
     .meta({ examples: [true] }),
   exclude_bots: z.boolean().default(false)
-    .describe("Skip records whose user agent looks like a bot, crawler, spider, curl or wget.")
+    .describe(
+      "Skip records whose user agent the SDK's isBot flags (the crawler-user-agents list: " +
+        "crawlers, monitors, HTTP libraries, curl, wget...; plus self-declared bots).",
+    )
     .meta({ examples: [false] }),
   statuses: z.array(z.enum(STATUS_CLASSES)).min(1).optional()
     .describe(
@@ -107,7 +110,7 @@ function countedPage(record: LogRecord, settings: TopPagesOptions): string | und
   if (settings.exclude_static && isStaticAsset(path)) return undefined;
   if (
     settings.exclude_bots && record.http_user_agent !== undefined &&
-    BOT.test(record.http_user_agent)
+    isBot(record.http_user_agent)
   ) return undefined;
   if (settings.statuses) {
     const status = record.status;
