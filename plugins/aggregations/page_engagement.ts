@@ -11,6 +11,7 @@ import {
   hyperLogLogEstimate,
   hyperLogLogMerge,
   isBot,
+  isStaticAsset,
   keyedAggregation,
   type KeyedValues,
   type LogRecord,
@@ -26,7 +27,10 @@ const options = z.strictObject({
     .meta({ examples: [10] }),
   visit_events: z.array(z.string().min(1).max(256)).min(1)
     .default(["page_visited", "page_view", "view"])
-    .describe("Event types that are a visit of their page (web-server requests always are).")
+    .describe(
+      "Event types that are a visit of their page (web-server requests are, unless for a " +
+        "static asset).",
+    )
     .meta({ examples: [["page_visited", "page_view", "view"]] }),
   close_event: z.string().min(1).max(256).default("page_closed")
     .describe("Event type carrying the time spent on its page.")
@@ -69,7 +73,8 @@ const pageEngagement: AggregationPlugin<PageEngagementOptions, PageEngagementSta
   name: "page_engagement",
   summary: "Visits, unique users and average time on page, per page and window.",
   description: "Per page (page_path, else request_uri, without query): visits (web-server " +
-    "requests and visit events), unique users of those visits (a HyperLogLog estimate, " +
+    "requests for pages, not static assets, and visit events), unique users of those " +
+    "visits (a HyperLogLog estimate, " +
     "users by user_id, else client, else session) and the average time on page (seconds) " +
     "from close events' time-on-page prop (the HTTP source's tracker sends page_closed " +
     "with props.time_on_page_ms; values that are not whole non-negative numbers are " +
@@ -87,7 +92,9 @@ const pageEngagement: AggregationPlugin<PageEngagementOptions, PageEngagementSta
     };
     const kindOf = (record: LogRecord): "visit" | "close" | undefined => {
       if (record.event_type === undefined) {
-        return record.request_uri === undefined ? undefined : "visit";
+        // A web-server request visits a page unless it fetches a static asset.
+        const uri = record.page_path ?? record.request_uri;
+        return uri === undefined || isStaticAsset(withoutQuery(uri)) ? undefined : "visit";
       }
       if (visitEvents.has(record.event_type)) return "visit";
       if (record.event_type === settings.close_event && timeOf(record) !== undefined) {

@@ -17,6 +17,7 @@ Deno.test("page_engagement: visits, unique users, average time on page from page
     visit("/shoes", "u2"),
     visit("/cart", "u1"),
     { timestamp: 0, request_uri: "/cart", status: 200, remote_addr: "10.0.0.1" },
+    { timestamp: 0, request_uri: "/cart.css", status: 200, remote_addr: "10.0.0.1" }, // asset
     close("/shoes", "4000"),
     close("/shoes", "11000"),
     close("/shoes", "-5"), // not a valid time: ignored

@@ -18,6 +18,7 @@ import {
   clientOf,
   duration,
   isBot,
+  isStaticAsset,
   keyedAggregation,
   type KeyedValues,
   type LogRecord,
@@ -27,6 +28,7 @@ import {
   sessionMetrics,
   type SessionSpan,
   type SessionSpans,
+  withoutQuery,
   z,
 } from "../../lib/sdk/mod.ts";
 
@@ -42,7 +44,8 @@ const options = z.strictObject({
     .default(["page_view", "page_visited", "view"])
     .describe(
       "Event types that are page views (other events extend a session without a page); " +
-        "web-server requests (no event_type) with a page always count.",
+        "web-server requests (no event_type) count unless they fetch a static asset " +
+        "(.css .js .png ...).",
     )
     .meta({ examples: [["page_view", "page_visited", "view"]] }),
   exclude_bots: z.boolean().default(false)
@@ -88,11 +91,14 @@ const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
       const client = clientOf(record);
       return client === undefined ? undefined : `c ${client}`;
     };
-    const pagesOf = (record: LogRecord): number =>
-      pageOf(record) !== undefined &&
-        (record.event_type === undefined || pageEvents.has(record.event_type))
-        ? 1
-        : 0;
+    // A page view: a page event, or a request for a page (not for a static asset, which a
+    // browser fetches along with the page).
+    const pagesOf = (record: LogRecord): number => {
+      const page = pageOf(record);
+      if (page === undefined) return 0;
+      if (record.event_type !== undefined) return pageEvents.has(record.event_type) ? 1 : 0;
+      return isStaticAsset(withoutQuery(page)) ? 0 : 1;
+    };
     return keyedAggregation<VisitSessions>({
       shape: {
         key: { name: "sessions_of", type: "text" },

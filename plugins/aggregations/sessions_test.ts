@@ -91,3 +91,19 @@ Deno.test("sessions obeys the aggregation laws", () => {
   }
   assert.equal(sessions.options.safeParse(sessions.example).success, true);
 });
+
+Deno.test("sessions: requests for static assets extend a session but are no page view", () => {
+  const records = [
+    request("10.0.0.1", 0, "/shoes"),
+    request("10.0.0.1", 0, "/static/app.js?v=3"),
+    request("10.0.0.1", 1, "/img/logo.PNG"),
+  ];
+  // One page view over 1 minute: a bounce of 60 s.
+  assert.deepEqual(run({}, records)[0]?.values, {
+    sessions: 1,
+    bounces: 1,
+    bounce_rate: 1,
+    avg_duration_s: 60,
+    pages_per_session: 1,
+  });
+});

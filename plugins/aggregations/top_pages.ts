@@ -7,27 +7,15 @@ import {
   type AggregationPlugin,
   type Counts,
   isBot,
+  isStaticAsset,
   keyedAggregation,
   type LogRecord,
   pageOf,
   topOfMap,
+  withoutQuery,
   z,
 } from "../../lib/sdk/mod.ts";
 
-const STATIC_EXTENSIONS = new Set([
-  "css",
-  "js",
-  "png",
-  "jpg",
-  "jpeg",
-  "gif",
-  "svg",
-  "ico",
-  "woff",
-  "woff2",
-  "map",
-  "webp",
-]);
 const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
 
 const options = z.strictObject({
@@ -119,20 +107,6 @@ function countedPage(record: LogRecord, settings: TopPagesOptions): string | und
     }
   }
   return settings.strip_query ? path : raw;
-}
-
-/** `raw` up to its first `?` or `#` (no regex: this runs for every record). */
-function withoutQuery(raw: string): string {
-  let end = raw.indexOf("?");
-  const hash = raw.indexOf("#");
-  if (hash >= 0 && (end < 0 || hash < end)) end = hash;
-  return end < 0 ? raw : raw.slice(0, end);
-}
-
-function isStaticAsset(path: string): boolean {
-  const dot = path.lastIndexOf(".");
-  return dot >= 0 && path.indexOf("/", dot) < 0 &&
-    STATIC_EXTENSIONS.has(path.slice(dot + 1).toLowerCase());
 }
 
 function statusClass(status: number): string {

@@ -13,6 +13,7 @@ import {
   hyperLogLogEstimate,
   hyperLogLogMerge,
   isBot,
+  isStaticAsset,
   keyedAggregation,
   type KeyedValues,
   type LogRecord,
@@ -29,8 +30,8 @@ export const ALL_PAGES = "*";
 const options = z.strictObject({
   per_page: z.boolean().default(false)
     .describe(
-      "Also count visitors per page (page_path, else request_uri, without query); the `*` row " +
-        "always counts the whole window.",
+      "Also count visitors per page (page_path, else request_uri, without query; static " +
+        "assets are no page); the `*` row always counts the whole window.",
     )
     .meta({ examples: [true] }),
   n: z.number().int().min(1).max(1000).default(20)
@@ -73,8 +74,10 @@ const uniqueVisitors: AggregationPlugin<UniqueVisitorsOptions, VisitorSketches> 
       if (visitorOf(record) === undefined) return undefined;
       if (!settings.per_page) return ALL_PAGES;
       const page = pageOf(record);
-      // A page of its own for records without one, so `*` still counts them.
-      return page === undefined ? "" : withoutQuery(page);
+      // Records without a page, or fetching a static asset, count in `*` only: key "".
+      if (page === undefined) return "";
+      const path = withoutQuery(page);
+      return isStaticAsset(path) ? "" : path;
     };
     return keyedAggregation<HyperLogLog>({
       shape: {

@@ -84,3 +84,11 @@ Deno.test("unique_visitors obeys the aggregation laws", () => {
   assert.equal(uniqueVisitors.options.safeParse(uniqueVisitors.example).success, true);
   assert.equal(uniqueVisitors.options.safeParse({ precision: 20 }).success, false);
 });
+
+Deno.test("unique_visitors per page: static assets count in `*` but are no page", () => {
+  const records = [request("10.0.0.1", "Firefox", "/a"), request("10.0.0.2", "Firefox", "/app.js")];
+  assert.deepEqual(run({ per_page: true }, records), [
+    { key: "*", values: { visitors: 2, rank: 0 } },
+    { key: "/a", values: { visitors: 1, rank: 1 } },
+  ]);
+});
