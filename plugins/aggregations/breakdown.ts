@@ -45,7 +45,8 @@ const options = z.strictObject({
     .describe(
       "What to count by: device (the record's device, else from the user agent: desktop, " +
         "mobile, tablet, bot, other), browser and os (from the user agent via ua-parser-js, " +
-        "else props.browser/props.os), country, referrer_domain (google.com), utm_source, " +
+        "else props.browser/props.os), country, referrer_domain (google.com; `(direct)` " +
+        "without a referrer URL, as for events after the first of a visit), utm_source, " +
         "utm_medium, utm_campaign, status_class (4xx), event_type, method, page_path, " +
         "button_id, or props.<name> for any other input field.",
     )
