@@ -19,7 +19,8 @@
  *   relative-accuracy quantile sketch (`quantileSketch...`), gap-based session spans and their
  *   metrics (`addSessionEvent`, `mergeSessionSpans`, `sessionMetrics`);
  * - record helpers: `isBot` (the one bot test), `classifyUserAgent` (device, browser, OS),
- *   `referrerDomain`, `statusClass`, `isErrorStatus`.
+ *   `referrerDomain`, `statusClass`, `isErrorStatus`, `visitorOf` (user, else client, else
+ *   session), `clientOf`, `withoutQuery`, `isStaticAsset`, `percentOf`.
  *
  * @example
  * ```ts
@@ -111,4 +112,7 @@ export {
 } from "./sessions.ts";
 export { referrerDomain } from "./referrer.ts";
 export { isErrorStatus, STATUS_CLASSES, type StatusClass, statusClass } from "./status.ts";
+export { clientOf, visitorOf } from "./visitor.ts";
+export { isStaticAsset, STATIC_EXTENSIONS, withoutQuery } from "./paths.ts";
+export { percentOf } from "./percent.ts";
 export { keyedAggregation, type KeyedAggregationSpec, type KeyedValues } from "./keyed.ts";

@@ -6,28 +6,16 @@
 import {
   type AggregationPlugin,
   type Counts,
+  isBot,
+  isStaticAsset,
   keyedAggregation,
   type LogRecord,
   pageOf,
   topOfMap,
+  withoutQuery,
   z,
 } from "../../lib/sdk/mod.ts";
 
-const STATIC_EXTENSIONS = new Set([
-  "css",
-  "js",
-  "png",
-  "jpg",
-  "jpeg",
-  "gif",
-  "svg",
-  "ico",
-  "woff",
-  "woff2",
-  "map",
-  "webp",
-]);
-const BOT = /bot|crawler|spider|slurp|curl|wget/i;
 const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
 
 const options = z.strictObject({
@@ -49,7 +37,10 @@ const options = z.strictObject({
     )
     .meta({ examples: [true] }),
   exclude_bots: z.boolean().default(false)
-    .describe("Skip records whose user agent looks like a bot, crawler, spider, curl or wget.")
+    .describe(
+      "Skip records whose user agent the SDK's isBot flags (the crawler-user-agents list: " +
+        "crawlers, monitors, HTTP libraries, curl, wget...; plus self-declared bots).",
+    )
     .meta({ examples: [false] }),
   statuses: z.array(z.enum(STATUS_CLASSES)).min(1).optional()
     .describe(
@@ -107,7 +98,7 @@ function countedPage(record: LogRecord, settings: TopPagesOptions): string | und
   if (settings.exclude_static && isStaticAsset(path)) return undefined;
   if (
     settings.exclude_bots && record.http_user_agent !== undefined &&
-    BOT.test(record.http_user_agent)
+    isBot(record.http_user_agent)
   ) return undefined;
   if (settings.statuses) {
     const status = record.status;
@@ -116,20 +107,6 @@ function countedPage(record: LogRecord, settings: TopPagesOptions): string | und
     }
   }
   return settings.strip_query ? path : raw;
-}
-
-/** `raw` up to its first `?` or `#` (no regex: this runs for every record). */
-function withoutQuery(raw: string): string {
-  let end = raw.indexOf("?");
-  const hash = raw.indexOf("#");
-  if (hash >= 0 && (end < 0 || hash < end)) end = hash;
-  return end < 0 ? raw : raw.slice(0, end);
-}
-
-function isStaticAsset(path: string): boolean {
-  const dot = path.lastIndexOf(".");
-  return dot >= 0 && path.indexOf("/", dot) < 0 &&
-    STATIC_EXTENSIONS.has(path.slice(dot + 1).toLowerCase());
 }
 
 function statusClass(status: number): string {

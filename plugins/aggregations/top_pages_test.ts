@@ -127,3 +127,14 @@ Deno.test("top_pages counts page events by page_path, which wins over request_ur
   ]);
   assertAggregationLaws(build(), [...pages(["/a", "/b", "/a"]), event("/a"), event("/c")]);
 });
+
+Deno.test("top_pages exclude_bots uses the SDK's isBot, not a word match", () => {
+  const cubotPhone = "Mozilla/5.0 (Linux; Android 10; CUBOT X30) AppleWebKit/537.36 " +
+    "(KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36";
+  const records = [
+    record({ request_uri: "/a", http_user_agent: "python-requests/2.31.0" }), // now a bot
+    record({ request_uri: "/b", http_user_agent: "Go-http-client/1.1" }), // now a bot
+    record({ request_uri: "/c", http_user_agent: cubotPhone }), // a phone, no longer a bot
+  ];
+  assert.deepEqual(run({ exclude_bots: true }, records).map((row) => row.key), ["/c"]);
+});

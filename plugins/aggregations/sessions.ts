@@ -1,0 +1,154 @@
+/**
+ * `sessions`: visits per window, with count, average duration, pages per session and bounce
+ * rate.
+ *
+ * Windows and sessions: the runtime computes each window's state from that window's records
+ * only, so a session here is a session as seen inside one window. It counts in the window of
+ * its first event in that window. A session crossing a window edge is therefore cut there: it
+ * counts in both windows, each with the duration and page views of its part. Choose a window
+ * much longer than a session (`1h` or `1d` against a 30-minute gap) to make that rare. A session
+ * still open at flush time counts as it stands; later events extend it and the next flush of
+ * the window shows the longer session (never a second one, since the spans merge exactly).
+ *
+ * @module
+ */
+import {
+  addSessionEvent,
+  type AggregationPlugin,
+  clientOf,
+  duration,
+  isBot,
+  isStaticAsset,
+  keyedAggregation,
+  type KeyedValues,
+  type LogRecord,
+  mergeSessionSpans,
+  pageOf,
+  parseDuration,
+  sessionMetrics,
+  type SessionSpan,
+  type SessionSpans,
+  withoutQuery,
+  z,
+} from "../../lib/sdk/mod.ts";
+
+const options = z.strictObject({
+  gap: duration().refine((text) => (parseDuration(text) ?? 0) > 0, "a duration above 0")
+    .default("30m")
+    .describe(
+      "Inactivity that ends a session of records without session_id (keyed by client address " +
+        "and user agent); records with a session_id are one session per id, whatever the gap.",
+    )
+    .meta({ examples: ["30m"] }),
+  page_events: z.array(z.string().min(1).max(256)).min(1)
+    .default(["page_view", "page_visited", "view"])
+    .describe(
+      "Event types that are page views (other events extend a session without a page); " +
+        "web-server requests (no event_type) count unless they fetch a static asset " +
+        "(.css .js .png ...).",
+    )
+    .meta({ examples: [["page_view", "page_visited", "view"]] }),
+  exclude_bots: z.boolean().default(false)
+    .describe("Skip records whose user agent the SDK's isBot flags.")
+    .meta({ examples: [true] }),
+});
+
+/** Validated `sessions` options. */
+export type SessionsOptions = z.output<typeof options>;
+
+/** One visit key's sessions in a window: one per session id, or gap-cut for a client. */
+export interface VisitSessions {
+  /** True for a session id (all its events form one session), false for a client. */
+  by_id: boolean;
+  /** Its sessions as `[first, last, pages]`, sorted by start. */
+  spans: SessionSpan[];
+}
+
+/** Per visit key (`s <session_id>` or `c <address> <agent>`), its sessions in the window. */
+export type SessionState = KeyedValues<VisitSessions>;
+
+/** The `sessions` aggregation plugin. */
+const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
+  kind: "aggregation",
+  name: "sessions",
+  summary: "Sessions per window: count, average duration, pages per session, bounce rate.",
+  description: "A session is all events of one session_id, or, without one, the requests of " +
+    "one client (address and user agent) with no silence longer than `gap` (30 minutes). " +
+    "One row, `all`: sessions, bounces (sessions with at most one page view), bounce_rate " +
+    "and the average duration (first to last event, seconds) and pages per session. Each " +
+    "window counts the sessions as its own records show them: a session crossing a window " +
+    "edge counts in both windows, each with its part; a session still open at flush time " +
+    "counts as it stands, and grows with later flushes.",
+  options,
+  example: { gap: "30m", exclude_bots: true },
+  chart: "line",
+  create(settings) {
+    const gapMs = parseDuration(settings.gap)!;
+    const pageEvents = new Set(settings.page_events);
+    const keyOf = (record: LogRecord): string | undefined => {
+      if (settings.exclude_bots && isBot(record.http_user_agent ?? "-")) return undefined;
+      if (record.session_id !== undefined) return `s ${record.session_id}`;
+      const client = clientOf(record);
+      return client === undefined ? undefined : `c ${client}`;
+    };
+    // A page view: a page event, or a request for a page (not for a static asset, which a
+    // browser fetches along with the page).
+    const pagesOf = (record: LogRecord): number => {
+      const page = pageOf(record);
+      if (page === undefined) return 0;
+      if (record.event_type !== undefined) return pageEvents.has(record.event_type) ? 1 : 0;
+      return isStaticAsset(withoutQuery(page)) ? 0 : 1;
+    };
+    return keyedAggregation<VisitSessions>({
+      shape: {
+        key: { name: "sessions_of", type: "text" },
+        values: [
+          { name: "sessions", type: "bigint" },
+          { name: "bounces", type: "bigint" },
+          { name: "bounce_rate", type: "double" },
+          { name: "avg_duration_s", type: "double" },
+          { name: "pages_per_session", type: "double" },
+        ],
+      },
+      keyOf,
+      start: () => ({ by_id: false, spans: [] }),
+      add(visit, record) {
+        visit.by_id = record.session_id !== undefined;
+        const gap = visit.by_id ? Infinity : gapMs;
+        const current: SessionSpans = visit.spans.length === 0 ? {} : { v: visit.spans };
+        visit.spans = addSessionEvent(current, "v", record.timestamp, gap, pagesOf(record)).v!;
+        return visit;
+      },
+      merge(into, other) {
+        into.by_id = into.by_id || other.by_id;
+        const gap = into.by_id ? Infinity : gapMs;
+        into.spans = mergeSessionSpans({ v: into.spans }, { v: other.spans }, gap).v!;
+        return into;
+      },
+      finish(visits) {
+        if (visits.size === 0) return [];
+        const spans: Record<string, SessionSpan[]> = {};
+        let index = 0;
+        for (const visit of visits.values()) spans[index++] = visit.spans;
+        const metrics = sessionMetrics(spans);
+        return [{
+          key: "all",
+          values: {
+            sessions: metrics.sessions,
+            bounces: metrics.bounces,
+            bounce_rate: round(metrics.bounceRate, 4),
+            avg_duration_s: round(metrics.averageDurationMs / 1000, 3),
+            pages_per_session: round(metrics.pagesPerSession, 3),
+          },
+        }];
+      },
+    });
+  },
+};
+
+export default sessions;
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}

@@ -1,0 +1,118 @@
+/**
+ * `unique_visitors`: distinct visitors per window, with a HyperLogLog sketch; per page too as
+ * an option.
+ *
+ * @module
+ */
+import {
+  type AggregationPlugin,
+  DEFAULT_HLL_PRECISION,
+  type HyperLogLog,
+  hyperLogLog,
+  hyperLogLogAdd,
+  hyperLogLogEstimate,
+  hyperLogLogMerge,
+  isBot,
+  isStaticAsset,
+  keyedAggregation,
+  type KeyedValues,
+  type LogRecord,
+  pageOf,
+  type ResultRow,
+  visitorOf,
+  withoutQuery,
+  z,
+} from "../../lib/sdk/mod.ts";
+
+/** The key of the row counting every visitor of the window. */
+export const ALL_PAGES = "*";
+
+const options = z.strictObject({
+  per_page: z.boolean().default(false)
+    .describe(
+      "Also count visitors per page (page_path, else request_uri, without query; static " +
+        "assets are no page); the `*` row always counts the whole window.",
+    )
+    .meta({ examples: [true] }),
+  n: z.number().int().min(1).max(1000).default(20)
+    .describe("With per_page, how many pages to report (those with the most visitors).")
+    .meta({ examples: [20] }),
+  precision: z.number().int().min(10).max(16).default(DEFAULT_HLL_PRECISION)
+    .describe(
+      "HyperLogLog precision p: 2^p registers, relative standard error 1.04/sqrt(2^p) " +
+        "(0.81% at 14, 1.6% at 12).",
+    )
+    .meta({ examples: [14] }),
+  exclude_bots: z.boolean().default(false)
+    .describe("Skip records whose user agent the SDK's isBot flags.")
+    .meta({ examples: [true] }),
+});
+
+/** Validated `unique_visitors` options. */
+export type UniqueVisitorsOptions = z.output<typeof options>;
+
+/** One sketch per page (or one under `*` without per_page). */
+export type VisitorSketches = KeyedValues<HyperLogLog>;
+
+/** The `unique_visitors` aggregation plugin. */
+const uniqueVisitors: AggregationPlugin<UniqueVisitorsOptions, VisitorSketches> = {
+  kind: "aggregation",
+  name: "unique_visitors",
+  summary: "Distinct visitors per window (HyperLogLog, about 1% error), per page as an option.",
+  description: "A visitor is the record's user_id, else its client address with its user " +
+    "agent, else its session_id; records naming none are skipped. Counted with a HyperLogLog " +
+    "sketch (relative standard error 0.81% at the default precision 14, so 99.7% of " +
+    "estimates are within 2.4%), whose merge is exact, so real time and batch agree to the " +
+    "digit. Row `*` counts the window's visitors; with per_page, the N pages with the most " +
+    "visitors follow (a visitor of two pages counts once in `*`).",
+  options,
+  example: { per_page: true, n: 20, exclude_bots: true },
+  chart: "bar",
+  create(settings) {
+    const keyOf = (record: LogRecord): string | undefined => {
+      if (settings.exclude_bots && isBot(record.http_user_agent ?? "-")) return undefined;
+      if (visitorOf(record) === undefined) return undefined;
+      if (!settings.per_page) return ALL_PAGES;
+      const page = pageOf(record);
+      // Records without a page, or fetching a static asset, count in `*` only: key "".
+      if (page === undefined) return "";
+      const path = withoutQuery(page);
+      return isStaticAsset(path) ? "" : path;
+    };
+    return keyedAggregation<HyperLogLog>({
+      shape: {
+        key: { name: "page", type: "text" },
+        values: [{ name: "visitors", type: "bigint" }, { name: "rank", type: "int" }],
+      },
+      keyOf,
+      start: () => hyperLogLog(settings.precision),
+      add: (sketch, record) => hyperLogLogAdd(sketch, visitorOf(record)!),
+      merge: hyperLogLogMerge,
+      finish(sketches) {
+        const all = hyperLogLog(settings.precision);
+        for (const sketch of sketches.values()) hyperLogLogMerge(all, sketch);
+        const rows: ResultRow[] = [];
+        if (sketches.size > 0) {
+          rows.push({ key: ALL_PAGES, values: { visitors: estimate(all), rank: 0 } });
+        }
+        if (settings.per_page) {
+          const pages = [...sketches]
+            .filter(([page]) => page !== "")
+            .map(([page, sketch]) => [page, estimate(sketch)] as const)
+            .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+            .slice(0, settings.n);
+          pages.forEach(([page, visitors], index) =>
+            rows.push({ key: page, values: { visitors, rank: index + 1 } })
+          );
+        }
+        return rows;
+      },
+    });
+  },
+};
+
+export default uniqueVisitors;
+
+function estimate(sketch: HyperLogLog): number {
+  return Math.round(hyperLogLogEstimate(sketch));
+}
