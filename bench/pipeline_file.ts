@@ -24,6 +24,14 @@ export interface BenchPipeline {
 
 type Yaml = Record<string, unknown>;
 
+/** How a bench pipeline differs from the shipped one. */
+export interface PipelineVariant {
+  /** Count raw URIs (query strings kept) in `top_pages`, for the high-cardinality scenario. */
+  rawUris?: boolean;
+  /** Keep only the aggregations of these plugins (and the sinks they feed). */
+  onlyPlugins?: readonly string[];
+}
+
 /**
  * Writes a bench pipeline derived from `shippedFile` into a new temporary folder and validates
  * it. Windows are cut in UTC so that the bench's own expected counts (plain UTC date and hour
@@ -32,8 +40,8 @@ type Yaml = Record<string, unknown>;
  * @param shippedFile The shipped pipeline.yaml.
  * @param names Keyspace, topics and group the bench pipeline uses.
  * @param flushIntervalMs Override of `runtime.flush_interval_ms` (default: the shipped value).
- * @param rawUris Count raw URIs in `top_pages` (`strip_query: false`), for the high-cardinality
- *   scenario.
+ * @param variant Raw URIs in `top_pages` (the high-cardinality scenario) or only some plugins'
+ *   aggregations (the core-pipeline scenario).
  * @returns The file and its validated pipeline.
  * @throws {Error} When the shipped aggregations do not all read one `kafka` source, or the
  *   derived file does not validate.
@@ -42,11 +50,14 @@ export async function writeBenchPipeline(
   shippedFile: string,
   names: PipelineNames,
   flushIntervalMs?: number,
-  rawUris = false,
+  variant: PipelineVariant = {},
 ): Promise<BenchPipeline> {
+  const { rawUris = false, onlyPlugins } = variant;
   const shippedDir = resolve(shippedFile, "..");
   const document = parse(await Deno.readTextFile(shippedFile)) as Yaml;
-  const aggregations = ((document.aggregations ?? []) as Yaml[]).map((entry) =>
+  const aggregations = ((document.aggregations ?? []) as Yaml[]).filter((entry) =>
+    onlyPlugins === undefined || onlyPlugins.includes(entry.plugin as string)
+  ).map((entry) =>
     rawUris && entry.plugin === "top_pages"
       ? { ...entry, options: { ...(entry.options as Yaml | undefined), strip_query: false } }
       : entry
@@ -68,11 +79,16 @@ export async function writeBenchPipeline(
     dead_letter_topic: names.deadLetterTopic,
     partitions: 6,
   };
-  const sinks = ((document.sinks ?? []) as Yaml[]).map((entry) =>
-    entry.plugin === "kafka"
-      ? { ...entry, options: { ...(entry.options as Yaml | undefined), topic: names.resultsTopic } }
-      : entry
-  );
+  const fed = new Set(aggregations.flatMap((entry) => (entry.sinks ?? []) as string[]));
+  const sinks = ((document.sinks ?? []) as Yaml[]).filter((entry) => fed.has(entry.name as string))
+    .map((entry) =>
+      entry.plugin === "kafka"
+        ? {
+          ...entry,
+          options: { ...(entry.options as Yaml | undefined), topic: names.resultsTopic },
+        }
+        : entry
+    );
   const runtime = { ...(document.runtime as Yaml | undefined) };
   runtime.consumer_group = names.group;
   runtime.time_zone = "UTC";

@@ -30,6 +30,8 @@ export interface BenchResults {
   throughput: ThroughputResult[];
   /** The high-cardinality scenario: the main event count over 1M distinct pages, raw URIs. */
   highCardinality?: ThroughputResult;
+  /** Throughput with only top_pages and status_counts, beside the full shipped pipeline. */
+  corePipeline?: ThroughputResult;
   /** Freshness figures. */
   freshness?: FreshnessResult;
   /** Batch speed. */
@@ -141,6 +143,19 @@ export function figureRows(results: BenchResults): FigureRow[] {
           : ofMain === undefined
           ? "n/a (no default run)"
           : `${yesNo(ofMain >= 0.8)} (${percent(ofMain)})`,
+      },
+    ));
+  }
+  const core = results.corePipeline;
+  if (core !== undefined) {
+    rows.push(row(
+      `pipeline throughput, top_pages + status_counts only (N=${count(core.events)})`,
+      perSecond(core.eventsPerSecond, "events"),
+      {
+        ceiling: pipelineCeiling === undefined
+          ? "-"
+          : `${percent(core.eventsPerSecond / pipelineCeiling)} of ${count(pipelineCeiling)}/s`,
+        met: core.problems.length > 0 ? "FAILED (wrong results)" : "",
       },
     ));
   }

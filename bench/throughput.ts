@@ -66,6 +66,14 @@ export interface LoadedPipeline {
   expected: Expected;
 }
 
+/** A throughput scenario other than the default one. */
+export interface ThroughputScenario {
+  /** Distinct pages of the simulated site, raw URIs counted (high cardinality). */
+  pages?: number;
+  /** Run only the aggregations of these plugins. */
+  onlyPlugins?: readonly string[];
+}
+
 /**
  * Loads `events` events and measures the runner on them.
  *
@@ -75,8 +83,8 @@ export interface LoadedPipeline {
  * @param shippedFile The shipped pipeline.yaml.
  * @param events How many events.
  * @param progress Progress reporter.
- * @param pages Distinct simulated URIs, counted raw (the high-cardinality scenario); default:
- *   the simulator's 3,000, query strings stripped as shipped.
+ * @param scenario High cardinality (`pages`: distinct simulated URIs, counted raw) or a reduced
+ *   pipeline (`onlyPlugins`); default: the shipped pipeline over the simulator's 3,000 URIs.
  * @returns The figures and the loaded pipeline.
  * @throws {Error} When the runner dies or stalls.
  */
@@ -87,13 +95,16 @@ export async function measureThroughput(
   shippedFile: string,
   events: number,
   progress: Progress,
-  pages?: number,
+  scenario: ThroughputScenario = {},
 ): Promise<{ result: ThroughputResult; loaded: LoadedPipeline }> {
+  const { pages, onlyPlugins } = scenario;
   const bench = await writeBenchPipeline(
     shippedFile,
-    names.pipeline(pages === undefined ? `n${events}` : `n${events}p${pages}`),
+    names.pipeline(
+      `n${events}${pages === undefined ? "" : `p${pages}`}${onlyPlugins ? "core" : ""}`,
+    ),
     undefined,
-    pages !== undefined,
+    { rawUris: pages !== undefined, onlyPlugins },
   );
   const traffic = { ...benchTraffic(events), pages };
   progress.line(`counting the ${events} seeded events the bench will send`);

@@ -47,6 +47,8 @@ const SHIPPED_PIPELINE = `${REPO_ROOT}/pipeline.yaml`;
 const INSERT_ROWS = 200_000;
 /** Distinct pages of the high-cardinality scenario. */
 const HIGH_CARDINALITY_PAGES = 1_000_000;
+/** The two aggregations the pipeline had before the analytics plugins: the core scenario. */
+const CORE_PLUGINS = ["top_pages", "status_counts"];
 /** Caps of the naive baseline. */
 const BASELINE_MAX_EVENTS = 200_000;
 const BASELINE_MAX_SECONDS = 60;
@@ -158,10 +160,28 @@ async function main(): Promise<number> {
           SHIPPED_PIPELINE,
           options.events,
           progress,
-          HIGH_CARDINALITY_PAGES,
+          { pages: HIGH_CARDINALITY_PAGES },
         );
         results.highCardinality = result;
         await names.drop(kafka, client, highLoaded.bench.names);
+      });
+      await part(results, progress, "core-pipeline throughput", async () => {
+        progress.line(
+          `core pipeline: the same ${options.events} events through ${
+            CORE_PLUGINS.join(" and ")
+          } only, beside the full shipped pipeline`,
+        );
+        const { result, loaded: coreLoaded } = await measureThroughput(
+          kafka,
+          client,
+          names,
+          SHIPPED_PIPELINE,
+          options.events,
+          progress,
+          { onlyPlugins: CORE_PLUGINS },
+        );
+        results.corePipeline = result;
+        await names.drop(kafka, client, coreLoaded.bench.names);
       });
       await part(results, progress, "freshness", async () => {
         results.freshness = await measureFreshness(
