@@ -40,41 +40,79 @@ const JAVA17_FLAGS = [
   "-Dio.netty.tryReflectionSetAccessible=true",
 ];
 
-/** The native Cassandra server. */
-export const cassandraServer: NativeServer = {
-  name: "cassandra",
-  version: CASSANDRA_VERSION,
-  ports: [CASSANDRA_PORT, CASSANDRA_STORAGE_PORT],
-  artifacts: [`org.apache.cassandra:cassandra-all:${CASSANDRA_VERSION}`],
-  heap: "1G",
-  async prepare(dataDir) {
-    await Deno.writeTextFile(`${dataDir}/cassandra.yaml`, cassandraYaml(dataDir));
-    await Deno.writeTextFile(`${dataDir}/logback.xml`, LOGBACK_XML);
-  },
-  javaArgs(dataDir, jarDir) {
-    return [
-      "-Xss256k",
-      "-XX:+UseG1GC",
-      "-XX:+ParallelRefProcEnabled",
-      "-XX:MaxGCPauseMillis=300",
-      ...JAVA17_FLAGS,
-      `-javaagent:${jarDir}/jamm-0.4.0.jar`,
-      `-Dcassandra.config=file://${dataDir}/cassandra.yaml`,
-      `-Dlogback.configurationFile=file://${dataDir}/logback.xml`,
-      `-Dcassandra.storagedir=${dataDir}`,
-      "-Dcassandra-foreground=yes",
-      "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-      "-Dcassandra.superuser_setup_delay_ms=0",
-      "-Djava.net.preferIPv4Stack=true",
-      "-cp",
-      `${jarDir}/*`,
-      "org.apache.cassandra.service.CassandraDaemon",
-    ];
-  },
-  probe: () => probeCassandra([`127.0.0.1:${CASSANDRA_PORT}`]),
-};
+/** Where one native Cassandra node listens. */
+export interface CassandraNodeOptions {
+  /** Folder and marker name, e.g. `cassandra` or `chaos-cassandra`. */
+  name: string;
+  /** CQL native-protocol port on 127.0.0.1. */
+  port: number;
+  /** Inter-node storage port on 127.0.0.1. */
+  storagePort: number;
+  /** JVM heap (default 1G). */
+  heap?: string;
+}
 
-function cassandraYaml(dataDir: string): string {
+/**
+ * A native single Cassandra node.
+ *
+ * @param options Its name, ports and heap.
+ * @returns The server description for `startServer` / `stopServer`.
+ *
+ * @example
+ * ```ts
+ * import { cassandraNode } from "./cassandra_native.ts";
+ * const node = cassandraNode({ name: "chaos-cassandra", port: 19042, storagePort: 17000 });
+ * console.assert(node.ports.includes(19042));
+ * ```
+ */
+export function cassandraNode(options: CassandraNodeOptions): NativeServer {
+  const { port, storagePort } = options;
+  return {
+    name: options.name,
+    product: "cassandra",
+    version: CASSANDRA_VERSION,
+    ports: [port, storagePort],
+    artifacts: [`org.apache.cassandra:cassandra-all:${CASSANDRA_VERSION}`],
+    heap: options.heap ?? "1G",
+    async prepare(dataDir) {
+      await Deno.writeTextFile(
+        `${dataDir}/cassandra.yaml`,
+        cassandraYaml(dataDir, port, storagePort),
+      );
+      await Deno.writeTextFile(`${dataDir}/logback.xml`, LOGBACK_XML);
+    },
+    javaArgs(dataDir, jarDir) {
+      return [
+        "-Xss256k",
+        "-XX:+UseG1GC",
+        "-XX:+ParallelRefProcEnabled",
+        "-XX:MaxGCPauseMillis=300",
+        ...JAVA17_FLAGS,
+        `-javaagent:${jarDir}/jamm-0.4.0.jar`,
+        `-Dcassandra.config=file://${dataDir}/cassandra.yaml`,
+        `-Dlogback.configurationFile=file://${dataDir}/logback.xml`,
+        `-Dcassandra.storagedir=${dataDir}`,
+        "-Dcassandra-foreground=yes",
+        "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+        "-Dcassandra.superuser_setup_delay_ms=0",
+        "-Djava.net.preferIPv4Stack=true",
+        "-cp",
+        `${jarDir}/*`,
+        "org.apache.cassandra.service.CassandraDaemon",
+      ];
+    },
+    probe: () => probeCassandra([`127.0.0.1:${port}`]),
+  };
+}
+
+/** The native Cassandra server of `deno task services`, on the default ports. */
+export const cassandraServer: NativeServer = cassandraNode({
+  name: "cassandra",
+  port: CASSANDRA_PORT,
+  storagePort: CASSANDRA_STORAGE_PORT,
+});
+
+function cassandraYaml(dataDir: string, port: number, storagePort: number): string {
   return `# Written by deno task services; edits are overwritten on the next start.
 cluster_name: web-analytics-local
 num_tokens: 1
@@ -90,11 +128,11 @@ commitlog_sync_period: 10000ms
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "127.0.0.1:${CASSANDRA_STORAGE_PORT}"
+      - seeds: "127.0.0.1:${storagePort}"
 listen_address: 127.0.0.1
 rpc_address: 127.0.0.1
-storage_port: ${CASSANDRA_STORAGE_PORT}
-native_transport_port: ${CASSANDRA_PORT}
+storage_port: ${storagePort}
+native_transport_port: ${port}
 start_native_transport: true
 endpoint_snitch: SimpleSnitch
 concurrent_reads: 16

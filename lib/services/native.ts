@@ -10,8 +10,10 @@ import { portAnswers } from "./probe.ts";
 
 /** What it takes to run one server natively. */
 export interface NativeServer {
-  /** Short name, used for folders and messages: `kafka`, `cassandra`. */
+  /** Short name, used for folders and messages: `kafka`, `cassandra`, `chaos-kafka`. */
   name: string;
+  /** Which server it is (`kafka`, `cassandra`): names the shared jar cache folder. */
+  product: string;
   /** Release being run. */
   version: string;
   /** Every loopback port the server binds (checked for conflicts before start). */
@@ -52,7 +54,7 @@ function pidFileOf(server: NativeServer): string {
 }
 
 function jarDirOf(server: NativeServer): string {
-  return `${cacheDir()}/${server.name}-${server.version}/lib`;
+  return `${cacheDir()}/${server.product}-${server.version}/lib`;
 }
 
 /** Marker on the command line so a pid is only ever treated as ours if it is. */
@@ -91,7 +93,9 @@ async function installServer(
   const jarDir = jarDirOf(server);
   const doneMarker = `${jarDir}/.complete`;
   if (await exists(doneMarker)) return;
-  log(`fetching ${server.name} ${server.version} jars with Maven into ${jarDir} (first run only)`);
+  log(
+    `fetching ${server.product} ${server.version} jars with Maven into ${jarDir} (first run only)`,
+  );
   const home = jarDir.replace(/\/lib$/, "");
   await Deno.mkdir(home, { recursive: true });
   await Deno.writeTextFile(`${home}/pom.xml`, pomFor(server));
@@ -219,7 +223,7 @@ function pomFor(server: NativeServer): string {
   return `<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>local.web-analytics</groupId>
-  <artifactId>${server.name}-runtime</artifactId>
+  <artifactId>${server.product}-runtime</artifactId>
   <version>${server.version}</version>
   <packaging>pom</packaging>
   <dependencies>
