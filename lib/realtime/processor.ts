@@ -150,6 +150,10 @@ export interface ProcessorStats {
   lastSourceFailure?: string;
   /** Commits of input positions that failed (their records are re-delivered). */
   commitFailures: number;
+  /** Flushes that failed (retried; nothing they cover is acknowledged meanwhile). */
+  flushFailures: number;
+  /** Set while flushing fails: since when, how many attempts, the last cause (one line). */
+  failingFlush?: { since: number; failures: number; lastError: string };
   /** Sinks currently failing, with their pending windows. */
   failingSinks: SinkHealth[];
   /** Estimated size of the largest single state write so far, in bytes. */
@@ -276,6 +280,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     abandonedBatches: 0,
     sourceRestarts: 0,
     commitFailures: 0,
+    flushFailures: 0,
     largestWriteBytes: 0,
   };
   let lastSourceFailure: string | undefined;
@@ -524,7 +529,23 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return verdict.retry;
   }
 
-  function flush(): Promise<FlushSummary> {
+  let failingFlush: ProcessorStats["failingFlush"];
+  /** Flushes, keeping count of failures for the status line and /metrics. */
+  async function flush(): Promise<FlushSummary> {
+    try {
+      const summary = await flushOnce();
+      failingFlush = undefined;
+      return summary;
+    } catch (error) {
+      counters.flushFailures++;
+      failingFlush ??= { since: now(), failures: 0, lastError: "" };
+      failingFlush.failures++;
+      failingFlush.lastError = errorText(error, { firstLine: true });
+      throw error;
+    }
+  }
+
+  function flushOnce(): Promise<FlushSummary> {
     return mutex.run(async () => {
       const started = now();
       const flushedIn = generation;
@@ -715,6 +736,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       ...counters,
       stateRows: rows.size,
       ...lagFigures(),
+      ...(failingFlush === undefined ? {} : { failingFlush: { ...failingFlush } }),
       flushTimes: {
         count: flushCount,
         p50Ms: percentile(flushDurations, 0.5),

@@ -13,6 +13,7 @@ import {
 } from "./_fakes.ts";
 
 function setup() {
+  const states = fakeStateStore();
   const logWriter = fakeLogWriter();
   const source = fakeSource();
   const processor = createProcessor({
@@ -25,10 +26,10 @@ function setup() {
     }],
     cutter: windowCutter("UTC"),
     logWriter,
-    states: fakeStateStore(),
+    states,
     log: () => {},
   });
-  return { processor, logWriter, source };
+  return { processor, logWriter, source, states };
 }
 
 Deno.test("lag: end offset minus committed offset, not the fetch-side figure", async () => {
@@ -65,4 +66,22 @@ Deno.test("lag: a reassignment forgets the partitions it had", async () => {
   processor.onReassigned();
   assert.equal(processor.stats().lag, 0);
   assert.deepEqual(processor.stats().partitionLag, {});
+});
+
+Deno.test("a failing flush shows in the stats until a flush succeeds", async () => {
+  const test = setup();
+  await test.processor.onBatch({ ...batchOf(0, range(0, 9)), endOffset: 10 });
+  test.states.save$.failNext(new Error("no host available"), 2);
+  await assert.rejects(test.processor.flush(), /no host available/);
+  await assert.rejects(test.processor.flush(), /no host available/);
+  const failing = test.processor.stats();
+  assert.equal(failing.flushFailures, 2);
+  assert.equal(failing.failingFlush?.failures, 2);
+  assert.match(failing.failingFlush?.lastError ?? "", /saving aggregate state failed/);
+  assert.equal(failing.lag, 10, "nothing acknowledged while flushing fails");
+  await test.processor.flush();
+  const recovered = test.processor.stats();
+  assert.equal(recovered.failingFlush, undefined);
+  assert.equal(recovered.flushFailures, 2, "the counter keeps the history");
+  assert.equal(recovered.lag, 0);
 });
