@@ -34,6 +34,8 @@ type Yaml = Record<string, unknown>;
  * @param flushIntervalMs Override of `runtime.flush_interval_ms` (default: the shipped value).
  * @param rawUris Count raw URIs in `top_pages` (`strip_query: false`), for the high-cardinality
  *   scenario.
+ * @param services Other Kafka and Cassandra addresses than the shipped file's (the chaos job's
+ *   private servers).
  * @returns The file and its validated pipeline.
  * @throws {Error} When the shipped aggregations do not all read one `kafka` source, or the
  *   derived file does not validate.
@@ -43,6 +45,7 @@ export async function writeBenchPipeline(
   names: PipelineNames,
   flushIntervalMs?: number,
   rawUris = false,
+  services?: { brokers: string[]; contactPoints: string[] },
 ): Promise<BenchPipeline> {
   const shippedDir = resolve(shippedFile, "..");
   const document = parse(await Deno.readTextFile(shippedFile)) as Yaml;
@@ -81,7 +84,14 @@ export async function writeBenchPipeline(
   runtime.allowed_lateness = "36500d";
   const bench: Yaml = {
     ...document,
-    cassandra: { ...(document.cassandra as Yaml | undefined), keyspace: names.keyspace },
+    ...(services === undefined
+      ? {}
+      : { kafka: { ...(document.kafka as Yaml | undefined), brokers: services.brokers } }),
+    cassandra: {
+      ...(document.cassandra as Yaml | undefined),
+      keyspace: names.keyspace,
+      ...(services === undefined ? {} : { contact_points: services.contactPoints }),
+    },
     runtime,
     // The runner's HTTP server stays on, on a free port, so a running `deno task run` or
     // another bench runner never collides with it on the default one.

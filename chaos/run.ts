@@ -1,0 +1,254 @@
+/**
+ * A chaos run: private Kafka and Cassandra, a seeded stream fed at a steady rate, two or three
+ * runners in one consumer group, faults injected one after another while they work (each timed
+ * until a flush has covered everything in the topic when it ended), then the final equality
+ * checks. Used by `deno task chaos` and the short run in `deno task test`.
+ *
+ * @module
+ */
+import type { Admin } from "kafkajs";
+import { REPO_ROOT } from "../lib/services/settings.ts";
+import { createKafka } from "../lib/runtime/kafka.ts";
+import { SeededRandom } from "../lib/traffic/random.ts";
+import { errorText } from "../lib/errors.ts";
+import { benchTraffic, expectedFrom } from "../bench/expected.ts";
+import { BenchNames } from "../bench/names.ts";
+import { writeBenchPipeline } from "../bench/pipeline_file.ts";
+import { startFeed } from "./feed.ts";
+import { type FaultKind, type FaultPlan, faultSequence, recoveryBoundMs } from "./faults.ts";
+import { endOffsets, type Offsets, waitCovered } from "./offsets.ts";
+import type { ChaosReport, FaultRecord } from "./report.ts";
+import { RunnerPool, waitForMembers } from "./runners.ts";
+import { type PrivateServices, startPrivateServices } from "./services.ts";
+import { finalCheck } from "./verify.ts";
+
+/** What a chaos run does. */
+export interface ChaosOptions {
+  /** Events in the stream. */
+  events: number;
+  /** Seed of the stream and of the fault order. */
+  seed: number;
+  /** How long feeding the stream takes, s (sets the rate). */
+  durationSeconds: number;
+  /** Runners in the group (2 or 3). */
+  runners: number;
+  /** Faults to inject. */
+  plan: FaultPlan;
+  /** Progress lines. */
+  log: (line: string) => void;
+  /** Names the private servers' folders (`.services/<label>-kafka`); runs with different labels
+   * may run at once. */
+  label: string;
+}
+
+/**
+ * Runs a chaos run from start to end and stops everything it started.
+ *
+ * @param options What to do.
+ * @returns The report; `failures` is empty when the run passed.
+ */
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const { log, plan } = options;
+  const random = new SeededRandom(options.seed);
+  const rate = options.events / options.durationSeconds;
+  const report: ChaosReport = {
+    date: new Date().toISOString(),
+    machine: await machine(),
+    options: {
+      events: options.events,
+      seed: options.seed,
+      durationSeconds: options.durationSeconds,
+      runners: options.runners,
+      plan,
+    },
+    rate,
+    faults: [],
+    runnerLines: [],
+    failures: [],
+  };
+  let services: PrivateServices | undefined;
+  let pool: RunnerPool | undefined;
+  let admin: Admin | undefined;
+  try {
+    services = await startPrivateServices(log, options.label);
+    const names = new BenchNames(`c${options.seed}`).pipeline("chaos");
+    const bench = await writeBenchPipeline(
+      `${REPO_ROOT}/pipeline.yaml`,
+      names,
+      undefined,
+      false,
+      { brokers: [services.kafka.address], contactPoints: [services.cassandra.address] },
+    );
+    const sessionTimeoutMs = Number(
+      (bench.pipeline.sources[0]?.options as { session_timeout_ms?: number })
+        .session_timeout_ms ?? 10_000,
+    );
+    const traffic = { ...benchTraffic(options.events), seed: options.seed };
+    const expected = expectedFrom(traffic, bench.pipeline.aggregations);
+    const kafka = createKafka(bench.pipeline.kafka);
+    admin = kafka.admin();
+    await admin.connect();
+    const watcher = admin;
+
+    const runnerPool = pool = new RunnerPool(bench.file);
+    for (let i = 0; i < options.runners; i++) runnerPool.spawn();
+    const alive = () => runnerPool.problem();
+    await waitForMembers(watcher, names.group, options.runners, 180_000, alive);
+    log(
+      `${options.runners} runners in group ${names.group}; feeding ${options.events} events ` +
+        `at ${Math.round(rate)}/s`,
+    );
+    const feed = startFeed(kafka, names.topic, traffic, rate);
+    const fedFrom = performance.now();
+    const since = () => (performance.now() - fedFrom) / 1000;
+
+    for (const kind of faultSequence(plan, random)) {
+      // Let the runners work a while between faults.
+      await delay(1000 + random.int(2000));
+      const problem = alive();
+      if (problem !== undefined) throw new Error(problem);
+      const atSeconds = since();
+      const sentAtStart = feed.sent();
+      const started = performance.now();
+      const detail = await inject(kind);
+      const endedAt = performance.now();
+      const target = await retrying(() => endOffsets(watcher, names.topic));
+      const bound = recoveryBoundMs(kind, sessionTimeoutMs);
+      const coveredAt = await waitCovered(
+        watcher,
+        names.group,
+        names.topic,
+        target,
+        Math.max(120_000, bound * 6),
+        alive,
+      );
+      const record: FaultRecord = {
+        kind,
+        detail,
+        atSeconds,
+        sentAtStart,
+        outageSeconds: (endedAt - started) / 1000,
+        recoverySeconds: (coveredAt - endedAt) / 1000,
+        boundSeconds: bound / 1000,
+        withinBound: coveredAt - endedAt <= bound,
+      };
+      report.faults.push(record);
+      log(
+        `fault ${report.faults.length}: ${kind} (${detail}): recovered in ` +
+          `${record.recoverySeconds.toFixed(1)} s (bound ${record.boundSeconds} s)`,
+      );
+      if (!record.withinBound) {
+        report.failures.push(
+          `${kind} (${detail}): recovery took ${record.recoverySeconds.toFixed(1)} s, bound ` +
+            `${record.boundSeconds} s`,
+        );
+      }
+    }
+
+    const sent = await feed.done;
+    if (sent !== options.events) throw new Error(`fed ${sent} of ${options.events} events`);
+    const end = await retrying(() => endOffsets(watcher, names.topic));
+    const doneAt = await waitCovered(watcher, names.group, names.topic, end, 600_000, alive);
+    report.seconds = (doneAt - fedFrom) / 1000;
+    log(`every offset committed after ${report.seconds.toFixed(0)} s; stopping the runners`);
+    await runnerPool.stopAll();
+    log("checking log, results, dead letters and reconcile against the job's own counts");
+    report.final = await finalCheck(
+      kafka,
+      bench.pipeline,
+      names.deadLetterTopic,
+      traffic,
+      expected,
+    );
+    report.failures.push(...report.final.problems);
+
+    /** Injects one fault; resolves when it is over (the service answers, the runner is gone). */
+    async function inject(kind: FaultKind): Promise<string> {
+      switch (kind) {
+        case "runner-kill": {
+          const killed = await runnerPool.killRandom(random);
+          const replacement = runnerPool.spawn();
+          return `SIGKILL ${killed}, ${replacement} started`;
+        }
+        case "rebalance-storm": {
+          const joined: string[] = [];
+          for (let cycle = 0; cycle < plan.stormCycles; cycle++) {
+            const name = runnerPool.spawn();
+            joined.push(name);
+            await waitForMembers(
+              watcher,
+              names.group,
+              runnerPool.names.length,
+              120_000,
+              alive,
+            );
+            await runnerPool.leave(name);
+          }
+          return `${joined.join(", ")} joined and left`;
+        }
+        case "kafka-restart": {
+          await feed.hold();
+          try {
+            await services!.kafka.restart();
+            await services!.kafka.waitUntilReady(120_000);
+          } finally {
+            feed.release();
+          }
+          return "broker stopped (SIGTERM) and started again";
+        }
+        case "cassandra-restart": {
+          await services!.cassandra.restart();
+          await services!.cassandra.waitUntilReady(240_000);
+          return "node stopped (SIGTERM) and started again";
+        }
+        case "cassandra-freeze": {
+          await services!.cassandra.freeze();
+          try {
+            await delay(plan.freezeSeconds * 1000);
+          } finally {
+            await services!.cassandra.thaw();
+          }
+          await services!.cassandra.waitUntilReady(60_000);
+          return `SIGSTOP for ${plan.freezeSeconds} s, then SIGCONT`;
+        }
+      }
+    }
+  } catch (error) {
+    report.failures.push(errorText(error));
+  } finally {
+    if (pool !== undefined) {
+      report.runnerLines = pool.faultLines.slice(0, 60);
+      await pool.killAll();
+    }
+    await admin?.disconnect().catch(() => {});
+    await services?.stop();
+  }
+  return report;
+}
+
+async function retrying(read: () => Promise<Offsets>): Promise<Offsets> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= 60) throw error;
+      await delay(500);
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function machine(): Promise<ChaosReport["machine"]> {
+  const read = (path: string) => Deno.readTextFile(path).catch(() => "");
+  const cpuinfo = await read("/proc/cpuinfo");
+  const meminfo = await read("/proc/meminfo");
+  return {
+    nproc: navigator.hardwareConcurrency,
+    memoryMb: Math.round(Number(/MemTotal:\s+(\d+)/.exec(meminfo)?.[1] ?? 0) / 1024),
+    cpuModel: /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? "unknown",
+    deno: Deno.version.deno,
+  };
+}
