@@ -52,8 +52,20 @@ export interface ChaosReport {
   final?: FinalCheck;
   /** Seconds from the feed's start to every offset committed. */
   seconds?: number;
-  /** Why the run failed (empty: passed). */
+  /** What differed or broke: a record lost or counted twice, a runner that died (empty: none). */
   failures: string[];
+  /** Recoveries that exceeded their bound (they fail the job, not the equality checks). */
+  slowRecoveries: string[];
+}
+
+/**
+ * Whether the run passed: nothing differed and every recovery kept within its bound.
+ *
+ * @param report The report.
+ * @returns True when it passed.
+ */
+export function passed(report: ChaosReport): boolean {
+  return report.failures.length === 0 && report.slowRecoveries.length === 0;
 }
 
 /**
@@ -70,7 +82,7 @@ export interface ChaosReport {
  *   machine: { nproc: 2, memoryMb: 24000, cpuModel: "x", deno: "2.9.6" },
  *   options: { events: 1, seed: 1, durationSeconds: 1, runners: 2, plan: {
  *     kills: 0, stormCycles: 0, kafkaRestart: false, cassandraRestart: false, freezeSeconds: 0 } },
- *   rate: 1, faults: [], runnerLines: [], failures: [],
+ *   rate: 1, faults: [], runnerLines: [], failures: [], slowRecoveries: [],
  * });
  * console.assert(text.includes("PASSED"));
  * ```
@@ -107,9 +119,9 @@ export function renderReport(report: ChaosReport): string {
   }
   lines.push(
     "",
-    report.failures.length === 0
+    passed(report)
       ? "PASSED: nothing lost or counted twice, every recovery within its bound"
-      : `FAILED:\n  ${report.failures.join("\n  ")}`,
+      : `FAILED:\n  ${[...report.failures, ...report.slowRecoveries].join("\n  ")}`,
   );
   return lines.join("\n");
 }

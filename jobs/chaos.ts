@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "cli";
 import { FAULT_KINDS, type FaultKind } from "../chaos/faults.ts";
-import { renderReport } from "../chaos/report.ts";
+import { passed, renderReport } from "../chaos/report.ts";
 import { runChaos } from "../chaos/run.ts";
 import { REPO_ROOT } from "../lib/services/settings.ts";
 
@@ -87,7 +87,7 @@ async function main(): Promise<number> {
   console.log(renderReport(report));
   await Deno.writeTextFile(values.out, JSON.stringify(report, null, 2) + "\n");
   console.log(`report written to ${values.out}`);
-  return report.failures.length === 0 ? 0 : 1;
+  return passed(report) ? 0 : 1;
 }
 
 try {

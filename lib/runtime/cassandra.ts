@@ -10,11 +10,28 @@ import { isCqlIdentifier } from "../config/identifiers.ts";
 /** The folder holding the `.cql` files, found from this module so any working directory works. */
 const CQL_DIR = new URL("../../cql/", import.meta.url);
 
+/**
+ * Longest wait between attempts to reconnect to a node that went down, ms. The driver's default
+ * grows to ten minutes: after a 10 s Cassandra restart its next attempt came 9 s after the node
+ * answered again, and results stayed stale that long (issue 15 bounds recovery at 5 s).
+ */
+export const MAX_RECONNECT_DELAY_MS = 1_000;
+
+/** How the client reconnects to a node that went down: at once, then at most every second. */
+export function reconnectionPolicy(): cassandra.policies.reconnection.ReconnectionPolicy {
+  return new cassandra.policies.reconnection.ExponentialReconnectionPolicy(
+    100,
+    MAX_RECONNECT_DELAY_MS,
+    true,
+  );
+}
+
 /** Builds (does not connect) a client for the given settings. */
 export function createCassandraClient(settings: CassandraSettings): cassandra.Client {
   return new cassandra.Client({
     contactPoints: settings.contactPoints,
     localDataCenter: settings.localDataCenter,
+    policies: { reconnection: reconnectionPolicy() },
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
     socketOptions: { readTimeout: 30_000 },
     queryOptions: { prepare: true, consistency: cassandra.types.consistencies.localQuorum },

@@ -1,0 +1,10 @@
+import assert from "assert";
+import { MAX_RECONNECT_DELAY_MS, reconnectionPolicy } from "./cassandra.ts";
+
+Deno.test("cassandra client: a node that went down is retried at least every second", () => {
+  const schedule = reconnectionPolicy().newSchedule() as Iterator<number>;
+  const delays = Array.from({ length: 40 }, () => schedule.next().value);
+  // The driver's default grows to 600 s; after a 10 s restart its next attempt came 9 s late.
+  assert.ok(delays.every((delay) => delay <= MAX_RECONNECT_DELAY_MS), delays.join(", "));
+  assert.equal(delays[0], 0, "the first attempt is immediate");
+});
