@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 import type { Admin } from "kafkajs";
 import { REPO_ROOT } from "../lib/services/settings.ts";
 import { createKafka } from "../lib/runtime/kafka.ts";
@@ -70,6 +71,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let services: PrivateServices | undefined;
   let pool: RunnerPool | undefined;
   let admin: Admin | undefined;
+  let pipelineFile: string | undefined;
   try {
     services = await startPrivateServices(log, options.label);
     const names = new BenchNames(`c${options.seed}`).pipeline("chaos");
@@ -80,6 +82,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       false,
       { brokers: [services.kafka.address], contactPoints: [services.cassandra.address] },
     );
+    pipelineFile = bench.file;
     const sessionTimeoutMs = Number(
       (bench.pipeline.sources[0]?.options as { session_timeout_ms?: number })
         .session_timeout_ms ?? 10_000,
@@ -223,6 +226,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     await admin?.disconnect().catch(() => {});
     await services?.stop();
+    if (pipelineFile !== undefined) {
+      await Deno.remove(dirname(pipelineFile), { recursive: true }).catch(() => {});
+    }
   }
   return report;
 }
