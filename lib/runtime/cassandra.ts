@@ -34,8 +34,27 @@ export function createCassandraClient(settings: CassandraSettings): cassandra.Cl
     policies: { reconnection: reconnectionPolicy() },
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
     socketOptions: { readTimeout: 30_000 },
-    queryOptions: { prepare: true, consistency: cassandra.types.consistencies.localQuorum },
+    queryOptions: { prepare: true, consistency: consistencyOf(settings) },
   });
+}
+
+/** The driver's code of the pipeline's consistency level (reads and writes alike). */
+export function consistencyOf(settings: CassandraSettings): number {
+  const levels = cassandra.types.consistencies;
+  switch (settings.consistency ?? "local_quorum") {
+    case "one":
+      return levels.one;
+    case "local_one":
+      return levels.localOne;
+    case "quorum":
+      return levels.quorum;
+    case "local_quorum":
+      return levels.localQuorum;
+    case "each_quorum":
+      return levels.eachQuorum;
+    case "all":
+      return levels.all;
+  }
 }
 
 /** Renders a replication setting as a CQL map literal. */

@@ -95,7 +95,7 @@ export async function openPipeline(
     ...pipeline.sinks.flatMap((entry) => entry.plugin.topics?.(entry.options) ?? []),
   ];
   if (!options.readOnly) {
-    const created = await ensureTopics(kafka, topics);
+    const created = await ensureTopics(kafka, topics, pipeline.kafka.topicReplicationFactor);
     if (created.length > 0) log(`created Kafka topics: ${created.join(", ")}`);
   }
 

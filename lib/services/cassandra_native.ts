@@ -50,6 +50,10 @@ export interface CassandraNodeOptions {
   storagePort: number;
   /** JVM heap (default 1G). */
   heap?: string;
+  /** Loopback address (default 127.0.0.1); cluster nodes listen on 127.0.0.2, 127.0.0.3. */
+  host?: string;
+  /** Seed nodes, `host:storagePort` (default: this node alone). */
+  seeds?: string[];
 }
 
 /**
@@ -67,9 +71,12 @@ export interface CassandraNodeOptions {
  */
 export function cassandraNode(options: CassandraNodeOptions): NativeServer {
   const { port, storagePort } = options;
+  const host = options.host ?? "127.0.0.1";
+  const seeds = options.seeds ?? [`${host}:${storagePort}`];
   return {
     name: options.name,
     product: "cassandra",
+    host,
     version: CASSANDRA_VERSION,
     ports: [port, storagePort],
     artifacts: [`org.apache.cassandra:cassandra-all:${CASSANDRA_VERSION}`],
@@ -77,7 +84,7 @@ export function cassandraNode(options: CassandraNodeOptions): NativeServer {
     async prepare(dataDir) {
       await Deno.writeTextFile(
         `${dataDir}/cassandra.yaml`,
-        cassandraYaml(dataDir, port, storagePort),
+        cassandraYaml(dataDir, host, port, storagePort, seeds),
       );
       await Deno.writeTextFile(`${dataDir}/logback.xml`, LOGBACK_XML);
     },
@@ -95,13 +102,15 @@ export function cassandraNode(options: CassandraNodeOptions): NativeServer {
         "-Dcassandra-foreground=yes",
         "-Dcassandra.skip_wait_for_gossip_to_settle=0",
         "-Dcassandra.superuser_setup_delay_ms=0",
+        // A node joining a cluster waits this long for gossip (default 30 s).
+        "-Dcassandra.ring_delay_ms=5000",
         "-Djava.net.preferIPv4Stack=true",
         "-cp",
         `${jarDir}/*`,
         "org.apache.cassandra.service.CassandraDaemon",
       ];
     },
-    probe: () => probeCassandra([`127.0.0.1:${port}`]),
+    probe: () => probeCassandra([`${host}:${port}`]),
   };
 }
 
@@ -112,7 +121,13 @@ export const cassandraServer: NativeServer = cassandraNode({
   storagePort: CASSANDRA_STORAGE_PORT,
 });
 
-function cassandraYaml(dataDir: string, port: number, storagePort: number): string {
+function cassandraYaml(
+  dataDir: string,
+  host: string,
+  port: number,
+  storagePort: number,
+  seeds: string[],
+): string {
   return `# Written by deno task services; edits are overwritten on the next start.
 cluster_name: web-analytics-local
 num_tokens: 1
@@ -128,9 +143,9 @@ commitlog_sync_period: 10000ms
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "127.0.0.1:${storagePort}"
-listen_address: 127.0.0.1
-rpc_address: 127.0.0.1
+      - seeds: "${seeds.join(",")}"
+listen_address: ${host}
+rpc_address: ${host}
 storage_port: ${storagePort}
 native_transport_port: ${port}
 start_native_transport: true

@@ -19,6 +19,24 @@ export interface KafkaNodeOptions {
   controllerPort: number;
   /** Partitions of topics created implicitly (default 6). */
   partitions?: number;
+  /** Loopback address (default 127.0.0.1). */
+  host?: string;
+  /** Cluster membership; absent for a single node. */
+  cluster?: KafkaClusterOptions;
+}
+
+/** How one node of a KRaft cluster (every node broker and controller) knows the others. */
+export interface KafkaClusterOptions {
+  /** This node's id, 1-based. */
+  nodeId: number;
+  /** Every controller, `id@host:port`. */
+  voters: string[];
+  /** Cluster id shared by every node (their storage is formatted with it). */
+  clusterId: string;
+  /** Replicas of each topic (default topic replication and internal topics). */
+  replicationFactor: number;
+  /** Replicas that must have a write before it is acknowledged with acks=all. */
+  minInsyncReplicas: number;
 }
 
 /**
@@ -36,9 +54,11 @@ export interface KafkaNodeOptions {
  */
 export function kafkaNode(options: KafkaNodeOptions): NativeServer {
   const { port, controllerPort } = options;
+  const host = options.host ?? "127.0.0.1";
   return {
     name: options.name,
     product: "kafka",
+    host,
     version: KAFKA_VERSION,
     ports: [port, controllerPort],
     artifacts: [`org.apache.kafka:kafka_2.13:${KAFKA_VERSION}`, "org.slf4j:slf4j-reload4j:1.7.36"],
@@ -46,7 +66,7 @@ export function kafkaNode(options: KafkaNodeOptions): NativeServer {
     async prepare(dataDir, jarDir) {
       await Deno.writeTextFile(
         `${dataDir}/server.properties`,
-        serverProperties(dataDir, port, controllerPort, options.partitions ?? 6),
+        serverProperties(dataDir, host, port, controllerPort, options),
       );
       await Deno.writeTextFile(`${dataDir}/log4j.properties`, LOG4J_PROPERTIES);
       if (await exists(`${dataDir}/data/meta.properties`)) return;
@@ -59,7 +79,7 @@ export function kafkaNode(options: KafkaNodeOptions): NativeServer {
           "format",
           "--ignore-formatted",
           "-t",
-          randomClusterId(),
+          options.cluster?.clusterId ?? randomClusterId(),
           "-c",
           `${dataDir}/server.properties`,
         ],
@@ -86,7 +106,7 @@ export function kafkaNode(options: KafkaNodeOptions): NativeServer {
         `${dataDir}/server.properties`,
       ];
     },
-    probe: () => probeKafka([`127.0.0.1:${port}`]),
+    probe: () => probeKafka([`${host}:${port}`]),
   };
 }
 
@@ -99,26 +119,30 @@ export const kafkaServer: NativeServer = kafkaNode({
 
 function serverProperties(
   dataDir: string,
+  host: string,
   port: number,
   controllerPort: number,
-  partitions: number,
+  options: KafkaNodeOptions,
 ): string {
+  const cluster = options.cluster;
+  const replicas = cluster?.replicationFactor ?? 1;
   return `# Written by deno task services; edits are overwritten on the next start.
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:${controllerPort}
-listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
-advertised.listeners=PLAINTEXT://127.0.0.1:${port}
+node.id=${cluster?.nodeId ?? 1}
+controller.quorum.voters=${cluster?.voters.join(",") ?? `1@${host}:${controllerPort}`}
+listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}
+advertised.listeners=PLAINTEXT://${host}:${port}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs=${dataDir}/data
-num.partitions=${partitions}
-default.replication.factor=1
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=${partitions}
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+num.partitions=${options.partitions ?? 6}
+default.replication.factor=${replicas}
+min.insync.replicas=${cluster?.minInsyncReplicas ?? 1}
+offsets.topic.replication.factor=${replicas}
+offsets.topic.num.partitions=6
+transaction.state.log.replication.factor=${replicas}
+transaction.state.log.min.isr=${cluster?.minInsyncReplicas ?? 1}
 group.initial.rebalance.delay.ms=0
 num.network.threads=2
 num.io.threads=4
@@ -136,7 +160,7 @@ log4j.logger.state.change.logger=WARN
 `;
 
 /** A Kafka cluster id: 16 random bytes, base64url without padding, not starting with '-'. */
-function randomClusterId(): string {
+export function randomClusterId(): string {
   for (;;) {
     const bytes = crypto.getRandomValues(new Uint8Array(16));
     const id = btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")

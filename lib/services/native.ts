@@ -16,6 +16,8 @@ export interface NativeServer {
   product: string;
   /** Release being run. */
   version: string;
+  /** Loopback address it binds (default 127.0.0.1; cluster nodes use 127.0.0.2, 127.0.0.3). */
+  host?: string;
   /** Every loopback port the server binds (checked for conflicts before start). */
   ports: number[];
   /** Maven coordinates (`group:artifact:version`) whose jars with dependencies form the classpath. */
@@ -149,12 +151,14 @@ export async function startServer(
   server: NativeServer,
   log: (line: string) => void,
 ): Promise<number> {
+  const host = server.host ?? "127.0.0.1";
   for (const port of server.ports) {
-    if (await portAnswers(port)) {
+    if (await portAnswers(port, host)) {
       throw new ServicesError(
-        `port ${port} on 127.0.0.1 is held by another program, so ${server.name} cannot start. ` +
+        `port ${port} on ${host} is held by another program, so ${server.name} cannot start. ` +
           `Find it with \`ss -ltnp 'sport = :${port}'\` and stop it, or point the pipeline at that ` +
-          `server instead (KAFKA_BROKERS / CASSANDRA_CONTACT_POINTS) if it is a ${server.name}.`,
+          `server instead (KAFKA_BROKERS / CASSANDRA_CONTACT_POINTS) if it is a ${server.name}, ` +
+          `or choose other ports (\`deno task services up --help\`).`,
       );
     }
   }
