@@ -21,6 +21,7 @@ export async function benchChaos(events: number, seconds: number, out: string): 
     seed: 20261123,
     durationSeconds: seconds,
     runners: 3,
+    nodes: 1,
     plan: {
       kills: 10,
       stormCycles: 5,

@@ -35,7 +35,7 @@ type Yaml = Record<string, unknown>;
  * @param rawUris Count raw URIs in `top_pages` (`strip_query: false`), for the high-cardinality
  *   scenario.
  * @param services Other Kafka and Cassandra addresses than the shipped file's (the chaos job's
- *   private servers).
+ *   private servers), and the keyspace's replication factor there.
  * @returns The file and its validated pipeline.
  * @throws {Error} When the shipped aggregations do not all read one `kafka` source, or the
  *   derived file does not validate.
@@ -45,7 +45,7 @@ export async function writeBenchPipeline(
   names: PipelineNames,
   flushIntervalMs?: number,
   rawUris = false,
-  services?: { brokers: string[]; contactPoints: string[] },
+  services?: { brokers: string[]; contactPoints: string[]; replicationFactor?: number },
 ): Promise<BenchPipeline> {
   const shippedDir = resolve(shippedFile, "..");
   const document = parse(await Deno.readTextFile(shippedFile)) as Yaml;
@@ -91,6 +91,9 @@ export async function writeBenchPipeline(
       ...(document.cassandra as Yaml | undefined),
       keyspace: names.keyspace,
       ...(services === undefined ? {} : { contact_points: services.contactPoints }),
+      ...(services?.replicationFactor === undefined ? {} : {
+        replication: { class: "SimpleStrategy", replication_factor: services.replicationFactor },
+      }),
     },
     runtime,
     // The runner's HTTP server stays on, on a free port, so a running `deno task run` or

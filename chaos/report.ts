@@ -20,6 +20,8 @@ export interface FaultRecord {
   sentAtStart: number;
   /** How long the fault lasted (service down or frozen, storm running), s. */
   outageSeconds: number;
+  /** Messages the group committed while the fault lasted (the pipeline kept going). */
+  committedDuringFault: number;
   /** From the end of the fault until a flush covered everything in the topic then, s. */
   recoverySeconds: number;
   /** The bound on `recoverySeconds`. */
@@ -40,6 +42,7 @@ export interface ChaosReport {
     seed: number;
     durationSeconds: number;
     runners: number;
+    nodes: number;
     plan: FaultPlan;
   };
   /** Events per second fed. */
@@ -80,7 +83,7 @@ export function passed(report: ChaosReport): boolean {
  * const text = renderReport({
  *   date: "2026-11-23T00:00:00Z",
  *   machine: { nproc: 2, memoryMb: 24000, cpuModel: "x", deno: "2.9.6" },
- *   options: { events: 1, seed: 1, durationSeconds: 1, runners: 2, plan: {
+ *   options: { events: 1, seed: 1, durationSeconds: 1, runners: 2, nodes: 1, plan: {
  *     kills: 0, stormCycles: 0, kafkaRestart: false, cassandraRestart: false, freezeSeconds: 0 } },
  *   rate: 1, faults: [], runnerLines: [], failures: [], slowRecoveries: [],
  * });
@@ -91,14 +94,16 @@ export function renderReport(report: ChaosReport): string {
   const lines = [
     `chaos run ${report.date}: ${report.options.events} events (seed ${report.options.seed}) at ` +
     `${Math.round(report.rate)} events/s, ${report.options.runners} runners, ` +
-    `${report.machine.nproc} cores`,
+    `${report.options.nodes === 1 ? "one node" : `${report.options.nodes}-node cluster`} ` +
+    `of Kafka and Cassandra, ${report.machine.nproc} cores`,
     "",
-    "  #  at s  fault              outage s  recovery s  bound s  detail",
+    "  #  at s  fault              outage s  committed meanwhile  recovery s  bound s  detail",
   ];
   report.faults.forEach((fault, index) => {
     lines.push(
       `${String(index + 1).padStart(3)}  ${fault.atSeconds.toFixed(0).padStart(4)}  ` +
         `${fault.kind.padEnd(17)}  ${fault.outageSeconds.toFixed(1).padStart(8)}  ` +
+        `${String(fault.committedDuringFault).padStart(19)}  ` +
         `${fault.recoverySeconds.toFixed(1).padStart(10)}  ${
           fault.boundSeconds.toFixed(0).padStart(7)
         }${fault.withinBound ? "" : " !"}  ${fault.detail}`,

@@ -16,8 +16,9 @@ import { benchTraffic, expectedFrom } from "../bench/expected.ts";
 import { BenchNames } from "../bench/names.ts";
 import { writeBenchPipeline } from "../bench/pipeline_file.ts";
 import { startFeed } from "./feed.ts";
-import { type FaultKind, type FaultPlan, faultSequence, recoveryBoundMs } from "./faults.ts";
-import { endOffsets, type Offsets, waitCovered } from "./offsets.ts";
+import { type FaultPlan, faultSequence, recoveryBoundMs } from "./faults.ts";
+import { committedOffsets, endOffsets, type Offsets, waitCovered } from "./offsets.ts";
+import { injectFault } from "./inject.ts";
 import type { ChaosReport, FaultRecord } from "./report.ts";
 import { RunnerPool, waitForMembers } from "./runners.ts";
 import { type PrivateServices, startPrivateServices } from "./services.ts";
@@ -37,6 +38,8 @@ export interface ChaosOptions {
   plan: FaultPlan;
   /** Progress lines. */
   log: (line: string) => void;
+  /** Nodes of Kafka and of Cassandra: 1, or 3 for a cluster (faults then hit one node). */
+  nodes: number;
   /** Names the private servers' folders (`.services/<label>-kafka`); runs with different labels
    * may run at once. */
   label: string;
@@ -60,6 +63,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       seed: options.seed,
       durationSeconds: options.durationSeconds,
       runners: options.runners,
+      nodes: options.nodes,
       plan,
     },
     rate,
@@ -73,14 +77,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let admin: Admin | undefined;
   let pipelineFile: string | undefined;
   try {
-    services = await startPrivateServices(log, options.label);
+    const privateServices = services = await startPrivateServices(
+      log,
+      options.label,
+      options.nodes,
+    );
     const names = new BenchNames(`c${options.seed}`).pipeline("chaos");
     const bench = await writeBenchPipeline(
       `${REPO_ROOT}/pipeline.yaml`,
       names,
       undefined,
       false,
-      { brokers: [services.kafka.address], contactPoints: [services.cassandra.address] },
+      {
+        brokers: services.brokers,
+        contactPoints: services.contactPoints,
+        replicationFactor: Math.min(3, options.nodes),
+      },
     );
     pipelineFile = bench.file;
     const sessionTimeoutMs = Number(
@@ -114,8 +126,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const atSeconds = since();
       const sentAtStart = feed.sent();
       const started = performance.now();
-      const detail = await inject(kind);
+      const committedAtStart = await retrying(() =>
+        committedOffsets(watcher, names.group, names.topic)
+      );
+      const detail = await injectFault(kind, {
+        pool: runnerPool,
+        services: privateServices,
+        feed,
+        admin: watcher,
+        group: names.group,
+        plan,
+        random,
+        alive,
+      });
       const endedAt = performance.now();
+      const committedAtEnd = await retrying(() =>
+        committedOffsets(watcher, names.group, names.topic)
+      );
       const target = await retrying(() => endOffsets(watcher, names.topic));
       const bound = recoveryBoundMs(kind, sessionTimeoutMs);
       const coveredAt = await waitCovered(
@@ -132,6 +159,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         atSeconds,
         sentAtStart,
         outageSeconds: (endedAt - started) / 1000,
+        committedDuringFault: sum(committedAtEnd) - sum(committedAtStart),
         recoverySeconds: (coveredAt - endedAt) / 1000,
         boundSeconds: bound / 1000,
         withinBound: coveredAt - endedAt <= bound,
@@ -165,58 +193,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       expected,
     );
     report.failures.push(...report.final.problems);
-
-    /** Injects one fault; resolves when it is over (the service answers, the runner is gone). */
-    async function inject(kind: FaultKind): Promise<string> {
-      switch (kind) {
-        case "runner-kill": {
-          const killed = await runnerPool.killRandom(random);
-          const replacement = runnerPool.spawn();
-          return `SIGKILL ${killed}, ${replacement} started`;
-        }
-        case "rebalance-storm": {
-          const joined: string[] = [];
-          for (let cycle = 0; cycle < plan.stormCycles; cycle++) {
-            const name = runnerPool.spawn();
-            joined.push(name);
-            await waitForMembers(
-              watcher,
-              names.group,
-              runnerPool.names.length,
-              120_000,
-              alive,
-            );
-            await runnerPool.leave(name);
-          }
-          return `${joined.join(", ")} joined and left`;
-        }
-        case "kafka-restart": {
-          await feed.hold();
-          try {
-            await services!.kafka.restart();
-            await services!.kafka.waitUntilReady(120_000);
-          } finally {
-            feed.release();
-          }
-          return "broker stopped (SIGTERM) and started again";
-        }
-        case "cassandra-restart": {
-          await services!.cassandra.restart();
-          await services!.cassandra.waitUntilReady(240_000);
-          return "node stopped (SIGTERM) and started again";
-        }
-        case "cassandra-freeze": {
-          await services!.cassandra.freeze();
-          try {
-            await delay(plan.freezeSeconds * 1000);
-          } finally {
-            await services!.cassandra.thaw();
-          }
-          await services!.cassandra.waitUntilReady(60_000);
-          return `SIGSTOP for ${plan.freezeSeconds} s, then SIGCONT`;
-        }
-      }
-    }
   } catch (error) {
     report.failures.push(errorText(error));
   } finally {
@@ -231,6 +207,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
   }
   return report;
+}
+
+function sum(offsets: Offsets): number {
+  let total = 0;
+  for (const offset of offsets.values()) total += offset;
+  return total;
 }
 
 async function retrying(read: () => Promise<Offsets>): Promise<Offsets> {

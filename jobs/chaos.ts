@@ -23,6 +23,9 @@ the dead-letter topic and reconcile equal the job's own counts.
   --seed S          seed of the stream and the fault order (default 15)
   --duration S      seconds the feed takes; sets the rate (default 300)
   --runners N       runners in the group, 2 or 3 (default 3)
+  --nodes N         1, or 3 for a private cluster (3 brokers, RF 3, min.insync.replicas 2;
+                    3 Cassandra nodes, RF 3, on 127.0.0.1-3): restarts and the freeze then hit
+                    one node while the others keep the pipeline going
   --kills N         SIGKILLs of random runners (default 10)
   --storm N         join-and-leave cycles of the rebalance storm, 0 for none (default 5)
   --freeze S        seconds Cassandra stays frozen (SIGSTOP), 0 for none (default 30)
@@ -48,6 +51,7 @@ async function main(): Promise<number> {
       seed: { type: "string", default: "15" },
       duration: { type: "string", default: "300" },
       runners: { type: "string", default: "3" },
+      nodes: { type: "string", default: "1" },
       kills: { type: "string", default: "10" },
       storm: { type: "string", default: "5" },
       freeze: { type: "string", default: "30" },
@@ -68,12 +72,15 @@ async function main(): Promise<number> {
   }
   const runners = positiveInteger("runners", values.runners, 2);
   if (runners > 3) throw new UsageError("--runners: 2 or 3 (the machine has few cores)");
+  const nodes = positiveInteger("nodes", values.nodes, 1);
+  if (nodes !== 1 && nodes !== 3) throw new UsageError("--nodes: 1 or 3");
   const has = (kind: FaultKind) => kinds.includes(kind);
   const report = await runChaos({
     events: positiveInteger("events", values.events, 1),
     seed: positiveInteger("seed", values.seed),
     durationSeconds: positiveInteger("duration", values.duration, 1),
     runners,
+    nodes,
     plan: {
       kills: has("runner-kill") ? positiveInteger("kills", values.kills) : 0,
       stormCycles: has("rebalance-storm") ? positiveInteger("storm", values.storm) : 0,
@@ -82,7 +89,7 @@ async function main(): Promise<number> {
       freezeSeconds: has("cassandra-freeze") ? positiveInteger("freeze", values.freeze) : 0,
     },
     log: (line) => console.error(`chaos: ${line}`),
-    label: "chaos",
+    label: nodes === 1 ? "chaos" : "chaos-cluster",
   });
   console.log(renderReport(report));
   await Deno.writeTextFile(values.out, JSON.stringify(report, null, 2) + "\n");

@@ -11,6 +11,7 @@ Deno.test("chaos: runners killed, a rebalance storm, broker and Cassandra restar
     seed: 1501,
     durationSeconds: 60,
     runners: 2,
+    nodes: 1,
     plan: {
       kills: 2,
       stormCycles: 2,
