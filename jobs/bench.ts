@@ -39,7 +39,7 @@ import { measureScan } from "../bench/scan_ceiling.ts";
 import { measureBaseline } from "../bench/baseline.ts";
 import { measureHttpIngest } from "../bench/http_ingest.ts";
 import { stopAllRunners } from "../bench/runner_process.ts";
-import { benchChaos } from "../bench/chaos_run.ts";
+import { benchChaos } from "../chaos/long_run.ts";
 import { benchTraffic } from "../bench/expected.ts";
 import { anyFailed, type BenchResults, figureRows, renderTable } from "../bench/report.ts";
 

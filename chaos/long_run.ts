@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { passed, renderReport } from "../chaos/report.ts";
-import { runChaos } from "../chaos/run.ts";
+import { passed, renderReport } from "./report.ts";
+import { runChaos } from "./run.ts";
 
 /**
  * Runs the long chaos run, prints its report and writes it as JSON.
