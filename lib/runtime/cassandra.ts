@@ -137,8 +137,7 @@ async function executeSchemaStatement(
 /** True for the answer of a node that does not know a keyspace or table yet. */
 export function schemaNotYetKnown(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /Keyspace '?[^ ]+'? does not exist|Keyspace '?[^ ]+'? doesn't exist|unconfigured table/i
-    .test(message);
+  return /(Keyspace|Table) '?[^ ]+'? (does not|doesn't) exist|unconfigured table/i.test(message);
 }
 
 /** Waits until every node reports the same schema version, or `deadline`. */
