@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import type { Admin } from "kafkajs";
 import { REPO_ROOT } from "../lib/services/settings.ts";
 import { createKafka } from "../lib/runtime/kafka.ts";
+import { openPipeline } from "../lib/runtime/start.ts";
 import { SeededRandom } from "../lib/traffic/random.ts";
 import { errorText } from "../lib/errors.ts";
 import { benchTraffic, expectedFrom } from "../bench/expected.ts";
@@ -106,6 +107,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await admin.connect();
     const watcher = admin;
 
+    // Schema and topics first, from one client, as a deployment would: runners that all create
+    // them at once on a fresh three-node cluster race (a node answers "keyspace doesn't exist"
+    // for a keyspace another node just created; see the README's chaos section).
+    const setup = await openPipeline(bench.pipeline, { log: () => {} });
+    await setup.close();
     const runnerPool = pool = new RunnerPool(bench.file);
     for (let i = 0; i < options.runners; i++) runnerPool.spawn();
     const alive = () => runnerPool.problem();
