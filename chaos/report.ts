@@ -59,6 +59,8 @@ export interface ChaosReport {
   failures: string[];
   /** Recoveries that exceeded their bound (they fail the job, not the equality checks). */
   slowRecoveries: string[];
+  /** Things that went wrong and were retried by the job itself (not counted as failures). */
+  notes: string[];
 }
 
 /**
@@ -85,7 +87,7 @@ export function passed(report: ChaosReport): boolean {
  *   machine: { nproc: 2, memoryMb: 24000, cpuModel: "x", deno: "2.9.6" },
  *   options: { events: 1, seed: 1, durationSeconds: 1, runners: 2, nodes: 1, plan: {
  *     kills: 0, stormCycles: 0, kafkaRestart: false, cassandraRestart: false, freezeSeconds: 0 } },
- *   rate: 1, faults: [], runnerLines: [], failures: [], slowRecoveries: [],
+ *   rate: 1, faults: [], runnerLines: [], failures: [], slowRecoveries: [], notes: [],
  * });
  * console.assert(text.includes("PASSED"));
  * ```
@@ -119,6 +121,7 @@ export function renderReport(report: ChaosReport): string {
     );
     for (const problem of final.problems) lines.push(`  DIFFERENT: ${problem}`);
   }
+  for (const note of report.notes) lines.push(`note: ${note}`);
   if (report.seconds !== undefined) {
     lines.push(`every offset committed ${report.seconds.toFixed(0)} s after the feed started`);
   }

@@ -72,6 +72,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     runnerLines: [],
     failures: [],
     slowRecoveries: [],
+    notes: [],
   };
   let services: PrivateServices | undefined;
   let pool: RunnerPool | undefined;
@@ -110,8 +111,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // Schema and topics first, from one client, as a deployment would: runners that all create
     // them at once on a fresh three-node cluster race (a node answers "keyspace doesn't exist"
     // for a keyspace another node just created; see the README's chaos section).
-    const setup = await openPipeline(bench.pipeline, { log: () => {} });
-    await setup.close();
+    for (let attempt = 1;; attempt++) {
+      try {
+        const setup = await openPipeline(bench.pipeline, { log: () => {} });
+        await setup.close();
+        break;
+      } catch (error) {
+        // Seen on a fresh cluster: a broker not yet hosting a topic just created elsewhere.
+        const note = `creating schema and topics failed (attempt ${attempt}): ${errorText(error)}`;
+        report.notes.push(note);
+        log(note);
+        if (attempt >= 5) throw error;
+        await delay(2000);
+      }
+    }
     const runnerPool = pool = new RunnerPool(bench.file);
     for (let i = 0; i < options.runners; i++) runnerPool.spawn();
     const alive = () => runnerPool.problem();
