@@ -207,6 +207,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     report.final = await finalCheck(
       kafka,
       bench.pipeline,
+      names.topic,
       names.deadLetterTopic,
       traffic,
       expected,

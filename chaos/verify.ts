@@ -35,6 +35,7 @@ export interface FinalCheck {
  *
  * @param kafka Client of the private broker.
  * @param pipeline The chaos pipeline.
+ * @param inputTopic Its input topic.
  * @param deadLetterTopic Its dead-letter topic.
  * @param traffic The stream that was sent.
  * @param expected Its counts.
@@ -43,13 +44,23 @@ export interface FinalCheck {
 export async function finalCheck(
   kafka: Kafka,
   pipeline: Pipeline,
+  inputTopic: string,
   deadLetterTopic: string,
   traffic: TrafficOptions,
   expected: Expected,
 ): Promise<FinalCheck> {
   const resources = await openPipeline(pipeline, { log: () => {} });
   try {
-    const problems = await verifyStored(resources.context.cassandra, pipeline, expected);
+    const problems: string[] = [];
+    // Input duplicated by the producer (a re-sent request) would be counted "correctly" twice.
+    const admin = kafka.admin();
+    await admin.connect();
+    const input = await endOffsets(admin, inputTopic).finally(() => admin.disconnect());
+    const inTopic = [...input.values()].reduce((sum, offset) => sum + offset, 0);
+    if (inTopic !== expected.events) {
+      problems.push(`input topic holds ${inTopic} messages, ${expected.events} were sent`);
+    }
+    problems.push(...await verifyStored(resources.context.cassandra, pipeline, expected));
     const letters = await deadLetterCheck(kafka, deadLetterTopic, traffic);
     problems.push(...letters.problems);
     const days = expected.days;
