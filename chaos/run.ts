@@ -202,6 +202,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const doneAt = await waitCovered(watcher, names.group, names.topic, end, 600_000, alive);
     report.seconds = (doneAt - fedFrom) / 1000;
     log(`every offset committed after ${report.seconds.toFixed(0)} s; stopping the runners`);
+    // A runner started by the last fault may still be starting: a SIGTERM before its handler is
+    // installed ends it with code 143 instead of a clean stop, so wait until all are members.
+    await waitForMembers(watcher, names.group, runnerPool.names.length, 120_000, alive);
     await runnerPool.stopAll();
     log("checking log, results, dead letters and reconcile against the job's own counts");
     report.final = await finalCheck(
