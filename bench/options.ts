@@ -28,6 +28,10 @@ export interface BenchOptions {
   httpSeconds: number;
   /** Events per HTTP request. */
   httpBatch: number;
+  /** Run only the long chaos run (`--events` events, every fault, on private servers). */
+  chaosOnly: boolean;
+  /** Seconds the chaos run's feed takes. */
+  chaosSeconds: number;
 }
 
 /** Usage text of `deno task bench`. */
@@ -46,8 +50,12 @@ topics and consumer group (all dropped at the end).
   --http-clients N        concurrent HTTP clients (default 50)
   --http-seconds S        how long they post (default 30)
   --http-batch N          events per request (default 100)
+  --chaos-only            run only the long chaos run: --events events, 3 runners, 10 SIGKILLs,
+                          a rebalance storm, broker and Cassandra restarts, a 30 s freeze, on
+                          the chaos job's private Kafka and Cassandra (see deno task chaos)
+  --chaos-seconds S       seconds the chaos run's feed takes (default: events / 2000)
   --out FILE              JSON report (default bench/results.json; with --http-only
-                          bench/results_http.json)
+                          bench/results_http.json; with --chaos-only bench/results_chaos.json)
   --help                  show this help`;
 
 /** A command-line mistake; the message names the flag, what was found and what is expected. */
@@ -89,6 +97,8 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
         "http-clients": { type: "string", default: "50" },
         "http-seconds": { type: "string", default: "30" },
         "http-batch": { type: "string", default: "100" },
+        "chaos-only": { type: "boolean", default: false },
+        "chaos-seconds": { type: "string" },
         out: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -97,6 +107,9 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     throw new BenchUsageError(errorText(error));
   }
   if (values.help) return "help";
+  if (values["chaos-only"] && values["http-only"]) {
+    throw new BenchUsageError("--chaos-only and --http-only contradict each other; give one");
+  }
   if (values["http-only"] && values["skip-http"]) {
     throw new BenchUsageError("--http-only and --skip-http contradict each other; give one");
   }
@@ -110,11 +123,20 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     rate: count("rate", values.rate),
     freshnessSeconds: count("freshness-seconds", values["freshness-seconds"]),
     skipCeilings: values["skip-ceilings"],
-    out: values.out ?? (values["http-only"] ? "bench/results_http.json" : "bench/results.json"),
+    out: values.out ??
+      (values["http-only"]
+        ? "bench/results_http.json"
+        : values["chaos-only"]
+        ? "bench/results_chaos.json"
+        : "bench/results.json"),
     http: values["http-only"] ? "only" : values["skip-http"] ? "skip" : "with",
     httpClients: count("http-clients", values["http-clients"]),
     httpSeconds: count("http-seconds", values["http-seconds"]),
     httpBatch: count("http-batch", values["http-batch"]),
+    chaosOnly: values["chaos-only"],
+    chaosSeconds: values["chaos-seconds"] === undefined
+      ? Math.max(60, Math.round(events / 2000))
+      : count("chaos-seconds", values["chaos-seconds"]),
   };
 }
 

@@ -42,6 +42,8 @@ export interface PipelineVariant {
  * @param flushIntervalMs Override of `runtime.flush_interval_ms` (default: the shipped value).
  * @param variant Raw URIs in `top_pages` (the high-cardinality scenario) or only some plugins'
  *   aggregations (the core-pipeline scenario).
+ * @param services Other Kafka and Cassandra addresses than the shipped file's (the chaos job's
+ *   private servers), and the keyspace's replication factor there.
  * @returns The file and its validated pipeline.
  * @throws {Error} When the shipped aggregations do not all read one `kafka` source, or the
  *   derived file does not validate.
@@ -51,6 +53,7 @@ export async function writeBenchPipeline(
   names: PipelineNames,
   flushIntervalMs?: number,
   variant: PipelineVariant = {},
+  services?: { brokers: string[]; contactPoints: string[]; replicationFactor?: number },
 ): Promise<BenchPipeline> {
   const { rawUris = false, onlyPlugins } = variant;
   const shippedDir = resolve(shippedFile, "..");
@@ -97,7 +100,17 @@ export async function writeBenchPipeline(
   runtime.allowed_lateness = "36500d";
   const bench: Yaml = {
     ...document,
-    cassandra: { ...(document.cassandra as Yaml | undefined), keyspace: names.keyspace },
+    ...(services === undefined
+      ? {}
+      : { kafka: { ...(document.kafka as Yaml | undefined), brokers: services.brokers } }),
+    cassandra: {
+      ...(document.cassandra as Yaml | undefined),
+      keyspace: names.keyspace,
+      ...(services === undefined ? {} : { contact_points: services.contactPoints }),
+      ...(services?.replicationFactor === undefined ? {} : {
+        replication: { class: "SimpleStrategy", replication_factor: services.replicationFactor },
+      }),
+    },
     runtime,
     // The runner's HTTP server stays on, on a free port, so a running `deno task run` or
     // another bench runner never collides with it on the default one.

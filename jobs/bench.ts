@@ -39,6 +39,7 @@ import { measureScan } from "../bench/scan_ceiling.ts";
 import { measureBaseline } from "../bench/baseline.ts";
 import { measureHttpIngest } from "../bench/http_ingest.ts";
 import { stopAllRunners } from "../bench/runner_process.ts";
+import { benchChaos } from "../chaos/long_run.ts";
 import { benchTraffic } from "../bench/expected.ts";
 import { anyFailed, type BenchResults, figureRows, renderTable } from "../bench/report.ts";
 
@@ -66,6 +67,7 @@ async function main(): Promise<number> {
     console.log(BENCH_USAGE);
     return 0;
   }
+  if (options.chaosOnly) return await benchChaos(options.events, options.chaosSeconds, options.out);
   let shipped: Pipeline;
   try {
     shipped = await loadPipeline(SHIPPED_PIPELINE);

@@ -5,6 +5,8 @@
  */
 import { parseArgs } from "cli";
 import {
+  clusterUp,
+  DEFAULT_CLUSTER_PORTS,
   servicesDown,
   ServicesError,
   servicesLogs,
@@ -16,9 +18,23 @@ const USAGE = `usage: deno task services <up|down|status|logs> [--timeout SECOND
 
   up      start Kafka and Cassandra (docker compose if a Docker engine answers, else natively
           on Java 17) and wait until both answer; does nothing if both already answer
-  down    stop the servers this project started
+  up --nodes 3
+          a local cluster, natively: three Kafka brokers (replication factor 3,
+          min.insync.replicas 2) and three Cassandra nodes, node N on 127.0.0.N
+          --kafka-port P       Kafka client port of every node (default 9092)
+          --controller-port P  KRaft controller port (default 9093)
+          --cassandra-port P   CQL port (default 9042)
+          --storage-port P     Cassandra inter-node port (default 7000)
+  down    stop the servers this project started (cluster nodes included)
   status  show what runs where
   logs    show the last lines of each server's log`;
+
+function port(flag: string, value: string): number | undefined {
+  const number = Number(value);
+  if (Number.isInteger(number) && number > 0 && number < 65536) return number;
+  console.error(`--${flag}: expected a port number, found "${value}"`);
+  return undefined;
+}
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -27,6 +43,11 @@ async function main(): Promise<number> {
     options: {
       timeout: { type: "string", default: "240" },
       lines: { type: "string", default: "40" },
+      nodes: { type: "string", default: "1" },
+      "kafka-port": { type: "string", default: String(DEFAULT_CLUSTER_PORTS.kafka) },
+      "controller-port": { type: "string", default: String(DEFAULT_CLUSTER_PORTS.controller) },
+      "cassandra-port": { type: "string", default: String(DEFAULT_CLUSTER_PORTS.cassandra) },
+      "storage-port": { type: "string", default: String(DEFAULT_CLUSTER_PORTS.storage) },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -44,7 +65,36 @@ async function main(): Promise<number> {
         );
         return 2;
       }
-      await servicesUp({ timeoutMs: seconds * 1000 });
+      const nodes = Number(values.nodes);
+      if (nodes === 1) {
+        await servicesUp({ timeoutMs: seconds * 1000 });
+        return 0;
+      }
+      if (nodes !== 3) {
+        console.error(`--nodes: 1 or 3, found "${values.nodes}"`);
+        return 2;
+      }
+      const ports = {
+        kafka: port("kafka-port", values["kafka-port"]),
+        controller: port("controller-port", values["controller-port"]),
+        cassandra: port("cassandra-port", values["cassandra-port"]),
+        storage: port("storage-port", values["storage-port"]),
+      };
+      if (Object.values(ports).some((value) => value === undefined)) return 2;
+      await clusterUp({
+        nodes,
+        ports: ports as typeof DEFAULT_CLUSTER_PORTS,
+        timeoutMs: seconds * 1000,
+      });
+      const hosts = [1, 2, 3].map((i) => `127.0.0.${i}`);
+      console.log(
+        "cluster ready. Point the pipeline at it (replication 3 for the keyspace):\n" +
+          `  export KAFKA_BROKERS=${hosts.map((h) => `${h}:${ports.kafka}`).join(",")}\n` +
+          `  export CASSANDRA_CONTACT_POINTS=${
+            hosts.map((h) => `${h}:${ports.cassandra}`).join(",")
+          }\n` +
+          "  export CASSANDRA_REPLICATION_FACTOR=3",
+      );
       return 0;
     }
     case "down":

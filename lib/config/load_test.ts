@@ -81,6 +81,7 @@ Deno.test("a valid pipeline loads with defaults, interpolation and built aggrega
     localDataCenter: "datacenter1",
     keyspace: "web_analytics",
     replication: { class: "SimpleStrategy", replication_factor: 1 },
+    consistency: "local_quorum",
   });
   assert.deepEqual(pipeline.runtime, {
     timeZone: "UTC",

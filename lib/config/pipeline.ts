@@ -21,6 +21,8 @@ export interface KafkaSettings {
   brokers: string[];
   /** Client id reported to the brokers. */
   clientId: string;
+  /** Replicas of the topics the runner creates (absent: the broker's default). */
+  topicReplicationFactor?: number;
 }
 
 /** Replication of the keyspace, as CQL `WITH replication = {...}` takes it. */
@@ -38,6 +40,8 @@ export interface CassandraSettings {
   keyspace: string;
   /** Keyspace replication used when the runner creates it. */
   replication: Replication;
+  /** Consistency level of reads and writes (`local_quorum` unless set). */
+  consistency?: "one" | "local_one" | "quorum" | "local_quorum" | "each_quorum" | "all";
 }
 
 /** Settings of the real-time loop. */

@@ -61,8 +61,21 @@ export function kafkaSchema(env: Record<string, string | undefined>) {
   return z.strictObject({
     brokers: hostList([interpolate("${KAFKA_BROKERS:-127.0.0.1:9092}", env).value]),
     client_id: z.string().min(1).default("web-analytics"),
+    // Absent: the broker's default.replication.factor (1 on a single dev node, 3 on the dev
+    // cluster), so the same file is safe on both.
+    topic_replication_factor: z.number().int().min(1).max(16).optional(),
   });
 }
+
+/** Cassandra consistency levels a pipeline may ask for. */
+export const CONSISTENCY_LEVELS = [
+  "one",
+  "local_one",
+  "quorum",
+  "local_quorum",
+  "each_quorum",
+  "all",
+] as const;
 
 /** The `cassandra:` section; the contact point default reads `CASSANDRA_CONTACT_POINTS`. */
 export function cassandraSchema(env: Record<string, string | undefined>) {
@@ -85,6 +98,9 @@ export function cassandraSchema(env: Record<string, string | undefined>) {
         ),
       }),
     ]).default({ class: "SimpleStrategy", replication_factor: 1 }),
+    // One level for reads and writes: with quorum on both, a read sees every acknowledged write
+    // while one replica of three is down.
+    consistency: z.enum(CONSISTENCY_LEVELS).default("local_quorum"),
   });
 }
 
@@ -148,7 +164,13 @@ export const scheduleSchema = z.strictObject({
 
 /** Converts the validated `kafka:` section. */
 export function toKafkaSettings(kafka: z.output<ReturnType<typeof kafkaSchema>>): KafkaSettings {
-  return { brokers: kafka.brokers, clientId: kafka.client_id };
+  return {
+    brokers: kafka.brokers,
+    clientId: kafka.client_id,
+    ...(kafka.topic_replication_factor === undefined
+      ? {}
+      : { topicReplicationFactor: kafka.topic_replication_factor }),
+  };
 }
 
 /** Converts the validated `cassandra:` section. */
@@ -160,6 +182,7 @@ export function toCassandraSettings(
     localDataCenter: cassandra.local_data_center,
     keyspace: cassandra.keyspace,
     replication: cassandra.replication,
+    consistency: cassandra.consistency,
   };
 }
 

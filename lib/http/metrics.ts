@@ -27,6 +27,18 @@ const RECORD_COUNTERS = [
     "Records logged but later than runtime.allowed_lateness: counted by batch only.",
     "tooLate",
   ],
+  [
+    "flush_failures_total",
+    "Flushes that failed (retried; input not acknowledged).",
+    "flushFailures",
+  ],
+  [
+    "commit_failures_total",
+    "Offset commits that failed (records are re-delivered).",
+    "commitFailures",
+  ],
+  ["source_restarts_total", "Crashes of the source, each followed by a restart.", "sourceRestarts"],
+  ["reassignments_total", "Partition reassignments (consumer-group rebalances).", "reassignments"],
 ] as const;
 
 /** The metrics of one process. */

@@ -21,6 +21,7 @@ export function zeroStats(overrides: Partial<ProcessorStats> = {}): ProcessorSta
     abandonedBatches: 0,
     sourceRestarts: 0,
     commitFailures: 0,
+    flushFailures: 0,
     largestWriteBytes: 0,
     failingSinks: [],
     flushTimes: { count: 0, p50Ms: 0, p99Ms: 0 },

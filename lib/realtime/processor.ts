@@ -132,9 +132,13 @@ export interface ProcessorStats {
   tooLate: number;
   /** Aggregation windows of input partitions held in memory. */
   stateRows: number;
-  /** Messages waiting in the source (sum over partitions of the latest known lag). */
+  /**
+   * Messages not yet acknowledged, summed over the partitions this process owns: the latest
+   * known end offset minus the committed offset (the source's own figure when it gives no end
+   * offset). Grows while flushes or commits fail, even when every message has been read.
+   */
   lag: number;
-  /** Latest known lag by `<stream>/<partition>`, of the partitions this process owns. */
+  /** The same by `<stream>/<partition>`, of the partitions this process owns. */
   partitionLag: Record<string, number>;
   /** Partition reassignments seen (each starts a new generation). */
   reassignments: number;
@@ -146,6 +150,10 @@ export interface ProcessorStats {
   lastSourceFailure?: string;
   /** Commits of input positions that failed (their records are re-delivered). */
   commitFailures: number;
+  /** Flushes that failed (retried; nothing they cover is acknowledged meanwhile). */
+  flushFailures: number;
+  /** Set while flushing fails: since when, how many attempts, the last cause (one line). */
+  failingFlush?: { since: number; failures: number; lastError: string };
   /** Sinks currently failing, with their pending windows. */
   failingSinks: SinkHealth[];
   /** Estimated size of the largest single state write so far, in bytes. */
@@ -236,6 +244,11 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const durable = new Map<string, SourcePosition>();
   const committed = new Map<string, number>();
   const lagByPartition = new Map<string, number>();
+  // Lag is end offset minus committed offset. Until this process commits a partition, its
+  // committed offset is where the group's stood when the partition came: the first offset this
+  // generation was given (a failed batch is re-delivered from there too).
+  const endOffsets = new Map<string, number>();
+  const firstOffsets = new Map<string, number>();
   const mutex = createMutex();
   const sourceFailures = failurePolicy({ now, ...options.sourceFailureLimits });
   const publisher = resultPublisher<DirtyWindow>({
@@ -267,6 +280,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     abandonedBatches: 0,
     sourceRestarts: 0,
     commitFailures: 0,
+    flushFailures: 0,
     largestWriteBytes: 0,
   };
   let lastSourceFailure: string | undefined;
@@ -279,6 +293,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
     if (fatalError !== undefined) throw fatalError;
     const startedIn = generation;
     const partitionKey = `${batch.stream}\u0000${batch.partition}`;
+    if (batch.endOffset !== undefined) {
+      // Noted before anything can block, so lag grows while Cassandra does not answer.
+      endOffsets.set(partitionKey, batch.endOffset);
+      if (!firstOffsets.has(partitionKey)) {
+        firstOffsets.set(partitionKey, batch.messages[0]!.offset);
+      }
+    }
     if (options.marks !== undefined && !checkedPartitions.has(partitionKey)) {
       const mark = await options.marks.load(batch.stream, batch.partition);
       if (generation !== startedIn) return abandon();
@@ -420,11 +441,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
     if (latest > watermark) watermark = latest;
     counters.accepted += accepted.length;
     counters.rejected += rejections.length;
-    if (batch.lag !== undefined) {
+    if (batch.lag !== undefined && batch.endOffset === undefined) {
       lagByPartition.set(partitionKey, batch.lag);
-      let lag = 0;
-      for (const value of lagByPartition.values()) lag += value;
-      counters.lag = lag;
     }
     sourceFailures.succeeded();
   }
@@ -487,6 +505,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
     checkedPartitions.clear();
     committed.clear();
     lagByPartition.clear();
+    endOffsets.clear();
+    firstOffsets.clear();
   }
 
   function onFailure(error: unknown): boolean {
@@ -509,7 +529,23 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return verdict.retry;
   }
 
-  function flush(): Promise<FlushSummary> {
+  let failingFlush: ProcessorStats["failingFlush"];
+  /** Flushes, keeping count of failures for the status line and /metrics. */
+  async function flush(): Promise<FlushSummary> {
+    try {
+      const summary = await flushOnce();
+      failingFlush = undefined;
+      return summary;
+    } catch (error) {
+      counters.flushFailures++;
+      failingFlush ??= { since: now(), failures: 0, lastError: "" };
+      failingFlush.failures++;
+      failingFlush.lastError = errorText(error, { firstLine: true });
+      throw error;
+    }
+  }
+
+  function flushOnce(): Promise<FlushSummary> {
     return mutex.run(async () => {
       const started = now();
       const flushedIn = generation;
@@ -671,10 +707,22 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
   }
 
+  /** Total and per-partition lag. */
+  function lagFigures(): { lag: number; partitionLag: Record<string, number> } {
+    const partitionLag = partitionLagByName();
+    let lag = 0;
+    for (const value of Object.values(partitionLag)) lag += value;
+    return { lag, partitionLag };
+  }
+
   /** Lag by `<stream>/<partition>` (the processor's own keys use NUL as separator). */
   function partitionLagByName(): Record<string, number> {
     const byName: Record<string, number> = {};
     for (const [key, lag] of lagByPartition) byName[key.replace("\u0000", "/")] = lag;
+    for (const [key, end] of endOffsets) {
+      const from = committed.get(key) ?? firstOffsets.get(key) ?? end;
+      byName[key.replace("\u0000", "/")] = Math.max(0, end - from);
+    }
     return byName;
   }
 
@@ -687,7 +735,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
     stats: () => ({
       ...counters,
       stateRows: rows.size,
-      partitionLag: partitionLagByName(),
+      ...lagFigures(),
+      ...(failingFlush === undefined ? {} : { failingFlush: { ...failingFlush } }),
       flushTimes: {
         count: flushCount,
         p50Ms: percentile(flushDurations, 0.5),

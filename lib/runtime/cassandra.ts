@@ -10,15 +10,51 @@ import { isCqlIdentifier } from "../config/identifiers.ts";
 /** The folder holding the `.cql` files, found from this module so any working directory works. */
 const CQL_DIR = new URL("../../cql/", import.meta.url);
 
+/**
+ * Longest wait between attempts to reconnect to a node that went down, ms. The driver's default
+ * grows to ten minutes: after a 10 s Cassandra restart its next attempt came 9 s after the node
+ * answered again, and results stayed stale that long (issue 15 bounds recovery at 5 s).
+ */
+export const MAX_RECONNECT_DELAY_MS = 1_000;
+
+/** How the client reconnects to a node that went down: at once, then at most every second. */
+export function reconnectionPolicy(): cassandra.policies.reconnection.ReconnectionPolicy {
+  return new cassandra.policies.reconnection.ExponentialReconnectionPolicy(
+    100,
+    MAX_RECONNECT_DELAY_MS,
+    true,
+  );
+}
+
 /** Builds (does not connect) a client for the given settings. */
 export function createCassandraClient(settings: CassandraSettings): cassandra.Client {
   return new cassandra.Client({
     contactPoints: settings.contactPoints,
     localDataCenter: settings.localDataCenter,
+    policies: { reconnection: reconnectionPolicy() },
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
     socketOptions: { readTimeout: 30_000 },
-    queryOptions: { prepare: true, consistency: cassandra.types.consistencies.localQuorum },
+    queryOptions: { prepare: true, consistency: consistencyOf(settings) },
   });
+}
+
+/** The driver's code of the pipeline's consistency level (reads and writes alike). */
+export function consistencyOf(settings: CassandraSettings): number {
+  const levels = cassandra.types.consistencies;
+  switch (settings.consistency ?? "local_quorum") {
+    case "one":
+      return levels.one;
+    case "local_one":
+      return levels.localOne;
+    case "quorum":
+      return levels.quorum;
+    case "local_quorum":
+      return levels.localQuorum;
+    case "each_quorum":
+      return levels.eachQuorum;
+    case "all":
+      return levels.all;
+  }
 }
 
 /** Renders a replication setting as a CQL map literal. */
@@ -68,5 +104,47 @@ export async function applyCoreSchema(
     replication: replicationCql(settings.replication),
     log_table: logTable,
   });
-  for (const statement of statements) await client.execute(statement);
+  const deadline = Date.now() + SCHEMA_SETTLE_MS;
+  for (const statement of statements) await executeSchemaStatement(client, statement, deadline);
+}
+
+/** How long schema statements may wait for the cluster to agree on the schema, ms. */
+const SCHEMA_SETTLE_MS = 30_000;
+
+/**
+ * Runs one schema statement on a cluster where other runners may be creating the same schema:
+ * a node that has not yet heard of the keyspace (or table) another runner just created answers
+ * "doesn't exist" (seen with two runners starting at once on a three-node cluster), so such a
+ * statement is tried again until the nodes agree on the schema or `deadline` passes.
+ */
+async function executeSchemaStatement(
+  client: cassandra.Client,
+  statement: string,
+  deadline: number,
+): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      await client.execute(statement);
+      return;
+    } catch (error) {
+      if (!schemaNotYetKnown(error) || Date.now() > deadline) throw error;
+      await schemaAgreement(client, deadline);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * attempt)));
+    }
+  }
+}
+
+/** True for the answer of a node that does not know a keyspace or table yet. */
+export function schemaNotYetKnown(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /(Keyspace|Table) '?[^ ]+'? (does not|doesn't) exist|unconfigured table/i.test(message);
+}
+
+/** Waits until every node reports the same schema version, or `deadline`. */
+async function schemaAgreement(client: cassandra.Client, deadline: number): Promise<void> {
+  const metadata = client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
+  while (Date.now() < deadline) {
+    if (await metadata.checkSchemaAgreement().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

@@ -43,8 +43,15 @@ export function createKafka(settings: KafkaSettings): Kafka {
   });
 }
 
-/** Creates each topic that does not exist yet; existing topics are left as they are. */
-export async function ensureTopics(kafka: Kafka, topics: TopicSpec[]): Promise<string[]> {
+/**
+ * Creates each topic that does not exist yet, with `replicationFactor` replicas (default: the
+ * broker's `default.replication.factor`); existing topics are left as they are.
+ */
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: TopicSpec[],
+  replicationFactor?: number,
+): Promise<string[]> {
   if (topics.length === 0) return [];
   const admin = kafka.admin();
   await admin.connect();
@@ -57,7 +64,8 @@ export async function ensureTopics(kafka: Kafka, topics: TopicSpec[]): Promise<s
         topics: missing.map((spec) => ({
           topic: spec.topic,
           numPartitions: spec.partitions,
-          replicationFactor: 1,
+          // -1: the broker's default.replication.factor.
+          replicationFactor: replicationFactor ?? -1,
         })),
       });
     }

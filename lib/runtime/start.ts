@@ -30,6 +30,7 @@ import { markStore } from "../realtime/stream_marks.ts";
 import { errorText } from "../errors.ts";
 import { failurePolicy } from "../realtime/failure_policy.ts";
 import { failureHint } from "./failure_hint.ts";
+import { flushDue } from "./flush_pacing.ts";
 
 /** Connections and started sinks shared by the real-time loop and batch jobs. */
 export interface PipelineResources {
@@ -94,7 +95,7 @@ export async function openPipeline(
     ...pipeline.sinks.flatMap((entry) => entry.plugin.topics?.(entry.options) ?? []),
   ];
   if (!options.readOnly) {
-    const created = await ensureTopics(kafka, topics);
+    const created = await ensureTopics(kafka, topics, pipeline.kafka.topicReplicationFactor);
     if (created.length > 0) log(`created Kafka topics: ${created.join(", ")}`);
   }
 
@@ -235,8 +236,8 @@ export async function startRealtime(
     );
   }
 
-  // Flush every interval; when a flush takes long (a backlog touching many windows), leave at
-  // least three times its duration before the next, so flushing never takes over the loop.
+  // Flush every interval; after a long flush, pause as flushDue says (three times its duration,
+  // capped so results are fresh again soon after a frozen or restarted Cassandra answers).
   // A failing flush is logged when it starts failing (and when its cause changes), not every
   // interval; one that keeps failing for five minutes stops the runner with the cause.
   let flushing = false;
@@ -248,7 +249,7 @@ export async function startRealtime(
   const flushGaveUp = new Promise<never>((_, reject) => fatal = reject);
   flushGaveUp.catch(() => {});
   const timer = setInterval(async () => {
-    if (flushing || Date.now() - lastFlushEnd < 3 * lastFlushMs) return;
+    if (flushing || !flushDue(Date.now(), lastFlushEnd, lastFlushMs)) return;
     flushing = true;
     const started = Date.now();
     try {

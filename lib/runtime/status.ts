@@ -37,6 +37,13 @@ function problems(stats: ProcessorStats): string {
       `${stats.sourceRestarts} source restarts (last cause: ${stats.lastSourceFailure ?? "?"})`,
     );
   }
+  if (stats.failingFlush !== undefined) {
+    parts.push(
+      `flush failing since ${ago(stats.failingFlush.since)} (${stats.failingFlush.failures} ` +
+        `attempts, nothing acknowledged meanwhile): ${stats.failingFlush.lastError}`,
+    );
+  }
+  if (stats.reassignments > 1) parts.push(`${stats.reassignments} partition reassignments`);
   if (stats.commitFailures > 0) parts.push(`${stats.commitFailures} failed commits`);
   for (const sink of stats.failingSinks) {
     parts.push(

@@ -56,3 +56,25 @@ Deno.test("status line: too-late records, restarts, failed commits and failing s
     /, sink results failing since just now \(5 windows pending, 3 attempts\): no host available$/,
   );
 });
+
+Deno.test("status line: a failing flush and rebalances show up; lag is the uncommitted backlog", () => {
+  const line = statusLine(
+    new Map([[
+      "rawlog",
+      zeroStats({
+        lag: 1_200,
+        reassignments: 4,
+        flushFailures: 3,
+        failingFlush: { since: Date.now(), failures: 3, lastError: "Cassandra: no host available" },
+      }),
+    ]]),
+    new Map(),
+    1_000,
+  );
+  assert.match(line, /lag 1200,/);
+  assert.match(
+    line,
+    /flush failing since just now \(3 attempts, nothing acknowledged meanwhile\): Cassandra: no host available/,
+  );
+  assert.match(line, /4 partition reassignments/);
+});

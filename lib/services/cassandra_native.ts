@@ -40,41 +40,94 @@ const JAVA17_FLAGS = [
   "-Dio.netty.tryReflectionSetAccessible=true",
 ];
 
-/** The native Cassandra server. */
-export const cassandraServer: NativeServer = {
-  name: "cassandra",
-  version: CASSANDRA_VERSION,
-  ports: [CASSANDRA_PORT, CASSANDRA_STORAGE_PORT],
-  artifacts: [`org.apache.cassandra:cassandra-all:${CASSANDRA_VERSION}`],
-  heap: "1G",
-  async prepare(dataDir) {
-    await Deno.writeTextFile(`${dataDir}/cassandra.yaml`, cassandraYaml(dataDir));
-    await Deno.writeTextFile(`${dataDir}/logback.xml`, LOGBACK_XML);
-  },
-  javaArgs(dataDir, jarDir) {
-    return [
-      "-Xss256k",
-      "-XX:+UseG1GC",
-      "-XX:+ParallelRefProcEnabled",
-      "-XX:MaxGCPauseMillis=300",
-      ...JAVA17_FLAGS,
-      `-javaagent:${jarDir}/jamm-0.4.0.jar`,
-      `-Dcassandra.config=file://${dataDir}/cassandra.yaml`,
-      `-Dlogback.configurationFile=file://${dataDir}/logback.xml`,
-      `-Dcassandra.storagedir=${dataDir}`,
-      "-Dcassandra-foreground=yes",
-      "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-      "-Dcassandra.superuser_setup_delay_ms=0",
-      "-Djava.net.preferIPv4Stack=true",
-      "-cp",
-      `${jarDir}/*`,
-      "org.apache.cassandra.service.CassandraDaemon",
-    ];
-  },
-  probe: () => probeCassandra([`127.0.0.1:${CASSANDRA_PORT}`]),
-};
+/** Where one native Cassandra node listens. */
+export interface CassandraNodeOptions {
+  /** Folder and marker name, e.g. `cassandra` or `chaos-cassandra`. */
+  name: string;
+  /** CQL native-protocol port on 127.0.0.1. */
+  port: number;
+  /** Inter-node storage port on 127.0.0.1. */
+  storagePort: number;
+  /** JVM heap (default 1G). */
+  heap?: string;
+  /** Loopback address (default 127.0.0.1); cluster nodes listen on 127.0.0.2, 127.0.0.3. */
+  host?: string;
+  /** Seed nodes, `host:storagePort` (default: this node alone). */
+  seeds?: string[];
+}
 
-function cassandraYaml(dataDir: string): string {
+/**
+ * A native single Cassandra node.
+ *
+ * @param options Its name, ports and heap.
+ * @returns The server description for `startServer` / `stopServer`.
+ *
+ * @example
+ * ```ts
+ * import { cassandraNode } from "./cassandra_native.ts";
+ * const node = cassandraNode({ name: "chaos-cassandra", port: 19042, storagePort: 17000 });
+ * console.assert(node.ports.includes(19042));
+ * ```
+ */
+export function cassandraNode(options: CassandraNodeOptions): NativeServer {
+  const { port, storagePort } = options;
+  const host = options.host ?? "127.0.0.1";
+  const seeds = options.seeds ?? [`${host}:${storagePort}`];
+  return {
+    name: options.name,
+    product: "cassandra",
+    host,
+    version: CASSANDRA_VERSION,
+    ports: [port, storagePort],
+    artifacts: [`org.apache.cassandra:cassandra-all:${CASSANDRA_VERSION}`],
+    heap: options.heap ?? "1G",
+    async prepare(dataDir) {
+      await Deno.writeTextFile(
+        `${dataDir}/cassandra.yaml`,
+        cassandraYaml(dataDir, host, port, storagePort, seeds),
+      );
+      await Deno.writeTextFile(`${dataDir}/logback.xml`, LOGBACK_XML);
+    },
+    javaArgs(dataDir, jarDir) {
+      return [
+        "-Xss256k",
+        "-XX:+UseG1GC",
+        "-XX:+ParallelRefProcEnabled",
+        "-XX:MaxGCPauseMillis=300",
+        ...JAVA17_FLAGS,
+        `-javaagent:${jarDir}/jamm-0.4.0.jar`,
+        `-Dcassandra.config=file://${dataDir}/cassandra.yaml`,
+        `-Dlogback.configurationFile=file://${dataDir}/logback.xml`,
+        `-Dcassandra.storagedir=${dataDir}`,
+        "-Dcassandra-foreground=yes",
+        "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+        "-Dcassandra.superuser_setup_delay_ms=0",
+        // A node joining a cluster waits this long for gossip (default 30 s).
+        "-Dcassandra.ring_delay_ms=5000",
+        "-Djava.net.preferIPv4Stack=true",
+        "-cp",
+        `${jarDir}/*`,
+        "org.apache.cassandra.service.CassandraDaemon",
+      ];
+    },
+    probe: () => probeCassandra([`${host}:${port}`]),
+  };
+}
+
+/** The native Cassandra server of `deno task services`, on the default ports. */
+export const cassandraServer: NativeServer = cassandraNode({
+  name: "cassandra",
+  port: CASSANDRA_PORT,
+  storagePort: CASSANDRA_STORAGE_PORT,
+});
+
+function cassandraYaml(
+  dataDir: string,
+  host: string,
+  port: number,
+  storagePort: number,
+  seeds: string[],
+): string {
   return `# Written by deno task services; edits are overwritten on the next start.
 cluster_name: web-analytics-local
 num_tokens: 1
@@ -90,11 +143,11 @@ commitlog_sync_period: 10000ms
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "127.0.0.1:${CASSANDRA_STORAGE_PORT}"
-listen_address: 127.0.0.1
-rpc_address: 127.0.0.1
-storage_port: ${CASSANDRA_STORAGE_PORT}
-native_transport_port: ${CASSANDRA_PORT}
+      - seeds: "${seeds.join(",")}"
+listen_address: ${host}
+rpc_address: ${host}
+storage_port: ${storagePort}
+native_transport_port: ${port}
 start_native_transport: true
 endpoint_snitch: SimpleSnitch
 concurrent_reads: 16

@@ -20,10 +20,24 @@ import {
 } from "./native.ts";
 import { probeCassandra, probeKafka } from "./probe.ts";
 import { allLocal, cassandraContactPoints, kafkaBrokers } from "./settings.ts";
+import {
+  type ClusterPorts,
+  type ClusterServers,
+  clusterServers,
+  DEFAULT_CLUSTER_PORTS,
+  localClusterId,
+} from "./cluster.ts";
 
 export { ServicesError } from "./native.ts";
+export { type ClusterPorts, DEFAULT_CLUSTER_PORTS } from "./cluster.ts";
 
 const NATIVE_SERVERS: NativeServer[] = [kafkaServer, cassandraServer];
+
+/** Every node a local cluster may have started (only their names and pid files matter here). */
+function clusterNodes(): NativeServer[] {
+  const cluster = clusterServers(3, DEFAULT_CLUSTER_PORTS, "unused");
+  return [...cluster.kafka, ...cluster.cassandra];
+}
 
 /** Options for bringing services up. */
 export interface UpOptions {
@@ -114,13 +128,90 @@ export async function servicesUp(options: UpOptions = {}): Promise<void> {
   });
 }
 
-/** Stops the native servers this project started (never anything else). */
+/** Options of {@linkcode clusterUp}. */
+export interface ClusterUpOptions {
+  /** Nodes of each service (3). */
+  nodes: number;
+  /** Ports every node binds on its own address (127.0.0.1, 127.0.0.2, ...). */
+  ports: ClusterPorts;
+  /** Give up waiting for one node after this many ms. */
+  timeoutMs: number;
+  /** Where progress lines go (default stderr). */
+  log?: (line: string) => void;
+  /** Prefix of the nodes' folder names (default none: `kafka-1`, `cassandra-1`, ...). */
+  prefix?: string;
+}
+
+/**
+ * Starts a local cluster natively: every Kafka broker at once (their controllers form a quorum),
+ * then the Cassandra nodes one after another (a node joins only once the previous one answers).
+ * Nodes already running are left alone.
+ *
+ * @param options Nodes, ports, timeout.
+ * @returns The cluster's servers.
+ * @throws {ServicesError} When Java or Maven is missing, a port is taken, or a node does not
+ *   answer in time (with its last log lines).
+ */
+export async function clusterUp(options: ClusterUpOptions): Promise<ClusterServers> {
+  const log = options.log ?? logToStderr;
+  await checkJavaTools();
+  const cluster = clusterServers(
+    options.nodes,
+    options.ports,
+    await localClusterId(options.prefix ?? ""),
+    options.prefix ?? "",
+  );
+  for (const server of cluster.kafka) await startUnlessRunning(server, log);
+  for (const server of cluster.kafka) await waitForNode(server, options.timeoutMs, log);
+  for (const server of cluster.cassandra) {
+    await startUnlessRunning(server, log);
+    await waitForNode(server, options.timeoutMs, log);
+  }
+  return cluster;
+}
+
+async function startUnlessRunning(server: NativeServer, log: (line: string) => void) {
+  const running = await runningPid(server);
+  if (running !== undefined) {
+    log(`${server.name} already runs (pid ${running})`);
+    return;
+  }
+  const pid = await startServer(server, log);
+  log(`started ${server.name} on ${server.host} (pid ${pid}, log ${logFileOf(server)})`);
+}
+
+async function waitForNode(server: NativeServer, timeoutMs: number, log: (line: string) => void) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const probe = await server.probe();
+    if (probe.ok) {
+      log(`${server.name} on ${server.host} answers (${probe.detail})`);
+      return;
+    }
+    if (Date.now() > deadline || await runningPid(server) === undefined) {
+      throw new ServicesError(
+        `${server.name} on ${server.host} did not answer (${probe.error}). Last lines of ` +
+          `${logFileOf(server)}:\n${await tailLog(server, 25)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** Stops the native servers this project started, cluster nodes included (never anything else). */
 export async function servicesDown(log: (line: string) => void = logToStderr): Promise<void> {
+  let stopped = 0;
+  for (const server of clusterNodes().reverse()) {
+    const pid = await stopServer(server);
+    if (pid !== undefined) {
+      log(`stopped ${server.name} (pid ${pid})`);
+      stopped++;
+    }
+  }
   if (await composeAvailable()) {
     await compose(["down"]);
     return;
   }
-  let stopped = 0;
   for (const server of [...NATIVE_SERVERS].reverse()) {
     const pid = await stopServer(server);
     if (pid !== undefined) {
@@ -153,6 +244,16 @@ export async function servicesStatus(log: (line: string) => void = console.log):
       ? "not started by this project"
       : "not running";
     log(`${server.name.padEnd(10)} ${address}: ${state}; ${owner}`);
+  }
+  for (const server of clusterNodes()) {
+    const pid = await runningPid(server);
+    if (pid !== undefined) {
+      log(
+        `${server.name.padEnd(12)} ${server.host}: cluster node, pid ${pid}, data ${
+          dataDirOf(server)
+        }`,
+      );
+    }
   }
 }
 

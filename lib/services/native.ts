@@ -10,10 +10,14 @@ import { portAnswers } from "./probe.ts";
 
 /** What it takes to run one server natively. */
 export interface NativeServer {
-  /** Short name, used for folders and messages: `kafka`, `cassandra`. */
+  /** Short name, used for folders and messages: `kafka`, `cassandra`, `chaos-kafka`. */
   name: string;
+  /** Which server it is (`kafka`, `cassandra`): names the shared jar cache folder. */
+  product: string;
   /** Release being run. */
   version: string;
+  /** Loopback address it binds (default 127.0.0.1; cluster nodes use 127.0.0.2, 127.0.0.3). */
+  host?: string;
   /** Every loopback port the server binds (checked for conflicts before start). */
   ports: number[];
   /** Maven coordinates (`group:artifact:version`) whose jars with dependencies form the classpath. */
@@ -52,7 +56,7 @@ function pidFileOf(server: NativeServer): string {
 }
 
 function jarDirOf(server: NativeServer): string {
-  return `${cacheDir()}/${server.name}-${server.version}/lib`;
+  return `${cacheDir()}/${server.product}-${server.version}/lib`;
 }
 
 /** Marker on the command line so a pid is only ever treated as ours if it is. */
@@ -91,7 +95,9 @@ async function installServer(
   const jarDir = jarDirOf(server);
   const doneMarker = `${jarDir}/.complete`;
   if (await exists(doneMarker)) return;
-  log(`fetching ${server.name} ${server.version} jars with Maven into ${jarDir} (first run only)`);
+  log(
+    `fetching ${server.product} ${server.version} jars with Maven into ${jarDir} (first run only)`,
+  );
   const home = jarDir.replace(/\/lib$/, "");
   await Deno.mkdir(home, { recursive: true });
   await Deno.writeTextFile(`${home}/pom.xml`, pomFor(server));
@@ -145,12 +151,14 @@ export async function startServer(
   server: NativeServer,
   log: (line: string) => void,
 ): Promise<number> {
+  const host = server.host ?? "127.0.0.1";
   for (const port of server.ports) {
-    if (await portAnswers(port)) {
+    if (await portAnswers(port, host)) {
       throw new ServicesError(
-        `port ${port} on 127.0.0.1 is held by another program, so ${server.name} cannot start. ` +
+        `port ${port} on ${host} is held by another program, so ${server.name} cannot start. ` +
           `Find it with \`ss -ltnp 'sport = :${port}'\` and stop it, or point the pipeline at that ` +
-          `server instead (KAFKA_BROKERS / CASSANDRA_CONTACT_POINTS) if it is a ${server.name}.`,
+          `server instead (KAFKA_BROKERS / CASSANDRA_CONTACT_POINTS) if it is a ${server.name}, ` +
+          `or choose other ports (\`deno task services up --help\`).`,
       );
     }
   }
@@ -219,7 +227,7 @@ function pomFor(server: NativeServer): string {
   return `<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>local.web-analytics</groupId>
-  <artifactId>${server.name}-runtime</artifactId>
+  <artifactId>${server.product}-runtime</artifactId>
   <version>${server.version}</version>
   <packaging>pom</packaging>
   <dependencies>

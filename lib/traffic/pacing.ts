@@ -36,6 +36,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * @param startedAt `performance.now()` when sending began.
  * @param sent Events sent so far.
  * @param rate Events per second (> 0).
+ * @param now The current `performance.now()` (tests pass their own).
  * @returns Milliseconds to wait (≤ 0 means go now).
  *
  * @example
@@ -44,6 +45,11 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * console.assert(pacingDelay(performance.now(), 100, 100) > 900);
  * ```
  */
-export function pacingDelay(startedAt: number, sent: number, rate: number): number {
-  return startedAt + (sent * 1000) / rate - performance.now();
+export function pacingDelay(
+  startedAt: number,
+  sent: number,
+  rate: number,
+  now: number = performance.now(),
+): number {
+  return startedAt + (sent * 1000) / rate - now;
 }

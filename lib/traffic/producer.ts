@@ -19,6 +19,12 @@ export interface ProduceTrafficOptions extends TrafficOptions {
   partitions?: number;
   /** Stops producing (what was sent stays sent). */
   signal?: AbortSignal;
+  /**
+   * Awaited before each request, once the previous one is acknowledged: a caller holds the feed
+   * here with nothing in flight (the chaos job, while it restarts the broker, since re-sending a
+   * request whose acknowledgement was lost would duplicate input).
+   */
+  hold?: () => Promise<void>;
   /** Called after every acknowledged request with the running totals. */
   onProgress?: (sent: number, elapsedMs: number) => void;
 }
@@ -142,6 +148,7 @@ export async function produceTraffic(
       taken += messages.length;
       // Build the next batch while this one travels; one request stays in flight.
       await inFlight;
+      if (options.hold !== undefined) await options.hold();
       inFlight = producer
         .send({ topic, messages, acks: -1, compression: CompressionTypes.None })
         .then(() => {

@@ -198,11 +198,14 @@ Deno.test("generateTraffic names the option that is out of range", () => {
   assert.equal(collect({ count: 10, pages: 1 }).length, 10);
 });
 
-Deno.test("generating 100k events takes well under a second", () => {
-  const started = performance.now();
+// How fast the simulator generates is measured by `deno task bench` (its load rate), not here.
+Deno.test("100k events come out whole and numbered", () => {
   let bytes = 0;
-  for (const event of generateTraffic({ ...BASE, count: 100_000 })) bytes += event.value.length;
-  const elapsed = performance.now() - started;
+  let count = 0;
+  for (const event of generateTraffic({ ...BASE, count: 100_000 })) {
+    assert.equal(event.seq, count++);
+    bytes += event.value.length;
+  }
+  assert.equal(count, 100_000);
   assert.ok(bytes > 10_000_000);
-  assert.ok(elapsed < 1500, `100k events took ${elapsed.toFixed(0)} ms`);
 });

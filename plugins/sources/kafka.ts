@@ -50,6 +50,15 @@ const options = z.strictObject({
 /** Validated `kafka` source options. */
 export type KafkaSourceOptions = z.output<typeof options>;
 
+/**
+ * How the consumer retries after a failed batch (Cassandra or Kafka not answering) before it
+ * counts as a crash: kafkajs doubles the wait from 300 ms up to `maxRetryTime`, 30 s by default,
+ * so after a 10 s Cassandra restart the next attempt came up to 20 s after it answered again.
+ * Capped at 1 s, results are fresh within seconds of the service's return; 30 attempts keep a
+ * crash about as far apart as before (the runtime stops after 10 crashes or 5 minutes).
+ */
+export const CONSUMER_RETRY = { retries: 30, initialRetryTime: 300, maxRetryTime: 1_000 };
+
 function deadLetterTopic(settings: KafkaSourceOptions): string {
   return settings.dead_letter_topic ?? `${settings.topic}.dlq`;
 }
@@ -79,7 +88,7 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
       sessionTimeout: settings.session_timeout_ms,
       heartbeatInterval: 3_000,
       retry: {
-        retries: 10,
+        ...CONSUMER_RETRY,
         // kafkajs restarts a crashed consumer forever; the runtime counts each crash, logs it
         // and says when the failure has persisted long enough to stop instead.
         restartOnFailure: (error) => Promise.resolve(onFailure(error)),
