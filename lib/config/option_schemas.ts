@@ -64,3 +64,24 @@ export function duration(): z.ZodString {
   return z.string().regex(DURATION_PATTERN, "a duration like 90s, 5m, 1h or 3d")
     .meta({ format: "duration, e.g. 90s, 5m, 1h, 3d" });
 }
+
+/**
+ * The `exclude_bots` option every aggregation that can skip bots offers: one description, one
+ * detector (the SDK's `isBot`).
+ *
+ * @param defaultValue Whether bots are skipped when the option is left out.
+ *
+ * @example
+ * ```ts
+ * import { excludeBots } from "./option_schemas.ts";
+ * excludeBots(false).parse(undefined); // false
+ * ```
+ */
+export function excludeBots(defaultValue: boolean): z.ZodDefault<z.ZodBoolean> {
+  return z.boolean().default(defaultValue)
+    .describe(
+      "Skip records whose user agent the SDK's isBot flags (the crawler-user-agents list: " +
+        "crawlers, monitors, HTTP libraries, curl, wget...; plus self-declared bots).",
+    )
+    .meta({ examples: [true] });
+}

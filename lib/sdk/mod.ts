@@ -53,7 +53,7 @@ export { pageOf } from "../records.ts";
 export { parseWindowSize, windowSize, type WindowSpec } from "../window_size.ts";
 export { ALL_TIME_KEY, daysBetween, type WindowCutter, windowCutter } from "../windows.ts";
 export { keyColumns, keyText, keyValues } from "../result_keys.ts";
-export { cqlIdentifier, duration, topicName } from "../config/option_schemas.ts";
+export { cqlIdentifier, duration, excludeBots, topicName } from "../config/option_schemas.ts";
 export { isCqlIdentifier, isTopicName } from "../config/identifiers.ts";
 export { formatDuration, parseDuration } from "../parse/duration.ts";
 export { forEachConcurrent } from "../concurrency.ts";

@@ -7,6 +7,7 @@
 import {
   type AggregationPlugin,
   type Counts,
+  excludeBots,
   isBot,
   keyedAggregation,
   type LogRecord,
@@ -19,9 +20,7 @@ const options = z.strictObject({
     .default(["view", "add_to_cart", "checkout", "purchase"])
     .describe("The event types compared, in the order rows are listed.")
     .meta({ examples: [["view", "add_to_cart", "checkout", "purchase"]] }),
-  exclude_bots: z.boolean().default(false)
-    .describe("Skip records whose user agent the SDK's isBot flags.")
-    .meta({ examples: [true] }),
+  exclude_bots: excludeBots(false),
 });
 
 /** Validated `action_ratios` options. */

@@ -8,6 +8,7 @@ import {
   type AggregationPlugin,
   classifyUserAgent,
   type Counts,
+  excludeBots,
   isBot,
   keyedAggregation,
   type LogRecord,
@@ -57,9 +58,7 @@ const options = z.strictObject({
   missing: z.string().min(1).max(256).optional()
     .describe("Count records without the dimension under this value; skipped when omitted.")
     .meta({ examples: ["(none)"] }),
-  exclude_bots: z.boolean().default(false)
-    .describe("Skip records whose user agent the SDK's isBot flags.")
-    .meta({ examples: [false] }),
+  exclude_bots: excludeBots(false),
 });
 
 /** Validated `breakdown` options. */

@@ -7,6 +7,7 @@ import {
   addCount,
   type AggregationPlugin,
   type Counts,
+  excludeBots,
   isBot,
   keyedAggregation,
   type KeyedValues,
@@ -29,9 +30,7 @@ const options = z.strictObject({
   n: z.number().int().min(1).max(1000).default(20)
     .describe("How many buttons to report (those with the most clicks).")
     .meta({ examples: [20] }),
-  exclude_bots: z.boolean().default(true)
-    .describe("Skip records whose user agent the SDK's isBot flags.")
-    .meta({ examples: [true] }),
+  exclude_bots: excludeBots(true),
 });
 
 /** Validated `click_through` options. */

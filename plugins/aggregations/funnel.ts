@@ -6,6 +6,7 @@
  */
 import {
   type AggregationPlugin,
+  excludeBots,
   isBot,
   keyedAggregation,
   type KeyedValues,
@@ -27,9 +28,7 @@ const options = z.strictObject({
         "(user_id, else client address and user agent, else session_id).",
     )
     .meta({ examples: ["session"] }),
-  exclude_bots: z.boolean().default(false)
-    .describe("Skip records whose user agent the SDK's isBot flags.")
-    .meta({ examples: [true] }),
+  exclude_bots: excludeBots(false),
 });
 
 /** Validated `funnel` options. */

@@ -5,6 +5,7 @@
  */
 import {
   type AggregationPlugin,
+  excludeBots,
   type HyperLogLog,
   hyperLogLog,
   hyperLogLogAdd,
@@ -44,9 +45,7 @@ const options = z.strictObject({
         "at 12 (4 KiB per busy page at most).",
     )
     .meta({ examples: [12] }),
-  exclude_bots: z.boolean().default(true)
-    .describe("Skip records whose user agent the SDK's isBot flags.")
-    .meta({ examples: [true] }),
+  exclude_bots: excludeBots(true),
 });
 
 /** Validated `page_engagement` options. */

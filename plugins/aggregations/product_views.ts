@@ -6,6 +6,7 @@
 import {
   type AggregationPlugin,
   type Counts,
+  excludeBots,
   isBot,
   keyedAggregation,
   type LogRecord,
@@ -23,9 +24,7 @@ const options = z.strictObject({
         "`view`, a tracker's `page_visited` on a product page).",
     )
     .meta({ examples: [["view", "page_visited"]] }),
-  exclude_bots: z.boolean().default(false)
-    .describe("Skip records whose user agent the SDK's isBot flags.")
-    .meta({ examples: [true] }),
+  exclude_bots: excludeBots(false),
 });
 
 /** Validated `product_views` options. */

@@ -17,6 +17,7 @@ import {
   type AggregationPlugin,
   clientOf,
   duration,
+  excludeBots,
   isBot,
   isStaticAsset,
   keyedAggregation,
@@ -48,9 +49,7 @@ const options = z.strictObject({
         "(.css .js .png ...).",
     )
     .meta({ examples: [["page_view", "page_visited", "view"]] }),
-  exclude_bots: z.boolean().default(false)
-    .describe("Skip records whose user agent the SDK's isBot flags.")
-    .meta({ examples: [true] }),
+  exclude_bots: excludeBots(false),
 });
 
 /** Validated `sessions` options. */

@@ -6,6 +6,7 @@
 import {
   type AggregationPlugin,
   type Counts,
+  excludeBots,
   isBot,
   isStaticAsset,
   keyedAggregation,
@@ -36,12 +37,7 @@ const options = z.strictObject({
       "Skip static assets (.css .js .png .jpg .jpeg .gif .svg .ico .woff .woff2 .map .webp).",
     )
     .meta({ examples: [true] }),
-  exclude_bots: z.boolean().default(false)
-    .describe(
-      "Skip records whose user agent the SDK's isBot flags (the crawler-user-agents list: " +
-        "crawlers, monitors, HTTP libraries, curl, wget...; plus self-declared bots).",
-    )
-    .meta({ examples: [false] }),
+  exclude_bots: excludeBots(false),
   statuses: z.array(z.enum(STATUS_CLASSES)).min(1).optional()
     .describe(
       "Count only responses of these status classes (events without a status are skipped); " +

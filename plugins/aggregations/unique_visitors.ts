@@ -7,6 +7,7 @@
 import {
   type AggregationPlugin,
   DEFAULT_HLL_PRECISION,
+  excludeBots,
   type HyperLogLog,
   hyperLogLog,
   hyperLogLogAdd,
@@ -43,9 +44,7 @@ const options = z.strictObject({
         "(0.81% at 14, 1.6% at 12).",
     )
     .meta({ examples: [14] }),
-  exclude_bots: z.boolean().default(false)
-    .describe("Skip records whose user agent the SDK's isBot flags.")
-    .meta({ examples: [true] }),
+  exclude_bots: excludeBots(false),
 });
 
 /** Validated `unique_visitors` options. */
