@@ -61,7 +61,12 @@ export interface RunnerProcess {
   memory(): MemorySample;
   /** Resolves with the exit code when the process ends. */
   exited: Promise<number>;
-  /** Sends SIGTERM (the runner flushes and commits), waits, and kills it after `graceMs`. */
+  /** Resolves true once the runner has printed its `running …` line, false if it exited first. */
+  started: Promise<boolean>;
+  /**
+   * Waits until the runner has started (or `graceMs` passed), sends SIGTERM (the runner flushes
+   * and commits), waits, and kills it after `graceMs`.
+   */
   stop(graceMs?: number): Promise<number>;
 }
 
@@ -86,6 +91,8 @@ export function spawnRunner(
     stderr: "piped",
   }).spawn();
   const lines: string[] = [];
+  let markStarted: (started: boolean) => void = () => {};
+  const started = new Promise<boolean>((resolve) => markStarted = resolve);
   const readLines = (async () => {
     let pending = "";
     for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
@@ -96,6 +103,7 @@ export function spawnRunner(
         if (line.trim() === "") continue;
         lines.push(line);
         if (lines.length > 200) lines.shift();
+        if (line.startsWith("running ")) markStarted(true);
         onLine(line);
       }
     }
@@ -115,6 +123,7 @@ export function spawnRunner(
     }
   })();
   const exited = child.status.then(async (status) => {
+    markStarted(false);
     sampling = false;
     running.delete(runner);
     await sampler;
@@ -126,7 +135,16 @@ export function spawnRunner(
     lines,
     memory: () => ({ ...memory }),
     exited,
+    started,
     async stop(graceMs = 60_000) {
+      // A SIGTERM while the runner is still loading ends it with code 143 before its handler is
+      // installed; a stop is a clean stop, so it waits for the start first.
+      let startTimer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        started,
+        new Promise((resolve) => startTimer = setTimeout(resolve, graceMs)),
+      ]);
+      clearTimeout(startTimer);
       // The last look at VmHWM before the process goes away.
       await sample();
       try {

@@ -22,6 +22,29 @@ const USAGE = `usage: deno task run [--config FILE] [--check] [--no-http]
   --check        validate the pipeline and print its plan without connecting to anything
   --no-http      no dashboard, API, /ready or /metrics (routes of sources and /health stay)`;
 
+/**
+ * Resolves with the first SIGINT or SIGTERM, listened for from the start so that a stop asked
+ * for during start-up is a clean stop once start-up is done (a second signal quits at once).
+ */
+function stopSignal(): { stopped: Promise<string>; started(): void } {
+  let running = false;
+  const stopped = new Promise<string>((resolve) => {
+    let received: string | undefined;
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      Deno.addSignalListener(signal, () => {
+        if (received !== undefined) {
+          console.error(`${signal} again: quitting without a clean stop`);
+          Deno.exit(signal === "SIGINT" ? 130 : 143);
+        }
+        received = signal;
+        if (!running) console.error(`${signal}: stopping once start-up is done (again: quit now)`);
+        resolve(signal);
+      });
+    }
+  });
+  return { stopped, started: () => running = true };
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: Deno.args,
@@ -44,6 +67,7 @@ async function main(): Promise<number> {
     return 0;
   }
 
+  const signals = stopSignal();
   await ensureServices({
     kafkaBrokers: pipeline.kafka.brokers,
     cassandraContactPoints: pipeline.cassandra.contactPoints,
@@ -95,13 +119,9 @@ async function main(): Promise<number> {
     }
   }, 1000);
 
-  const stopped = new Promise<string>((resolve) => {
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
-      Deno.addSignalListener(signal, () => resolve(signal));
-    }
-  });
+  signals.started();
   const reason = await Promise.race([
-    stopped,
+    signals.stopped,
     running.done.then(() => "end of input", (error) => ({ failure: error })),
   ]);
   if (typeof reason !== "string") {
