@@ -27,6 +27,7 @@ export interface ChaosFeed {
  * @param topic Input topic (created with 6 partitions when missing).
  * @param traffic The seeded stream.
  * @param rate Events per second.
+ * @param onRetry Told when a request failed and only what did not land is re-sent.
  * @returns The running feed.
  */
 export function startFeed(
@@ -34,6 +35,7 @@ export function startFeed(
   topic: string,
   traffic: TrafficOptions,
   rate: number,
+  onRetry: (line: string) => void = () => {},
 ): ChaosFeed {
   let sent = 0;
   let held: { reached: () => void; release: Promise<void>; open: () => void } | undefined;
@@ -41,6 +43,7 @@ export function startFeed(
     ...traffic,
     rate,
     partitions: 6,
+    onRetry,
     onProgress: (count) => sent = count,
     hold: async () => {
       if (held === undefined) return;

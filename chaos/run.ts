@@ -135,7 +135,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       `${options.runners} runners in group ${names.group}; feeding ${options.events} events ` +
         `at ${Math.round(rate)}/s`,
     );
-    const feed = startFeed(kafka, names.topic, traffic, rate);
+    const feed = startFeed(kafka, names.topic, traffic, rate, (line) => {
+      log(`feed: ${line}`);
+      report.notes.push(`feed: ${line}`);
+    });
     const fedFrom = performance.now();
     const since = () => (performance.now() - fedFrom) / 1000;
 

@@ -5,7 +5,8 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { CompressionTypes, type Kafka, type Message, Partitioners } from "kafkajs";
+import { type Kafka, type Message, Partitioners } from "kafkajs";
+import { openExactSender } from "./exact_send.ts";
 import { generateTraffic, type TrafficEvent, type TrafficOptions } from "./simulate.ts";
 import { pacingDelay, sleep } from "./pacing.ts";
 
@@ -25,6 +26,8 @@ export interface ProduceTrafficOptions extends TrafficOptions {
    * request whose acknowledgement was lost would duplicate input).
    */
   hold?: () => Promise<void>;
+  /** Told when a request failed and what landed is being checked before a re-send. */
+  onRetry?: (line: string) => void;
   /** Called after every acknowledged request with the running totals. */
   onProgress?: (sent: number, elapsedMs: number) => void;
 }
@@ -87,8 +90,9 @@ function takeMessages(
 /**
  * Produces simulated traffic to `topic` (creating it when missing) until `count` events
  * are sent or `signal` aborts. Partitions fill evenly (event `seq` goes to partition
- * `seq % partitions`). The producer is idempotent (acks from all in-sync replicas, one request
- * in flight) so retries never duplicate messages. With `rate`, requests are paced against the
+ * `seq % partitions`). Every message lands exactly once: one request in flight, acks from all
+ * in-sync replicas, and after a failed request only what did not land is re-sent (see
+ * `exact_send.ts`; this must be the topic's only writer meanwhile). With `rate`, requests are paced against the
  * start time, so the average rate does not drift even when single requests are late.
  *
  * @param kafka A Kafka client.
@@ -127,13 +131,16 @@ export async function produceTraffic(
   );
   const events = generateTraffic(options);
   const partitionCount = await ensureTopic(kafka, topic, options.partitions ?? 6);
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
+  const sender = await openExactSender(kafka, topic, {
+    newProducer: () =>
+      kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
+    ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
   });
-  await producer.connect();
 
   const started = performance.now();
   let taken = 0;
@@ -149,19 +156,17 @@ export async function produceTraffic(
       // Build the next batch while this one travels; one request stays in flight.
       await inFlight;
       if (options.hold !== undefined) await options.hold();
-      inFlight = producer
-        .send({ topic, messages, acks: -1, compression: CompressionTypes.None })
-        .then(() => {
-          sent += messages.length;
-          onProgress?.(sent, performance.now() - started);
-        });
+      inFlight = sender.send(messages).then(() => {
+        sent += messages.length;
+        onProgress?.(sent, performance.now() - started);
+      });
       // Mark it handled now: a failure surfaces at the next `await inFlight`, not as an
       // unhandled rejection while we sleep.
       inFlight.catch(() => {});
     }
     await inFlight;
   } finally {
-    await producer.disconnect();
+    await sender.close();
   }
   return { sent, elapsedMs: performance.now() - started };
 }
