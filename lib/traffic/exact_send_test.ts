@@ -45,7 +45,21 @@ function fakeKafka(script: string[]) {
         if (step === "acked late") land(0);
         if (step === "landed") land();
         if (step === "other writer") log.get(1)!.push("someone else");
-        return step === "ok" ? Promise.resolve([]) : Promise.reject(new Error(step));
+        const partitions = [...new Set(messages.map((message) => message.partition!))];
+        // Where each partition's part was appended, as the broker answers.
+        const meta = partitions.map((partition) => ({
+          topicName: "t",
+          partition,
+          errorCode: 0,
+          baseOffset: String(
+            log.get(partition)!.length -
+              messages.filter((message) => message.partition === partition).length,
+          ),
+        }));
+        if (step === "discarded") {
+          return Promise.resolve(meta.map((m) => ({ ...m, baseOffset: "0" })));
+        }
+        return step === "ok" ? Promise.resolve(meta) : Promise.reject(new Error(step));
       },
     } as unknown as Producer;
   };
@@ -56,7 +70,7 @@ const batch = (from: number): Message[] =>
   [0, 1, 2, 3].map((i) => ({ value: `m${from + i}`, partition: (from + i) % 2 }));
 
 Deno.test("exact send: after a failed request only what did not land is re-sent", async () => {
-  for (const failure of ["lost", "acked late", "landed", "down"]) {
+  for (const failure of ["lost", "acked late", "landed", "down", "discarded"]) {
     const fake = fakeKafka(["ok", failure]);
     const retries: string[] = [];
     const sender = await openExactSender(fake.kafka, "t", {
@@ -71,10 +85,29 @@ Deno.test("exact send: after a failed request only what did not land is re-sent"
     assert.deepEqual(fake.log.get(0), ["m0", "m2", "m4", "m6", "m8", "m10"], failure);
     assert.deepEqual(fake.log.get(1), ["m1", "m3", "m5", "m7", "m9", "m11"], failure);
     assert.equal(retries.length, 1, failure);
-    assert.match(retries[0]!, new RegExp(`attempt 1\\): ${failure}`));
+    assert.match(
+      retries[0]!,
+      failure === "discarded"
+        ? /attempt 1\): partition 0 acknowledged at offset 0, expected 2/
+        : new RegExp(`attempt 1\\): ${failure}`),
+    );
     // A fresh producer after a failure that left something to send.
     assert.equal(fake.producers.length, failure === "landed" ? 1 : 2, failure);
   }
+});
+
+Deno.test("exact send: every acknowledgement is checked against the expected offsets", async () => {
+  // Sanity of the fake: plain sends pass the check, so the retries above come from the faults.
+  const fake = fakeKafka([]);
+  const retries: string[] = [];
+  const sender = await openExactSender(fake.kafka, "t", {
+    newProducer: fake.newProducer,
+    settleMs: 1,
+    onRetry: (line) => retries.push(line),
+  });
+  for (let from = 0; from < 40; from += 4) await sender.send(batch(from));
+  assert.deepEqual(retries, []);
+  assert.equal(fake.log.get(0)!.length + fake.log.get(1)!.length, 40);
 });
 
 Deno.test("exact send: another writer on the topic is an error, never a guess", async () => {
