@@ -8,7 +8,8 @@
  *   (`pageOf`);
  * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`);
  * - `keyedAggregation`, which builds an aggregation from its keyed form (state as one value
- *   per key), so real time stores and rewrites only the keys that changed;
+ *   per key), so real time stores and rewrites only the keys that changed; `keyedCounts`, the
+ *   same for a count per key;
  * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `daysBetween`, `errorText`);
  * - the input parser every source validates with (`parseLogMessage`);
  * - pieces for HTTP endpoints: API keys stored hashed and compared in constant time, per-key
@@ -115,4 +116,10 @@ export { isErrorStatus, STATUS_CLASSES, type StatusClass, statusClass } from "./
 export { clientOf, visitorOf } from "./visitor.ts";
 export { isStaticAsset, STATIC_EXTENSIONS, withoutQuery } from "./paths.ts";
 export { percentOf } from "./percent.ts";
-export { keyedAggregation, type KeyedAggregationSpec, type KeyedValues } from "./keyed.ts";
+export {
+  keyedAggregation,
+  type KeyedAggregationSpec,
+  keyedCounts,
+  type KeyedCountsSpec,
+  type KeyedValues,
+} from "./keyed.ts";
