@@ -3,7 +3,7 @@
  *
  * - the contract types (`AggregationPlugin`, `SourcePlugin`, `SinkPlugin`, records, results);
  * - `z` (zod) and option-schema helpers that say what they expected and found
- *   (`cqlIdentifier`, `topicName`, `duration`);
+ *   (`cqlIdentifier`, `topicName`, `duration`, `excludeBots`, `hllPrecision`);
  * - result keys of one or several columns (`keyColumns`, `keyValues`), the page of a record
  *   (`pageOf`);
  * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`);
@@ -54,7 +54,13 @@ export { pageOf } from "../records.ts";
 export { parseWindowSize, windowSize, type WindowSpec } from "../window_size.ts";
 export { ALL_TIME_KEY, daysBetween, type WindowCutter, windowCutter } from "../windows.ts";
 export { keyColumns, keyText, keyValues } from "../result_keys.ts";
-export { cqlIdentifier, duration, excludeBots, topicName } from "../config/option_schemas.ts";
+export {
+  cqlIdentifier,
+  duration,
+  excludeBots,
+  hllPrecision,
+  topicName,
+} from "../config/option_schemas.ts";
 export { isCqlIdentifier, isTopicName } from "../config/identifiers.ts";
 export { formatDuration, parseDuration } from "../parse/duration.ts";
 export { forEachConcurrent } from "../concurrency.ts";
