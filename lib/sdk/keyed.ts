@@ -1,7 +1,8 @@
 /**
  * `keyedAggregation`: one definition of an aggregation whose state is a map from key to value,
  * giving both the keyed form the real-time loop stores row by row and the whole-state form the
- * batch job and the conformance check use, so the two cannot disagree.
+ * batch job and the conformance check use, so the two cannot disagree; and `keyedCounts`, the
+ * one whose value is a count of records per key.
  *
  * @module
  */
@@ -88,4 +89,44 @@ function setValue<V>(state: KeyedValues<V>, key: string, value: V): void {
       configurable: true,
     });
   } else state[key] = value;
+}
+
+/** What {@linkcode keyedCounts} needs: which key a record counts for, and the rows. */
+export type KeyedCountsSpec = Pick<KeyedAggregationSpec<number>, "shape" | "keyOf" | "finish">;
+
+/**
+ * Builds an aggregation that counts records per key: {@linkcode keyedAggregation} with its
+ * value fixed to a count (start 0, add 1, merge by sum), so the state is `{ [key]: count }`.
+ *
+ * @param spec The row shape, the key each record counts for (undefined skips it) and the rows
+ * made from the counts.
+ * @returns An aggregation whose state is `{ [key]: count }`, with its keyed form.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { keyedCounts } from "./keyed.ts";
+ * const hitsPerMethod = keyedCounts({
+ *   shape: { key: { name: "method", type: "text" }, values: [{ name: "hits", type: "bigint" }] },
+ *   keyOf: (record) => record.method,
+ *   finish: (counts) => [...counts].map(([method, hits]) => ({ key: method, values: { hits } })),
+ * });
+ * const record = {
+ *   timestamp: 0, request_uri: "/", status: 200, body_bytes_sent: 0, request_time: 0,
+ *   http_referrer: "-", http_user_agent: "-", remote_addr: "10.0.0.1", method: "GET",
+ * };
+ * const state = hitsPerMethod.add(hitsPerMethod.add(hitsPerMethod.start(), record), record);
+ * assert.deepEqual(state, { GET: 2 });
+ * assert.deepEqual(hitsPerMethod.finish(state), [{ key: "GET", values: { hits: 2 } }]);
+ * ```
+ */
+export function keyedCounts(spec: KeyedCountsSpec): Aggregation<KeyedValues<number>> {
+  return keyedAggregation<number>({
+    shape: spec.shape,
+    keyOf: spec.keyOf,
+    start: () => 0,
+    add: (count) => count + 1,
+    merge: (into, other) => into + other,
+    finish: spec.finish,
+  });
 }

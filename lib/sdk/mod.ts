@@ -3,12 +3,13 @@
  *
  * - the contract types (`AggregationPlugin`, `SourcePlugin`, `SinkPlugin`, records, results);
  * - `z` (zod) and option-schema helpers that say what they expected and found
- *   (`cqlIdentifier`, `topicName`, `duration`);
+ *   (`cqlIdentifier`, `topicName`, `duration`, `excludeBots`, `hllPrecision`);
  * - result keys of one or several columns (`keyColumns`, `keyValues`), the page of a record
  *   (`pageOf`);
  * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`);
  * - `keyedAggregation`, which builds an aggregation from its keyed form (state as one value
- *   per key), so real time stores and rewrites only the keys that changed;
+ *   per key), so real time stores and rewrites only the keys that changed; `keyedCounts`, the
+ *   same for a count per key;
  * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `daysBetween`, `errorText`);
  * - the input parser every source validates with (`parseLogMessage`);
  * - pieces for HTTP endpoints: API keys stored hashed and compared in constant time, per-key
@@ -53,7 +54,13 @@ export { pageOf } from "../records.ts";
 export { parseWindowSize, windowSize, type WindowSpec } from "../window_size.ts";
 export { ALL_TIME_KEY, daysBetween, type WindowCutter, windowCutter } from "../windows.ts";
 export { keyColumns, keyText, keyValues } from "../result_keys.ts";
-export { cqlIdentifier, duration, excludeBots, topicName } from "../config/option_schemas.ts";
+export {
+  cqlIdentifier,
+  duration,
+  excludeBots,
+  hllPrecision,
+  topicName,
+} from "../config/option_schemas.ts";
 export { isCqlIdentifier, isTopicName } from "../config/identifiers.ts";
 export { formatDuration, parseDuration } from "../parse/duration.ts";
 export { forEachConcurrent } from "../concurrency.ts";
@@ -115,4 +122,10 @@ export { isErrorStatus, STATUS_CLASSES, type StatusClass, statusClass } from "./
 export { clientOf, visitorOf } from "./visitor.ts";
 export { isStaticAsset, STATIC_EXTENSIONS, withoutQuery } from "./paths.ts";
 export { percentOf } from "./percent.ts";
-export { keyedAggregation, type KeyedAggregationSpec, type KeyedValues } from "./keyed.ts";
+export {
+  keyedAggregation,
+  type KeyedAggregationSpec,
+  keyedCounts,
+  type KeyedCountsSpec,
+  type KeyedValues,
+} from "./keyed.ts";

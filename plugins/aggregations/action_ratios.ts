@@ -9,7 +9,7 @@ import {
   type Counts,
   excludeBots,
   isBot,
-  keyedAggregation,
+  keyedCounts,
   type LogRecord,
   percentOf,
   z,
@@ -49,7 +49,7 @@ const actionRatios: AggregationPlugin<ActionRatiosOptions, ActionCounts> = {
       if (settings.exclude_bots && isBot(record.http_user_agent ?? "-")) return undefined;
       return record.event_type;
     };
-    return keyedAggregation<number>({
+    return keyedCounts({
       shape: {
         key: { name: "action", type: "text" },
         values: [
@@ -59,9 +59,6 @@ const actionRatios: AggregationPlugin<ActionRatiosOptions, ActionCounts> = {
         ],
       },
       keyOf,
-      start: () => 0,
-      add: (count) => count + 1,
-      merge: (into, other) => into + other,
       finish(counts) {
         if (counts.size === 0) return [];
         let total = 0;

@@ -10,7 +10,7 @@ import {
   type Counts,
   excludeBots,
   isBot,
-  keyedAggregation,
+  keyedCounts,
   type LogRecord,
   percentOf,
   referrerDomain,
@@ -87,7 +87,7 @@ const breakdown: AggregationPlugin<BreakdownOptions, BreakdownCounts> = {
       const value = valueOf(record);
       return value === undefined || value === "" ? settings.missing : value;
     };
-    return keyedAggregation<number>({
+    return keyedCounts({
       shape: {
         key: { name: "value", type: "text" },
         values: [
@@ -97,9 +97,6 @@ const breakdown: AggregationPlugin<BreakdownOptions, BreakdownCounts> = {
         ],
       },
       keyOf,
-      start: () => 0,
-      add: (count) => count + 1,
-      merge: (into, other) => into + other,
       finish(counts) {
         let total = 0;
         for (const count of counts.values()) total += count;

@@ -6,6 +6,7 @@
 import {
   type AggregationPlugin,
   excludeBots,
+  hllPrecision,
   type HyperLogLog,
   hyperLogLog,
   hyperLogLogAdd,
@@ -39,12 +40,11 @@ const options = z.strictObject({
   time_prop: z.string().min(1).max(256).default("time_on_page_ms")
     .describe("The prop of close events holding the time on page, in ms.")
     .meta({ examples: ["time_on_page_ms"] }),
-  precision: z.number().int().min(10).max(16).default(12)
-    .describe(
-      "HyperLogLog precision for unique users per page: standard error 1.04/sqrt(2^p), 1.6% " +
-        "at 12 (4 KiB per busy page at most).",
-    )
-    .meta({ examples: [12] }),
+  precision: hllPrecision(
+    12,
+    "HyperLogLog precision for unique users per page: standard error 1.04/sqrt(2^p), 1.6% " +
+      "at 12 (4 KiB per busy page at most).",
+  ),
   exclude_bots: excludeBots(true),
 });
 

@@ -8,7 +8,7 @@ import {
   type Counts,
   excludeBots,
   isBot,
-  keyedAggregation,
+  keyedCounts,
   type LogRecord,
   topOfMap,
   z,
@@ -52,15 +52,12 @@ const productViews: AggregationPlugin<ProductViewsOptions, ProductViewCounts> = 
       if (settings.exclude_bots && isBot(record.http_user_agent ?? "-")) return undefined;
       return record.product_id;
     };
-    return keyedAggregation<number>({
+    return keyedCounts({
       shape: {
         key: { name: "product_id", type: "text" },
         values: [{ name: "views", type: "bigint" }, { name: "rank", type: "int" }],
       },
       keyOf,
-      start: () => 0,
-      add: (views) => views + 1,
-      merge: (into, other) => into + other,
       finish: (views) =>
         topOfMap(views, settings.n).map(([product, count], index) => ({
           key: product,

@@ -6,7 +6,7 @@
 import {
   type AggregationPlugin,
   type Counts,
-  keyedAggregation,
+  keyedCounts,
   type ResultRow,
   z,
 } from "../../lib/sdk/mod.ts";
@@ -32,12 +32,9 @@ const statusCounts: AggregationPlugin<StatusCountsOptions, StatusCounts> = {
   // Codes and classes overlap (404 is in 4xx), so lines, not stacked areas or a donut.
   chart: "line",
   create() {
-    return keyedAggregation<number>({
+    return keyedCounts({
       shape: { key: { name: "status", type: "text" }, values: [{ name: "count", type: "bigint" }] },
       keyOf: (record) => record.status === undefined ? undefined : String(record.status),
-      start: () => 0,
-      add: (count) => count + 1,
-      merge: (into, other) => into + other,
       finish(counts) {
         const codes = [...counts].sort(([a], [b]) => Number(a) - Number(b));
         const classes = new Map<string, number>();

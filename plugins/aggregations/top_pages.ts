@@ -9,7 +9,7 @@ import {
   excludeBots,
   isBot,
   isStaticAsset,
-  keyedAggregation,
+  keyedCounts,
   type LogRecord,
   pageOf,
   topOfMap,
@@ -65,15 +65,12 @@ const topPages: AggregationPlugin<TopPagesOptions, PageCounts> = {
   example: { n: 10, exclude_bots: true, statuses: ["2xx", "3xx"] },
   chart: "bar",
   create(settings) {
-    return keyedAggregation<number>({
+    return keyedCounts({
       shape: {
         key: { name: "page_url", type: "text" },
         values: [{ name: "visits", type: "bigint" }, { name: "rank", type: "int" }],
       },
       keyOf: (record) => countedPage(record, settings),
-      start: () => 0,
-      add: (visits) => visits + 1,
-      merge: (into, other) => into + other,
       finish(visitsByPage) {
         return topOfMap(visitsByPage, settings.n).map(([page, visits], index) => ({
           key: page,

@@ -8,6 +8,7 @@ import {
   type AggregationPlugin,
   DEFAULT_HLL_PRECISION,
   excludeBots,
+  hllPrecision,
   type HyperLogLog,
   hyperLogLog,
   hyperLogLogAdd,
@@ -38,12 +39,11 @@ const options = z.strictObject({
   n: z.number().int().min(1).max(1000).default(20)
     .describe("With per_page, how many pages to report (those with the most visitors).")
     .meta({ examples: [20] }),
-  precision: z.number().int().min(10).max(16).default(DEFAULT_HLL_PRECISION)
-    .describe(
-      "HyperLogLog precision p: 2^p registers, relative standard error 1.04/sqrt(2^p) " +
-        "(0.81% at 14, 1.6% at 12).",
-    )
-    .meta({ examples: [14] }),
+  precision: hllPrecision(
+    DEFAULT_HLL_PRECISION,
+    "HyperLogLog precision p: 2^p registers, relative standard error 1.04/sqrt(2^p) " +
+      "(0.81% at 14, 1.6% at 12).",
+  ),
   exclude_bots: excludeBots(false),
 });
 
