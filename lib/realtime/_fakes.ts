@@ -90,7 +90,10 @@ export function fakeStateStore(): StateStore & {
   saves: SaveSummary[];
   /** The expiry each partition window's rows were last written with. */
   expiries: Map<string, number | undefined>;
+  /** Every read of key rows: which partition window, above which offset. */
+  entryReads: Array<{ key: string; above: number }>;
 } {
+  const entryReads: Array<{ key: string; above: number }> = [];
   const heads = new Map<string, Versioned<PartitionHead & { key: StateKey }>>();
   const keys = new Map<string, Map<string, Versioned<StoredEntry>>>();
   const load$ = new FaultPoint();
@@ -98,6 +101,7 @@ export function fakeStateStore(): StateStore & {
   const saves: SaveSummary[] = [];
   const expiries = new Map<string, number | undefined>();
   const store = {
+    entryReads,
     expiries,
     heads,
     keys,
@@ -119,9 +123,12 @@ export function fakeStateStore(): StateStore & {
       }
       return found;
     },
-    loadEntries(key: StateKey) {
+    loadEntries(key: StateKey, above = -Infinity) {
+      entryReads.push({ key: stateKeyString(key), above });
       return Promise.resolve(
-        [...(keys.get(stateKeyString(key))?.values() ?? [])].map(({ row }) => ({ ...row })),
+        [...(keys.get(stateKeyString(key))?.values() ?? [])]
+          .filter(({ row }) => row.appliedOffset > above)
+          .map(({ row }) => ({ ...row })),
       );
     },
     async save(changes: readonly StateChange[]) {

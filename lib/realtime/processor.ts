@@ -46,7 +46,12 @@ import type { WindowCutter } from "../windows.ts";
 import type { WindowSpec } from "../window_size.ts";
 import type { StateChange, StateKey, StateStore, StoredEntry, StoredHead } from "./state_store.ts";
 import { stateKeyString } from "./state_store.ts";
-import { type LocalPartition, realtimeResult } from "./window_result.ts";
+import {
+  forgetUnused,
+  type LocalPartition,
+  realtimeResult,
+  type RemoteStates,
+} from "./window_result.ts";
 import { keyedFormOf } from "./keyed_form.ts";
 import type { SinkHealth } from "./sink_retry.ts";
 import { resultPublisher } from "./publish.ts";
@@ -240,6 +245,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const { source, aggregations, cutter, logWriter, states, log } = options;
   const now = options.now ?? Date.now;
   const rows = new Map<string, StateRow>();
+  // Other processes' partition states as last read for results: only rows changed since are
+  // read again. Kept across generations: what is stored only grows more complete.
+  const remoteStates: RemoteStates = new Map();
   const dirtyWindows = new Map<string, DirtyWindow>();
   const durable = new Map<string, SourcePosition>();
   const committed = new Map<string, number>();
@@ -663,6 +671,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
       bound.window,
       windowKey,
       () => localPartitions(bound.name, windowKey),
+      remoteStates,
+      now,
     );
     if (result === "being written") return undefined;
     if (result === "no state") throw new Error(`state of ${bound.name} ${windowKey} vanished`);
@@ -705,6 +715,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       if (row.dirty) continue;
       if (row.closesAt <= watermark || at - row.touchedAt > IDLE_ROW_MS) rows.delete(keyString);
     }
+    forgetUnused(remoteStates, at - IDLE_ROW_MS);
   }
 
   /** Total and per-partition lag. */

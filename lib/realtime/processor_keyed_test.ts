@@ -122,3 +122,40 @@ Deno.test("keyed state: a window another process is half-way through saving is p
     expected([...range(0, 9), ...range(0, 16)], sevenPages),
   );
 });
+
+Deno.test("keyed state: a result reads another process's partition only where it changed", async () => {
+  // Two processes share one store: A owns partition 0, B partition 1.
+  const a = setup();
+  const b = createProcessor({
+    ...a.options,
+    source: fakeSource(),
+    aggregations: a.options.aggregations.map((bound) => ({
+      ...bound,
+      sinks: [{ name: "s", sink: fakeSink() }],
+    })),
+  });
+  await b.onBatch(pagesBatch(1, range(0, 699), sevenPages));
+  await b.flush();
+  a.states.entryReads.length = 0;
+  await a.processor.onBatch(pagesBatch(0, range(0, 99), sevenPages));
+  await a.processor.flush();
+  const partition1 = a.states.entryReads.filter((read) => read.key.includes("\u00001"));
+  assert.deepEqual(partition1.map((read) => read.above), [-Infinity], "first read: every row");
+
+  // B's head has not moved: A reads nothing of partition 1.
+  a.states.entryReads.length = 0;
+  await a.processor.onBatch(pagesBatch(0, [100], sevenPages));
+  await a.processor.flush();
+  assert.deepEqual(a.states.entryReads, []);
+
+  // B counted two pages more: A reads rows above B's previous head, and gets those two.
+  await b.onBatch(pagesBatch(1, [700, 701], sevenPages));
+  await b.flush();
+  a.states.entryReads.length = 0;
+  await a.processor.onBatch(pagesBatch(0, [101], sevenPages));
+  await a.processor.flush();
+  assert.deepEqual(a.states.entryReads.map((read) => read.above), [699]);
+  const both = [...range(0, 101), ...range(0, 701)];
+  const pageOf = (i: number) => sevenPages(both[i]!);
+  assert.deepEqual(published(a.sink), expected(range(0, both.length - 1), pageOf));
+});

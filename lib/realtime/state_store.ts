@@ -82,8 +82,11 @@ export interface SaveSummary {
 export interface StateStore {
   /** Loads heads; missing ones are absent from the map (keyed by {@linkcode stateKeyString}). */
   loadHeads(keys: readonly StateKey[]): Promise<Map<string, StoredHead>>;
-  /** Every key row of one partition window, read page by page. */
-  loadEntries(key: StateKey): Promise<StoredEntry[]>;
+  /**
+   * The key rows of one partition window, read page by page: all of them, or with `above` only
+   * those whose offset is above it (the rows written since a head at that offset was read).
+   */
+  loadEntries(key: StateKey, above?: number): Promise<StoredEntry[]>;
   /** Writes changed key rows, then heads (each row wins only where it is more complete). */
   save(changes: readonly StateChange[]): Promise<SaveSummary>;
   /** Every partition's head of one aggregation window. */
@@ -165,6 +168,8 @@ export function stateStore(client: cassandra.Client, keyspace: string): StateSto
     VALUES (?, ?, ?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?`;
   const selectEntries = `SELECT state_key, value, applied_offset FROM ${keys}
     WHERE aggregation = ? AND window_key = ? AND stream = ? AND partition = ?`;
+  // Filtering inside one partition: Cassandra reads it but sends only the changed rows.
+  const selectEntriesAbove = `${selectEntries} AND applied_offset > ? ALLOW FILTERING`;
   const insertEntry = `INSERT INTO ${keys}
     (aggregation, window_key, stream, partition, state_key, value, applied_offset)
     VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?`;
@@ -185,11 +190,14 @@ export function stateStore(client: cassandra.Client, keyspace: string): StateSto
       });
       return found;
     },
-    async loadEntries(key) {
+    async loadEntries(key, above) {
       const entries: StoredEntry[] = [];
+      const [query, params] = above === undefined
+        ? [selectEntries, partitionOf(key)]
+        : [selectEntriesAbove, [...partitionOf(key), above]];
       let pageState: string | undefined;
       do {
-        const page = await client.execute(selectEntries, partitionOf(key), {
+        const page = await client.execute(query, params, {
           prepare: true,
           fetchSize: 5_000,
           pageState,

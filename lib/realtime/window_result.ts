@@ -6,7 +6,7 @@
 import type { Aggregation, KeyedState, WindowResult } from "../contracts.ts";
 import type { WindowCutter } from "../windows.ts";
 import type { WindowSpec } from "../window_size.ts";
-import type { StateStore } from "./state_store.ts";
+import { stateKeyString, type StateStore, type StoredEntry } from "./state_store.ts";
 import { keyedFormOf } from "./keyed_form.ts";
 
 /** A partition's state of the window that this process holds in memory. */
@@ -21,6 +21,36 @@ export interface LocalPartition {
   entries: ReadonlyMap<string, { readonly value: unknown }>;
 }
 
+/** Another process's state of one partition window, as this process last read it. */
+export interface RemotePartition {
+  /** Offset its head covered when read. */
+  appliedOffset: number;
+  /** Records its head counted when read. */
+  records: number;
+  /** Parsed value by state key (read only: merged as a copy). */
+  values: Map<string, unknown>;
+  /** When a result last used it, ms. */
+  usedAt: number;
+}
+
+/**
+ * What this process last read of other processes' partition states, by
+ * {@linkcode stateKeyString}: a result then reads only the key rows written since (their offsets
+ * are above the cached head's), so its reads follow what changed, not the window's size.
+ */
+export type RemoteStates = Map<string, RemotePartition>;
+
+/**
+ * Drops the partition states no result used since `before` (closed or quiet windows), so
+ * memory follows the windows being computed.
+ *
+ * @param remote The cache.
+ * @param before Time, ms.
+ */
+export function forgetUnused(remote: RemoteStates, before: number): void {
+  for (const [id, partition] of remote) if (partition.usedAt < before) remote.delete(id);
+}
+
 /** Why no result could be computed. */
 export type NoResult = "no state" | "being written";
 
@@ -30,7 +60,9 @@ export type NoResult = "no state" | "being written";
  * through saving one (a key row ahead of its head): try again at the next flush.
  *
  * Partitions held in memory (`local`, read synchronously once the heads are known) are merged
- * from memory, even when ahead of what is stored; only the others' key rows are read.
+ * from memory, even when ahead of what is stored; only the others' key rows are read, and of
+ * those, with `remote`, only the rows written since the last read (a cached partition whose
+ * head has not moved is not read at all).
  */
 export async function realtimeResult(
   states: StateStore,
@@ -40,6 +72,8 @@ export async function realtimeResult(
   window: WindowSpec,
   windowKey: string,
   local: () => Iterable<LocalPartition> = () => [],
+  remote: RemoteStates = new Map(),
+  now: () => number = Date.now,
 ): Promise<WindowResult | NoResult> {
   const keyed = keyedFormOf(aggregation);
   const heads = await states.readWindowHeads(name, windowKey);
@@ -54,19 +88,29 @@ export async function realtimeResult(
     records += partition.records;
     partitions++;
   }
+  const others: RemotePartition[] = [];
   for (const head of heads) {
     if (held.has(`${head.stream}\u0000${head.partition}`)) continue;
-    const entries = await states.loadEntries({
-      aggregation: name,
-      windowKey,
-      stream: head.stream,
-      partition: head.partition,
-    });
-    for (const entry of entries) {
-      if (entry.appliedOffset > head.appliedOffset) return "being written";
-      mergeValue(keyed, merged, entry.stateKey, JSON.parse(entry.value));
+    const key = { aggregation: name, windowKey, stream: head.stream, partition: head.partition };
+    const id = stateKeyString(key);
+    let cached = remote.get(id);
+    if (cached === undefined || cached.appliedOffset !== head.appliedOffset) {
+      // Rows at or below the cached head's offset were read already (a row's offset only grows).
+      const entries: StoredEntry[] = await states.loadEntries(key, cached?.appliedOffset);
+      if (entries.some((entry) => entry.appliedOffset > head.appliedOffset)) {
+        return "being written";
+      }
+      const values = cached?.values ?? new Map<string, unknown>();
+      for (const entry of entries) values.set(entry.stateKey, JSON.parse(entry.value));
+      cached = { appliedOffset: head.appliedOffset, records: head.records, values, usedAt: 0 };
+      remote.set(id, cached);
     }
-    records += head.records;
+    cached.usedAt = now();
+    others.push(cached);
+  }
+  for (const partition of others) {
+    for (const [key, value] of partition.values) mergeValue(keyed, merged, key, value);
+    records += partition.records;
     partitions++;
   }
   if (partitions === 0) return "no state";

@@ -10,7 +10,8 @@
  * - `keyedAggregation`, which builds an aggregation from its keyed form (state as one value
  *   per key), so real time stores and rewrites only the keys that changed; `keyedCounts`, the
  *   same for a count per key;
- * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `daysBetween`, `errorText`);
+ * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `daysBetween`, `errorText`,
+ *   `acknowledgedSender` for a Kafka send that every message's partition answered);
  * - the input parser every source validates with (`parseLogMessage`);
  * - pieces for HTTP endpoints: API keys stored hashed and compared in constant time, per-key
  *   rate limits, body size limits, CORS;
@@ -64,6 +65,12 @@ export {
 export { isCqlIdentifier, isTopicName } from "../config/identifiers.ts";
 export { formatDuration, parseDuration } from "../parse/duration.ts";
 export { forEachConcurrent } from "../concurrency.ts";
+export {
+  type AcknowledgedSender,
+  acknowledgedSender,
+  type PartitionedMessage,
+  sendAcknowledged,
+} from "../kafka_send.ts";
 export { errorText } from "../errors.ts";
 export { parseLogMessage } from "../parse/parse_log_message.ts";
 export { describeValue, type ParseResult } from "../parse/validate.ts";

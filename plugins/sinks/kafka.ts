@@ -6,6 +6,7 @@
  */
 import type { Producer } from "kafkajs";
 import {
+  acknowledgedSender,
   keyColumns,
   keyValues,
   type SinkPlugin,
@@ -67,6 +68,8 @@ const kafkaSink: SinkPlugin<KafkaSinkOptions> = {
   open(settings, context) {
     const producer: Producer = context.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     let connected: Promise<void> | undefined;
+    // Every partition's answer is checked: a kafkajs send can resolve without some.
+    const sender = acknowledgedSender(context.kafka, producer, settings.topic);
     return Promise.resolve({
       prepare: async () => {
         await (connected ??= producer.connect());
@@ -74,14 +77,10 @@ const kafkaSink: SinkPlugin<KafkaSinkOptions> = {
       async write(results) {
         if (results.length === 0) return;
         await (connected ??= producer.connect());
-        await producer.send({
-          topic: settings.topic,
-          acks: -1,
-          messages: results.map((result) => ({
-            key: `${result.aggregation}/${result.window.key}`,
-            value: JSON.stringify(resultMessage(result)),
-          })),
-        });
+        await sender.send(results.map((result) => ({
+          key: `${result.aggregation}/${result.window.key}`,
+          value: JSON.stringify(resultMessage(result)),
+        })));
       },
       close: () => producer.disconnect(),
     });

@@ -2,13 +2,14 @@
  * `http` source: events from browsers and backends over HTTP, written to a Kafka topic that a
  * `kafka` source reads, so exactly-once stays the Kafka path's job. A request is answered 202
  * only after Kafka acknowledged its events (idempotent producer, acks from all in-sync
- * replicas), 503 with `Retry-After` when it did not.
+ * replicas, every partition's answer checked), 503 with `Retry-After` when it did not.
  *
  * @module
  */
 import { Buffer } from "node:buffer";
 import type { Producer } from "kafkajs";
 import {
+  acknowledgedSender,
   ApiKeyListError,
   parseApiKeyFile,
   parseApiKeyVariable,
@@ -173,16 +174,14 @@ const httpSource: SourcePlugin<HttpSourceOptions> = {
         connected = undefined;
         throw error;
       });
+    // Every partition's answer is checked (a kafkajs send can resolve without some).
+    const topicSender = acknowledgedSender(context.kafka, producer, settings.topic);
     const writer = groupedWriter(async (messages) => {
       await within(connect(), CONNECT_WAIT_MS);
-      await producer.send({
-        topic: settings.topic,
-        acks: -1,
-        messages: messages.map((message) => ({
-          key: message.key,
-          value: Buffer.from(message.value),
-        })),
-      });
+      await topicSender.send(messages.map((message) => ({
+        key: message.key,
+        value: Buffer.from(message.value),
+      })));
     }, WRITE_LIMITS);
     const routes = ingestRoutes({
       keys,

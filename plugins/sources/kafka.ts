@@ -8,6 +8,7 @@
 import { Buffer } from "node:buffer";
 import type { Batch, Consumer, Producer } from "kafkajs";
 import {
+  acknowledgedSender,
   type RawMessage,
   type SourcePlugin,
   type SourceRunner,
@@ -100,6 +101,8 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
       maxInFlightRequests: 1,
     });
     const dlqTopic = deadLetterTopic(settings);
+    // Every partition's answer is checked: a kafkajs send can resolve without some.
+    const deadLetterSender = acknowledgedSender(context.kafka, deadLetters, dlqTopic);
     let connected: Promise<void> | undefined;
     const connect = () =>
       connected ??= Promise.all([consumer.connect(), deadLetters.connect()]).then(() => {});
@@ -179,24 +182,20 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
         })));
       },
       async reject(batch, rejections) {
-        await deadLetters.send({
-          topic: dlqTopic,
-          acks: -1,
-          messages: rejections.map(({ message, reason }) => ({
-            key: `${batch.stream}/${batch.partition}/${message.offset}`,
-            value: message.value === null ? null : Buffer.from(
-              message.value.buffer,
-              message.value.byteOffset,
-              message.value.byteLength,
-            ),
-            headers: {
-              reason,
-              source_topic: batch.stream,
-              source_partition: String(batch.partition),
-              source_offset: String(message.offset),
-            },
-          })),
-        });
+        await deadLetterSender.send(rejections.map(({ message, reason }) => ({
+          key: `${batch.stream}/${batch.partition}/${message.offset}`,
+          value: message.value === null ? null : Buffer.from(
+            message.value.buffer,
+            message.value.byteOffset,
+            message.value.byteLength,
+          ),
+          headers: {
+            reason,
+            source_topic: batch.stream,
+            source_partition: String(batch.partition),
+            source_offset: String(message.offset),
+          },
+        })));
       },
       async close() {
         await Promise.allSettled([consumer.disconnect(), deadLetters.disconnect()]);
