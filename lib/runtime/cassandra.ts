@@ -26,15 +26,30 @@ export function reconnectionPolicy(): cassandra.policies.reconnection.Reconnecti
   );
 }
 
+/**
+ * How long a query waits for its coordinator before the same query also goes to the next node,
+ * ms. A node frozen in a garbage-collection pause (or SIGSTOPped by the chaos run) otherwise
+ * holds every query it coordinates until the 30 s read timeout: batches stall, the consumer
+ * misses its heartbeats and is evicted from its group. On one node there is no next node, so
+ * nothing changes there. Every data statement of the runtime is idempotent (fixed values, write
+ * timestamps that make the more complete row win), so a second execution cannot count twice;
+ * schema statements are marked not idempotent and never sent twice.
+ */
+export const SPECULATIVE_DELAY_MS = 2_000;
+
 /** Builds (does not connect) a client for the given settings. */
 export function createCassandraClient(settings: CassandraSettings): cassandra.Client {
   return new cassandra.Client({
     contactPoints: settings.contactPoints,
     localDataCenter: settings.localDataCenter,
-    policies: { reconnection: reconnectionPolicy() },
+    policies: {
+      reconnection: reconnectionPolicy(),
+      speculativeExecution: new cassandra.policies.speculativeExecution
+        .ConstantSpeculativeExecutionPolicy(SPECULATIVE_DELAY_MS, 1),
+    },
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
     socketOptions: { readTimeout: 30_000 },
-    queryOptions: { prepare: true, consistency: consistencyOf(settings) },
+    queryOptions: { prepare: true, consistency: consistencyOf(settings), isIdempotent: true },
   });
 }
 
@@ -124,7 +139,8 @@ async function executeSchemaStatement(
 ): Promise<void> {
   for (let attempt = 1;; attempt++) {
     try {
-      await client.execute(statement);
+      // Concurrent creates of one table on two coordinators can disagree: never speculative.
+      await client.execute(statement, [], { isIdempotent: false });
       return;
     } catch (error) {
       if (!schemaNotYetKnown(error) || Date.now() > deadline) throw error;

@@ -115,7 +115,8 @@ const cassandraSink: SinkPlugin<CassandraSinkOptions> = {
           );
         }
         const planned = tableLayout(context.keyspace, settings.table, bindings[0]!);
-        await client.execute(planned.create);
+        // Schema: never sent to a second coordinator (see the runtime's speculative executions).
+        await client.execute(planned.create, [], { isIdempotent: false });
         await checkExistingShape(client, context.keyspace, settings.table, planned);
         layout = planned;
       },

@@ -60,6 +60,9 @@ export type KafkaSourceOptions = z.output<typeof options>;
  */
 export const CONSUMER_RETRY = { retries: 30, initialRetryTime: 300, maxRetryTime: 1_000 };
 
+/** How often a member tells the group it is alive, ms (kafkajs' default). */
+const HEARTBEAT_MS = 3_000;
+
 function deadLetterTopic(settings: KafkaSourceOptions): string {
   return settings.dead_letter_topic ?? `${settings.topic}.dlq`;
 }
@@ -87,7 +90,7 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
       maxBytesPerPartition: settings.max_bytes_per_partition,
       maxBytes: settings.max_bytes_per_partition * 10,
       sessionTimeout: settings.session_timeout_ms,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: HEARTBEAT_MS,
       retry: {
         ...CONSUMER_RETRY,
         // kafkajs restarts a crashed consumer forever; the runtime counts each crash, logs it
@@ -155,13 +158,21 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
             // The message timestamp is stored with the message: the same on every delivery.
             fallbackTime: settings.message_time_fallback ? Number(message.timestamp) : undefined,
           }));
-          await handlers.onBatch({
-            stream: batch.topic,
-            partition: batch.partition,
-            messages,
-            lag: Number(batch.offsetLag()),
-            endOffset: Number(batch.highWatermark),
-          });
+          // A batch can wait on Cassandra (a node restarting or frozen) for longer than the
+          // session: heartbeats go on meanwhile, so the group does not evict a member that is
+          // only waiting (and re-deliver everything it had read since its last commit).
+          const keepAlive = setInterval(() => heartbeat().catch(() => {}), HEARTBEAT_MS);
+          try {
+            await handlers.onBatch({
+              stream: batch.topic,
+              partition: batch.partition,
+              messages,
+              lag: Number(batch.offsetLag()),
+              endOffset: Number(batch.highWatermark),
+            });
+          } finally {
+            clearInterval(keepAlive);
+          }
           await heartbeat();
         }
         const aborted = new Promise<void>((resolve) => {
