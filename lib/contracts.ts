@@ -244,7 +244,7 @@ export interface Aggregation<S = unknown> {
    * live state as `other`, and the SDK's `assertAggregationLaws` checks all three.
    */
   merge(into: S, other: S): S;
-  /** Final rows for a window (e.g. the top N pages). Must be deterministic. */
+  /** Final rows for a window (e.g. the top N pages). Must be deterministic; only reads `state`. */
   finish(state: S): ResultRow[];
   /**
    * The same aggregation in keyed form, when its state is a map from a state key (a page, a
@@ -270,7 +270,10 @@ export interface KeyedState<V = unknown> {
   add(value: V, record: LogRecord): V;
   /** Combines two values of one key; `other` is read only, as in {@linkcode Aggregation.merge}. */
   merge(into: V, other: V): V;
-  /** Final rows from the values of every key of a window. Must be deterministic. */
+  /**
+   * Final rows from the values of every key of a window. Must be deterministic, and must only
+   * read `values` (they are kept and merged into again after it returns).
+   */
   finish(values: ReadonlyMap<string, V>): ResultRow[];
 }
 

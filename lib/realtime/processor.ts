@@ -46,12 +46,7 @@ import type { WindowCutter } from "../windows.ts";
 import type { WindowSpec } from "../window_size.ts";
 import type { StateChange, StateKey, StateStore, StoredEntry, StoredHead } from "./state_store.ts";
 import { stateKeyString } from "./state_store.ts";
-import {
-  forgetUnused,
-  type LocalPartition,
-  realtimeResult,
-  type RemoteStates,
-} from "./window_result.ts";
+import { forgetUnused, type LocalPartition, realtimeResult, resultCache } from "./window_result.ts";
 import { keyedFormOf } from "./keyed_form.ts";
 import type { SinkHealth } from "./sink_retry.ts";
 import { resultPublisher } from "./publish.ts";
@@ -245,9 +240,10 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const { source, aggregations, cutter, logWriter, states, log } = options;
   const now = options.now ?? Date.now;
   const rows = new Map<string, StateRow>();
-  // Other processes' partition states as last read for results: only rows changed since are
-  // read again. Kept across generations: what is stored only grows more complete.
-  const remoteStates: RemoteStates = new Map();
+  // What results keep between flushes (other processes' partition states as last read, each
+  // window's merged values), so a result costs what changed. Kept across generations: what is
+  // stored only grows more complete, and a window whose local partitions changed is re-merged.
+  const kept = resultCache();
   const dirtyWindows = new Map<string, DirtyWindow>();
   const durable = new Map<string, SourcePosition>();
   const committed = new Map<string, number>();
@@ -671,7 +667,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       bound.window,
       windowKey,
       () => localPartitions(bound.name, windowKey),
-      remoteStates,
+      kept,
       now,
     );
     if (result === "being written") return undefined;
@@ -715,7 +711,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       if (row.dirty) continue;
       if (row.closesAt <= watermark || at - row.touchedAt > IDLE_ROW_MS) rows.delete(keyString);
     }
-    forgetUnused(remoteStates, at - IDLE_ROW_MS);
+    forgetUnused(kept, at - IDLE_ROW_MS);
   }
 
   /** Total and per-partition lag. */

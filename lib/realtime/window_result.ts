@@ -17,8 +17,11 @@ export interface LocalPartition {
   partition: number;
   /** Records counted. */
   records: number;
-  /** Value by state key (read only: merged as a copy). */
-  entries: ReadonlyMap<string, { readonly value: unknown }>;
+  /**
+   * Value by state key, with the offset of the record that last changed it (read only: merged
+   * as a copy). The same map object for as long as the partition window stays in memory.
+   */
+  entries: ReadonlyMap<string, { readonly value: unknown; readonly offset: number }>;
 }
 
 /** Another process's state of one partition window, as this process last read it. */
@@ -33,22 +36,51 @@ export interface RemotePartition {
   usedAt: number;
 }
 
-/**
- * What this process last read of other processes' partition states, by
- * {@linkcode stateKeyString}: a result then reads only the key rows written since (their offsets
- * are above the cached head's), so its reads follow what changed, not the window's size.
- */
-export type RemoteStates = Map<string, RemotePartition>;
+/** One window's merge as last computed, so the next result merges only the keys that changed. */
+interface MergedWindow {
+  /** Local partitions merged: their entries map and the highest entry offset merged. */
+  locals: Map<string, { entries: LocalPartition["entries"]; upTo: number }>;
+  /** Remote partitions merged. */
+  remotes: Set<string>;
+  /** Merge of the local partitions' values, by key. */
+  localValues: Map<string, unknown>;
+  /** Merge of every partition's values, by key: what `finish` is given. */
+  values: Map<string, unknown>;
+  /** When a result last used it, ms. */
+  usedAt: number;
+}
 
 /**
- * Drops the partition states no result used since `before` (closed or quiet windows), so
- * memory follows the windows being computed.
+ * What this process keeps between results so each one costs what changed, not the window's
+ * size: other processes' partition states as last read (by {@linkcode stateKeyString}; a result
+ * reads only the key rows written since, whose offsets are above the cached head's), and each
+ * window's merged values (a result re-merges only the keys whose value changed in some
+ * partition). `finish` still reads every merged key.
+ */
+export interface ResultCache {
+  /** Other processes' partition states, by state key string. */
+  remote: Map<string, RemotePartition>;
+  /** Merged values by window (`aggregation NUL windowKey`). */
+  merged: Map<string, MergedWindow>;
+}
+
+/** An empty cache. */
+export function resultCache(): ResultCache {
+  return { remote: new Map(), merged: new Map() };
+}
+
+/**
+ * Drops what no result used since `before` (closed or quiet windows), so memory follows the
+ * windows being computed.
  *
- * @param remote The cache.
+ * @param cache The cache.
  * @param before Time, ms.
  */
-export function forgetUnused(remote: RemoteStates, before: number): void {
-  for (const [id, partition] of remote) if (partition.usedAt < before) remote.delete(id);
+export function forgetUnused(cache: ResultCache, before: number): void {
+  for (const [id, partition] of cache.remote) {
+    if (partition.usedAt < before) cache.remote.delete(id);
+  }
+  for (const [id, window] of cache.merged) if (window.usedAt < before) cache.merged.delete(id);
 }
 
 /** Why no result could be computed. */
@@ -72,53 +104,129 @@ export async function realtimeResult(
   window: WindowSpec,
   windowKey: string,
   local: () => Iterable<LocalPartition> = () => [],
-  remote: RemoteStates = new Map(),
+  cache: ResultCache = resultCache(),
   now: () => number = Date.now,
 ): Promise<WindowResult | NoResult> {
   const keyed = keyedFormOf(aggregation);
   const heads = await states.readWindowHeads(name, windowKey);
-  const merged = new Map<string, unknown>();
-  let records = 0;
-  let partitions = 0;
-  const held = new Set<string>();
-  // Merge in-memory states now, before any other await lets a batch change them.
-  for (const partition of local()) {
-    held.add(`${partition.stream}\u0000${partition.partition}`);
-    for (const [key, entry] of partition.entries) mergeValue(keyed, merged, key, entry.value);
-    records += partition.records;
-    partitions++;
+  const windowId = `${name}\u0000${windowKey}`;
+  const cached = cache.merged.get(windowId);
+
+  // Synchronously, before any other await lets a batch change them: the local partitions'
+  // values of every key changed since the last result (of all keys when the partitions held
+  // are not those merged last time, e.g. after a reassignment).
+  const locals = [...local()];
+  const held = new Set(locals.map((p) => `${p.stream}\u0000${p.partition}`));
+  const sameLocals = cached !== undefined && cached.locals.size === locals.length &&
+    locals.every((p) =>
+      cached.locals.get(`${p.stream}\u0000${p.partition}`)?.entries === p.entries
+    );
+  const merged: MergedWindow = sameLocals ? cached : {
+    locals: new Map(),
+    remotes: new Set(),
+    localValues: new Map(),
+    values: new Map(),
+    usedAt: 0,
+  };
+  const upTo = new Map<string, number>();
+  let changed: Set<string> | "all" = "all";
+  if (sameLocals) {
+    const touched = new Set<string>();
+    for (const p of locals) {
+      const id = `${p.stream}\u0000${p.partition}`;
+      const before = merged.locals.get(id)!.upTo;
+      let highest = before;
+      for (const [key, entry] of p.entries) {
+        if (entry.offset > before) {
+          touched.add(key);
+          if (entry.offset > highest) highest = entry.offset;
+        }
+      }
+      upTo.set(id, highest);
+    }
+    for (const key of touched) {
+      let value = keyed.start();
+      for (const p of locals) {
+        const entry = p.entries.get(key);
+        if (entry !== undefined) value = keyed.merge(value, entry.value);
+      }
+      merged.localValues.set(key, value);
+    }
+    changed = touched;
+  } else {
+    for (const p of locals) {
+      let highest = -1;
+      for (const [key, entry] of p.entries) {
+        mergeValue(keyed, merged.localValues, key, entry.value);
+        if (entry.offset > highest) highest = entry.offset;
+      }
+      upTo.set(`${p.stream}\u0000${p.partition}`, highest);
+    }
   }
-  const others: RemotePartition[] = [];
+  let records = locals.reduce((sum, p) => sum + p.records, 0);
+
+  // Other processes' partitions: only the key rows written since they were last read.
+  const remotes: Array<[string, RemotePartition]> = [];
+  const remoteChanged = new Set<string>();
   for (const head of heads) {
     if (held.has(`${head.stream}\u0000${head.partition}`)) continue;
     const key = { aggregation: name, windowKey, stream: head.stream, partition: head.partition };
     const id = stateKeyString(key);
-    let cached = remote.get(id);
-    if (cached === undefined || cached.appliedOffset !== head.appliedOffset) {
+    let partition = cache.remote.get(id);
+    if (partition === undefined || partition.appliedOffset !== head.appliedOffset) {
       // Rows at or below the cached head's offset were read already (a row's offset only grows).
-      const entries: StoredEntry[] = await states.loadEntries(key, cached?.appliedOffset);
+      const entries: StoredEntry[] = await states.loadEntries(key, partition?.appliedOffset);
       if (entries.some((entry) => entry.appliedOffset > head.appliedOffset)) {
         return "being written";
       }
-      const values = cached?.values ?? new Map<string, unknown>();
-      for (const entry of entries) values.set(entry.stateKey, JSON.parse(entry.value));
-      cached = { appliedOffset: head.appliedOffset, records: head.records, values, usedAt: 0 };
-      remote.set(id, cached);
+      const values = partition?.values ?? new Map<string, unknown>();
+      for (const entry of entries) {
+        values.set(entry.stateKey, JSON.parse(entry.value));
+        remoteChanged.add(entry.stateKey);
+      }
+      partition = { appliedOffset: head.appliedOffset, records: head.records, values, usedAt: 0 };
+      cache.remote.set(id, partition);
     }
-    cached.usedAt = now();
-    others.push(cached);
-  }
-  for (const partition of others) {
-    for (const [key, value] of partition.values) mergeValue(keyed, merged, key, value);
+    partition.usedAt = now();
+    remotes.push([id, partition]);
     records += partition.records;
-    partitions++;
   }
-  if (partitions === 0) return "no state";
+  if (locals.length + remotes.length === 0) return "no state";
+
+  // A remote partition merged last time and gone now (it became local, or expired): start over.
+  const remoteIds = new Set(remotes.map(([id]) => id));
+  if ([...merged.remotes].some((id) => !remoteIds.has(id))) changed = "all";
+  if (changed === "all") {
+    merged.values = new Map();
+    for (const [key, value] of merged.localValues) mergeValue(keyed, merged.values, key, value);
+    for (const [, partition] of remotes) {
+      for (const [key, value] of partition.values) mergeValue(keyed, merged.values, key, value);
+    }
+  } else {
+    for (const key of remoteChanged) changed.add(key);
+    for (const key of changed) {
+      let value = keyed.start();
+      const mine = merged.localValues.get(key);
+      if (mine !== undefined) value = keyed.merge(value, mine);
+      for (const [, partition] of remotes) {
+        const theirs = partition.values.get(key);
+        if (theirs !== undefined) value = keyed.merge(value, theirs);
+      }
+      merged.values.set(key, value);
+    }
+  }
+  for (const p of locals) {
+    const id = `${p.stream}\u0000${p.partition}`;
+    merged.locals.set(id, { entries: p.entries, upTo: upTo.get(id)! });
+  }
+  merged.remotes = remoteIds;
+  merged.usedAt = now();
+  cache.merged.set(windowId, merged);
   return {
     aggregation: name,
     window: cutter.windowFromKey(windowKey, window),
     shape: aggregation.shape,
-    rows: keyed.finish(merged),
+    rows: keyed.finish(merged.values),
     records,
     computedAt: Date.now(),
   };

@@ -12,6 +12,8 @@
  * 3. with a keyed form (`aggregation.keyed`), the same holds key by key: every key's value
  *    stored on its own (one JSON row each), merged per key in any order, finishes to the same
  *    rows, and the keyed `merge` leaves `other` untouched.
+ * 4. `finish` only reads the state it is given (real time keeps a window's merged values and
+ *    merges only the keys that change into them, then finishes again).
  *
  * @module
  */
@@ -60,6 +62,12 @@ export function assertAggregationLaws<S>(
 ): void {
   const { splits = 8, seed = 1 } = options;
   const onePass = aggregation.finish(addAll(aggregation, records));
+  // Law 4: finish only reads its state (the same rows from a frozen copy).
+  assert.deepEqual(
+    finishReadOnly(() => aggregation.finish(deepFreeze(roundTrip(addAll(aggregation, records))))),
+    onePass,
+    "law 4: finish must give the same rows from a frozen copy of its state",
+  );
   const random = seededRandom(seed);
   for (let split = 0; split < splits; split++) {
     const partCount = 1 + Math.floor(random() * 4);
@@ -115,12 +123,26 @@ function assertKeyedSplit(
     assert.equal(JSON.stringify(other), text, "law 3: the keyed merge changed 'other'");
     merged.set(key, into);
   }
+  // Law 4 (keyed): finish only reads the values; real time keeps them and merges on.
+  const frozen = new Map([...merged].map(([key, value]) => [key, deepFreeze(value)]));
   assert.deepEqual(
-    keyed.finish(merged),
+    finishReadOnly(() => keyed.finish(frozen)),
     onePass,
     `law 3: the keyed form, stored one row per key and merged key by key, must finish like ` +
       `one pass`,
   );
+}
+
+/** Runs a finish over frozen values; a change attempt fails law 4 with what it tried. */
+function finishReadOnly<T>(finish: () => T): T {
+  try {
+    return finish();
+  } catch (error) {
+    if (error instanceof TypeError) {
+      assert.fail(`law 4: finish changed the state it was given (${error.message})`);
+    }
+    throw error;
+  }
 }
 
 /** One merge, checking that `other` is not returned, changed or kept. */
