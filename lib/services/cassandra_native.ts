@@ -150,6 +150,9 @@ storage_port: ${storagePort}
 native_transport_port: ${port}
 start_native_transport: true
 endpoint_snitch: SimpleSnitch
+# Three nodes sharing a small machine answer gossip late while one restarts; the default (8)
+# then convicts live nodes and quorum queries fail for minutes ("only 1 alive").
+phi_convict_threshold: 12
 concurrent_reads: 16
 concurrent_writes: 32
 concurrent_compactors: 1

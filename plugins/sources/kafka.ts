@@ -9,6 +9,7 @@ import { Buffer } from "node:buffer";
 import type { Batch, Consumer, Producer } from "kafkajs";
 import {
   acknowledgedSender,
+  errorText,
   type RawMessage,
   type SourcePlugin,
   type SourceRunner,
@@ -62,6 +63,8 @@ export const CONSUMER_RETRY = { retries: 30, initialRetryTime: 300, maxRetryTime
 
 /** How often a member tells the group it is alive, ms (kafkajs' default). */
 const HEARTBEAT_MS = 3_000;
+/** How long a failed batch is tried again in place before kafkajs sees the failure, ms. */
+export const BATCH_RETRY_MS = 20_000;
 
 function deadLetterTopic(settings: KafkaSourceOptions): string {
   return settings.dead_letter_topic ?? `${settings.topic}.dlq`;
@@ -159,17 +162,42 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
             fallbackTime: settings.message_time_fallback ? Number(message.timestamp) : undefined,
           }));
           // A batch can wait on Cassandra (a node restarting or frozen) for longer than the
-          // session: heartbeats go on meanwhile, so the group does not evict a member that is
-          // only waiting (and re-deliver everything it had read since its last commit).
+          // session, or fail while it is down: heartbeats go on meanwhile and a failed batch is
+          // tried again in place (re-delivery is recognised, so that is safe) for up to
+          // BATCH_RETRY_MS, so the group does not evict a member that is only waiting (an
+          // eviction re-delivers everything read since the last commit and costs a rebalance).
+          // Past that, the failure goes to kafkajs, which counts it as a crash.
           const keepAlive = setInterval(() => heartbeat().catch(() => {}), HEARTBEAT_MS);
+          const started = Date.now();
           try {
-            await handlers.onBatch({
-              stream: batch.topic,
-              partition: batch.partition,
-              messages,
-              lag: Number(batch.offsetLag()),
-              endOffset: Number(batch.highWatermark),
-            });
+            for (let attempt = 1;; attempt++) {
+              try {
+                await handlers.onBatch({
+                  stream: batch.topic,
+                  partition: batch.partition,
+                  messages,
+                  lag: Number(batch.offsetLag()),
+                  endOffset: Number(batch.highWatermark),
+                });
+                if (attempt > 1) {
+                  context.log(
+                    `${batch.topic}/${batch.partition}: batch went through at attempt ${attempt}`,
+                  );
+                }
+                break;
+              } catch (error) {
+                if (signal.aborted || Date.now() - started >= BATCH_RETRY_MS) throw error;
+                if (attempt === 1) {
+                  context.log(
+                    `${batch.topic}/${batch.partition}: batch failed, trying again every second ` +
+                      `for up to ${BATCH_RETRY_MS / 1000} s: ${
+                        errorText(error, { firstLine: true })
+                      }`,
+                  );
+                }
+                await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 1_000)));
+              }
+            }
           } finally {
             clearInterval(keepAlive);
           }
