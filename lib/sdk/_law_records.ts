@@ -8,6 +8,16 @@ import type { Aggregation, ResultRow } from "../contracts.ts";
 import type { LogRecord } from "../records.ts";
 
 /**
+ * One plain web request for `uri` (12:00 UTC on 2026-01-01, status 200, one client).
+ *
+ * @param uri The request URI.
+ * @returns The record.
+ */
+export function webRequest(uri: string): LogRecord {
+  return { ...lawRecords(1, 1)[0]!, timestamp: Date.UTC(2026, 0, 1, 12), request_uri: uri };
+}
+
+/**
  * `count` records with a varied client address, user agent, page, time and request time.
  *
  * @param count How many records.

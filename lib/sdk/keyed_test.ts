@@ -1,21 +1,7 @@
 import assert from "assert";
 import { assertAggregationLaws } from "./conformance.ts";
 import { keyedCounts } from "./keyed.ts";
-import type { LogRecord } from "../records.ts";
-
-function request(uri: string): LogRecord {
-  return {
-    timestamp: Date.UTC(2026, 0, 1, 12),
-    request_uri: uri,
-    status: 200,
-    body_bytes_sent: 100,
-    request_time: 0.01,
-    http_referrer: "-",
-    http_user_agent: "Mozilla/5.0",
-    remote_addr: "10.0.0.1",
-    method: "GET",
-  };
-}
+import { webRequest as request } from "./_law_records.ts";
 
 const hitsPerPage = keyedCounts({
   shape: { key: { name: "page", type: "text" }, values: [{ name: "hits", type: "bigint" }] },
