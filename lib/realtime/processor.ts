@@ -201,6 +201,8 @@ interface StateRow {
   entries: Map<string, Entry>;
   /** State keys changed since the last snapshot. */
   changed: Set<string>;
+  /** State keys changed since the window's last result (drained by `realtimeResult`). */
+  changedSinceResult: Set<string>;
   records: number;
   appliedOffset: number;
   dirty: boolean;
@@ -416,10 +418,12 @@ export function createProcessor(options: ProcessorOptions): Processor {
         if (entry === undefined) {
           row.entries.set(stateKey, { value: row.keyed.add(row.keyed.start(), record), offset });
           row.changed.add(stateKey);
+          row.changedSinceResult.add(stateKey);
         } else if (offset > entry.offset) {
           entry.value = row.keyed.add(entry.value, record);
           entry.offset = offset;
           row.changed.add(stateKey);
+          row.changedSinceResult.add(stateKey);
         }
       }
       if (duplicate) counters.duplicates++;
@@ -490,6 +494,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       closesAt: slot.closesAt,
       entries,
       changed: new Set(),
+      changedSinceResult: new Set(),
       records: head?.records ?? 0,
       appliedOffset: head?.appliedOffset ?? -1,
       dirty: false,
@@ -683,6 +688,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         partition: row.key.partition,
         records: row.records,
         entries: row.entries,
+        changedSinceResult: row.changedSinceResult,
       };
     }
   }

@@ -18,10 +18,16 @@ export interface LocalPartition {
   /** Records counted. */
   records: number;
   /**
-   * Value by state key, with the offset of the record that last changed it (read only: merged
-   * as a copy). The same map object for as long as the partition window stays in memory.
+   * Value by state key (read only: merged as a copy). The same map object for as long as the
+   * partition window stays in memory.
    */
-  entries: ReadonlyMap<string, { readonly value: unknown; readonly offset: number }>;
+  entries: ReadonlyMap<string, { readonly value: unknown }>;
+  /**
+   * The keys whose value changed since this window's last result: the processor adds to it, a
+   * result drains it. (Not the entries' offsets: after a flush cut short, a replayed record can
+   * change a key at an offset below others already applied.)
+   */
+  changedSinceResult: Set<string>;
 }
 
 /** Another process's state of one partition window, as this process last read it. */
@@ -38,8 +44,10 @@ export interface RemotePartition {
 
 /** One window's merge as last computed, so the next result merges only the keys that changed. */
 interface MergedWindow {
-  /** Local partitions merged: their entries map and the highest entry offset merged. */
-  locals: Map<string, { entries: LocalPartition["entries"]; upTo: number }>;
+  /** Local partitions merged, with their entries map. */
+  locals: Map<string, LocalPartition["entries"]>;
+  /** Keys drained from the local partitions but not yet merged into `values`. */
+  pending: Set<string>;
   /** Remote partitions merged. */
   remotes: Set<string>;
   /** Merge of the local partitions' values, by key. */
@@ -114,37 +122,28 @@ export async function realtimeResult(
 
   // Synchronously, before any other await lets a batch change them: the local partitions'
   // values of every key changed since the last result (of all keys when the partitions held
-  // are not those merged last time, e.g. after a reassignment).
+  // are not those merged last time, e.g. after a reassignment or a reload).
   const locals = [...local()];
   const held = new Set(locals.map((p) => `${p.stream}\u0000${p.partition}`));
   const sameLocals = cached !== undefined && cached.locals.size === locals.length &&
-    locals.every((p) =>
-      cached.locals.get(`${p.stream}\u0000${p.partition}`)?.entries === p.entries
-    );
+    locals.every((p) => cached.locals.get(`${p.stream}\u0000${p.partition}`) === p.entries);
   const merged: MergedWindow = sameLocals ? cached : {
-    locals: new Map(),
+    locals: new Map(locals.map((p) => [`${p.stream}\u0000${p.partition}`, p.entries])),
+    pending: new Set(),
     remotes: new Set(),
     localValues: new Map(),
     values: new Map(),
     usedAt: 0,
   };
-  const upTo = new Map<string, number>();
   let changed: Set<string> | "all" = "all";
   if (sameLocals) {
-    const touched = new Set<string>();
+    // Drained into the window's pending set, which is merged and cleared only once a result
+    // is made: a result given up below ("being written", a failed read) loses nothing.
     for (const p of locals) {
-      const id = `${p.stream}\u0000${p.partition}`;
-      const before = merged.locals.get(id)!.upTo;
-      let highest = before;
-      for (const [key, entry] of p.entries) {
-        if (entry.offset > before) {
-          touched.add(key);
-          if (entry.offset > highest) highest = entry.offset;
-        }
-      }
-      upTo.set(id, highest);
+      for (const key of p.changedSinceResult) merged.pending.add(key);
+      p.changedSinceResult.clear();
     }
-    for (const key of touched) {
+    for (const key of merged.pending) {
       let value = keyed.start();
       for (const p of locals) {
         const entry = p.entries.get(key);
@@ -152,15 +151,11 @@ export async function realtimeResult(
       }
       merged.localValues.set(key, value);
     }
-    changed = touched;
+    changed = new Set(merged.pending);
   } else {
     for (const p of locals) {
-      let highest = -1;
-      for (const [key, entry] of p.entries) {
-        mergeValue(keyed, merged.localValues, key, entry.value);
-        if (entry.offset > highest) highest = entry.offset;
-      }
-      upTo.set(`${p.stream}\u0000${p.partition}`, highest);
+      p.changedSinceResult.clear();
+      for (const [key, entry] of p.entries) mergeValue(keyed, merged.localValues, key, entry.value);
     }
   }
   let records = locals.reduce((sum, p) => sum + p.records, 0);
@@ -215,10 +210,7 @@ export async function realtimeResult(
       merged.values.set(key, value);
     }
   }
-  for (const p of locals) {
-    const id = `${p.stream}\u0000${p.partition}`;
-    merged.locals.set(id, { entries: p.entries, upTo: upTo.get(id)! });
-  }
+  merged.pending.clear();
   merged.remotes = remoteIds;
   merged.usedAt = now();
   cache.merged.set(windowId, merged);

@@ -166,8 +166,16 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
           // tried again in place (re-delivery is recognised, so that is safe) for up to
           // BATCH_RETRY_MS, so the group does not evict a member that is only waiting (an
           // eviction re-delivers everything read since the last commit and costs a rebalance).
-          // Past that, the failure goes to kafkajs, which counts it as a crash.
-          const keepAlive = setInterval(() => heartbeat().catch(() => {}), HEARTBEAT_MS);
+          // Past that, the failure goes to kafkajs, which counts it as a crash. When the group
+          // asks its members to rejoin (a heartbeat fails: rebalance, or a restarted
+          // coordinator), or partitions move, retrying in place would only hold the group up,
+          // so the failure goes to kafkajs at once and the batch is re-delivered after the join.
+          const joinedIn = generation;
+          let groupWaits = false;
+          const keepAlive = setInterval(() =>
+            heartbeat().catch(() => {
+              groupWaits = true;
+            }), HEARTBEAT_MS);
           const started = Date.now();
           try {
             for (let attempt = 1;; attempt++) {
@@ -186,7 +194,9 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
                 }
                 break;
               } catch (error) {
-                if (signal.aborted || Date.now() - started >= BATCH_RETRY_MS) throw error;
+                const givingUp = signal.aborted || groupWaits || generation !== joinedIn ||
+                  Date.now() - started >= BATCH_RETRY_MS;
+                if (givingUp) throw error;
                 if (attempt === 1) {
                   context.log(
                     `${batch.topic}/${batch.partition}: batch failed, trying again every second ` +
