@@ -30,7 +30,12 @@ import { BenchNames } from "../bench/names.ts";
 import { errorText } from "../lib/errors.ts";
 import { benchProgress, type Progress } from "../bench/progress.ts";
 import { machineInfo } from "../bench/machine.ts";
-import { type LoadedPipeline, measureThroughput } from "../bench/throughput.ts";
+import {
+  type LoadedPipeline,
+  measureThroughput,
+  type ThroughputResult,
+  type ThroughputScenario,
+} from "../bench/throughput.ts";
 import { measureFreshness } from "../bench/freshness.ts";
 import { measureBatch } from "../bench/batch_speed.ts";
 import { measureConsume } from "../bench/consume_ceiling.ts";
@@ -150,41 +155,42 @@ async function main(): Promise<number> {
       ? undefined
       : await throughputAtEachScale(kafka, client, names, options, results, progress);
     if (options.http !== "only") {
-      await part(results, progress, "high-cardinality throughput", async () => {
-        progress.line(
-          `high cardinality: the same ${options.events} events over ${HIGH_CARDINALITY_PAGES} ` +
-            "distinct pages, raw URIs counted",
-        );
-        const { result, loaded: highLoaded } = await measureThroughput(
-          kafka,
-          client,
-          names,
-          SHIPPED_PIPELINE,
-          options.events,
-          progress,
-          { pages: HIGH_CARDINALITY_PAGES },
-        );
-        results.highCardinality = result;
-        await names.drop(kafka, client, highLoaded.bench.names);
-      });
-      await part(results, progress, "core-pipeline throughput", async () => {
-        progress.line(
-          `core pipeline: the same ${options.events} events through ${
-            CORE_PLUGINS.join(" and ")
-          } only, beside the full shipped pipeline`,
-        );
-        const { result, loaded: coreLoaded } = await measureThroughput(
-          kafka,
-          client,
-          names,
-          SHIPPED_PIPELINE,
-          options.events,
-          progress,
-          { onlyPlugins: CORE_PLUGINS },
-        );
-        results.corePipeline = result;
-        await names.drop(kafka, client, coreLoaded.bench.names);
-      });
+      /** The same events through the shipped pipeline, varied by `scenario`. */
+      const variant = (
+        label: string,
+        line: string,
+        scenario: ThroughputScenario,
+        store: (result: ThroughputResult) => void,
+      ) =>
+        part(results, progress, label, async () => {
+          progress.line(line);
+          const { result, loaded: variantLoaded } = await measureThroughput(
+            kafka,
+            client,
+            names,
+            SHIPPED_PIPELINE,
+            options.events,
+            progress,
+            scenario,
+          );
+          store(result);
+          await names.drop(kafka, client, variantLoaded.bench.names);
+        });
+      await variant(
+        "high-cardinality throughput",
+        `high cardinality: the same ${options.events} events over ${HIGH_CARDINALITY_PAGES} ` +
+          "distinct pages, raw URIs counted",
+        { pages: HIGH_CARDINALITY_PAGES },
+        (result) => results.highCardinality = result,
+      );
+      await variant(
+        "core-pipeline throughput",
+        `core pipeline: the same ${options.events} events through ${
+          CORE_PLUGINS.join(" and ")
+        } only, beside the full shipped pipeline`,
+        { onlyPlugins: CORE_PLUGINS },
+        (result) => results.corePipeline = result,
+      );
       await part(results, progress, "freshness", async () => {
         results.freshness = await measureFreshness(
           kafka,

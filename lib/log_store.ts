@@ -5,7 +5,12 @@
  * @module
  */
 import cassandra from "cassandra-driver";
-import { EVENT_TEXT_FIELDS, type LogRecord, type SourcedRecord } from "./records.ts";
+import {
+  EVENT_TEXT_FIELDS,
+  type LogRecord,
+  type SourcedRecord,
+  WEB_LOG_FIELDS,
+} from "./records.ts";
 import { forEachConcurrent } from "./concurrency.ts";
 import { utcBucket } from "./windows.ts";
 
@@ -16,14 +21,7 @@ const BATCHES_IN_FLIGHT = 48;
 
 /** The record fields stored in a column of their own, in table order after the key. */
 const FIELD_COLUMNS = [
-  "request_uri",
-  "status",
-  "body_bytes_sent",
-  "request_time",
-  "http_referrer",
-  "http_user_agent",
-  "remote_addr",
-  "method",
+  ...WEB_LOG_FIELDS.slice(1), // the time is a key column
   ...EVENT_TEXT_FIELDS,
   "props",
 ] as const;

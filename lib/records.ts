@@ -86,6 +86,19 @@ export type RequestRecord =
     >
   >;
 
+/** The web-log fields, in the order the log table stores them (the time first). */
+export const WEB_LOG_FIELDS = [
+  "timestamp",
+  "request_uri",
+  "status",
+  "body_bytes_sent",
+  "request_time",
+  "http_referrer",
+  "http_user_agent",
+  "remote_addr",
+  "method",
+] as const;
+
 /** The optional event fields that hold text, in the order the log table stores them. */
 export const EVENT_TEXT_FIELDS = [
   "event_id",

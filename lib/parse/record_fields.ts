@@ -6,7 +6,7 @@
  * @module
  */
 import type { LogRecord } from "../records.ts";
-import { EVENT_TEXT_FIELDS } from "../records.ts";
+import { EVENT_TEXT_FIELDS, WEB_LOG_FIELDS } from "../records.ts";
 import { describeValue, MAX_URI_LENGTH, type ParseResult, validateLogFields } from "./validate.ts";
 
 /** Longest event field (ids, types, device, country, utm values) accepted. */
@@ -32,20 +32,9 @@ const ALIAS_FOR: Partial<Record<keyof LogRecord, string>> = Object.fromEntries(
   Object.entries(FIELD_ALIASES).map(([alias, field]) => [field, alias]),
 );
 
-const WEB_FIELDS = [
-  "timestamp",
-  "request_uri",
-  "status",
-  "body_bytes_sent",
-  "request_time",
-  "http_referrer",
-  "http_user_agent",
-  "remote_addr",
-  "method",
-] as const;
-const WEB_FIELD_SET = new Set<string>(WEB_FIELDS);
+const WEB_FIELD_SET = new Set<string>(WEB_LOG_FIELDS);
 const KNOWN = new Set<string>([
-  ...WEB_FIELDS,
+  ...WEB_LOG_FIELDS,
   ...EVENT_TEXT_FIELDS,
   ...Object.keys(FIELD_ALIASES),
   "props",
@@ -113,7 +102,9 @@ export function validateRecordFields(
   } else {
     // The web-log rules, run on placeholders for the fields the event does not carry; only
     // the fields it does carry are taken over, so every message still names the input field.
-    const present = WEB_FIELDS.filter((name) => raw(name) !== undefined && name !== "timestamp");
+    const present = WEB_LOG_FIELDS.filter((name) =>
+      raw(name) !== undefined && name !== "timestamp"
+    );
     const result = validateLogFields({
       timestamp,
       request_uri: "/",
