@@ -100,9 +100,9 @@ export type NoResult = "no state" | "being written";
  * through saving one (a key row ahead of its head): try again at the next flush.
  *
  * Partitions held in memory (`local`, read synchronously once the heads are known) are merged
- * from memory, even when ahead of what is stored; only the others' key rows are read, and of
- * those, with `remote`, only the rows written since the last read (a cached partition whose
- * head has not moved is not read at all).
+ * from memory, even when ahead of what is stored; only the others' key rows are read, and with
+ * `cache` only those written since the last read (a partition whose head has not moved is not
+ * read at all) and only the keys changed since the last result are merged again.
  */
 export async function realtimeResult(
   states: StateStore,
