@@ -61,6 +61,8 @@ export interface ChaosReport {
   slowRecoveries: string[];
   /** Things that went wrong and were retried by the job itself (not counted as failures). */
   notes: string[];
+  /** Folder holding every runner's and server's whole log of this run. */
+  logs?: string;
 }
 
 /**
@@ -131,5 +133,6 @@ export function renderReport(report: ChaosReport): string {
       ? "PASSED: nothing lost or counted twice, every recovery within its bound"
       : `FAILED:\n  ${[...report.failures, ...report.slowRecoveries].join("\n  ")}`,
   );
+  if (report.logs !== undefined) lines.push(`runner and server logs: ${report.logs}`);
   return lines.join("\n");
 }

@@ -8,7 +8,7 @@
  */
 import { dirname } from "node:path";
 import type { Admin } from "kafkajs";
-import { REPO_ROOT } from "../lib/services/settings.ts";
+import { REPO_ROOT, servicesDir } from "../lib/services/settings.ts";
 import { createKafka } from "../lib/runtime/kafka.ts";
 import { openPipeline } from "../lib/runtime/start.ts";
 import { SeededRandom } from "../lib/traffic/random.ts";
@@ -55,6 +55,7 @@ export interface ChaosOptions {
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const { log, plan } = options;
   const random = new SeededRandom(options.seed);
+  const logs = `${servicesDir()}/${options.label}-logs`;
   const rate = options.events / options.durationSeconds;
   const report: ChaosReport = {
     date: new Date().toISOString(),
@@ -73,7 +74,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     failures: [],
     slowRecoveries: [],
     notes: [],
+    logs,
   };
+  await Deno.remove(logs, { recursive: true }).catch(() => {});
+  await Deno.mkdir(logs, { recursive: true });
   let services: PrivateServices | undefined;
   let pool: RunnerPool | undefined;
   let admin: Admin | undefined;
@@ -83,6 +87,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       log,
       options.label,
       options.nodes,
+      logs,
     );
     const names = new BenchNames(`c${options.seed}`).pipeline("chaos");
     const bench = await writeBenchPipeline(
@@ -127,7 +132,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         await delay(2000);
       }
     }
-    const runnerPool = pool = new RunnerPool(bench.file);
+    const runnerPool = pool = new RunnerPool(bench.file, logs);
     for (let i = 0; i < options.runners; i++) runnerPool.spawn();
     const alive = () => runnerPool.problem();
     await waitForMembers(watcher, names.group, options.runners, 180_000, alive);

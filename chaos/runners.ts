@@ -33,9 +33,16 @@ export class RunnerPool {
   /** Runner log lines about faults, in order (at most 400 kept). */
   readonly faultLines: FaultLine[] = [];
 
-  /** @param configFile Pipeline file every runner runs. */
-  constructor(configFile: string) {
+  readonly #logDir: string | undefined;
+
+  /**
+   * @param configFile Pipeline file every runner runs.
+   * @param logDir Folder receiving each runner's whole output (`<name>.log`, a line each with
+   *   the seconds since the pool started), kept after the run; none when undefined.
+   */
+  constructor(configFile: string, logDir?: string) {
     this.#configFile = configFile;
+    this.#logDir = logDir;
   }
 
   /** Names of the runners alive now. */
@@ -50,11 +57,17 @@ export class RunnerPool {
    */
   spawn(): string {
     const name = `r${++this.#count}`;
+    const logFile = this.#logDir === undefined
+      ? undefined
+      : Deno.openSync(`${this.#logDir}/${name}.log`, { create: true, write: true, truncate: true });
+    const encoder = new TextEncoder();
     const runner = spawnRunner(this.#configFile, (line) => {
-      if (!FAULT_LINE.test(line) || this.faultLines.length >= 400) return;
       const at = Math.round((performance.now() - this.#started) / 100) / 10;
+      logFile?.writeSync(encoder.encode(`${at.toFixed(1)} ${line}\n`));
+      if (!FAULT_LINE.test(line) || this.faultLines.length >= 400) return;
       this.faultLines.push({ runner: name, at, line });
     });
+    runner.exited.finally(() => logFile?.close());
     this.#live.set(name, runner);
     runner.exited.then((code) => {
       if (this.#ending.has(runner)) return;

@@ -13,6 +13,7 @@ import { clusterServers } from "../lib/services/cluster.ts";
 import {
   checkJavaTools,
   dataDirOf,
+  logFileOf,
   type NativeServer,
   runningPid,
   startServer,
@@ -105,6 +106,8 @@ function privateServer(server: NativeServer, address: string, log: (line: string
  * @param log Progress lines.
  * @param label Names their folders and process markers (`<label>-kafka`, `<label>-kafka-1`...).
  * @param nodes Nodes of each service: 1 or 3.
+ * @param logDir Where each server's log is copied when they stop (`<server>.log`), so a failed
+ *   run can be read afterwards; none when undefined.
  * @returns The running services.
  * @throws {Error} When Java or Maven is missing, or a server does not come up within 4 minutes.
  */
@@ -112,6 +115,7 @@ export async function startPrivateServices(
   log: (line: string) => void,
   label = "chaos",
   nodes = 1,
+  logDir?: string,
 ): Promise<PrivateServices> {
   await checkJavaTools();
   const cluster = nodes === 1
@@ -146,6 +150,9 @@ export async function startPrivateServices(
       // A frozen server ignores SIGTERM until resumed.
       if (pid !== undefined) Deno.kill(pid, "SIGCONT");
       await stopServer(server, 20_000);
+      if (logDir !== undefined) {
+        await Deno.copyFile(logFileOf(server), `${logDir}/${server.name}.log`).catch(() => {});
+      }
       await Deno.remove(dataDirOf(server), { recursive: true }).catch(() => {});
     }
   }
