@@ -1,33 +1,56 @@
 /**
- * When the real-time loop may start its next flush.
+ * When the real-time loop starts its next flush.
  *
- * A flush that took long (a backlog touching many windows) is followed by a pause of three times
- * its duration, so flushing never takes over the loop; but the pause is capped, because a flush
- * that took long while Cassandra was frozen or restarting says nothing about the next one, and
- * results must be fresh again within seconds once the service answers (an uncapped pause after a
- * 29 s flush kept every result stale for 90 s).
+ * Flushes start every interval, counted from the start of the last one. A flush that took long
+ * (a backlog touching many windows) is followed by a pause of three times its duration, so
+ * flushing never takes over the loop; but the pause is capped, because a flush that took long
+ * while Cassandra was frozen or restarting says nothing about the next one, and results must
+ * be fresh again within seconds once the service answers (an uncapped pause after a 29 s flush
+ * kept every result stale for 90 s). For the same reason the first flush that succeeds after
+ * failing ones (it wrote everything the failing ones could not) is followed by no pause at all.
+ *
+ * The delay is computed, not polled: a timer ticking every interval added up to one more
+ * interval to every pause.
  *
  * @module
  */
 
 /** Longest pause between the end of one flush and the start of the next, ms. */
-export const MAX_FLUSH_PAUSE_MS = 2_000;
+export const MAX_FLUSH_PAUSE_MS = 1_000;
+
+/** The last flush, as pacing sees it. */
+export interface LastFlush {
+  /** When it started, ms. */
+  startedAt: number;
+  /** When it ended (succeeded or failed), ms. */
+  endedAt: number;
+  /** Whether it succeeded after one or more failed flushes (or failed itself). */
+  afterFailure: boolean;
+}
 
 /**
- * Whether the next flush may start now.
+ * How long to wait before the next flush starts.
  *
  * @param now Current time, ms.
- * @param lastFlushEnd When the last flush ended (succeeded or failed), ms; 0 = never.
- * @param lastFlushMs How long the last flush took, ms.
- * @returns True when the pause after the last flush is over.
+ * @param intervalMs The runtime's `flush_interval_ms`.
+ * @param last The last flush; undefined before the first.
+ * @returns Milliseconds to wait (0: start now).
  *
  * @example
  * ```ts
- * import { flushDue } from "./flush_pacing.ts";
- * console.assert(!flushDue(1_000, 900, 100)); // 3 × 100 ms not over yet
- * console.assert(flushDue(32_000, 30_000, 29_000)); // capped at 2 s, not 87 s
+ * import { nextFlushDelay } from "./flush_pacing.ts";
+ * // A 100 ms flush: the next starts one interval after it started.
+ * console.assert(nextFlushDelay(1_100, 1_000, { startedAt: 1_000, endedAt: 1_100,
+ *   afterFailure: false }) === 900);
+ * // A 29 s flush (Cassandra frozen): the pause is capped at 1 s, not 87 s.
+ * console.assert(nextFlushDelay(30_000, 1_000, { startedAt: 1_000, endedAt: 30_000,
+ *   afterFailure: false }) === 1_000);
  * ```
  */
-export function flushDue(now: number, lastFlushEnd: number, lastFlushMs: number): boolean {
-  return now - lastFlushEnd >= Math.min(3 * lastFlushMs, MAX_FLUSH_PAUSE_MS);
+export function nextFlushDelay(now: number, intervalMs: number, last?: LastFlush): number {
+  if (last === undefined) return 0;
+  const tookMs = last.endedAt - last.startedAt;
+  const pause = last.afterFailure ? 0 : Math.min(3 * tookMs, MAX_FLUSH_PAUSE_MS);
+  const startAt = Math.max(last.startedAt + intervalMs, last.endedAt + pause);
+  return Math.max(0, startAt - now);
 }

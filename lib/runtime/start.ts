@@ -30,7 +30,7 @@ import { markStore } from "../realtime/stream_marks.ts";
 import { errorText } from "../errors.ts";
 import { failurePolicy } from "../realtime/failure_policy.ts";
 import { failureHint } from "./failure_hint.ts";
-import { flushDue } from "./flush_pacing.ts";
+import { type LastFlush, nextFlushDelay } from "./flush_pacing.ts";
 
 /** Connections and started sinks shared by the real-time loop and batch jobs. */
 export interface PipelineResources {
@@ -236,32 +236,40 @@ export async function startRealtime(
     );
   }
 
-  // Flush every interval; after a long flush, pause as flushDue says (three times its duration,
-  // capped so results are fresh again soon after a frozen or restarted Cassandra answers).
-  // A failing flush is logged when it starts failing (and when its cause changes), not every
-  // interval; one that keeps failing for five minutes stops the runner with the cause.
-  let flushing = false;
-  let lastFlushEnd = 0;
-  let lastFlushMs = 0;
+  // Flush every interval; after a long flush, pause as nextFlushDelay says (three times its
+  // duration, capped so results are fresh again soon after a frozen or restarted Cassandra
+  // answers; none after the first success following failures). A failing flush is logged when
+  // it starts failing (and when its cause changes), not every interval; one that keeps failing
+  // for five minutes stops the runner with the cause.
+  let lastFlush: LastFlush | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let flushLoopStopped = false;
   const flushFailures = failurePolicy({ maxFailures: Infinity, maxFailingMs: 300_000 });
   let lastFlushError: string | undefined;
   let fatal: ((error: Error) => void) | undefined;
   const flushGaveUp = new Promise<never>((_, reject) => fatal = reject);
   flushGaveUp.catch(() => {});
-  const timer = setInterval(async () => {
-    if (flushing || !flushDue(Date.now(), lastFlushEnd, lastFlushMs)) return;
-    flushing = true;
-    const started = Date.now();
+  const scheduleFlush = () => {
+    if (flushLoopStopped) return;
+    timer = setTimeout(
+      flushOnce,
+      nextFlushDelay(Date.now(), pipeline.runtime.flushIntervalMs, lastFlush),
+    );
+  };
+  async function flushOnce(): Promise<void> {
+    const startedAt = Date.now();
+    let afterFailure = flushFailures.streak() > 0;
     try {
       await Promise.all([...processors.values()].map((processor) => processor.flush()));
-      if (flushFailures.streak() > 0) log("flush recovered");
+      if (afterFailure) log("flush recovered");
       flushFailures.succeeded();
       lastFlushError = undefined;
     } catch (error) {
+      afterFailure = true;
       const text = errorText(error, { firstLine: true });
       const verdict = flushFailures.failed();
       if (!verdict.retry) {
-        clearInterval(timer);
+        flushLoopStopped = true;
         fatal!(
           new Error(
             `flushing has failed for ${Math.round(verdict.failingMs / 1000)} s ` +
@@ -274,11 +282,11 @@ export async function startRealtime(
       }
       lastFlushError = text;
     } finally {
-      flushing = false;
-      lastFlushEnd = Date.now();
-      lastFlushMs = lastFlushEnd - started;
+      lastFlush = { startedAt, endedAt: Date.now(), afterFailure };
+      scheduleFlush();
     }
-  }, pipeline.runtime.flushIntervalMs);
+  }
+  scheduleFlush();
 
   const done = Promise.race([
     Promise.all(runs).then(() => {}),
@@ -293,7 +301,8 @@ export async function startRealtime(
   async function stop(): Promise<FlushReport> {
     controller.abort();
     await Promise.allSettled(runs);
-    clearInterval(timer);
+    flushLoopStopped = true;
+    clearTimeout(timer);
     const report: FlushReport = { states: 0, windows: 0, positions: 0 };
     for (const processor of processors.values()) {
       const summary = await processor.flush();

@@ -65,6 +65,12 @@ export const CONSUMER_RETRY = { retries: 30, initialRetryTime: 300, maxRetryTime
 const HEARTBEAT_MS = 3_000;
 /** How long a failed batch is tried again in place before kafkajs sees the failure, ms. */
 export const BATCH_RETRY_MS = 20_000;
+/**
+ * How often a failed batch is tried again in place, ms: a batch waiting on a restarting
+ * Cassandra goes through at most this long after it answers (it was a second, a fifth of the
+ * 5 s within which results must be fresh again).
+ */
+const BATCH_RETRY_EVERY_MS = 250;
 
 function deadLetterTopic(settings: KafkaSourceOptions): string {
   return settings.dead_letter_topic ?? `${settings.topic}.dlq`;
@@ -199,13 +205,13 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
                 if (givingUp) throw error;
                 if (attempt === 1) {
                   context.log(
-                    `${batch.topic}/${batch.partition}: batch failed, trying again every second ` +
-                      `for up to ${BATCH_RETRY_MS / 1000} s: ${
+                    `${batch.topic}/${batch.partition}: batch failed, trying again every ` +
+                      `${BATCH_RETRY_EVERY_MS} ms for up to ${BATCH_RETRY_MS / 1000} s: ${
                         errorText(error, { firstLine: true })
                       }`,
                   );
                 }
-                await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 1_000)));
+                await new Promise((resolve) => setTimeout(resolve, BATCH_RETRY_EVERY_MS));
               }
             }
           } finally {
