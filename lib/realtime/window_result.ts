@@ -38,6 +38,14 @@ export interface RemotePartition {
   records: number;
   /** Parsed value by state key (read only: merged as a copy). */
   values: Map<string, unknown>;
+  /**
+   * Keys read into `values` but not yet merged into the window's result. Kept here, not in a
+   * local of one result, because a result can be given up after this partition was read (a
+   * later partition is "being written", or its read fails): the next result finds the head
+   * unmoved and reads nothing, and must still merge these keys (otherwise it finishes stale
+   * values under the head's full record count, seen in a chaos run).
+   */
+  unmerged: Set<string>;
   /** When a result last used it, ms. */
   usedAt: number;
 }
@@ -175,13 +183,21 @@ export async function realtimeResult(
         return "being written";
       }
       const values = partition?.values ?? new Map<string, unknown>();
+      const unmerged = partition?.unmerged ?? new Set<string>();
       for (const entry of entries) {
         values.set(entry.stateKey, JSON.parse(entry.value));
-        remoteChanged.add(entry.stateKey);
+        unmerged.add(entry.stateKey);
       }
-      partition = { appliedOffset: head.appliedOffset, records: head.records, values, usedAt: 0 };
+      partition = {
+        appliedOffset: head.appliedOffset,
+        records: head.records,
+        values,
+        unmerged,
+        usedAt: 0,
+      };
       cache.remote.set(id, partition);
     }
+    for (const stateKey of partition.unmerged) remoteChanged.add(stateKey);
     partition.usedAt = now();
     remotes.push([id, partition]);
     records += partition.records;
@@ -210,7 +226,9 @@ export async function realtimeResult(
       merged.values.set(key, value);
     }
   }
+  // Merged now: nothing below may give the result up any more.
   merged.pending.clear();
+  for (const [, partition] of remotes) partition.unmerged.clear();
   merged.remotes = remoteIds;
   merged.usedAt = now();
   cache.merged.set(windowId, merged);

@@ -30,10 +30,16 @@ const pageStats = keyedAggregation<{ visits: number; largest: number }>({
 type Entries = Map<string, { value: { visits: number; largest: number }; offset: number }>;
 
 Deno.test("window result: with its cache, every result equals one merged from scratch", async () => {
-  // Six partitions move between this process (in memory) and others (in the store) while
-  // records arrive, rows are reloaded and other processes flush; after every step the cached
-  // result must equal the result of an empty cache.
-  const next = seededRandom(7);
+  for (const seed of [7, 1, 2, 3, 4, 5, 6, 8]) await cachedEqualsFresh(seed);
+});
+
+/**
+ * Six partitions move between this process (in memory) and others (in the store) while records
+ * arrive, rows are reloaded and other processes flush (some caught half-way through saving);
+ * after every step the cached result must equal the result of an empty cache.
+ */
+async function cachedEqualsFresh(seed: number): Promise<void> {
+  const next = seededRandom(seed);
   const random = Object.assign(() => next(), {
     int: (n: number) => Math.floor(next() * n),
   });
@@ -48,6 +54,8 @@ Deno.test("window result: with its cache, every result equals one merged from sc
     changed: new Set<string>(),
     records: 0,
     applied: -1,
+    /** The head offset last saved: a key row never changes at or below it (see below). */
+    saved: -1,
     next: 0,
   }));
   const key = (partition: number) => ({
@@ -56,8 +64,9 @@ Deno.test("window result: with its cache, every result equals one merged from sc
     stream: "RAWLOG",
     partition,
   });
-  const save = (p: (typeof partitions)[number]) =>
-    states.save([{
+  const save = (p: Part) => {
+    p.saved = p.applied;
+    return states.save([{
       key: key(p.partition),
       head: { records: p.records, appliedOffset: p.applied },
       entries: [...p.entries].map(([stateKey, entry]) => ({
@@ -66,6 +75,7 @@ Deno.test("window result: with its cache, every result equals one merged from sc
         appliedOffset: entry.offset,
       })),
     }]);
+  };
   const local = (): LocalPartition[] =>
     partitions.filter((p) => p.local).map((p) => ({
       stream: "RAWLOG",
@@ -86,44 +96,69 @@ Deno.test("window result: with its cache, every result equals one merged from sc
       withCache ? cache : resultCache(),
     );
 
+  type Part = (typeof partitions)[number];
+  /** Records arrive at the process that owns the partition. */
+  const arrive = (p: Part) => {
+    for (let i = 0, n = 1 + random.int(20); i < n; i++) {
+      const offset = p.next++;
+      const page = `/p${random.int(40)}`;
+      const entry = p.entries.get(page);
+      const size = random.int(1000);
+      const value = {
+        visits: (entry?.value.visits ?? 0) + 1,
+        largest: Math.max(entry?.value.largest ?? 0, size),
+      };
+      if (entry === undefined) p.entries.set(page, { value, offset });
+      else {
+        entry.value = value;
+        entry.offset = offset;
+      }
+      p.changed.add(page);
+      p.records++;
+      p.applied = offset;
+    }
+  };
+
   let incremental = 0;
   for (let step = 0; step < 400; step++) {
     const p = partitions[random.int(partitions.length)]!;
     const action = random();
     if (action < 0.6) {
       // Records arrive (at the process that owns the partition); others flush theirs.
-      for (let i = 0, n = 1 + random.int(20); i < n; i++) {
-        const offset = p.next++;
-        const page = `/p${random.int(40)}`;
-        const entry = p.entries.get(page);
-        const size = random.int(1000);
-        const value = {
-          visits: (entry?.value.visits ?? 0) + 1,
-          largest: Math.max(entry?.value.largest ?? 0, size),
-        };
-        if (entry === undefined) p.entries.set(page, { value, offset });
-        else {
-          entry.value = value;
-          entry.offset = offset;
-        }
-        p.changed.add(page);
-        p.records++;
-        p.applied = offset;
-      }
+      arrive(p);
       if (!p.local) await save(p);
-    } else if (action < 0.65 && p.local && p.entries.size > 0) {
+    } else if (action < 0.65 && p.local && p.entries.size > 0 && p.applied - p.saved > 1) {
       // A replayed record in this process after a flush cut short: counted in records already,
-      // it still adds to a key whose loaded row lagged, at an offset below keys changed since.
-      // (Stored rows of other processes never change below a head they wrote: a head is saved
-      // only after every key row of its flush.)
+      // it still adds to a key whose loaded row lagged, at an offset below keys changed since,
+      // but above the last head saved (a head is saved only after every key row of its flush,
+      // so every key row covers the records at or below it: those replay as duplicates).
       const [page, entry] = [...p.entries][random.int(p.entries.size)]!;
       entry.value = { visits: entry.value.visits + 1, largest: entry.value.largest };
-      entry.offset = Math.max(0, p.applied - 1 - random.int(10));
+      entry.offset = p.saved + 1 + random.int(p.applied - p.saved - 1);
       p.changed.add(page);
     } else if (action < 0.7) {
       // A row evicted and reloaded: the same values in a new map.
       p.entries = new Map([...p.entries].map(([k, e]) => [k, { ...e, value: { ...e.value } }]));
       p.changed = new Set();
+    } else if (action < 0.75 && !p.local && p.entries.size > 0) {
+      // Other processes flush (every other partition they own moves its head), and the one of
+      // `p` is half-way through its next flush: a key row ahead of the head it shows.
+      for (const q of partitions) {
+        if (q.local) continue;
+        arrive(q);
+        await save(q);
+      }
+      const [page, entry] = [...p.entries][random.int(p.entries.size)]!;
+      const offset = p.next++;
+      entry.value = { visits: entry.value.visits + 1, largest: entry.value.largest };
+      entry.offset = offset;
+      p.records++;
+      await states.save([{
+        key: key(p.partition),
+        head: { records: p.records - 1, appliedOffset: p.applied },
+        entries: [{ stateKey: page, value: JSON.stringify(entry.value), appliedOffset: offset }],
+      }]);
+      p.applied = offset;
     } else if (action < 0.8) {
       // The partition moves: saved by its owner first.
       await save(p);
@@ -133,16 +168,20 @@ Deno.test("window result: with its cache, every result equals one merged from sc
     }
     const withCache = await compute(true);
     const fresh = await compute(false);
-    if (typeof withCache === "string" || typeof fresh === "string") {
-      assert.equal(withCache, fresh, `step ${step}`);
+    const at = `seed ${seed}, step ${step}`;
+    if (fresh === "being written") {
+      // Reading everything sees the row ahead of its head; the cache reads only rows of heads
+      // that moved, so it may not, and its result is then the one of the heads it read.
+    } else if (typeof withCache === "string" || typeof fresh === "string") {
+      assert.equal(withCache, fresh, at);
     } else {
       assert.deepEqual(
         { ...withCache, computedAt: 0 },
         { ...fresh, computedAt: 0 },
-        `step ${step}`,
+        at,
       );
     }
     if (typeof withCache !== "string" && withCache.rows.length > 0) incremental++;
   }
-  assert.ok(incremental > 300, `results computed: ${incremental}`);
-});
+  assert.ok(incremental > 250, `seed ${seed}: results computed: ${incremental}`);
+}
