@@ -7,6 +7,7 @@ import { Kafka, logLevel } from "kafkajs";
 import type { TopicSpec } from "../contracts.ts";
 import type { KafkaSettings } from "../config/pipeline.ts";
 import process from "node:process";
+import { brokerTroubleLogger } from "./kafka_trouble.ts";
 
 let warningFilterInstalled = false;
 
@@ -27,19 +28,31 @@ export function hideTimeoutNegativeWarning(): void {
 }
 
 /**
- * Builds a Kafka client. kafkajs logs every retried request as an error; its logging is off
- * unless `KAFKAJS_LOG_LEVEL` (error, warn, info, debug) asks for it, and failures that matter
- * surface as rejected calls instead.
+ * How the client retries a request that failed (a broker restarting, a leader moving): kafkajs
+ * doubles the wait from 300 ms up to `maxRetryTime`, 30 s by default, so after a 3 s broker
+ * restart its next attempt came 2.4 s after the broker answered again. Capped at 1 s, ten
+ * attempts still ride out about 8 s of outage, as the default five did.
  */
-export function createKafka(settings: KafkaSettings): Kafka {
+export const CLIENT_RETRY = { retries: 10, initialRetryTime: 300, maxRetryTime: 1_000 };
+
+/**
+ * Builds a Kafka client. kafkajs logs every retried request as an error; its own logging is off
+ * unless `KAFKAJS_LOG_LEVEL` (error, warn, info, debug) asks for it, and failures that matter
+ * surface as rejected calls instead. Given `log`, a broker that cannot be reached is said there
+ * (once per broker every 30 s while it lasts), even when the client rides it out.
+ */
+export function createKafka(settings: KafkaSettings, log?: (line: string) => void): Kafka {
   hideTimeoutNegativeWarning();
+  const level = kafkaLogLevel();
+  const trouble = log !== undefined && level === logLevel.NOTHING;
   return new Kafka({
     brokers: settings.brokers,
     clientId: settings.clientId,
-    logLevel: kafkaLogLevel(),
+    logLevel: trouble ? logLevel.ERROR : level,
+    ...(trouble ? { logCreator: brokerTroubleLogger(log) } : {}),
     connectionTimeout: 3000,
     requestTimeout: 30_000,
-    retry: { retries: 5 },
+    retry: CLIENT_RETRY,
   });
 }
 

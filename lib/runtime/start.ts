@@ -78,7 +78,7 @@ export async function openPipeline(
   options: OpenOptions = {},
 ): Promise<PipelineResources> {
   const log = options.log ?? ((line: string) => console.error(line));
-  const kafka: Kafka = createKafka(pipeline.kafka);
+  const kafka: Kafka = createKafka(pipeline.kafka, log);
   const client: cassandra.Client = createCassandraClient(pipeline.cassandra);
   await client.connect();
   await applyCoreSchema(client, pipeline.cassandra, pipeline.runtime.logTable);
