@@ -9,7 +9,8 @@
  * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`);
  * - `keyedAggregation`, which builds an aggregation from its keyed form (state as one value
  *   per key), so real time stores and rewrites only the keys that changed; `keyedCounts`, the
- *   same for a count per key;
+ *   same for a count per key; with a `summary` (`KeyedSummary`), real time also finishes from
+ *   the changed keys only (`finishFromSummary` makes the whole `finish` from it);
  * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `daysBetween`, `errorText`,
  *   `acknowledgedSender` for a Kafka send that every message's partition answered);
  * - the input parser every source validates with (`parseLogMessage`);
@@ -130,6 +131,7 @@ export { clientOf, visitorOf } from "./visitor.ts";
 export { isStaticAsset, STATIC_EXTENSIONS, withoutQuery } from "./paths.ts";
 export { percentOf } from "./percent.ts";
 export {
+  finishFromSummary,
   keyedAggregation,
   type KeyedAggregationSpec,
   keyedCounts,
