@@ -76,15 +76,17 @@ interface MergedWindow {
  * window_result_test.ts):
  * - `values` holds, for every key, the merge of its value in every partition merged;
  * - `summary` is the summary of `values`: started when `values` was last rebuilt, then updated
- *   with each key whose value changed, with its new value;
+ *   with each key whose value changed, with its new value and the one it replaces in `values`
+ *   (which is the value lent at the key's last update, as the summary's law wants);
  * - between two rebuilds, a key's value only grows (the summary's law relies on it): a local
  *   partition's entries only grow while its map is the same (a reload or a reassignment gives
  *   another map, and `values` is rebuilt), and another process's partition is only read again
  *   at a later head of the same rows (a partition merged before and gone now, e.g. expired,
  *   rebuilds `values`);
- * - the summary keeps no value it is lent (the contract says so); here, too, a value lent to it
- *   is never changed afterwards: `values` entries are merged into in place only while `values`
- *   is rebuilt, before the summary sees them, and a changed key gets a fresh value;
+ * - a value lent to the summary is never changed afterwards (it is lent again as `previous`,
+ *   and the contract has the summary keep none, so this only matters for `previous`): `values`
+ *   entries are merged into in place only while `values` is rebuilt, before the summary sees
+ *   them, and a changed key gets a fresh value;
  * - the entry is out of the cache while it is being changed, so a throw half-way (a plugin's
  *   merge, update or finish) leaves the next result to start over rather than from a summary
  *   that missed some keys.
@@ -230,7 +232,7 @@ export async function realtimeResult(
       // A value may have shrunk (a partition gone): a new summary, of every key.
       merged.summary = summary.start();
       for (const [key, value] of merged.values) {
-        merged.summary = summary.update(merged.summary, key, value);
+        merged.summary = summary.update(merged.summary, key, value, undefined);
       }
     }
   } else {
@@ -243,8 +245,12 @@ export async function realtimeResult(
         const theirs = partition.values.get(key);
         if (theirs !== undefined) value = keyed.merge(value, theirs);
       }
+      // The value lent at the key's last update: `values` holds exactly what was lent.
+      const previous = merged.values.get(key);
       merged.values.set(key, value);
-      if (summary !== undefined) merged.summary = summary.update(merged.summary, key, value);
+      if (summary !== undefined) {
+        merged.summary = summary.update(merged.summary, key, value, previous);
+      }
     }
   }
   merged.pending.clear();

@@ -40,45 +40,50 @@ interface SummaryCalls {
 }
 
 /**
- * `pageStats` with a summary, as `unique_visitors` keeps one: each page's figures copied, and
- * joined (max) over every value lent, the busiest page's visits and the largest size, which is
- * exact only while values grow: once a value shrinks (a partition expired), the window's
- * summary must start over. Rows per page, then `*` with the two maxima.
+ * `pageStats` with a summary, as the plugins keep one: each page's figures copied; joined (max)
+ * over every value lent, the busiest page's visits and the largest size, which is exact only
+ * while values grow, so once a value shrinks (a partition expired) the window's summary must
+ * start over; and the total of visits, kept by taking out each key's `previous` visits. Rows
+ * per page, then `*` with the total and the two maxima.
  */
 function pageStatsWithSummary(calls: SummaryCalls): Aggregation {
-  type Summary = { busiest: number; largest: number; pages: Map<string, PageStats> };
-  const rows = (pages: Iterable<[string, PageStats]>, maxima: PageStats): ResultRow[] => {
+  type Window = { visits: number; busiest: number; largest: number };
+  type Summary = Window & { pages: Map<string, PageStats> };
+  const rows = (pages: Iterable<[string, PageStats]>, window: Window): ResultRow[] => {
     const sorted = [...pages].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     if (sorted.length === 0) return [];
     return [
       ...sorted.map(([page, v]) => ({ key: page, values: { ...v } })),
-      { key: "*", values: { ...maxima } },
+      { key: "*", values: { ...window } },
     ];
   };
   const summary: KeyedSummary<PageStats, Summary> = {
-    start: () => (calls.starts++, { busiest: 0, largest: 0, pages: new Map() }),
-    update(state, page, value) {
+    start: () => (calls.starts++, { visits: 0, busiest: 0, largest: 0, pages: new Map() }),
+    update(state, page, value, previous) {
       if (calls.failNextUpdate) {
         calls.failNextUpdate = false;
         throw new Error("summary update failed");
       }
       calls.updates++;
+      state.visits += value.visits - (previous?.visits ?? 0);
       state.busiest = Math.max(state.busiest, value.visits);
       state.largest = Math.max(state.largest, value.largest);
       state.pages.set(page, { visits: value.visits, largest: value.largest });
       return state;
     },
-    finish: (state) => rows(state.pages, { visits: state.busiest, largest: state.largest }),
+    finish: (state) =>
+      rows(state.pages, { visits: state.visits, busiest: state.busiest, largest: state.largest }),
   };
   return keyedAggregation<PageStats, Summary>({
     ...pageStatsSpec,
     finish(values) {
-      const maxima = { visits: 0, largest: 0 };
+      const window = { visits: 0, busiest: 0, largest: 0 };
       for (const value of values.values()) {
-        maxima.visits = Math.max(maxima.visits, value.visits);
-        maxima.largest = Math.max(maxima.largest, value.largest);
+        window.visits += value.visits;
+        window.busiest = Math.max(window.busiest, value.visits);
+        window.largest = Math.max(window.largest, value.largest);
       }
-      return rows(values, maxima);
+      return rows(values, window);
     },
     summary,
   }) as Aggregation;

@@ -15,9 +15,10 @@
  * 4. `finish` only reads the state it is given (real time keeps a window's merged values and
  *    merges only the keys that change into them, then finishes again).
  * 5. with a summary (`aggregation.keyed.summary`), updated with each key as its value grows by
- *    merge (keys in any order, some again at the value they had), it finishes after every
- *    flush exactly like the keyed `finish` over the same values, and in the end like one pass;
- *    its update neither changes nor keeps the values it is lent (see `KeyedSummary`).
+ *    merge (keys in any order, some again at the value they had, each with the value it had at
+ *    its last update), it finishes after every flush exactly like the keyed `finish` over the
+ *    same values, and in the end like one pass; its update neither changes nor keeps the values
+ *    it is lent (see `KeyedSummary`).
  *
  * @module
  */

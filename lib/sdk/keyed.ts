@@ -186,7 +186,7 @@ export function finishFromSummary<V, M>(
 ): (values: ReadonlyMap<string, V>) => ResultRow[] {
   return (values) => {
     let state = summary.start();
-    for (const [key, value] of values) state = summary.update(state, key, value);
+    for (const [key, value] of values) state = summary.update(state, key, value, undefined);
     return summary.finish(state);
   };
 }
