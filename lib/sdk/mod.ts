@@ -6,7 +6,8 @@
  *   (`cqlIdentifier`, `topicName`, `duration`, `excludeBots`, `hllPrecision`);
  * - result keys of one or several columns (`keyColumns`, `keyValues`), the page of a record
  *   (`pageOf`);
- * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`);
+ * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`); a running top N
+ *   for summaries whose ranking score only grows (`runningTop`, `runningTopOffer`);
  * - `keyedAggregation`, which builds an aggregation from its keyed form (state as one value
  *   per key), so real time stores and rewrites only the keys that changed; `keyedCounts`, the
  *   same for a count per key; with a `summary` (`KeyedSummary`), real time also finishes from
@@ -87,6 +88,7 @@ export { type RateDecision, type RateLimiter, tokenBuckets } from "../guards/rat
 export { type LimitedBody, readBodyWithin } from "../guards/body.ts";
 export { corsHeaders, type CorsPolicy, preflight } from "../guards/cors.ts";
 export { addCount, type Counts, mergeCounts, topCounts, topOfMap } from "./counts.ts";
+export { type RankedEntry, type RunningTop, runningTop, runningTopOffer } from "./running_top.ts";
 export { assertAggregationLaws, type LawOptions } from "./conformance.ts";
 export { seededRandom } from "./random.ts";
 export {
