@@ -109,6 +109,7 @@ export {
   quantileSketchMerge,
   quantileSketchQuantile,
   quantileSketchQuantiles,
+  quantileSketchSubtract,
 } from "./quantiles.ts";
 export { isBot } from "./bot.ts";
 export {
