@@ -2,9 +2,10 @@
  * What one real-time result of a big window costs after a few keys changed: a window of
  * `unique_visitors` per page state with 200,000 distinct pages held in memory, 100 of its pages
  * changed, then one result, finished over every key (`keyed.finish`, as before summaries) and
- * from the window's summary. Then, for the decision which other aggregations get a summary, what
- * `keyed.finish` over 200,000 keys costs for each of the other keyed aggregations (none of which
- * had a summary when it was written).
+ * from the window's summary. Then, for each other keyed aggregation with a finish beyond reading
+ * a number per key (those with a summary) or a high-cardinality key (those without), what
+ * `keyed.finish` over 200,000 keys costs, and with a summary what its part of a result costs
+ * after 100 keys changed.
  *
  * ```sh
  * deno run --allow-env bench/finish_cost.ts
@@ -135,7 +136,11 @@ async function measureResults(
   );
 }
 
-/** Times `keyed.finish` over the values of `PAGES` keys, each of 1 to 3 records. */
+/**
+ * Times `keyed.finish` over the values of `PAGES` keys, each of 1 to 3 records; with a summary,
+ * also the summary's part of a result after `CHANGED` keys grew by one record: their updates
+ * (each lent its new value and the previous one) and the summary's finish.
+ */
 function measureFinish(
   label: string,
   aggregation: Aggregation,
@@ -152,16 +157,42 @@ function measureFinish(
       }
     }
   }
-  const times = [0, 1, 2].map(() => {
-    const start = performance.now();
-    keyed.finish(values);
-    return performance.now() - start;
-  });
-  const summary = keyed.summary === undefined ? "no summary" : "has a summary";
+  const times = [0, 1, 2].map(() => timedSync(() => keyed.finish(values)));
+  let after = "no summary";
+  const summary = keyed.summary;
+  if (summary !== undefined) {
+    let window = summary.start();
+    for (const [key, value] of values) window = summary.update(window, key, value, undefined);
+    let next = 1;
+    const results = Array.from({ length: ROUNDS }, () => {
+      const changed = Array.from({ length: CHANGED }, () => {
+        const r = record((next++ * 7_919) % PAGES, 0);
+        const key = keyed.keyOf(r)!;
+        const previous = values.get(key);
+        const value = keyed.add(structuredClone(previous) ?? keyed.start(), r);
+        values.set(key, value);
+        return [key, value, previous] as const;
+      });
+      return timedSync(() => {
+        for (const [key, value, previous] of changed) {
+          window = summary.update(window, key, value, previous);
+        }
+        summary.finish(window);
+      });
+    });
+    after = `summary after ${CHANGED} changed keys ${ms(median(results)).padStart(8)}`;
+  }
   console.log(
     `${label.padEnd(16)} ${String(values.size).padStart(7)} keys: keyed.finish ` +
-      `${ms(median(times)).padStart(10)} (${summary})`,
+      `${ms(median(times)).padStart(10)}; ${after}`,
   );
+}
+
+/** Milliseconds `run` takes. */
+function timedSync(run: () => unknown): number {
+  const start = performance.now();
+  run();
+  return performance.now() - start;
 }
 
 console.log(
