@@ -88,8 +88,8 @@ interface MergedWindow {
  *   entries are merged into in place only while `values` is rebuilt, before the summary sees
  *   them, and a changed key gets a fresh value;
  * - the entry is out of the cache while it is being changed, so a throw half-way (a plugin's
- *   merge, update or finish) leaves the next result to start over rather than from a summary
- *   that missed some keys.
+ *   merge or summary update) leaves the next result to start over rather than from a summary
+ *   that missed some keys (a finish only reads, so one that throws leaves the entry whole).
  */
 export interface ResultCache {
   /** Other processes' partition states, by state key string. */
