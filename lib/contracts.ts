@@ -261,7 +261,7 @@ export interface Aggregation<S = unknown> {
  * record adds to the value of at most one key. Values must be JSON-serializable and small (one
  * Cassandra row each).
  */
-export interface KeyedState<V = unknown> {
+export interface KeyedState<V = unknown, M = unknown> {
   /** The state key `record` adds to, or undefined when the aggregation skips it. */
   keyOf(record: LogRecord): string | undefined;
   /** A new, empty value. */
@@ -275,6 +275,59 @@ export interface KeyedState<V = unknown> {
    * read `values` (they are kept and merged into again after it returns).
    */
   finish(values: ReadonlyMap<string, V>): ResultRow[];
+  /**
+   * Optional: the same rows as `finish`, from a summary of the window that real time keeps and
+   * updates with the changed keys only, so a result costs what changed since the last one, not
+   * every key of the window. Worth it when `finish` does real work per key (estimates a sketch,
+   * merges every value into a total); see {@linkcode KeyedSummary} for its law.
+   */
+  summary?: KeyedSummary<V, M>;
+}
+
+/**
+ * A window's summary from which a keyed aggregation finishes without reading every key: real
+ * time starts one per window, updates it with each key whose merged value changed since the
+ * last result, and finishes from it. It lives in memory only (never stored), so any value will
+ * do, a `Map` included.
+ *
+ * The law (`assertAggregationLaws` checks it): take any sequence of updates in which
+ * - between two updates of a key, its value only grows: the newer value is the older one
+ *   merged (the keyed `merge`) with more;
+ * - keys come in any order, and a key may be updated again with the value it already had;
+ * - `previous` is the value lent at the key's last update (undefined at its first);
+ *
+ * then `finish(summary)`, at any point, gives exactly the rows of {@linkcode KeyedState.finish}
+ * over every key updated so far with its latest value (and so those of the whole-state
+ * {@linkcode Aggregation.finish}). So a summary may merge a grown value over the one it merged
+ * before when that merge is idempotent (a HyperLogLog's register-wise max: merging a grown
+ * sketch again is exact), may keep a ranking of scores that only grow (a top N by count), and
+ * where merge adds (counts, sums) takes out the key's part in `previous` before adding its part
+ * in `value`. Real time starts a new summary, updated with every key, each time a value might
+ * not have grown (the partitions of the window changed).
+ *
+ * `value` and `previous` are lent to `update`: it must neither change them nor keep them or
+ * any part of them. Real time keeps each window's merged values and merges into them in place
+ * (`merge(into, ..)` changes `into`), so a kept object could change under the summary: copy or
+ * derive what it needs (an estimate, a count; or merge `value` into a value of the summary's
+ * own with the keyed `merge`, which reads its `other` only).
+ *
+ * @typeParam V A key's value.
+ * @typeParam M The summary.
+ */
+export interface KeyedSummary<V = unknown, M = unknown> {
+  /** A new summary, of no key. */
+  start(): M;
+  /**
+   * Records that `key`'s merged value is now `value`, and was `previous` at its last update
+   * (both read only and lent, see above); may mutate and return `summary`.
+   */
+  update(summary: M, key: string, value: V, previous: V | undefined): M;
+  /**
+   * The window's rows: exactly `KeyedState.finish` over the keys updated so far, each with its
+   * latest value. Deterministic; it may be called any number of times between updates, and what
+   * it returns must not depend on how often it was.
+   */
+  finish(summary: M): ResultRow[];
 }
 
 /**

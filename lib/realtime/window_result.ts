@@ -62,6 +62,11 @@ interface MergedWindow {
   localValues: Map<string, unknown>;
   /** Merge of every partition's values, by key: what `finish` is given. */
   values: Map<string, unknown>;
+  /**
+   * With an aggregation that has a summary (`KeyedState.summary`): its summary of `values`,
+   * started when `values` was last rebuilt and updated since with each key whose value changed.
+   */
+  summary: unknown;
   /** When a result last used it, ms. */
   usedAt: number;
 }
@@ -71,7 +76,28 @@ interface MergedWindow {
  * size: other processes' partition states as last read (by {@linkcode stateKeyString}; a result
  * reads only the key rows written since, whose offsets are above the cached head's), and each
  * window's merged values (a result re-merges only the keys whose value changed in some
- * partition). `finish` still reads every merged key.
+ * partition) with, when the aggregation has one, its summary of them (updated with those keys
+ * only, and finished instead of the values). Without a summary, `finish` still reads every
+ * merged key.
+ *
+ * Invariants of a window's entry (checked against results merged from scratch by
+ * window_result_test.ts):
+ * - `values` holds, for every key, the merge of its value in every partition merged;
+ * - `summary` is the summary of `values`: started when `values` was last rebuilt, then updated
+ *   with each key whose value changed, with its new value and the one it replaces in `values`
+ *   (which is the value lent at the key's last update, as the summary's law wants);
+ * - between two rebuilds, a key's value only grows (the summary's law relies on it): a local
+ *   partition's entries only grow while its map is the same (a reload or a reassignment gives
+ *   another map, and `values` is rebuilt), and another process's partition is only read again
+ *   at a later head of the same rows (a partition merged before and gone now, e.g. expired,
+ *   rebuilds `values`);
+ * - a value lent to the summary is never changed afterwards (it is lent again as `previous`,
+ *   and the contract has the summary keep none, so this only matters for `previous`): `values`
+ *   entries are merged into in place only while `values` is rebuilt, before the summary sees
+ *   them, and a changed key gets a fresh value;
+ * - the entry is out of the cache while it is being changed, so a throw half-way (a plugin's
+ *   merge or summary update) leaves the next result to start over rather than from a summary
+ *   that missed some keys (a finish only reads, so one that throws leaves the entry whole).
  */
 export interface ResultCache {
   /** Other processes' partition states, by state key string. */
@@ -110,7 +136,8 @@ export type NoResult = "no state" | "being written";
  * Partitions held in memory (`local`, read synchronously once the heads are known) are merged
  * from memory, even when ahead of what is stored; only the others' key rows are read, and with
  * `cache` only those written since the last read (a partition whose head has not moved is not
- * read at all) and only the keys changed since the last result are merged again.
+ * read at all) and only the keys changed since the last result are merged again (and, with a
+ * summary, only they are finished again).
  */
 export async function realtimeResult(
   states: StateStore,
@@ -141,6 +168,7 @@ export async function realtimeResult(
     remotes: new Set(),
     localValues: new Map(),
     values: new Map(),
+    summary: undefined,
     usedAt: 0,
   };
   let changed: Set<string> | "all" = "all";
@@ -207,11 +235,21 @@ export async function realtimeResult(
   // A remote partition merged last time and gone now (it became local, or expired): start over.
   const remoteIds = new Set(remotes.map(([id]) => id));
   if ([...merged.remotes].some((id) => !remoteIds.has(id))) changed = "all";
+  // Changed in place from here on: out of the cache until whole again (see ResultCache).
+  cache.merged.delete(windowId);
+  const summary = keyed.summary;
   if (changed === "all") {
     merged.values = new Map();
     for (const [key, value] of merged.localValues) mergeValue(keyed, merged.values, key, value);
     for (const [, partition] of remotes) {
       for (const [key, value] of partition.values) mergeValue(keyed, merged.values, key, value);
+    }
+    if (summary !== undefined) {
+      // A value may have shrunk (a partition gone): a new summary, of every key.
+      merged.summary = summary.start();
+      for (const [key, value] of merged.values) {
+        merged.summary = summary.update(merged.summary, key, value, undefined);
+      }
     }
   } else {
     for (const key of remoteChanged) changed.add(key);
@@ -223,7 +261,12 @@ export async function realtimeResult(
         const theirs = partition.values.get(key);
         if (theirs !== undefined) value = keyed.merge(value, theirs);
       }
+      // The value lent at the key's last update: `values` holds exactly what was lent.
+      const previous = merged.values.get(key);
       merged.values.set(key, value);
+      if (summary !== undefined) {
+        merged.summary = summary.update(merged.summary, key, value, previous);
+      }
     }
   }
   // Merged now: nothing below may give the result up any more.
@@ -236,7 +279,7 @@ export async function realtimeResult(
     aggregation: name,
     window: cutter.windowFromKey(windowKey, window),
     shape: aggregation.shape,
-    rows: keyed.finish(merged.values),
+    rows: summary !== undefined ? summary.finish(merged.summary) : keyed.finish(merged.values),
     records,
     computedAt: Date.now(),
   };

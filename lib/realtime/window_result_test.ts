@@ -1,13 +1,16 @@
 import assert from "assert";
-import { keyedAggregation } from "../sdk/keyed.ts";
+import { keyedAggregation, type KeyedAggregationSpec } from "../sdk/keyed.ts";
 import { seededRandom } from "../sdk/random.ts";
 import { windowCutter } from "../windows.ts";
-import type { Aggregation } from "../contracts.ts";
+import type { Aggregation, KeyedSummary, ResultRow } from "../contracts.ts";
 import { DAY, fakeStateStore } from "./_fakes.ts";
+import { stateKeyString } from "./state_store.ts";
 import { type LocalPartition, realtimeResult, resultCache } from "./window_result.ts";
 
+type PageStats = { visits: number; largest: number };
+
 /** Per page: the visit count and the largest "size" seen (a merge that cannot be undone). */
-const pageStats = keyedAggregation<{ visits: number; largest: number }>({
+const pageStatsSpec: KeyedAggregationSpec<PageStats> = {
   shape: {
     key: { name: "page", type: "text" },
     values: [{ name: "visits", type: "bigint" }, { name: "largest", type: "bigint" }],
@@ -25,20 +28,148 @@ const pageStats = keyedAggregation<{ visits: number; largest: number }>({
   finish: (values) =>
     [...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([page, v]) => ({ key: page, values: { visits: v.visits, largest: v.largest } })),
-}) as Aggregation;
+};
+const pageStats = keyedAggregation(pageStatsSpec) as Aggregation;
 
-type Entries = Map<string, { value: { visits: number; largest: number }; offset: number }>;
+/** Calls of a summary's start and update. */
+interface SummaryCalls {
+  starts: number;
+  updates: number;
+  /** Makes the next update throw. */
+  failNextUpdate?: boolean;
+}
+
+/**
+ * `pageStats` with a summary, as the plugins keep one: each page's figures copied; joined (max)
+ * over every value lent, the busiest page's visits and the largest size, which is exact only
+ * while values grow, so once a value shrinks (a partition expired) the window's summary must
+ * start over; and the total of visits, kept by taking out each key's `previous` visits. Rows
+ * per page, then `*` with the total and the two maxima.
+ */
+function pageStatsWithSummary(calls: SummaryCalls): Aggregation {
+  type Window = { visits: number; busiest: number; largest: number };
+  type Summary = Window & { pages: Map<string, PageStats> };
+  const rows = (pages: Iterable<[string, PageStats]>, window: Window): ResultRow[] => {
+    const sorted = [...pages].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (sorted.length === 0) return [];
+    return [
+      ...sorted.map(([page, v]) => ({ key: page, values: { ...v } })),
+      { key: "*", values: { ...window } },
+    ];
+  };
+  const summary: KeyedSummary<PageStats, Summary> = {
+    start: () => (calls.starts++, { visits: 0, busiest: 0, largest: 0, pages: new Map() }),
+    update(state, page, value, previous) {
+      if (calls.failNextUpdate) {
+        calls.failNextUpdate = false;
+        throw new Error("summary update failed");
+      }
+      calls.updates++;
+      state.visits += value.visits - (previous?.visits ?? 0);
+      state.busiest = Math.max(state.busiest, value.visits);
+      state.largest = Math.max(state.largest, value.largest);
+      state.pages.set(page, { visits: value.visits, largest: value.largest });
+      return state;
+    },
+    finish: (state) =>
+      rows(state.pages, { visits: state.visits, busiest: state.busiest, largest: state.largest }),
+  };
+  return keyedAggregation<PageStats, Summary>({
+    ...pageStatsSpec,
+    finish(values) {
+      const window = { visits: 0, busiest: 0, largest: 0 };
+      for (const value of values.values()) {
+        window.visits += value.visits;
+        window.busiest = Math.max(window.busiest, value.visits);
+        window.largest = Math.max(window.largest, value.largest);
+      }
+      return rows(values, window);
+    },
+    summary,
+  }) as Aggregation;
+}
+
+type Entries = Map<string, { value: PageStats; offset: number }>;
 
 Deno.test("window result: with its cache, every result equals one merged from scratch", async () => {
-  for (const seed of [7, 1, 2, 3, 4, 5, 6, 8]) await cachedEqualsFresh(seed);
+  for (const seed of [7, 1, 2, 3, 4, 5, 6, 8]) {
+    await assertCachedLikeFresh(pageStats, pageStats, seed);
+  }
+});
+
+Deno.test("window result: a summary, updated with the changed keys, finishes like one from scratch", async () => {
+  const cached = { starts: 0, updates: 0 };
+  const fresh = { starts: 0, updates: 0 };
+  const { results, expired } = await assertCachedLikeFresh(
+    pageStatsWithSummary(cached),
+    pageStatsWithSummary(fresh),
+  );
+  // Most results updated the summary with the changed keys; some started over (a partition
+  // moved, a row reload, a partition expired).
+  assert.ok(expired >= 1, `partitions expired: ${expired}`);
+  assert.ok(cached.starts >= 10 && cached.starts < results / 2, `restarts: ${cached.starts}`);
+  assert.ok(cached.updates < fresh.updates / 2, `updates ${cached.updates} / ${fresh.updates}`);
+});
+
+Deno.test("window result: a result that throws half-way leaves the next to start over", async () => {
+  // Another process's partition changed a key; the summary's update of it throws. The next
+  // result reads no row again (the partition's head did not move since), so only starting over
+  // gets the key into the summary.
+  const states = fakeStateStore();
+  const calls: SummaryCalls = { starts: 0, updates: 0 };
+  const aggregation = pageStatsWithSummary(calls);
+  const key = { aggregation: "pages", windowKey: "2026-11-20", stream: "RAWLOG", partition: 1 };
+  const save = (appliedOffset: number, visits: number) =>
+    states.save([{
+      key,
+      head: { records: visits, appliedOffset },
+      entries: [{ stateKey: "/a", value: JSON.stringify({ visits, largest: 1 }), appliedOffset }],
+    }]);
+  // This process holds partition 0, the same entries map throughout.
+  const held: LocalPartition = {
+    stream: "RAWLOG",
+    partition: 0,
+    records: 1,
+    entries: new Map([["/b", { value: { visits: 1, largest: 5 } }]]),
+    changedSinceResult: new Set(),
+  };
+  const cutter = windowCutter("UTC");
+  const cache = resultCache();
+  const compute = (withCache: boolean) =>
+    realtimeResult(
+      states,
+      cutter,
+      "pages",
+      aggregation,
+      DAY,
+      key.windowKey,
+      () => [held],
+      withCache ? cache : resultCache(),
+    );
+  await save(0, 1);
+  await compute(true);
+  await save(1, 2);
+  calls.failNextUpdate = true;
+  await assert.rejects(() => compute(true), /summary update failed/);
+  const again = await compute(true);
+  const fresh = await compute(false);
+  assert.ok(typeof again !== "string" && typeof fresh !== "string");
+  assert.deepEqual(again.rows, fresh.rows);
+  assert.deepEqual(again.rows[0], { key: "/a", values: { visits: 2, largest: 1 } });
 });
 
 /**
- * Six partitions move between this process (in memory) and others (in the store) while records
- * arrive, rows are reloaded and other processes flush (some caught half-way through saving);
- * after every step the cached result must equal the result of an empty cache.
+ * Six partitions move between this process (in memory) and others (in the store) while
+ * records arrive, rows are reloaded, other processes flush (some caught half-way through
+ * saving) and two of their partitions expire; after every step the result computed with a
+ * cache (by `cachedAggregation`) must equal the result of an empty cache (by
+ * `freshAggregation`, the same aggregation).
  */
-async function cachedEqualsFresh(seed: number): Promise<void> {
+async function assertCachedLikeFresh(
+  cachedAggregation: Aggregation,
+  freshAggregation: Aggregation,
+  seed = 7,
+): Promise<{ results: number; expired: number }> {
   const next = seededRandom(seed);
   const random = Object.assign(() => next(), {
     int: (n: number) => Math.floor(next() * n),
@@ -50,6 +181,7 @@ async function cachedEqualsFresh(seed: number): Promise<void> {
   const partitions = Array.from({ length: 6 }, (_, partition) => ({
     partition,
     local: partition < 3,
+    gone: false,
     entries: new Map() as Entries,
     changed: new Set<string>(),
     records: 0,
@@ -89,7 +221,7 @@ async function cachedEqualsFresh(seed: number): Promise<void> {
       states,
       cutter,
       "pages",
-      pageStats,
+      withCache ? cachedAggregation : freshAggregation,
       DAY,
       windowKey,
       local,
@@ -120,10 +252,21 @@ async function cachedEqualsFresh(seed: number): Promise<void> {
   };
 
   let incremental = 0;
+  let results = 0;
+  let expired = 0;
   for (let step = 0; step < 400; step++) {
-    const p = partitions[random.int(partitions.length)]!;
+    const present = partitions.filter((p) => !p.gone);
+    const p = present[random.int(present.length)]!;
     const action = random();
-    if (action < 0.6) {
+    const remote = partitions.find((p) => !p.gone && !p.local && p.records > 0);
+    if ((step === 130 || step === 260) && remote !== undefined) {
+      // Another process's partition window expires from the store (its rows' TTL): merged
+      // values shrink, so the cached merge and its summary must start over.
+      states.heads.delete(stateKeyString(key(remote.partition)));
+      states.keys.delete(stateKeyString(key(remote.partition)));
+      remote.gone = true;
+      expired++;
+    } else if (action < 0.6) {
       // Records arrive (at the process that owns the partition); others flush theirs.
       arrive(p);
       if (!p.local) await save(p);
@@ -144,7 +287,7 @@ async function cachedEqualsFresh(seed: number): Promise<void> {
       // Other processes flush (every other partition they own moves its head), and the one of
       // `p` is half-way through its next flush: a key row ahead of the head it shows.
       for (const q of partitions) {
-        if (q.local) continue;
+        if (q.local || q.gone) continue;
         arrive(q);
         await save(q);
       }
@@ -181,7 +324,9 @@ async function cachedEqualsFresh(seed: number): Promise<void> {
         at,
       );
     }
+    if (typeof withCache !== "string") results++;
     if (typeof withCache !== "string" && withCache.rows.length > 0) incremental++;
   }
   assert.ok(incremental > 250, `seed ${seed}: results computed: ${incremental}`);
+  return { results, expired };
 }

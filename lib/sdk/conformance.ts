@@ -14,6 +14,11 @@
  *    rows, and the keyed `merge` leaves `other` untouched.
  * 4. `finish` only reads the state it is given (real time keeps a window's merged values and
  *    merges only the keys that change into them, then finishes again).
+ * 5. with a summary (`aggregation.keyed.summary`), updated with each key as its value grows by
+ *    merge (keys in any order, some again at the value they had, each with the value it had at
+ *    its last update), it finishes after every flush exactly like the keyed `finish` over the
+ *    same values, and in the end like one pass; its update neither changes nor keeps the values
+ *    it is lent (see `KeyedSummary`).
  *
  * @module
  */
@@ -21,6 +26,8 @@ import assert from "assert";
 import type { Aggregation, KeyedState, ResultRow } from "../contracts.ts";
 import type { LogRecord } from "../records.ts";
 import { seededRandom } from "./random.ts";
+import { deepFreeze, roundTrip, scramble, shuffle } from "./_law_values.ts";
+import { assertSummaryLaw } from "./_summary_law.ts";
 
 /** Options of {@linkcode assertAggregationLaws}. */
 export interface LawOptions {
@@ -86,6 +93,10 @@ export function assertAggregationLaws<S>(
     );
     if (aggregation.keyed !== undefined) {
       assertKeyedSplit(aggregation.keyed, parts, onePass, random);
+      const summary = aggregation.keyed.summary;
+      if (summary !== undefined) {
+        assertSummaryLaw(aggregation.keyed, summary, records, onePass, random);
+      }
     }
   }
 }
@@ -178,43 +189,4 @@ function addAll<S>(aggregation: Aggregation<S>, records: readonly LogRecord[]): 
   let state = aggregation.start();
   for (const record of records) state = aggregation.add(state, record);
   return state;
-}
-
-function roundTrip<S>(state: S): S {
-  return JSON.parse(JSON.stringify(state));
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
-}
-
-/** Overwrites every number, string and array of a JSON value in place. */
-function scramble(value: unknown): void {
-  if (typeof value !== "object" || value === null) return;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      if (typeof value[i] === "object") scramble(value[i]);
-      else value[i] = typeof value[i] === "number" ? -987654321 : "\u0000scrambled";
-    }
-    value.push(-987654321);
-    return;
-  }
-  const object = value as Record<string, unknown>;
-  for (const key of Object.keys(object)) {
-    const child = object[key];
-    if (typeof child === "object") scramble(child);
-    else object[key] = typeof child === "number" ? -987654321 : "\u0000scrambled";
-  }
-  object["\u0000scrambled"] = -987654321;
-}
-
-function shuffle<T>(items: T[], random: () => number): void {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
 }

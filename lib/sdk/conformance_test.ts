@@ -3,7 +3,8 @@ import type { Aggregation } from "../contracts.ts";
 import type { LogRecord } from "../records.ts";
 import { assertAggregationLaws } from "./conformance.ts";
 import { addCount, type Counts, mergeCounts, topCounts, topOfMap } from "./counts.ts";
-import { keyedAggregation } from "./keyed.ts";
+import { finishFromSummary, keyedAggregation } from "./keyed.ts";
+import type { KeyedSummary } from "../contracts.ts";
 
 const records: LogRecord[] = Array.from({ length: 60 }, (_, i) => ({
   timestamp: Date.UTC(2026, 0, 1, 12, i),
@@ -120,6 +121,104 @@ Deno.test("assertAggregationLaws catches a keyed merge that changes 'other'", ()
     finish: (values) => [...values].map(([page, value]) => ({ key: page, values: value })),
   });
   assert.throws(() => assertAggregationLaws(boxed, records), /changed/);
+});
+
+/** Visits per page boxed as `{ n }`, finished from `summary`: rows by page, then a total. */
+function boxedWithSummary<M>(summary: KeyedSummary<{ n: number }, M>): Aggregation {
+  const rows = (visits: Iterable<[string, number]>) => {
+    const sorted = [...visits].sort(([a], [b]) => (a < b ? -1 : 1));
+    const total = sorted.reduce((sum, [, n]) => sum + n, 0);
+    return [
+      ...sorted.map(([page, n]) => ({ key: page, values: { n } })),
+      ...(sorted.length === 0 ? [] : [{ key: "*", values: { n: total } }]),
+    ];
+  };
+  return keyedAggregation<{ n: number }, M>({
+    shape: { key: { name: "page", type: "text" }, values: [{ name: "n", type: "bigint" }] },
+    keyOf: (record) => record.request_uri,
+    start: () => ({ n: 0 }),
+    add: (value) => (value.n++, value),
+    merge: (into, other) => (into.n += other.n, into),
+    finish: (values) => rows([...values].map(([page, value]) => [page, value.n])),
+    summary: { ...summary, finish: (state) => summary.finish(state) },
+  }) as Aggregation;
+}
+
+/** A lawful summary: each page's count, replaced as it grows. */
+const countsByPage: KeyedSummary<{ n: number }, Map<string, number>> = {
+  start: () => new Map(),
+  update: (counts, page, value) => counts.set(page, value.n),
+  finish: (counts) => {
+    const sorted = [...counts].sort(([a], [b]) => (a < b ? -1 : 1));
+    const total = sorted.reduce((sum, [, n]) => sum + n, 0);
+    return [
+      ...sorted.map(([page, n]) => ({ key: page, values: { n } })),
+      ...(sorted.length === 0 ? [] : [{ key: "*", values: { n: total } }]),
+    ];
+  },
+};
+
+Deno.test("assertAggregationLaws accepts a lawful summary", () => {
+  assertAggregationLaws(boxedWithSummary(countsByPage), records);
+  const finish = finishFromSummary(countsByPage);
+  assert.deepEqual(finish(new Map([["/b", { n: 2 }], ["/a", { n: 1 }]])), [
+    { key: "/a", values: { n: 1 } },
+    { key: "/b", values: { n: 2 } },
+    { key: "*", values: { n: 3 } },
+  ]);
+});
+
+/** The total as a running sum: each update adds `value` and takes out `previous` when told. */
+function summed(takeOutPrevious: boolean): KeyedSummary<{ n: number }, Summed> {
+  return {
+    start: () => ({ counts: new Map(), total: 0 }),
+    update: (state, page, value, previous) => {
+      state.counts.set(page, value.n);
+      state.total += value.n - (takeOutPrevious ? previous?.n ?? 0 : 0);
+      return state;
+    },
+    finish: (state) => {
+      const rows = countsByPage.finish(state.counts);
+      return rows.length === 0 ? rows : [...rows.slice(0, -1), {
+        key: "*",
+        values: { n: state.total },
+      }];
+    },
+  };
+}
+type Summed = { counts: Map<string, number>; total: number };
+
+Deno.test("assertAggregationLaws accepts a summary that takes out the previous value", () => {
+  assertAggregationLaws(boxedWithSummary(summed(true)), records);
+});
+
+Deno.test("assertAggregationLaws catches a summary that adds a grown value again", () => {
+  // A key updated twice counts twice.
+  assert.throws(() => assertAggregationLaws(boxedWithSummary(summed(false)), records), /law 5/);
+});
+
+Deno.test("assertAggregationLaws catches a summary that keeps a value it is lent", () => {
+  const keeping: KeyedSummary<{ n: number }, Map<string, { n: number }>> = {
+    start: () => new Map(),
+    update: (kept, page, value) => kept.set(page, value),
+    finish: (kept) => countsByPage.finish(new Map([...kept].map(([page, { n }]) => [page, n]))),
+  };
+  assert.throws(() => assertAggregationLaws(boxedWithSummary(keeping), records), /law 5/);
+});
+
+Deno.test("assertAggregationLaws catches a summary that changes a value it is lent", () => {
+  const changing: KeyedSummary<{ n: number }, Map<string, number>> = {
+    ...countsByPage,
+    update: (counts, page, value) => {
+      counts.set(page, value.n);
+      value.n = 0;
+      return counts;
+    },
+  };
+  assert.throws(
+    () => assertAggregationLaws(boxedWithSummary(changing), records),
+    /law 5: the summary's update changed a value it was lent/,
+  );
 });
 
 Deno.test("topOfMap ranks like topCounts", () => {

@@ -198,7 +198,18 @@ export function hyperLogLogEstimate(hll: Readonly<HyperLogLog>): number {
   const m = 2 ** hll.p;
   const q = 64 - hll.p;
   const histogram = new Array<number>(q + 2).fill(0);
-  for (const value of registersOf(hll)) histogram[value] = histogram[value]! + 1;
+  if (hll.dense === "") {
+    // Sparse: the registers not listed are 0. Counting the listed ones costs the sketch's size,
+    // not m (a window of 200,000 single-visitor pages was 17 s to estimate by expanding each).
+    let listed = 0;
+    for (const rank of Object.values(hll.sparse)) {
+      histogram[rank] = histogram[rank]! + 1;
+      listed++;
+    }
+    histogram[0] = m - listed;
+  } else {
+    for (const value of registersOf(hll)) histogram[value] = histogram[value]! + 1;
+  }
   // Ertl 2017, algorithm 6.
   let z = m * tau(1 - histogram[q + 1]! / m);
   for (let k = q; k >= 1; k--) z = 0.5 * (z + histogram[k]!);

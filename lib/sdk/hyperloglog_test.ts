@@ -100,3 +100,18 @@ Deno.test("hyperLogLog rejects bad precisions and mixed merges", () => {
   const broken = { ...hyperLogLog(4), dense: "AAAA" };
   assert.throws(() => hyperLogLogEstimate(broken), /needs 16 registers, found 4/);
 });
+
+Deno.test("hyperLogLog: a sparse sketch estimates exactly as its registers expanded do", () => {
+  for (const count of [0, 1, 7, 100, 250]) {
+    const sparse = hyperLogLog(12);
+    for (let i = 0; i < count; i++) hyperLogLogAdd(sparse, `visitor-${i}`);
+    assert.equal(sparse.dense, "", `still sparse at ${count}`);
+    // The same registers in dense form: force it through a dense sketch merged with it.
+    const dense = hyperLogLog(12);
+    for (let i = 0; i < 2_000; i++) hyperLogLogAdd(dense, `other-${i}`);
+    assert.notEqual(dense.dense, "");
+    const zeroed = { ...dense, dense: "A".repeat(dense.dense.length), sparse: {}, sparseSize: 0 };
+    hyperLogLogMerge(zeroed, sparse);
+    assert.equal(hyperLogLogEstimate(sparse), hyperLogLogEstimate(zeroed), `at ${count}`);
+  }
+});

@@ -1,16 +1,26 @@
 /**
  * `keyedAggregation`: one definition of an aggregation whose state is a map from key to value,
  * giving both the keyed form the real-time loop stores row by row and the whole-state form the
- * batch job and the conformance check use, so the two cannot disagree; and `keyedCounts`, the
- * one whose value is a count of records per key.
+ * batch job and the conformance check use, so the two cannot disagree; `keyedCounts`, the one
+ * whose value is a count of records per key; and `finishFromSummary`, a `finish` made from a
+ * summary (`KeyedSummary`) so that the two cannot disagree either.
  *
  * @module
  */
-import type { Aggregation, KeyedState, ResultRow, ResultShape } from "../contracts.ts";
+import type {
+  Aggregation,
+  KeyedState,
+  KeyedSummary,
+  ResultRow,
+  ResultShape,
+} from "../contracts.ts";
 import type { LogRecord } from "../records.ts";
 
-/** What {@linkcode keyedAggregation} needs: the keyed functions plus the row shape. */
-export interface KeyedAggregationSpec<V> extends KeyedState<V> {
+/**
+ * What {@linkcode keyedAggregation} needs: the keyed functions (with an optional `summary`, see
+ * {@linkcode KeyedSummary}) plus the row shape.
+ */
+export interface KeyedAggregationSpec<V, M = unknown> extends KeyedState<V, M> {
   /** Shape of finished rows. */
   shape: ResultShape;
 }
@@ -44,14 +54,18 @@ export type KeyedValues<V> = Record<string, V>;
  * assert.deepEqual(hitsPerMethod.finish(state), [{ key: "GET", values: { hits: 2 } }]);
  * ```
  */
-export function keyedAggregation<V>(spec: KeyedAggregationSpec<V>): Aggregation<KeyedValues<V>> {
-  const keyed: KeyedState<V> = {
+export function keyedAggregation<V, M = unknown>(
+  spec: KeyedAggregationSpec<V, M>,
+): Aggregation<KeyedValues<V>> {
+  const keyed: KeyedState<V, M> = {
     keyOf: spec.keyOf,
     start: spec.start,
     add: spec.add,
     merge: spec.merge,
     finish: spec.finish,
   };
+  // Real time finishes from the summary, batch from `finish`: the law check holds them equal.
+  if (spec.summary !== undefined) keyed.summary = spec.summary;
   return {
     shape: spec.shape,
     keyed: keyed as KeyedState,
@@ -91,8 +105,14 @@ function setValue<V>(state: KeyedValues<V>, key: string, value: V): void {
   } else state[key] = value;
 }
 
-/** What {@linkcode keyedCounts} needs: which key a record counts for, and the rows. */
-export type KeyedCountsSpec = Pick<KeyedAggregationSpec<number>, "shape" | "keyOf" | "finish">;
+/**
+ * What {@linkcode keyedCounts} needs: which key a record counts for, the rows, and optionally a
+ * summary of the counts (see {@linkcode KeyedSummary}).
+ */
+export type KeyedCountsSpec<M = unknown> = Pick<
+  KeyedAggregationSpec<number, M>,
+  "shape" | "keyOf" | "finish" | "summary"
+>;
 
 /**
  * Builds an aggregation that counts records per key: {@linkcode keyedAggregation} with its
@@ -120,13 +140,53 @@ export type KeyedCountsSpec = Pick<KeyedAggregationSpec<number>, "shape" | "keyO
  * assert.deepEqual(hitsPerMethod.finish(state), [{ key: "GET", values: { hits: 2 } }]);
  * ```
  */
-export function keyedCounts(spec: KeyedCountsSpec): Aggregation<KeyedValues<number>> {
-  return keyedAggregation<number>({
+export function keyedCounts<M = unknown>(
+  spec: KeyedCountsSpec<M>,
+): Aggregation<KeyedValues<number>> {
+  return keyedAggregation<number, M>({
     shape: spec.shape,
     keyOf: spec.keyOf,
     start: () => 0,
     add: (count) => count + 1,
     merge: (into, other) => into + other,
     finish: spec.finish,
+    summary: spec.summary,
   });
+}
+
+/**
+ * A keyed `finish` made from a summary: the summary of every key, each updated once. Its rows
+ * are the summary's by construction, so an aggregation that writes its rows once, in the
+ * summary, gets a `finish` that cannot disagree with it (the law check still runs the summary
+ * through updates in every order). It costs what the summary's updates cost, for every key.
+ *
+ * @param summary The summary.
+ * @returns A `finish` for the keyed form.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { finishFromSummary } from "./keyed.ts";
+ * // The busiest key, kept as each key's count is updated (counts only grow).
+ * const busiest = {
+ *   start: () => ({ key: "", count: 0 }),
+ *   update(top: { key: string; count: number }, key: string, count: number) {
+ *     const better = count > top.count || (count === top.count && count > 0 && key < top.key);
+ *     return better || key === top.key ? { key, count } : top;
+ *   },
+ *   finish: (top: { key: string; count: number }) =>
+ *     top.count === 0 ? [] : [{ key: top.key, values: { hits: top.count } }],
+ * };
+ * const finish = finishFromSummary(busiest);
+ * assert.deepEqual(finish(new Map([["/a", 2], ["/b", 5]])), [{ key: "/b", values: { hits: 5 } }]);
+ * ```
+ */
+export function finishFromSummary<V, M>(
+  summary: KeyedSummary<V, M>,
+): (values: ReadonlyMap<string, V>) => ResultRow[] {
+  return (values) => {
+    let state = summary.start();
+    for (const [key, value] of values) state = summary.update(state, key, value, undefined);
+    return summary.finish(state);
+  };
 }

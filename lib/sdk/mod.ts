@@ -6,10 +6,12 @@
  *   (`cqlIdentifier`, `topicName`, `duration`, `excludeBots`, `hllPrecision`);
  * - result keys of one or several columns (`keyColumns`, `keyValues`), the page of a record
  *   (`pageOf`);
- * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`);
+ * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`); a running top N
+ *   for summaries whose ranking score only grows (`runningTop`, `runningTopOffer`);
  * - `keyedAggregation`, which builds an aggregation from its keyed form (state as one value
  *   per key), so real time stores and rewrites only the keys that changed; `keyedCounts`, the
- *   same for a count per key;
+ *   same for a count per key; with a `summary` (`KeyedSummary`), real time also finishes from
+ *   the changed keys only (`finishFromSummary` makes the whole `finish` from it);
  * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `daysBetween`, `errorText`,
  *   `acknowledgedSender` for a Kafka send that every message's partition answered);
  * - the input parser every source validates with (`parseLogMessage`);
@@ -86,6 +88,7 @@ export { type RateDecision, type RateLimiter, tokenBuckets } from "../guards/rat
 export { type LimitedBody, readBodyWithin } from "../guards/body.ts";
 export { corsHeaders, type CorsPolicy, preflight } from "../guards/cors.ts";
 export { addCount, type Counts, mergeCounts, topCounts, topOfMap } from "./counts.ts";
+export { type RankedEntry, type RunningTop, runningTop, runningTopOffer } from "./running_top.ts";
 export { assertAggregationLaws, type LawOptions } from "./conformance.ts";
 export { seededRandom } from "./random.ts";
 export {
@@ -106,6 +109,7 @@ export {
   quantileSketchMerge,
   quantileSketchQuantile,
   quantileSketchQuantiles,
+  quantileSketchSubtract,
 } from "./quantiles.ts";
 export { isBot } from "./bot.ts";
 export {
@@ -130,6 +134,7 @@ export { clientOf, visitorOf } from "./visitor.ts";
 export { isStaticAsset, STATIC_EXTENSIONS, withoutQuery } from "./paths.ts";
 export { percentOf } from "./percent.ts";
 export {
+  finishFromSummary,
   keyedAggregation,
   type KeyedAggregationSpec,
   keyedCounts,

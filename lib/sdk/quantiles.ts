@@ -150,6 +150,60 @@ export function quantileSketchMerge(
 }
 
 /**
+ * Takes `part` out of `from`, bin by bin: the inverse of {@linkcode quantileSketchMerge}, exact
+ * (integer counts), so a running total of sketches can replace one part by a grown one (take
+ * the old part out, merge the new one in) and hold exactly the bins of a merge from scratch.
+ * Bins left at 0 are dropped. Reads `part` only.
+ *
+ * @param from The sketch to change: `part` must have been merged into it.
+ * @param part A sketch of the same accuracy, each of whose counts `from` holds at least.
+ * @returns `from`.
+ * @throws RangeError when the accuracies differ, or `part` holds more than `from` somewhere
+ *   (it was not merged into it); `from` is then unchanged.
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import {
+ *   quantileSketch,
+ *   quantileSketchAdd,
+ *   quantileSketchMerge,
+ *   quantileSketchSubtract,
+ * } from "./quantiles.ts";
+ * const monday = quantileSketchAdd(quantileSketch(), 0.1);
+ * const tuesday = quantileSketchAdd(quantileSketchAdd(quantileSketch(), 0.1), 0.2);
+ * const week = quantileSketchMerge(quantileSketchMerge(quantileSketch(), monday), tuesday);
+ * assert.deepEqual(quantileSketchSubtract(week, tuesday), monday);
+ * ```
+ */
+export function quantileSketchSubtract(
+  from: QuantileSketch,
+  part: Readonly<QuantileSketch>,
+): QuantileSketch {
+  if (from.accuracy !== part.accuracy) {
+    throw new RangeError(
+      `cannot subtract a quantile sketch of accuracy ${part.accuracy} from one of ${from.accuracy}`,
+    );
+  }
+  const short = (what: string, has: number, taken: number) =>
+    new RangeError(`cannot subtract ${taken} from ${has} ${what}: not a part of the sketch`);
+  if (part.count > from.count) throw short("values", from.count, part.count);
+  if (part.zeros > from.zeros) throw short("zeros", from.zeros, part.zeros);
+  for (const [index, count] of Object.entries(part.bins)) {
+    const has = Object.hasOwn(from.bins, index) ? from.bins[index]! : 0;
+    if (count > has) throw short(`in bin ${index}`, has, count);
+  }
+  from.count -= part.count;
+  from.zeros -= part.zeros;
+  for (const [index, count] of Object.entries(part.bins)) {
+    const left = from.bins[index]! - count;
+    if (left === 0) delete from.bins[index];
+    else from.bins[index] = left;
+  }
+  return from;
+}
+
+/**
  * The value at quantile `q`: within the sketch's accuracy of the exact value at rank
  * `floor(q · (count - 1))` of the sorted values.
  *

@@ -7,6 +7,7 @@ import {
   quantileSketchMerge,
   quantileSketchQuantile,
   quantileSketchQuantiles,
+  quantileSketchSubtract,
 } from "./quantiles.ts";
 import { lawRecords, sketchAggregation } from "./_law_records.ts";
 import { seededRandom } from "./random.ts";
@@ -105,4 +106,30 @@ Deno.test("quantile sketch: empty, zeros, single values, bad input", () => {
     () => quantileSketchMerge(quantileSketch(0.01), quantileSketch(0.02)),
     /accuracy 0.01 and 0.02/,
   );
+});
+
+Deno.test("quantileSketchSubtract: a total whose parts are replaced by grown ones is exact", () => {
+  const random = seededRandom(11);
+  const values = latencies(5, 3_000);
+  const parts = [quantileSketch(), quantileSketch(), quantileSketch()];
+  const inTotal = parts.map(() => quantileSketch()); // each part as last merged into the total
+  const total = quantileSketch();
+  const replace = (at: number) => {
+    quantileSketchMerge(quantileSketchSubtract(total, inTotal[at]!), parts[at]!);
+    inTotal[at] = structuredClone(parts[at]!);
+  };
+  for (const value of values) {
+    const at = Math.floor(random() * parts.length);
+    quantileSketchAdd(parts[at]!, value);
+    if (random() < 0.2) replace(at);
+  }
+  parts.forEach((_, at) => replace(at));
+  assert.deepEqual(total, sketchOf(values));
+
+  // Not a part of it: refused, and nothing changed.
+  const before = structuredClone(total);
+  const more = quantileSketchAdd(quantileSketch(), 1e6);
+  assert.throws(() => quantileSketchSubtract(total, more), /not a part of the sketch/);
+  assert.deepEqual(total, before);
+  assert.throws(() => quantileSketchSubtract(total, quantileSketch(0.02)), /accuracy/);
 });

@@ -6,12 +6,17 @@
  */
 import {
   type AggregationPlugin,
+  finishFromSummary,
   isBot,
   keyedAggregation,
+  type KeyedSummary,
   type KeyedValues,
   type LogRecord,
   percentOf,
   type ResultRow,
+  type RunningTop,
+  runningTop,
+  runningTopOffer,
   z,
 } from "../../lib/sdk/mod.ts";
 
@@ -46,6 +51,30 @@ export interface AddressTraffic {
 /** Traffic by client address. */
 export type BotReportState = KeyedValues<AddressTraffic>;
 
+/** What a ranked address's row needs besides its requests. */
+export interface AddressRow {
+  /** Its busiest clock minute's requests. */
+  peak: number;
+  /** Why it looks like a bot: `agent`, `rate`, `agent+rate` or `no`. */
+  bot: string;
+}
+
+/**
+ * What real time keeps of a window to finish it from the addresses that changed only: the
+ * window's totals, each address's part taken out (from `previous`) and put back as it changes,
+ * and a running top of the addresses by requests (which only grow).
+ */
+export interface BotReportSummary {
+  /** Whether any address was counted (rows are due). */
+  counted: boolean;
+  /** Requests of every address. */
+  requests: number;
+  /** Requests counted as bot traffic (the `*bots` row). */
+  botRequests: number;
+  /** The addresses with the most requests. */
+  top: RunningTop<AddressRow>;
+}
+
 /** The `bot_report` aggregation plugin. */
 const botReport: AggregationPlugin<BotReportOptions, BotReportState> = {
   kind: "aggregation",
@@ -62,7 +91,55 @@ const botReport: AggregationPlugin<BotReportOptions, BotReportState> = {
   example: { n: 20, max_per_minute: 120 },
   chart: "bar",
   create(settings) {
-    return keyedAggregation<AddressTraffic>({
+    /** An address's peak minute, its bot label, and how many of its requests are bot traffic. */
+    const judge = (traffic: AddressTraffic) => {
+      const peak = Math.max(0, ...Object.values(traffic.minutes));
+      const byRate = peak > settings.max_per_minute;
+      const bot = traffic.agent_bot > 0
+        ? (byRate ? "agent+rate" : "agent")
+        : (byRate ? "rate" : "no");
+      return { peak, bot, botRequests: byRate ? traffic.requests : traffic.agent_bot };
+    };
+    const summary: KeyedSummary<AddressTraffic, BotReportSummary> = {
+      start: () => ({ counted: false, requests: 0, botRequests: 0, top: runningTop(settings.n) }),
+      update(window, address, traffic, previous) {
+        const now = judge(traffic);
+        window.counted = true;
+        window.requests += traffic.requests - (previous?.requests ?? 0);
+        window.botRequests += now.botRequests -
+          (previous === undefined ? 0 : judge(previous).botRequests);
+        runningTopOffer(window.top, address, traffic.requests, () => ({
+          peak: now.peak,
+          bot: now.bot,
+        }));
+        return window;
+      },
+      finish(window) {
+        if (!window.counted) return [];
+        const rows: ResultRow[] = window.top.entries.map((entry, index) => ({
+          key: entry.key,
+          values: {
+            requests: entry.score,
+            share_pct: percentOf(entry.score, window.requests),
+            peak_per_minute: entry.row.peak,
+            bot: entry.row.bot,
+            rank: index + 1,
+          },
+        }));
+        rows.push({
+          key: BOTS_ROW,
+          values: {
+            requests: window.botRequests,
+            share_pct: percentOf(window.botRequests, window.requests),
+            peak_per_minute: 0,
+            bot: "summary",
+            rank: 0,
+          },
+        });
+        return rows;
+      },
+    };
+    return keyedAggregation<AddressTraffic, BotReportSummary>({
       shape: {
         key: { name: "remote_addr", type: "text" },
         values: [
@@ -90,45 +167,8 @@ const botReport: AggregationPlugin<BotReportOptions, BotReportState> = {
         }
         return into;
       },
-      finish(traffic) {
-        if (traffic.size === 0) return [];
-        let total = 0;
-        let botRequests = 0;
-        const addresses = [...traffic].map(([address, value]) => {
-          const peak = Math.max(0, ...Object.values(value.minutes));
-          const byRate = peak > settings.max_per_minute;
-          total += value.requests;
-          botRequests += byRate ? value.requests : value.agent_bot;
-          const bot = value.agent_bot > 0
-            ? (byRate ? "agent+rate" : "agent")
-            : (byRate ? "rate" : "no");
-          return { address, requests: value.requests, peak, bot };
-        });
-        addresses.sort((a, b) =>
-          b.requests - a.requests || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)
-        );
-        const rows: ResultRow[] = addresses.slice(0, settings.n).map((a, index) => ({
-          key: a.address,
-          values: {
-            requests: a.requests,
-            share_pct: percentOf(a.requests, total),
-            peak_per_minute: a.peak,
-            bot: a.bot,
-            rank: index + 1,
-          },
-        }));
-        rows.push({
-          key: BOTS_ROW,
-          values: {
-            requests: botRequests,
-            share_pct: percentOf(botRequests, total),
-            peak_per_minute: 0,
-            bot: "summary",
-            rank: 0,
-          },
-        });
-        return rows;
-      },
+      finish: finishFromSummary(summary),
+      summary,
     });
   },
 };

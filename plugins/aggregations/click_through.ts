@@ -8,13 +8,17 @@ import {
   type AggregationPlugin,
   type Counts,
   excludeBots,
+  finishFromSummary,
   isBot,
   keyedAggregation,
+  type KeyedSummary,
   type KeyedValues,
   type LogRecord,
   pageOf,
   percentOf,
-  type ResultRow,
+  type RunningTop,
+  runningTop,
+  runningTopOffer,
   withoutQuery,
   z,
 } from "../../lib/sdk/mod.ts";
@@ -47,6 +51,16 @@ export interface PageClicks {
 /** Views and clicks by page. */
 export type ClickThroughState = KeyedValues<PageClicks>;
 
+/** A ranked button's row, derived when its page last changed. */
+export interface ButtonRow {
+  /** The page. */
+  page: string;
+  /** The button id. */
+  button: string;
+  /** Row values: clicks, page views, click-through rate. */
+  values: { clicks: number; page_views: number; ctr_pct: number };
+}
+
 /** The `click_through` aggregation plugin. */
 const clickThrough: AggregationPlugin<ClickThroughOptions, ClickThroughState> = {
   kind: "aggregation",
@@ -76,7 +90,25 @@ const clickThrough: AggregationPlugin<ClickThroughOptions, ClickThroughState> = 
       const page = pageOf(record);
       return page === undefined ? undefined : withoutQuery(page);
     };
-    return keyedAggregation<PageClicks>({
+    // The buttons with the most clicks, ties by page then button: clicks only grow, so a
+    // running top of the buttons of the pages changed ranks exactly (a changed page offers
+    // every button of it again, so a kept row's page views are current).
+    const summary: KeyedSummary<PageClicks, RunningTop<ButtonRow>> = {
+      start: () => runningTop(settings.n),
+      update(top, page, { views, clicks }) {
+        for (const [button, count] of Object.entries(clicks)) {
+          runningTopOffer(top, `${page}\u0000${button}`, count, () => ({
+            page,
+            button,
+            values: { clicks: count, page_views: views, ctr_pct: percentOf(count, views) },
+          }));
+        }
+        return top;
+      },
+      finish: (top) =>
+        top.entries.map(({ row }) => ({ key: [row.page, row.button], values: { ...row.values } })),
+    };
+    return keyedAggregation<PageClicks, RunningTop<ButtonRow>>({
       shape: {
         key: [{ name: "page", type: "text" }, { name: "button_id", type: "text" }],
         values: [
@@ -99,24 +131,8 @@ const clickThrough: AggregationPlugin<ClickThroughOptions, ClickThroughState> = 
         }
         return into;
       },
-      finish(pages) {
-        const rows: ResultRow[] = [];
-        for (const [page, { views, clicks }] of pages) {
-          for (const [button, count] of Object.entries(clicks)) {
-            rows.push({
-              key: [page, button],
-              values: { clicks: count, page_views: views, ctr_pct: percentOf(count, views) },
-            });
-          }
-        }
-        const text = (row: ResultRow) => (row.key as string[]).join("\u0000");
-        return rows
-          .sort((a, b) =>
-            Number(b.values.clicks) - Number(a.values.clicks) ||
-            (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0)
-          )
-          .slice(0, settings.n);
-      },
+      finish: finishFromSummary(summary),
+      summary,
     });
   },
 };

@@ -6,7 +6,9 @@
 import {
   type AggregationPlugin,
   DEFAULT_QUANTILE_ACCURACY,
+  finishFromSummary,
   keyedAggregation,
+  type KeyedSummary,
   type KeyedValues,
   type LogRecord,
   pageOf,
@@ -15,7 +17,11 @@ import {
   quantileSketchAdd,
   quantileSketchMerge,
   quantileSketchQuantiles,
+  quantileSketchSubtract,
   type ResultRow,
+  type RunningTop,
+  runningTop,
+  runningTopOffer,
   withoutQuery,
   z,
 } from "../../lib/sdk/mod.ts";
@@ -41,6 +47,34 @@ export type LatencyOptions = z.output<typeof options>;
 /** One quantile sketch of request times (seconds) per page, or one under `*`. */
 export type LatencyState = KeyedValues<QuantileSketch>;
 
+/** A row's values but its rank. */
+export interface LatencyFigures {
+  /** Requests. */
+  requests: number;
+  /** Median request time, ms. */
+  p50_ms: number;
+  /** 90th percentile, ms. */
+  p90_ms: number;
+  /** 99th percentile, ms. */
+  p99_ms: number;
+}
+
+/**
+ * What real time keeps of a window to finish it from the pages that changed only, instead of
+ * merging every page's sketch and sorting every page at every result.
+ */
+export interface LatencySummary {
+  /** Whether any key was counted (rows are due). */
+  counted: boolean;
+  /**
+   * Every key's sketch merged in. A merge adds counts, so a changed key's previous sketch is
+   * taken out (`quantileSketchSubtract`) before its new one goes in.
+   */
+  all: QuantileSketch;
+  /** With per_page, the pages with the most requests (which only grow). */
+  top: RunningTop<LatencyFigures>;
+}
+
 /** The `latency` aggregation plugin. */
 const latency: AggregationPlugin<LatencyOptions, LatencyState> = {
   kind: "aggregation",
@@ -61,15 +95,36 @@ const latency: AggregationPlugin<LatencyOptions, LatencyState> = {
       const page = pageOf(record);
       return page === undefined ? "" : withoutQuery(page);
     };
-    const row = (key: string, sketch: QuantileSketch, rank: number): ResultRow => {
+    const figures = (sketch: QuantileSketch): LatencyFigures => {
       const [p50, p90, p99] = quantileSketchQuantiles(sketch, [0.5, 0.9, 0.99])
         .map((seconds) => Math.round((seconds ?? 0) * 1_000_000) / 1000);
-      return {
-        key,
-        values: { requests: sketch.count, p50_ms: p50!, p90_ms: p90!, p99_ms: p99!, rank },
-      };
+      return { requests: sketch.count, p50_ms: p50!, p90_ms: p90!, p99_ms: p99! };
     };
-    return keyedAggregation<QuantileSketch>({
+    const summary: KeyedSummary<QuantileSketch, LatencySummary> = {
+      start: () => ({
+        counted: false,
+        all: quantileSketch(settings.accuracy),
+        top: runningTop(settings.n),
+      }),
+      update(window, page, sketch, previous) {
+        window.counted = true;
+        if (previous !== undefined) quantileSketchSubtract(window.all, previous);
+        quantileSketchMerge(window.all, sketch);
+        if (settings.per_page && page !== "") {
+          runningTopOffer(window.top, page, sketch.count, () => figures(sketch));
+        }
+        return window;
+      },
+      finish(window) {
+        if (!window.counted) return [];
+        const rows: ResultRow[] = [{ key: ALL_PAGES, values: { ...figures(window.all), rank: 0 } }];
+        window.top.entries.forEach((entry, index) =>
+          rows.push({ key: entry.key, values: { ...entry.row, rank: index + 1 } })
+        );
+        return rows;
+      },
+    };
+    return keyedAggregation<QuantileSketch, LatencySummary>({
       shape: {
         key: { name: "page", type: "text" },
         values: [
@@ -84,20 +139,8 @@ const latency: AggregationPlugin<LatencyOptions, LatencyState> = {
       start: () => quantileSketch(settings.accuracy),
       add: (sketch, record) => quantileSketchAdd(sketch, record.request_time!),
       merge: quantileSketchMerge,
-      finish(sketches) {
-        if (sketches.size === 0) return [];
-        const all = quantileSketch(settings.accuracy);
-        for (const sketch of sketches.values()) quantileSketchMerge(all, sketch);
-        const rows = [row(ALL_PAGES, all, 0)];
-        if (settings.per_page) {
-          [...sketches]
-            .filter(([page]) => page !== "")
-            .sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : a > b ? 1 : 0))
-            .slice(0, settings.n)
-            .forEach(([page, sketch], index) => rows.push(row(page, sketch, index + 1)));
-        }
-        return rows;
-      },
+      finish: finishFromSummary(summary),
+      summary,
     });
   },
 };

@@ -6,6 +6,7 @@
 import {
   type AggregationPlugin,
   excludeBots,
+  finishFromSummary,
   hllPrecision,
   type HyperLogLog,
   hyperLogLog,
@@ -15,9 +16,13 @@ import {
   isBot,
   isStaticAsset,
   keyedAggregation,
+  type KeyedSummary,
   type KeyedValues,
   type LogRecord,
   pageOf,
+  type RunningTop,
+  runningTop,
+  runningTopOffer,
   visitorOf,
   withoutQuery,
   z,
@@ -66,6 +71,16 @@ export interface PageFigures {
 /** Figures by page. */
 export type PageEngagementState = KeyedValues<PageFigures>;
 
+/** A ranked page's row values, derived from its figures (its sketch estimated once). */
+export interface PageEngagementRow {
+  /** Visits. */
+  visits: number;
+  /** Estimated distinct visitors. */
+  unique_users: number;
+  /** Average time on page, seconds (0 without close events). */
+  avg_time_on_page_s: number;
+}
+
 /** The `page_engagement` aggregation plugin. */
 const pageEngagement: AggregationPlugin<PageEngagementOptions, PageEngagementState> = {
   kind: "aggregation",
@@ -107,7 +122,25 @@ const pageEngagement: AggregationPlugin<PageEngagementOptions, PageEngagementSta
       const page = pageOf(record);
       return page === undefined ? undefined : withoutQuery(page);
     };
-    return keyedAggregation<PageFigures>({
+    // The pages with the most visits, ties by page; visits only grow, so a running top of the
+    // pages changed ranks exactly, and only a page that is (or gets) among the N is estimated.
+    const summary: KeyedSummary<PageFigures, RunningTop<PageEngagementRow>> = {
+      start: () => runningTop(settings.n),
+      update: (top, page, figures) =>
+        runningTopOffer(top, page, figures.visits, () => ({
+          visits: figures.visits,
+          unique_users: Math.round(hyperLogLogEstimate(figures.users)),
+          avg_time_on_page_s: figures.closes === 0
+            ? 0
+            : Math.round(figures.time_ms / figures.closes) / 1000,
+        })),
+      finish: (top) =>
+        top.entries.map((entry, index) => ({
+          key: entry.key,
+          values: { ...entry.row, rank: index + 1 },
+        })),
+    };
+    return keyedAggregation<PageFigures, RunningTop<PageEngagementRow>>({
       shape: {
         key: { name: "page", type: "text" },
         values: [
@@ -137,22 +170,8 @@ const pageEngagement: AggregationPlugin<PageEngagementOptions, PageEngagementSta
         hyperLogLogMerge(into.users, other.users);
         return into;
       },
-      finish(pages) {
-        return [...pages]
-          .sort(([a, x], [b, y]) => y.visits - x.visits || (a < b ? -1 : a > b ? 1 : 0))
-          .slice(0, settings.n)
-          .map(([page, figures], index) => ({
-            key: page,
-            values: {
-              visits: figures.visits,
-              unique_users: Math.round(hyperLogLogEstimate(figures.users)),
-              avg_time_on_page_s: figures.closes === 0
-                ? 0
-                : Math.round(figures.time_ms / figures.closes) / 1000,
-              rank: index + 1,
-            },
-          }));
-      },
+      finish: finishFromSummary(summary),
+      summary,
     });
   },
 };

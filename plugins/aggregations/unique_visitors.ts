@@ -8,6 +8,7 @@ import {
   type AggregationPlugin,
   DEFAULT_HLL_PRECISION,
   excludeBots,
+  finishFromSummary,
   hllPrecision,
   type HyperLogLog,
   hyperLogLog,
@@ -17,10 +18,12 @@ import {
   isBot,
   isStaticAsset,
   keyedAggregation,
+  type KeyedSummary,
   type KeyedValues,
   type LogRecord,
   pageOf,
   type ResultRow,
+  topOfMap,
   visitorOf,
   withoutQuery,
   z,
@@ -53,6 +56,22 @@ export type UniqueVisitorsOptions = z.output<typeof options>;
 /** One sketch per page (or one under `*` without per_page). */
 export type VisitorSketches = KeyedValues<HyperLogLog>;
 
+/**
+ * What real time keeps of a window to finish it from the pages that changed only, instead of
+ * merging and estimating every page's sketch at every result.
+ */
+export interface VisitorSummary {
+  /** Whether any key was updated: the `*` row is due. */
+  counted: boolean;
+  /**
+   * Every key's sketch merged in. A merge takes each register's maximum, so merging a page's
+   * grown sketch over the one merged before is exact: no page's old part needs taking out.
+   */
+  all: HyperLogLog;
+  /** With per_page, each page's estimate (not the key "", records without a page). */
+  visitors: Map<string, number>;
+}
+
 /** The `unique_visitors` aggregation plugin. */
 const uniqueVisitors: AggregationPlugin<UniqueVisitorsOptions, VisitorSketches> = {
   kind: "aggregation",
@@ -78,7 +97,30 @@ const uniqueVisitors: AggregationPlugin<UniqueVisitorsOptions, VisitorSketches> 
       const path = withoutQuery(page);
       return isStaticAsset(path) ? "" : path;
     };
-    return keyedAggregation<HyperLogLog>({
+    // A result costs the pages changed since the last one (a merge and an estimate each), a
+    // scan of the estimates for the top N, and one estimate of `all`.
+    const summary: KeyedSummary<HyperLogLog, VisitorSummary> = {
+      start: () => ({ counted: false, all: hyperLogLog(settings.precision), visitors: new Map() }),
+      update(window, page, sketch) {
+        window.counted = true;
+        // Reads `sketch` only: `all` keeps none of it.
+        hyperLogLogMerge(window.all, sketch);
+        if (settings.per_page && page !== "") window.visitors.set(page, estimate(sketch));
+        return window;
+      },
+      finish(window) {
+        const rows: ResultRow[] = [];
+        if (window.counted) {
+          rows.push({ key: ALL_PAGES, values: { visitors: estimate(window.all), rank: 0 } });
+        }
+        // Most visitors first, ties by page: a scan keeping N, not a sort of every page.
+        topOfMap(window.visitors, settings.n).forEach(([page, visitors], index) =>
+          rows.push({ key: page, values: { visitors, rank: index + 1 } })
+        );
+        return rows;
+      },
+    };
+    return keyedAggregation<HyperLogLog, VisitorSummary>({
       shape: {
         key: { name: "page", type: "text" },
         values: [{ name: "visitors", type: "bigint" }, { name: "rank", type: "int" }],
@@ -87,25 +129,8 @@ const uniqueVisitors: AggregationPlugin<UniqueVisitorsOptions, VisitorSketches> 
       start: () => hyperLogLog(settings.precision),
       add: (sketch, record) => hyperLogLogAdd(sketch, visitorOf(record)!),
       merge: hyperLogLogMerge,
-      finish(sketches) {
-        const all = hyperLogLog(settings.precision);
-        for (const sketch of sketches.values()) hyperLogLogMerge(all, sketch);
-        const rows: ResultRow[] = [];
-        if (sketches.size > 0) {
-          rows.push({ key: ALL_PAGES, values: { visitors: estimate(all), rank: 0 } });
-        }
-        if (settings.per_page) {
-          const pages = [...sketches]
-            .filter(([page]) => page !== "")
-            .map(([page, sketch]) => [page, estimate(sketch)] as const)
-            .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
-            .slice(0, settings.n);
-          pages.forEach(([page, visitors], index) =>
-            rows.push({ key: page, values: { visitors, rank: index + 1 } })
-          );
-        }
-        return rows;
-      },
+      finish: finishFromSummary(summary),
+      summary,
     });
   },
 };

@@ -1,5 +1,12 @@
 import assert from "assert";
-import { assertAggregationLaws, hyperLogLogError, type LogRecord } from "../../lib/sdk/mod.ts";
+import {
+  assertAggregationLaws,
+  type HyperLogLog,
+  hyperLogLogAdd,
+  hyperLogLogError,
+  type KeyedState,
+  type LogRecord,
+} from "../../lib/sdk/mod.ts";
 import uniqueVisitors from "./unique_visitors.ts";
 
 function build(options: Record<string, unknown> = {}) {
@@ -91,4 +98,53 @@ Deno.test("unique_visitors per page: static assets count in `*` but are no page"
     { key: "*", values: { visitors: 2, rank: 0 } },
     { key: "/a", values: { visitors: 1, rank: 1 } },
   ]);
+});
+
+Deno.test("unique_visitors' summary: updated with the changed pages only, it finishes like finish", () => {
+  const keyed = build({ per_page: true, n: 3 }).keyed as KeyedState<HyperLogLog>;
+  const summary = keyed.summary!;
+  const sketches = new Map<string, HyperLogLog>();
+  let window = summary.start();
+  /** Visits of `page` by each visitor number, then the summary updated with its new sketch. */
+  const visit = (page: string, visitors: number[]) => {
+    const key = keyed.keyOf(request("10.0.0.1", "Firefox", page))!;
+    const previous = sketches.get(key);
+    let sketch = previous === undefined ? keyed.start() : structuredClone(previous);
+    for (const visitor of visitors) {
+      sketch = keyed.add(sketch, request(`10.0.${visitor >> 8}.${visitor & 255}`, "Firefox", page));
+    }
+    sketches.set(key, sketch);
+    window = summary.update(window, key, sketch, previous);
+  };
+  const rows = (...expected: Array<[string, number]>) =>
+    expected.map(([page, visitors], rank) => ({ key: page, values: { visitors, rank } }));
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+  assert.deepEqual(summary.finish(window), []);
+  visit("/a", range(0, 10));
+  visit("/b", range(0, 5));
+  visit("/c", range(5, 8));
+  visit("/d", range(100, 102));
+  visit("/logo.png", [200]); // in `*` only
+  const first = summary.finish(window);
+  assert.deepEqual(first, rows(["*", 13], ["/a", 10], ["/b", 5], ["/c", 3]));
+  assert.deepEqual(first, keyed.finish(sketches));
+
+  // Only /d changes, and overtakes /a; visitors of two pages count once in `*`.
+  visit("/d", range(102, 111));
+  visit("/a", range(0, 3));
+  assert.deepEqual(summary.finish(window), rows(["*", 22], ["/d", 11], ["/a", 10], ["/b", 5]));
+  // /c ties /b at 5: the page first in code-unit order ranks first, /c stays out.
+  visit("/c", range(8, 10));
+  assert.deepEqual(summary.finish(window), rows(["*", 22], ["/d", 11], ["/a", 10], ["/b", 5]));
+  visit("/c", [300]);
+  const last = summary.finish(window);
+  assert.deepEqual(last, rows(["*", 23], ["/d", 11], ["/a", 10], ["/c", 6]));
+  assert.deepEqual(last, keyed.finish(sketches));
+
+  // The summary keeps no sketch it was lent: real time merges into them in place.
+  for (const sketch of sketches.values()) {
+    for (const visitor of range(1000, 1100)) hyperLogLogAdd(sketch, `v${visitor}`);
+  }
+  assert.deepEqual(summary.finish(window), last);
 });
