@@ -8,6 +8,8 @@ import type { TopicSpec } from "../contracts.ts";
 import type { KafkaSettings } from "../config/pipeline.ts";
 import process from "node:process";
 import { brokerTroubleLogger } from "./kafka_trouble.ts";
+import ConsumerGroup from "kafkajs/consumer-group";
+import { rejoinUnderLastMemberId } from "./kafka_rejoin.ts";
 
 let warningFilterInstalled = false;
 
@@ -43,6 +45,8 @@ export const CLIENT_RETRY = { retries: 10, initialRetryTime: 300, maxRetryTime: 
  */
 export function createKafka(settings: KafkaSettings, log?: (line: string) => void): Kafka {
   hideTimeoutNegativeWarning();
+  // A consumer restarted after a crash rejoins under its member id (see kafka_rejoin.ts).
+  rejoinUnderLastMemberId(ConsumerGroup.prototype);
   const level = kafkaLogLevel();
   const trouble = log !== undefined && level === logLevel.NOTHING;
   return new Kafka({
