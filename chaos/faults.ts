@@ -71,7 +71,8 @@ export function faultSequence(plan: FaultPlan, random: SeededRandom): FaultKind[
  * Longest time allowed from the end of a fault until a flush has covered everything read then.
  * A service fault ends when the service answers again: 5 s (issue 15). A killed runner's
  * partitions are only reassigned once its session times out, so a kill gets the session timeout
- * on top; a storm's last leave is noticed by the others at their next heartbeat (3 s).
+ * on top; a storm's last leave is noticed by the others at their next heartbeat (allowed 3 s;
+ * the kafka source heartbeats every second).
  *
  * @param kind The fault.
  * @param sessionTimeoutMs The source's `session_timeout_ms`.

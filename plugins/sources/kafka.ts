@@ -61,8 +61,13 @@ export type KafkaSourceOptions = z.output<typeof options>;
  */
 export const CONSUMER_RETRY = { retries: 30, initialRetryTime: 300, maxRetryTime: 1_000 };
 
-/** How often a member tells the group it is alive, ms (kafkajs' default). */
-const HEARTBEAT_MS = 3_000;
+/**
+ * How often a member tells the group it is alive, ms. A member learns that the group is
+ * rebalancing (a runner died or joined) only at its next heartbeat: at kafkajs' default of 3 s
+ * that wait came on top of the session timeout after a runner was killed, and a recovery took
+ * 15.1 s against its bound of session + 5 s. A heartbeat is one small request.
+ */
+const HEARTBEAT_MS = 1_000;
 /** How long a failed batch is tried again in place before kafkajs sees the failure, ms. */
 export const BATCH_RETRY_MS = 20_000;
 /**
