@@ -10,6 +10,8 @@ import { errorText } from "../lib/errors.ts";
 export interface BenchOptions {
   /** Events loaded for the throughput, batch, ceiling and baseline figures. */
   events: number;
+  /** Events of the high-cardinality scenario (default `events`). */
+  highCardinalityEvents: number;
   /** Every size the throughput and memory figures are measured at (includes `events`). */
   scales: number[];
   /** Events per second produced during the freshness measurement. */
@@ -44,6 +46,9 @@ topics and consumer group (all dropped at the end).
   --scales N,N,...        also measure throughput and runner memory at these sizes
   --rate N                events/s during the freshness measurement (default 5000)
   --freshness-seconds S   how long the freshness load lasts (default 20)
+  --high-cardinality-events N
+                          events of the high-cardinality scenario (default --events), e.g.
+                          5000000 for its memory at 5M while the rest runs at --events
   --skip-ceilings         skip the raw Kafka/Cassandra ceilings and the naive baseline
   --http-only             run only the HTTP ingest scenario
   --skip-http             skip the HTTP ingest scenario
@@ -89,6 +94,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
       options: {
         events: { type: "string", default: "1000000" },
         scales: { type: "string" },
+        "high-cardinality-events": { type: "string" },
         rate: { type: "string", default: "5000" },
         "freshness-seconds": { type: "string", default: "20" },
         "skip-ceilings": { type: "boolean", default: false },
@@ -119,6 +125,9 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     : values.scales.split(",").map((part: string) => count("scales", part.trim()));
   return {
     events,
+    highCardinalityEvents: values["high-cardinality-events"] === undefined
+      ? events
+      : count("high-cardinality-events", values["high-cardinality-events"]),
     scales: [...new Set([...scales, events])].sort((a, b) => a - b),
     rate: count("rate", values.rate),
     freshnessSeconds: count("freshness-seconds", values["freshness-seconds"]),

@@ -161,6 +161,7 @@ async function main(): Promise<number> {
         line: string,
         scenario: ThroughputScenario,
         store: (result: ThroughputResult) => void,
+        events = options.events,
       ) =>
         part(results, progress, label, async () => {
           progress.line(line);
@@ -169,7 +170,7 @@ async function main(): Promise<number> {
             client,
             names,
             SHIPPED_PIPELINE,
-            options.events,
+            events,
             progress,
             scenario,
           );
@@ -178,10 +179,11 @@ async function main(): Promise<number> {
         });
       await variant(
         "high-cardinality throughput",
-        `high cardinality: the same ${options.events} events over ${HIGH_CARDINALITY_PAGES} ` +
-          "distinct pages, raw URIs counted",
+        `high cardinality: ${options.highCardinalityEvents} events over ` +
+          `${HIGH_CARDINALITY_PAGES} distinct pages, raw URIs counted`,
         { pages: HIGH_CARDINALITY_PAGES },
         (result) => results.highCardinality = result,
+        options.highCardinalityEvents,
       );
       await variant(
         "core-pipeline throughput",
