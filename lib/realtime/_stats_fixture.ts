@@ -19,6 +19,7 @@ export function zeroStats(overrides: Partial<ProcessorStats> = {}): ProcessorSta
     partitionLag: {},
     reassignments: 0,
     abandonedBatches: 0,
+    backpressureWaits: 0,
     sourceRestarts: 0,
     commitFailures: 0,
     flushFailures: 0,

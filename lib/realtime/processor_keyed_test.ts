@@ -13,7 +13,7 @@ import {
   visitsPerPage,
 } from "./_fakes.ts";
 
-function setup() {
+function setup(overrides: Partial<ProcessorOptions> = {}) {
   const states = fakeStateStore();
   const source = fakeSource();
   const sink = fakeSink();
@@ -29,6 +29,7 @@ function setup() {
     logWriter: fakeLogWriter(),
     states,
     log: () => {},
+    ...overrides,
   };
   return { states, source, sink, options, processor: createProcessor(options) };
 }
@@ -171,4 +172,38 @@ Deno.test("keyed state: a result reads another process's partition only where it
   const both = [...range(0, 101), ...range(0, 701)];
   const pageOf = (i: number) => sevenPages(both[i]!);
   assert.deepEqual(published(a.sink), expected(range(0, both.length - 1), pageOf));
+});
+
+Deno.test("backpressure: past the pending-key bound, a batch waits for the next flush", async () => {
+  const test = setup({ maxPendingKeys: 5 });
+  const everyPage = (offset: number) => `/p${offset}`;
+  await test.processor.onBatch(pagesBatch(0, range(0, 9), everyPage)); // 10 keys pending
+  let done = false;
+  const next = test.processor.onBatch(pagesBatch(0, range(10, 11), everyPage)).then(() => {
+    done = true;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(done, false, "the second batch waits while 10 keys > 5 are not written");
+  assert.equal(test.processor.stats().backpressureWaits, 1);
+  assert.equal((await test.processor.flush()).states, 10 + 1);
+  await next;
+  assert.equal(done, true);
+  await test.processor.flush();
+  assert.deepEqual(published(test.sink), expected(range(0, 11), everyPage));
+});
+
+Deno.test("backpressure: a failed flush keeps the batch waiting; the next success lets it go", async () => {
+  const test = setup({ maxPendingKeys: 5 });
+  const everyPage = (offset: number) => `/p${offset}`;
+  await test.processor.onBatch(pagesBatch(0, range(0, 9), everyPage));
+  let done = false;
+  const next = test.processor.onBatch(pagesBatch(0, [10], everyPage)).then(() => done = true);
+  test.states.save$.failNext(new Error("Cassandra down"));
+  await assert.rejects(() => test.processor.flush(), /Cassandra down/);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(done, false, "the failed flush wrote nothing, so the keys still wait");
+  await test.processor.flush();
+  await next;
+  await test.processor.flush();
+  assert.deepEqual(published(test.sink), expected(range(0, 10), everyPage));
 });
