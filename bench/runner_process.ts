@@ -20,12 +20,8 @@ export interface MemorySample {
  * @param pid Process id.
  * @returns The sample, or undefined when the process is gone or /proc is unavailable.
  *
- * @example
- * ```ts
- * import { readMemory } from "./runner_process.ts";
- * const own = await readMemory(Deno.pid);
- * console.assert(own === undefined || own.peakKb >= own.rssKb);
- * ```
+ * For example, `await readMemory(Deno.pid)` gives this process's own figures, with `peakKb`
+ * at least `rssKb`.
  */
 async function readMemory(pid: number): Promise<MemorySample | undefined> {
   let text: string;

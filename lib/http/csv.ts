@@ -10,13 +10,7 @@ import { keyColumns, keyValues } from "../result_keys.ts";
 /**
  * Quotes a field when it holds a comma, quote, or line break (quotes doubled).
  *
- * @example
- * ```ts
- * import assert from "assert";
- * import { csvField } from "./csv.ts";
- * assert.equal(csvField('/a,"b"'), '"/a,""b"""');
- * assert.equal(csvField(42), "42");
- * ```
+ * For example `/a,"b"` becomes `"/a,""b"""`, and 42 stays `42`.
  */
 function csvField(value: string | number): string {
   const text = String(value);

@@ -16,14 +16,15 @@ export const WHOLE_STATE_KEY = "";
  * ```ts
  * import assert from "assert";
  * import { keyedFormOf } from "./keyed_form.ts";
- * const total = keyedFormOf({
- *   granularity: "day",
+ * import type { Aggregation } from "../contracts.ts";
+ * const count: Aggregation<number> = {
  *   shape: { key: { name: "all", type: "text" }, values: [{ name: "n", type: "bigint" }] },
  *   start: () => 0,
  *   add: (n: number) => n + 1,
  *   merge: (a: number, b: number) => a + b,
  *   finish: (n: number) => [{ key: "all", values: { n } }],
- * });
+ * };
+ * const total = keyedFormOf(count as Aggregation);
  * assert.deepEqual(total.finish(new Map([["", 3]])), [{ key: "all", values: { n: 3 } }]);
  * ```
  */
