@@ -39,6 +39,11 @@ const RECORD_COUNTERS = [
   ],
   ["source_restarts_total", "Crashes of the source, each followed by a restart.", "sourceRestarts"],
   ["reassignments_total", "Partition reassignments (consumer-group rebalances).", "reassignments"],
+  [
+    "backpressure_waits_total",
+    "Batches that waited for a flush because too many changed state keys were unwritten.",
+    "backpressureWaits",
+  ],
 ] as const;
 
 /** The metrics of one process. */
