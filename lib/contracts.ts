@@ -294,7 +294,8 @@ export interface KeyedState<V = unknown, M = unknown> {
  * - between two updates of a key, its value only grows: the newer value is the older one
  *   merged (the keyed `merge`) with more;
  * - keys come in any order, and a key may be updated again with the value it already had;
- * - `previous` is the value lent at the key's last update (undefined at its first);
+ * - `previous` is the value lent at the key's last update (undefined at its first, and always
+ *   without {@linkcode KeyedSummary.usesPrevious});
  *
  * then `finish(summary)`, at any point, gives exactly the rows of {@linkcode KeyedState.finish}
  * over every key updated so far with its latest value (and so those of the whole-state
@@ -306,15 +307,25 @@ export interface KeyedState<V = unknown, M = unknown> {
  * not have grown (the partitions of the window changed).
  *
  * `value` and `previous` are lent to `update`: it must neither change them nor keep them or
- * any part of them. Real time keeps each window's merged values and merges into them in place
- * (`merge(into, ..)` changes `into`), so a kept object could change under the summary: copy or
+ * any part of them. A lent value may be the partition state itself, which later records change
+ * in place (`add` may mutate), so a kept object could change under the summary: copy or
  * derive what it needs (an estimate, a count; or merge `value` into a value of the summary's
  * own with the keyed `merge`, which reads its `other` only).
+ *
+ * `previous` is given only to a summary that says it uses it ({@linkcode usesPrevious}): real
+ * time then keeps a copy of every key's merged value to lend again, which doubles the window's
+ * memory. Others always get undefined; a summary that needs a little of the old value (a count)
+ * is better off keeping that little itself, by key.
  *
  * @typeParam V A key's value.
  * @typeParam M The summary.
  */
 export interface KeyedSummary<V = unknown, M = unknown> {
+  /**
+   * True when `update` reads `previous` (which costs a copy of every key's merged value); when
+   * absent, `previous` is always undefined.
+   */
+  usesPrevious?: boolean;
   /** A new summary, of no key. */
   start(): M;
   /**

@@ -54,17 +54,19 @@ export interface RemotePartition {
 interface MergedWindow {
   /** Local partitions merged, with their entries map. */
   locals: Map<string, LocalPartition["entries"]>;
-  /** Keys drained from the local partitions but not yet merged into `values`. */
-  pending: Set<string>;
   /** Remote partitions merged. */
   remotes: Set<string>;
-  /** Merge of the local partitions' values, by key. */
-  localValues: Map<string, unknown>;
-  /** Merge of every partition's values, by key: what `finish` is given. */
+  /**
+   * With a summary that uses `previous` ({@linkcode KeyedSummary.usesPrevious}): every key's
+   * merged value as last lent to the summary, to lend again as `previous`. Empty otherwise: a
+   * result merges a key's value from the partitions when it needs it, so the window's values
+   * are not held twice.
+   */
   values: Map<string, unknown>;
   /**
-   * With an aggregation that has a summary (`KeyedState.summary`): its summary of `values`,
-   * started when `values` was last rebuilt and updated since with each key whose value changed.
+   * With an aggregation that has a summary (`KeyedState.summary`): its summary of the merged
+   * values, started when the window was last merged whole and updated since with each key whose
+   * value changed.
    */
   summary: unknown;
   /** When a result last used it, ms. */
@@ -74,27 +76,27 @@ interface MergedWindow {
 /**
  * What this process keeps between results so each one costs what changed, not the window's
  * size: other processes' partition states as last read (by {@linkcode stateKeyString}; a result
- * reads only the key rows written since, whose offsets are above the cached head's), and each
- * window's merged values (a result re-merges only the keys whose value changed in some
- * partition) with, when the aggregation has one, its summary of them (updated with those keys
- * only, and finished instead of the values). Without a summary, `finish` still reads every
- * merged key.
+ * reads only the key rows written since, whose offsets are above the cached head's), and, for
+ * an aggregation with a summary, each window's summary (updated with the keys whose value changed
+ * in some partition, and finished instead of the values). Without a summary, `finish` reads every
+ * key through a merged view of the partitions (nothing copied).
  *
  * Invariants of a window's entry (checked against results merged from scratch by
  * window_result_test.ts):
- * - `values` holds, for every key, the merge of its value in every partition merged;
- * - `summary` is the summary of `values`: started when `values` was last rebuilt, then updated
- *   with each key whose value changed, with its new value and the one it replaces in `values`
- *   (which is the value lent at the key's last update, as the summary's law wants);
- * - between two rebuilds, a key's value only grows (the summary's law relies on it): a local
+ * - `summary` is the summary of the merge of every partition merged: started when the window was
+ *   last merged whole, then updated with each key whose value changed, with its new value and
+ *   (when the summary uses it) the one it replaces in `values`, which is the value lent at the
+ *   key's last update, as the summary's law wants;
+ * - between two whole merges, a key's value only grows (the summary's law relies on it): a local
  *   partition's entries only grow while its map is the same (a reload or a reassignment gives
- *   another map, and `values` is rebuilt), and another process's partition is only read again
- *   at a later head of the same rows (a partition merged before and gone now, e.g. expired,
- *   rebuilds `values`);
- * - a value lent to the summary is never changed afterwards (it is lent again as `previous`,
- *   and the contract has the summary keep none, so this only matters for `previous`): `values`
- *   entries are merged into in place only while `values` is rebuilt, before the summary sees
- *   them, and a changed key gets a fresh value;
+ *   another map, and the window is merged whole again), and another process's partition is only
+ *   read again at a later head of the same rows (a partition merged before and gone now, e.g.
+ *   expired, makes the next result merge whole);
+ * - a value lent to the summary is never changed afterwards (it is lent again as `previous`):
+ *   each key's merged value is a fresh one;
+ * - local partitions are read in one synchronous step at the end of a result, after every await,
+ *   so a result's rows and its record count are of the same moment, and nothing can give it up
+ *   after local keys were drained from `changedSinceResult`;
  * - the entry is out of the cache while it is being changed, so a throw half-way (a plugin's
  *   merge or summary update) leaves the next result to start over rather than from a summary
  *   that missed some keys (a finish only reads, so one that throws leaves the entry whole).
@@ -102,7 +104,7 @@ interface MergedWindow {
 export interface ResultCache {
   /** Other processes' partition states, by state key string. */
   remote: Map<string, RemotePartition>;
-  /** Merged values by window (`aggregation NUL windowKey`). */
+  /** Merged windows (`aggregation NUL windowKey`). */
   merged: Map<string, MergedWindow>;
 }
 
@@ -131,13 +133,14 @@ export type NoResult = "no state" | "being written";
 /**
  * Reads every partition's head of one aggregation window and finishes the merge of their
  * states; "no state" when none exists, "being written" when another process is half-way
- * through saving one (a key row ahead of its head): try again at the next flush.
+ * through saving one (a key row ahead of its head), or when the partitions held in memory
+ * changed while others were read (a reassignment, a reload): try again at the next flush.
  *
- * Partitions held in memory (`local`, read synchronously once the heads are known) are merged
- * from memory, even when ahead of what is stored; only the others' key rows are read, and with
- * `cache` only those written since the last read (a partition whose head has not moved is not
- * read at all) and only the keys changed since the last result are merged again (and, with a
- * summary, only they are finished again).
+ * Partitions held in memory (`local`, read synchronously after the other partitions were read)
+ * are merged from memory, even when ahead of what is stored; only the others' key rows are read,
+ * and with `cache` only those written since the last read (a partition whose head has not moved
+ * is not read at all), and with a summary only the keys changed since the last result are merged
+ * and finished again.
  */
 export async function realtimeResult(
   states: StateStore,
@@ -153,54 +156,15 @@ export async function realtimeResult(
   const keyed = keyedFormOf(aggregation);
   const heads = await states.readWindowHeads(name, windowKey);
   const windowId = `${name}\u0000${windowKey}`;
-  const cached = cache.merged.get(windowId);
 
-  // Synchronously, before any other await lets a batch change them: the local partitions'
-  // values of every key changed since the last result (of all keys when the partitions held
-  // are not those merged last time, e.g. after a reassignment or a reload).
-  const locals = [...local()];
-  const held = new Set(locals.map((p) => `${p.stream}\u0000${p.partition}`));
-  const sameLocals = cached !== undefined && cached.locals.size === locals.length &&
-    locals.every((p) => cached.locals.get(`${p.stream}\u0000${p.partition}`) === p.entries);
-  const merged: MergedWindow = sameLocals ? cached : {
-    locals: new Map(locals.map((p) => [`${p.stream}\u0000${p.partition}`, p.entries])),
-    pending: new Set(),
-    remotes: new Set(),
-    localValues: new Map(),
-    values: new Map(),
-    summary: undefined,
-    usedAt: 0,
-  };
-  let changed: Set<string> | "all" = "all";
-  if (sameLocals) {
-    // Drained into the window's pending set, which is merged and cleared only once a result
-    // is made: a result given up below ("being written", a failed read) loses nothing.
-    for (const p of locals) {
-      for (const key of p.changedSinceResult) merged.pending.add(key);
-      p.changedSinceResult.clear();
-    }
-    for (const key of merged.pending) {
-      let value = keyed.start();
-      for (const p of locals) {
-        const entry = p.entries.get(key);
-        if (entry !== undefined) value = keyed.merge(value, entry.value);
-      }
-      merged.localValues.set(key, value);
-    }
-    changed = new Set(merged.pending);
-  } else {
-    for (const p of locals) {
-      p.changedSinceResult.clear();
-      for (const [key, entry] of p.entries) mergeValue(keyed, merged.localValues, key, entry.value);
-    }
-  }
-  let records = locals.reduce((sum, p) => sum + p.records, 0);
+  // Which partitions are held here: the others are read from the store.
+  const heldFirst = [...local()].map((p) => [partitionId(p), p.entries] as const);
+  const held = new Set(heldFirst.map(([id]) => id));
 
   // Other processes' partitions: only the key rows written since they were last read.
   const remotes: Array<[string, RemotePartition]> = [];
-  const remoteChanged = new Set<string>();
   for (const head of heads) {
-    if (held.has(`${head.stream}\u0000${head.partition}`)) continue;
+    if (held.has(partitionId(head))) continue;
     const key = { aggregation: name, windowKey, stream: head.stream, partition: head.partition };
     const id = stateKeyString(key);
     let partition = cache.remote.get(id);
@@ -225,52 +189,77 @@ export async function realtimeResult(
       };
       cache.remote.set(id, partition);
     }
-    for (const stateKey of partition.unmerged) remoteChanged.add(stateKey);
     partition.usedAt = now();
     remotes.push([id, partition]);
-    records += partition.records;
+  }
+
+  // From here to the end: synchronous, so no batch changes the local partitions meanwhile.
+  const locals = [...local()];
+  if (
+    locals.length !== heldFirst.length ||
+    locals.some((p, i) => partitionId(p) !== heldFirst[i]![0] || p.entries !== heldFirst[i]![1])
+  ) {
+    return "being written";
   }
   if (locals.length + remotes.length === 0) return "no state";
+  let records = 0;
+  for (const p of locals) records += p.records;
+  for (const [, partition] of remotes) records += partition.records;
+  const sources: Array<Source> = [
+    ...locals.map((p): Source => ({
+      has: (key) => p.entries.has(key),
+      get: (key) => p.entries.get(key)?.value,
+      keys: () => p.entries.keys(),
+    })),
+    ...remotes.map(([, partition]): Source => partition.values),
+  ];
 
-  // A remote partition merged last time and gone now (it became local, or expired): start over.
-  const remoteIds = new Set(remotes.map(([id]) => id));
-  if ([...merged.remotes].some((id) => !remoteIds.has(id))) changed = "all";
+  const summary = keyed.summary;
+  const cached = cache.merged.get(windowId);
   // Changed in place from here on: out of the cache until whole again (see ResultCache).
   cache.merged.delete(windowId);
-  const summary = keyed.summary;
-  if (changed === "all") {
-    merged.values = new Map();
-    for (const [key, value] of merged.localValues) mergeValue(keyed, merged.values, key, value);
-    for (const [, partition] of remotes) {
-      for (const [key, value] of partition.values) mergeValue(keyed, merged.values, key, value);
+  const remoteIds = new Set(remotes.map(([id]) => id));
+  const whole = cached === undefined ||
+    cached.locals.size !== locals.length ||
+    locals.some((p) => cached.locals.get(partitionId(p)) !== p.entries) ||
+    // A remote partition merged last time and gone now (it became local, or expired).
+    [...cached.remotes].some((id) => !remoteIds.has(id));
+  const merged: MergedWindow = whole
+    ? {
+      locals: new Map(locals.map((p) => [partitionId(p), p.entries])),
+      remotes: remoteIds,
+      values: new Map(),
+      summary: undefined,
+      usedAt: 0,
     }
-    if (summary !== undefined) {
+    : cached;
+  const keepValues = summary?.usesPrevious === true;
+  if (summary !== undefined) {
+    if (whole) {
       // A value may have shrunk (a partition gone): a new summary, of every key.
       merged.summary = summary.start();
-      for (const [key, value] of merged.values) {
-        merged.summary = summary.update(merged.summary, key, value, undefined);
+      for (const [key, value] of mergedView(keyed, sources)) {
+        const fresh = keepValues ? keyed.merge(keyed.start(), value) : value;
+        if (keepValues) merged.values.set(key, fresh);
+        merged.summary = summary.update(merged.summary, key, fresh, undefined);
       }
-    }
-  } else {
-    for (const key of remoteChanged) changed.add(key);
-    for (const key of changed) {
-      let value = keyed.start();
-      const mine = merged.localValues.get(key);
-      if (mine !== undefined) value = keyed.merge(value, mine);
+    } else {
+      const changed = new Set<string>();
+      for (const p of locals) for (const key of p.changedSinceResult) changed.add(key);
       for (const [, partition] of remotes) {
-        const theirs = partition.values.get(key);
-        if (theirs !== undefined) value = keyed.merge(value, theirs);
+        for (const key of partition.unmerged) changed.add(key);
       }
-      // The value lent at the key's last update: `values` holds exactly what was lent.
-      const previous = merged.values.get(key);
-      merged.values.set(key, value);
-      if (summary !== undefined) {
+      for (const key of changed) {
+        const value = mergedValue(keyed, sources, key);
+        // The value lent at the key's last update: `values` holds exactly what was lent.
+        const previous = keepValues ? merged.values.get(key) : undefined;
+        if (keepValues) merged.values.set(key, value);
         merged.summary = summary.update(merged.summary, key, value, previous);
       }
     }
   }
   // Merged now: nothing below may give the result up any more.
-  merged.pending.clear();
+  for (const p of locals) p.changedSinceResult.clear();
   for (const [, partition] of remotes) partition.unmerged.clear();
   merged.remotes = remoteIds;
   merged.usedAt = now();
@@ -279,18 +268,91 @@ export async function realtimeResult(
     aggregation: name,
     window: cutter.windowFromKey(windowKey, window),
     shape: aggregation.shape,
-    rows: summary !== undefined ? summary.finish(merged.summary) : keyed.finish(merged.values),
+    rows: summary !== undefined
+      ? summary.finish(merged.summary)
+      : keyed.finish(mergedView(keyed, sources)),
     records,
     computedAt: Date.now(),
   };
 }
 
-/** Merges `value` into `merged[key]`; a fresh value first, so nothing of `value` is kept. */
-function mergeValue(
-  keyed: KeyedState,
-  merged: Map<string, unknown>,
-  key: string,
-  value: unknown,
-): void {
-  merged.set(key, keyed.merge(merged.has(key) ? merged.get(key) : keyed.start(), value));
+/** `stream NUL partition` of a partition. */
+function partitionId(p: { stream: string; partition: number }): string {
+  return `${p.stream}\u0000${p.partition}`;
+}
+
+/** One partition's values by state key, as a result reads them. */
+interface Source {
+  has(key: string): boolean;
+  get(key: string): unknown;
+  keys(): Iterable<string>;
+}
+
+/** A fresh merge of `key`'s value in every source that has it. */
+function mergedValue(keyed: KeyedState, sources: readonly Source[], key: string): unknown {
+  let value = keyed.start();
+  for (const source of sources) if (source.has(key)) value = keyed.merge(value, source.get(key));
+  return value;
+}
+
+/**
+ * Every key's value merged over `sources`, computed as it is read: a key held by one source
+ * only is that source's value itself (read only, as `finish` and a summary's `update` treat what
+ * they are given), one held by several a fresh merge. Nothing of the window is copied.
+ */
+function mergedView(keyed: KeyedState, sources: readonly Source[]): ReadonlyMap<string, unknown> {
+  // `from` is the first source holding `key`.
+  const valueOf = (key: string, from: number): unknown => {
+    for (let i = from + 1; i < sources.length; i++) {
+      if (sources[i]!.has(key)) return mergedValue(keyed, sources.slice(from), key);
+    }
+    return sources[from]!.get(key);
+  };
+  function* merged(): Generator<[string, unknown]> {
+    for (let i = 0; i < sources.length; i++) {
+      for (const key of sources[i]!.keys()) {
+        let seen = false;
+        for (let j = 0; j < i && !seen; j++) seen = sources[j]!.has(key);
+        if (!seen) yield [key, valueOf(key, i)];
+      }
+    }
+  }
+  const entries = () => asMapIterator(merged());
+  let size: number | undefined;
+  const view: ReadonlyMap<string, unknown> = {
+    get size() {
+      if (size === undefined) {
+        size = 0;
+        for (const _ of merged()) size++;
+      }
+      return size;
+    },
+    has: (key) => sources.some((source) => source.has(key)),
+    get: (key) => {
+      const from = sources.findIndex((source) => source.has(key));
+      return from < 0 ? undefined : valueOf(key, from);
+    },
+    entries,
+    keys: () =>
+      asMapIterator(function* () {
+        for (const [key] of merged()) yield key;
+      }()),
+    values: () =>
+      asMapIterator(function* () {
+        for (const [, value] of merged()) yield value;
+      }()),
+    forEach(callback, thisArg) {
+      for (const [key, value] of merged()) callback.call(thisArg, value, key, view);
+    },
+    [Symbol.iterator]: entries,
+  };
+  return view;
+}
+
+/**
+ * A generator as the iterator a `Map` gives: it is one at run time (generators have every
+ * iterator helper), only its declared type lacks the name.
+ */
+function asMapIterator<T>(iterator: Generator<T>): MapIterator<T> {
+  return iterator as unknown as MapIterator<T>;
 }

@@ -14,7 +14,7 @@ import { deepFreeze, roundTrip, scramble, shuffle } from "./_law_values.ts";
  * cut into 1 to 6 flushes; each flush's records per key merged into the window's values (so a
  * key's value only grows, by merge), then the summary updated with the keys changed, in a
  * random order, and with up to 3 keys again at the value they already had, each with the
- * value lent at its last update as `previous`. Each value is lent as a copy that is scrambled
+ * value lent at its last update as `previous` (when the summary `usesPrevious`; else undefined). Each value is lent as a copy that is scrambled
  * after the update, so a summary that kept part of one finishes wrong. After every flush, the summary must finish (twice, alike) to exactly the rows of
  * `keyed.finish` over the values; after the last, to `onePass`.
  *
@@ -63,7 +63,8 @@ export function assertSummaryLaw(
     for (const key of updated) {
       const text = JSON.stringify(values.get(key));
       const lent = JSON.parse(text);
-      const previousText = lastLent.get(key);
+      // Without `usesPrevious`, real time keeps no previous value: none is lent.
+      const previousText = summary.usesPrevious === true ? lastLent.get(key) : undefined;
       const previous = previousText === undefined ? undefined : JSON.parse(previousText);
       state = summary.update(state, key, lent, previous);
       assert.ok(

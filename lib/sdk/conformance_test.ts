@@ -169,8 +169,12 @@ Deno.test("assertAggregationLaws accepts a lawful summary", () => {
 });
 
 /** The total as a running sum: each update adds `value` and takes out `previous` when told. */
-function summed(takeOutPrevious: boolean): KeyedSummary<{ n: number }, Summed> {
+function summed(
+  takeOutPrevious: boolean,
+  usesPrevious = takeOutPrevious,
+): KeyedSummary<{ n: number }, Summed> {
   return {
+    usesPrevious,
     start: () => ({ counts: new Map(), total: 0 }),
     update: (state, page, value, previous) => {
       state.counts.set(page, value.n);
@@ -195,6 +199,14 @@ Deno.test("assertAggregationLaws accepts a summary that takes out the previous v
 Deno.test("assertAggregationLaws catches a summary that adds a grown value again", () => {
   // A key updated twice counts twice.
   assert.throws(() => assertAggregationLaws(boxedWithSummary(summed(false)), records), /law 5/);
+});
+
+Deno.test("assertAggregationLaws catches a summary that reads previous without saying so", () => {
+  // Without `usesPrevious` real time lends no previous value: the total counts a key twice.
+  assert.throws(
+    () => assertAggregationLaws(boxedWithSummary(summed(true, false)), records),
+    /law 5/,
+  );
 });
 
 Deno.test("assertAggregationLaws catches a summary that keeps a value it is lent", () => {

@@ -61,8 +61,8 @@ export interface AddressRow {
 
 /**
  * What real time keeps of a window to finish it from the addresses that changed only: the
- * window's totals, each address's part taken out (from `previous`) and put back as it changes,
- * and a running top of the addresses by requests (which only grow).
+ * window's totals, each address's part (kept by address, two numbers) taken out and put back as
+ * it changes, and a running top of the addresses by requests (which only grow).
  */
 export interface BotReportSummary {
   /** Whether any address was counted (rows are due). */
@@ -71,6 +71,8 @@ export interface BotReportSummary {
   requests: number;
   /** Requests counted as bot traffic (the `*bots` row). */
   botRequests: number;
+  /** Each address's part of the totals as last updated: `[requests, botRequests]`. */
+  parts: Map<string, [number, number]>;
   /** The addresses with the most requests. */
   top: RunningTop<AddressRow>;
 }
@@ -101,13 +103,20 @@ const botReport: AggregationPlugin<BotReportOptions, BotReportState> = {
       return { peak, bot, botRequests: byRate ? traffic.requests : traffic.agent_bot };
     };
     const summary: KeyedSummary<AddressTraffic, BotReportSummary> = {
-      start: () => ({ counted: false, requests: 0, botRequests: 0, top: runningTop(settings.n) }),
-      update(window, address, traffic, previous) {
+      start: () => ({
+        counted: false,
+        requests: 0,
+        botRequests: 0,
+        parts: new Map(),
+        top: runningTop(settings.n),
+      }),
+      update(window, address, traffic) {
         const now = judge(traffic);
         window.counted = true;
-        window.requests += traffic.requests - (previous?.requests ?? 0);
-        window.botRequests += now.botRequests -
-          (previous === undefined ? 0 : judge(previous).botRequests);
+        const [requests, botRequests] = window.parts.get(address) ?? [0, 0];
+        window.requests += traffic.requests - requests;
+        window.botRequests += now.botRequests - botRequests;
+        window.parts.set(address, [traffic.requests, now.botRequests]);
         runningTopOffer(window.top, address, traffic.requests, () => ({
           peak: now.peak,
           bot: now.bot,

@@ -101,6 +101,8 @@ const latency: AggregationPlugin<LatencyOptions, LatencyState> = {
       return { requests: sketch.count, p50_ms: p50!, p90_ms: p90!, p99_ms: p99! };
     };
     const summary: KeyedSummary<QuantileSketch, LatencySummary> = {
+      // A page's previous sketch is taken out of the window's before its new one is merged in.
+      usesPrevious: true,
       start: () => ({
         counted: false,
         all: quantileSketch(settings.accuracy),

@@ -18,9 +18,11 @@ import {
   clientOf,
   duration,
   excludeBots,
+  finishFromSummary,
   isBot,
   isStaticAsset,
   keyedAggregation,
+  type KeyedSummary,
   type KeyedValues,
   type LogRecord,
   mergeSessionSpans,
@@ -66,6 +68,23 @@ export interface VisitSessions {
 /** Per visit key (`s <session_id>` or `c <address> <agent>`), its sessions in the window. */
 export type SessionState = KeyedValues<VisitSessions>;
 
+/** One visit's part of a window's figures: sessions, their duration (ms), pages, bounces. */
+type SessionPart = [number, number, number, number];
+
+/** What real time keeps of a window to finish it from the visits that changed only. */
+export interface SessionTotals {
+  /** Each visit's part as last updated, by state key. */
+  parts: Map<string, SessionPart>;
+  /** Sessions of every visit. */
+  sessions: number;
+  /** Their summed duration, ms. */
+  durationMs: number;
+  /** Their page views. */
+  pages: number;
+  /** Sessions with at most one page view. */
+  bounces: number;
+}
+
 /** The `sessions` aggregation plugin. */
 const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
   kind: "aggregation",
@@ -98,7 +117,42 @@ const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
       if (record.event_type !== undefined) return pageEvents.has(record.event_type) ? 1 : 0;
       return isStaticAsset(withoutQuery(page)) ? 0 : 1;
     };
-    return keyedAggregation<VisitSessions>({
+    // Real time keeps each visit's part of the window's figures (four numbers), so a result
+    // takes out and puts back the parts of the visits that changed only.
+    const summary: KeyedSummary<VisitSessions, SessionTotals> = {
+      start: () => ({ parts: new Map(), sessions: 0, durationMs: 0, pages: 0, bounces: 0 }),
+      update(totals, key, visit) {
+        const before = totals.parts.get(key);
+        const metrics = sessionMetrics({ v: visit.spans });
+        const part: SessionPart = [
+          metrics.sessions,
+          metrics.totalDurationMs,
+          metrics.pages,
+          metrics.bounces,
+        ];
+        totals.sessions += part[0] - (before?.[0] ?? 0);
+        totals.durationMs += part[1] - (before?.[1] ?? 0);
+        totals.pages += part[2] - (before?.[2] ?? 0);
+        totals.bounces += part[3] - (before?.[3] ?? 0);
+        totals.parts.set(key, part);
+        return totals;
+      },
+      finish(totals) {
+        if (totals.parts.size === 0) return [];
+        const { sessions, bounces } = totals;
+        return [{
+          key: "all",
+          values: {
+            sessions,
+            bounces,
+            bounce_rate: round(sessions === 0 ? 0 : bounces / sessions, 4),
+            avg_duration_s: round(sessions === 0 ? 0 : totals.durationMs / sessions / 1000, 3),
+            pages_per_session: round(sessions === 0 ? 0 : totals.pages / sessions, 3),
+          },
+        }];
+      },
+    };
+    return keyedAggregation<VisitSessions, SessionTotals>({
       shape: {
         key: { name: "sessions_of", type: "text" },
         values: [
@@ -124,23 +178,8 @@ const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
         into.spans = mergeSessionSpans({ v: into.spans }, { v: other.spans }, gap).v!;
         return into;
       },
-      finish(visits) {
-        if (visits.size === 0) return [];
-        const spans: Record<string, SessionSpan[]> = {};
-        let index = 0;
-        for (const visit of visits.values()) spans[index++] = visit.spans;
-        const metrics = sessionMetrics(spans);
-        return [{
-          key: "all",
-          values: {
-            sessions: metrics.sessions,
-            bounces: metrics.bounces,
-            bounce_rate: round(metrics.bounceRate, 4),
-            avg_duration_s: round(metrics.averageDurationMs / 1000, 3),
-            pages_per_session: round(metrics.pagesPerSession, 3),
-          },
-        }];
-      },
+      finish: finishFromSummary(summary),
+      summary,
     });
   },
 };

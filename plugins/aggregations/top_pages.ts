@@ -7,12 +7,16 @@ import {
   type AggregationPlugin,
   type Counts,
   excludeBots,
+  finishFromSummary,
   isBot,
   isStaticAsset,
   keyedCounts,
+  type KeyedSummary,
   type LogRecord,
   pageOf,
-  topOfMap,
+  type RunningTop,
+  runningTop,
+  runningTopOffer,
   withoutQuery,
   z,
 } from "../../lib/sdk/mod.ts";
@@ -65,18 +69,24 @@ const topPages: AggregationPlugin<TopPagesOptions, PageCounts> = {
   example: { n: 10, exclude_bots: true, statuses: ["2xx", "3xx"] },
   chart: "bar",
   create(settings) {
+    // Real time ranks the pages that changed only: visits only grow, so a running top is exact.
+    const summary: KeyedSummary<number, RunningTop<null>> = {
+      start: () => runningTop(settings.n),
+      update: (top, page, visits) => runningTopOffer(top, page, visits, () => null),
+      finish: (top) =>
+        top.entries.map((entry, index) => ({
+          key: entry.key,
+          values: { visits: entry.score, rank: index + 1 },
+        })),
+    };
     return keyedCounts({
       shape: {
         key: { name: "page_url", type: "text" },
         values: [{ name: "visits", type: "bigint" }, { name: "rank", type: "int" }],
       },
       keyOf: (record) => countedPage(record, settings),
-      finish(visitsByPage) {
-        return topOfMap(visitsByPage, settings.n).map(([page, visits], index) => ({
-          key: page,
-          values: { visits, rank: index + 1 },
-        }));
-      },
+      finish: finishFromSummary(summary),
+      summary,
     });
   },
 };
