@@ -5,6 +5,7 @@
  * @module
  */
 import { REPO_ROOT } from "../lib/services/settings.ts";
+import { RUNNER_V8_FLAGS } from "../lib/runtime/runner_flags.ts";
 
 /** Resident memory of a process, KiB. */
 export interface MemorySample {
@@ -80,7 +81,14 @@ export function spawnRunner(
   sampleMs = 100,
 ): RunnerProcess {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", `${REPO_ROOT}/jobs/run.ts`, "--config", configFile],
+    args: [
+      "run",
+      "--allow-all",
+      RUNNER_V8_FLAGS,
+      `${REPO_ROOT}/jobs/run.ts`,
+      "--config",
+      configFile,
+    ],
     cwd: REPO_ROOT,
     stdin: "null",
     stdout: "null",

@@ -18,6 +18,7 @@ import { loadPipeline } from "../lib/config/load.ts";
 import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
 import type { ProcessorStats } from "../lib/realtime/processor.ts";
 import { REPO_ROOT } from "../lib/services/settings.ts";
+import { RUNNER_V8_FLAGS } from "../lib/runtime/runner_flags.ts";
 import { connectTestCassandra, testKafkaSettings, uniqueSuffix, waitFor } from "./_support.ts";
 
 /** Names a test owns; all removed by {@linkcode dropTestPipeline}. */
@@ -251,11 +252,12 @@ export function spawnRunner(test: TestPipeline, name: string): Deno.ChildProcess
   return new Deno.Command("sh", {
     args: [
       "-c",
-      `exec "$0" run --allow-all "$1" --config "$2" > "$3" 2>&1`,
+      `exec "$0" run --allow-all "$4" "$1" --config "$2" > "$3" 2>&1`,
       Deno.execPath(),
       `${REPO_ROOT}/jobs/run.ts`,
       test.file,
       logFile,
+      RUNNER_V8_FLAGS,
     ],
     cwd: REPO_ROOT,
     stdin: "null",
