@@ -234,11 +234,12 @@ export async function realtimeResult(
     }
     : cached;
   const keepValues = summary?.usesPrevious === true;
+  const view = mergedView(keyed, sources);
   if (summary !== undefined) {
     if (whole) {
       // A value may have shrunk (a partition gone): a new summary, of every key.
       merged.summary = summary.start();
-      for (const [key, value] of mergedView(keyed, sources)) {
+      for (const [key, value] of view) {
         const fresh = keepValues ? keyed.merge(keyed.start(), value) : value;
         if (keepValues) merged.values.set(key, fresh);
         merged.summary = summary.update(merged.summary, key, fresh, undefined);
@@ -250,7 +251,9 @@ export async function realtimeResult(
         for (const key of partition.unmerged) changed.add(key);
       }
       for (const key of changed) {
-        const value = mergedValue(keyed, sources, key);
+        // A fresh merge when kept (lent again as `previous`); else lent as the view reads it
+        // (a key of one partition is that partition's value, not a copy).
+        const value = keepValues ? mergedValue(keyed, sources, key) : view.get(key);
         // The value lent at the key's last update: `values` holds exactly what was lent.
         const previous = keepValues ? merged.values.get(key) : undefined;
         if (keepValues) merged.values.set(key, value);
@@ -268,9 +271,7 @@ export async function realtimeResult(
     aggregation: name,
     window: cutter.windowFromKey(windowKey, window),
     shape: aggregation.shape,
-    rows: summary !== undefined
-      ? summary.finish(merged.summary)
-      : keyed.finish(mergedView(keyed, sources)),
+    rows: summary !== undefined ? summary.finish(merged.summary) : keyed.finish(view),
     records,
     computedAt: Date.now(),
   };
