@@ -2,12 +2,16 @@
  * Where a runner's memory goes, without services: the bench's simulated traffic through one
  * processor with the shipped aggregations, in-memory stand-ins for Kafka and Cassandra that
  * keep nothing (every flush's writes are dropped), six partitions, a flush every `--flush`
- * events. Prints the JavaScript heap after the feed, after dropping the result cache, and the
- * processor's state rows, so a change to what the runner keeps can be measured in a minute.
+ * events. Prints the live JavaScript heap (after a forced GC) before and after the feed, the
+ * processor's state rows, RSS and the time taken, so a change to what the runner keeps can be
+ * measured in a minute. `--pages N`: the high-cardinality scenario (N distinct URIs, counted raw
+ * by `top_pages`); `--only A,B`: only these aggregations (by name); `--no-results`: no sinks, so
+ * no result is computed and the result caches stay empty; `--flush N`: events between flushes.
  *
  * ```sh
  * deno run -A --v8-flags=--expose-gc bench/memory_profile.ts --events 1000000
  * deno run -A --v8-flags=--expose-gc bench/memory_profile.ts --events 1000000 --pages 1000000
+ * deno run -A --v8-flags=--expose-gc bench/memory_profile.ts --events 300000 --only latency_5m
  * ```
  *
  * @module
