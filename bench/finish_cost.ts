@@ -37,6 +37,7 @@ const AT = Date.UTC(2026, 10, 20, 12);
 const noStore: StateStore = {
   loadHeads: () => Promise.resolve(new Map()),
   loadEntries: () => Promise.resolve([]),
+  loadKeys: () => Promise.resolve([]),
   save: () => Promise.reject(new Error("the bench stores nothing")),
   readWindowHeads: () => Promise.resolve([]),
 };

@@ -64,6 +64,7 @@ const aggregations = pipeline.aggregations
 const dropAll: StateStore = {
   loadHeads: () => Promise.resolve(new Map()),
   loadEntries: () => Promise.resolve([]),
+  loadKeys: () => Promise.resolve([]),
   save: (changes) =>
     Promise.resolve({
       writes: changes.length,

@@ -83,6 +83,10 @@ export function fakeStateStore(): StateStore & {
   heads: Map<string, Versioned<PartitionHead & { key: StateKey }>>;
   keys: Map<string, Map<string, Versioned<StoredEntry>>>;
   load$: FaultPoint;
+  /** Reads of single keys (`loadKeys`). */
+  keyLoad$: FaultPoint;
+  /** Every read of single keys: which partition window, which keys. */
+  keyReads: Array<{ key: string; stateKeys: string[] }>;
   save$: FaultPoint;
   /** Fails the save after this many of its rows were written (a flush cut short). */
   cutSaveAfterRows?: number;
@@ -98,6 +102,9 @@ export function fakeStateStore(): StateStore & {
   const keys = new Map<string, Map<string, Versioned<StoredEntry>>>();
   const load$ = new FaultPoint();
   const save$ = new FaultPoint();
+  /** Reads of single keys (a partition window some of whose keys left memory). */
+  const keyLoad$ = new FaultPoint();
+  const keyReads: Array<{ key: string; stateKeys: string[] }> = [];
   const saves: SaveSummary[] = [];
   const expiries = new Map<string, number | undefined>();
   const store = {
@@ -106,6 +113,8 @@ export function fakeStateStore(): StateStore & {
     heads,
     keys,
     load$,
+    keyLoad$,
+    keyReads,
     save$,
     saves,
     cutSaveAfterRows: undefined as number | undefined,
@@ -130,6 +139,15 @@ export function fakeStateStore(): StateStore & {
           .filter(({ row }) => row.appliedOffset > above)
           .map(({ row }) => ({ ...row })),
       );
+    },
+    async loadKeys(key: StateKey, stateKeys: readonly string[]) {
+      await keyLoad$.pass();
+      keyReads.push({ key: stateKeyString(key), stateKeys: [...stateKeys] });
+      const partition = keys.get(stateKeyString(key));
+      return stateKeys.flatMap((stateKey) => {
+        const stored = partition?.get(stateKey);
+        return stored === undefined ? [] : [{ ...stored.row }];
+      });
     },
     async save(changes: readonly StateChange[]) {
       await save$.pass();

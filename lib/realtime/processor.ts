@@ -48,6 +48,7 @@ import type { StateChange, StateKey, StateStore, StoredEntry, StoredHead } from 
 import { stateKeyString } from "./state_store.ts";
 import { forgetUnused, type LocalPartition, realtimeResult, resultCache } from "./window_result.ts";
 import { keyedFormOf } from "./keyed_form.ts";
+import { type KeyFilter, keyFilter } from "./key_filter.ts";
 import type { SinkHealth } from "./sink_retry.ts";
 import { resultPublisher } from "./publish.ts";
 import { type FailureLimits, failurePolicy } from "./failure_policy.ts";
@@ -107,6 +108,12 @@ export interface ProcessorOptions {
    */
   maxPendingKeys?: number;
   /**
+   * Most state keys held in memory, of aggregations that finish from a summary, before a flush
+   * drops the clean ones not changed lately (default {@linkcode MAX_KEPT_KEYS}); they are read
+   * back from Cassandra when a record or a result needs them.
+   */
+  maxKeptKeys?: number;
+  /**
    * Told after each flush that wrote state or results or acknowledged input: what it published
    * and how long it took.
    */
@@ -137,6 +144,12 @@ export interface ProcessorStats {
   tooLate: number;
   /** Aggregation windows of input partitions held in memory. */
   stateRows: number;
+  /** State keys held in memory, over every aggregation window of every input partition. */
+  keptKeys: number;
+  /** State keys dropped from memory so far (saved, and not changed lately). */
+  droppedKeys: number;
+  /** Dropped state keys read back from Cassandra so far, for records or results. */
+  reloadedKeys: number;
   /**
    * Messages not yet acknowledged, summed over the partitions this process owns: the latest
    * known end offset minus the committed offset (the source's own figure when it gives no end
@@ -204,8 +217,15 @@ interface StateRow {
   keyed: KeyedState;
   /** When the window closes: its end plus the allowed lateness. */
   closesAt: number;
-  /** Value and covered offset by state key. */
+  /**
+   * Value and covered offset by state key: every key of the row, unless `dropped` is set, when
+   * the keys it may hold are only in the store.
+   */
   entries: Map<string, Entry>;
+  /** Whether clean keys may leave memory: the aggregation finishes from a summary. */
+  evictable: boolean;
+  /** Keys that left memory (saved first, so the store holds them as they were). */
+  dropped?: KeyFilter;
   /** State keys changed since the last snapshot. */
   changed: Set<string>;
   /** State keys changed since the window's last result (drained by `realtimeResult`). */
@@ -220,6 +240,8 @@ interface StateRow {
 interface Entry {
   value: unknown;
   offset: number;
+  /** The flush count when the value last changed (keys changed lately stay in memory). */
+  stamp: number;
 }
 
 /** The state row one distinct window of a batch maps to. */
@@ -247,6 +269,13 @@ const IDLE_ROW_MS = 120_000;
  * row per changed key, so this caps a flush at a few seconds of Cassandra's row rate.
  */
 export const MAX_PENDING_KEYS = 200_000;
+/**
+ * Most state keys held in memory, of aggregations that finish from a summary, before a flush
+ * drops the clean ones not changed in the last two flushes. Per partition window, a Bloom
+ * filter of the dropped keys (1.5 bytes each) tells a new key from one to read back, so at high
+ * cardinality, where most keys are new, few reads are needed.
+ */
+export const MAX_KEPT_KEYS = 100_000;
 /**
  * State rows expire this long after their window closed: long enough for a replay of records
  * that were on time (a consumer catching up after an outage), then they stop costing anything.
@@ -281,6 +310,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
   });
   const allowedLatenessMs = options.allowedLatenessMs ?? Infinity;
   const maxPendingKeys = options.maxPendingKeys ?? MAX_PENDING_KEYS;
+  const maxKeptKeys = options.maxKeptKeys ?? MAX_KEPT_KEYS;
+  /** Flushes started: an entry's `stamp`. */
+  let flushes = 0;
   /** Fingerprint of the last message of each recorded position, for its mark. */
   const durableFingerprints = new Map<string, string>();
   /** Partitions whose first batch of this generation was checked against their mark. */
@@ -302,6 +334,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
     reassignments: 0,
     abandonedBatches: 0,
     backpressureWaits: 0,
+    droppedKeys: 0,
+    reloadedKeys: 0,
     sourceRestarts: 0,
     commitFailures: 0,
     flushFailures: 0,
@@ -407,6 +441,22 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
     if (generation !== startedIn) return abandon();
 
+    // Keys of these records that left memory are read back before they change. Again until
+    // none is missing: a flush may drop more keys while the reads run.
+    const reloaded = new Map<StateRow, Map<string, Entry | null>>();
+    for (;;) {
+      const wanted = droppedKeysOf(accepted, recordSlots, reloaded);
+      if (wanted.size === 0) break;
+      try {
+        await reloadKeys(wanted, reloaded);
+      } catch (error) {
+        throw new Error(`Cassandra: reading aggregate state failed: ${errorText(error)}`, {
+          cause: error,
+        });
+      }
+      if (generation !== startedIn) return abandon();
+    }
+
     // From here to the end: synchronous, so a flush or reassignment sees all of it or none.
     const touchedAt = now();
     for (const slots of slotsByAggregation) {
@@ -434,14 +484,24 @@ export function createProcessor(options: ProcessorOptions): Processor {
         }
         const stateKey = row.keyed.keyOf(record);
         if (stateKey === undefined) continue;
-        const entry = row.entries.get(stateKey);
+        let entry = row.entries.get(stateKey);
         if (entry === undefined) {
-          row.entries.set(stateKey, { value: row.keyed.add(row.keyed.start(), record), offset });
+          // A key read back (as stored: its offset tells a re-delivered record), else new.
+          entry = reloaded.get(row)?.get(stateKey) ?? undefined;
+          if (entry !== undefined) row.entries.set(stateKey, entry);
+        }
+        if (entry === undefined) {
+          row.entries.set(stateKey, {
+            value: row.keyed.add(row.keyed.start(), record),
+            offset,
+            stamp: flushes,
+          });
           row.changed.add(stateKey);
           row.changedSinceResult.add(stateKey);
         } else if (offset > entry.offset) {
           entry.value = row.keyed.add(entry.value, record);
           entry.offset = offset;
+          entry.stamp = flushes;
           row.changed.add(stateKey);
           row.changedSinceResult.add(stateKey);
         }
@@ -479,6 +539,56 @@ export function createProcessor(options: ProcessorOptions): Processor {
     counters.abandonedBatches++;
   }
 
+  /**
+   * The keys of `accepted` that rows dropped from memory and that are neither back in memory nor
+   * read already: those the row's filter may hold (a key it never dropped is new to the row).
+   */
+  function droppedKeysOf(
+    accepted: ReturnType<typeof parseBatch>["accepted"],
+    recordSlots: ReadonlyArray<Slot | undefined>,
+    reloaded: ReadonlyMap<StateRow, ReadonlyMap<string, Entry | null>>,
+  ): Map<StateRow, Set<string>> {
+    const wanted = new Map<StateRow, Set<string>>();
+    for (let i = 0; i < accepted.length; i++) {
+      for (let a = 0; a < aggregations.length; a++) {
+        const row = recordSlots[i * aggregations.length + a]?.row;
+        if (row?.dropped === undefined) continue;
+        const stateKey = row.keyed.keyOf(accepted[i]!.record);
+        if (stateKey === undefined || row.entries.has(stateKey)) continue;
+        if (reloaded.get(row)?.has(stateKey) || !row.dropped.mightHold(stateKey)) continue;
+        let keys = wanted.get(row);
+        if (keys === undefined) wanted.set(row, keys = new Set());
+        keys.add(stateKey);
+      }
+    }
+    return wanted;
+  }
+
+  /**
+   * Reads `wanted` keys back into `reloaded`, as stored; a key asked for and not stored is set
+   * to null there, so it is not asked for again.
+   */
+  async function reloadKeys(
+    wanted: ReadonlyMap<StateRow, ReadonlySet<string>>,
+    reloaded: Map<StateRow, Map<string, Entry | null>>,
+  ): Promise<void> {
+    await Promise.all([...wanted].map(async ([row, keys]) => {
+      const stored = await states.loadKeys(row.key, [...keys]);
+      let into = reloaded.get(row);
+      if (into === undefined) reloaded.set(row, into = new Map());
+      for (const entry of stored) {
+        into.set(entry.stateKey, {
+          value: JSON.parse(entry.value),
+          offset: entry.appliedOffset,
+          stamp: flushes,
+        });
+      }
+      counters.reloadedKeys += stored.length;
+      // Asked for and not stored (the filter's "maybe" was wrong): new to the row.
+      for (const key of keys) if (!into.has(key)) into.set(key, null);
+    }));
+  }
+
   /** Loads the stored heads and key rows of partition windows this process does not hold. */
   async function loadRows(slots: readonly Slot[]): Promise<Map<string, StateRow>> {
     const keys = slots.map((slot) => slot.key);
@@ -505,14 +615,20 @@ export function createProcessor(options: ProcessorOptions): Processor {
   function rowFrom(slot: Slot, head: StoredHead | undefined, stored: StoredEntry[]): StateRow {
     const entries = new Map<string, Entry>();
     for (const entry of stored) {
-      entries.set(entry.stateKey, { value: JSON.parse(entry.value), offset: entry.appliedOffset });
+      entries.set(entry.stateKey, {
+        value: JSON.parse(entry.value),
+        offset: entry.appliedOffset,
+        stamp: -1,
+      });
     }
+    const keyed = keyedFormOf(slot.bound.aggregation);
     return {
       key: slot.key,
       bound: slot.bound,
-      keyed: keyedFormOf(slot.bound.aggregation),
+      keyed,
       closesAt: slot.closesAt,
       entries,
+      evictable: keyed.summary !== undefined && keyed.summary.usesPrevious !== true,
       changed: new Set(),
       changedSinceResult: new Set(),
       records: head?.records ?? 0,
@@ -606,6 +722,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   function flushOnce(): Promise<FlushSummary> {
     return mutex.run(async () => {
       const started = now();
+      flushes++;
       const flushedIn = generation;
       // One synchronous step: the rows and the positions they cover.
       const dirtyRows = [...rows.values()].filter((row) => row.dirty);
@@ -738,6 +855,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         records: row.records,
         entries: row.entries,
         changedSinceResult: row.changedSinceResult,
+        ...(row.dropped === undefined ? {} : { dropped: row.dropped }),
       };
     }
   }
@@ -760,13 +878,42 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
   }
 
-  /** Drops clean rows of closed windows (their results are written) and idle ones. */
+  /**
+   * Drops clean rows of closed windows (their results are written) and idle ones; then, above
+   * `maxKeptKeys`, the saved keys not changed in the last two flushes of rows that may drop keys.
+   *
+   * Why a dropped key stays exact: it is dropped only once saved and unchanged since (not in
+   * `changed`), and only this process writes its partition's rows while it holds them, so the
+   * store holds it as memory did until a record brings it back (`droppedKeysOf`), which happens
+   * before the record is applied. Nor does a result miss it: it was merged into the window's
+   * summary already (not in `changedSinceResult`), and a result that needs it again reads it
+   * back (`realtimeResult`). Runs at the end of a flush, so never while a result is computed.
+   */
   function evictRows(at: number): void {
     for (const [keyString, row] of rows) {
       if (row.dirty) continue;
       if (row.closesAt <= watermark || at - row.touchedAt > IDLE_ROW_MS) rows.delete(keyString);
     }
     forgetUnused(kept, at - IDLE_ROW_MS);
+    let keptKeys = 0;
+    for (const row of rows.values()) if (row.evictable) keptKeys += row.entries.size;
+    if (keptKeys <= maxKeptKeys) return;
+    for (const row of rows.values()) {
+      if (!row.evictable) continue;
+      for (const [stateKey, entry] of row.entries) {
+        if (entry.stamp >= flushes - 1) continue;
+        if (row.changed.has(stateKey) || row.changedSinceResult.has(stateKey)) continue;
+        row.entries.delete(stateKey);
+        (row.dropped ??= keyFilter()).add(stateKey);
+        counters.droppedKeys++;
+      }
+    }
+  }
+
+  function keptKeyCount(): number {
+    let keptKeys = 0;
+    for (const row of rows.values()) keptKeys += row.entries.size;
+    return keptKeys;
   }
 
   /** Total and per-partition lag. */
@@ -797,6 +944,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     stats: () => ({
       ...counters,
       stateRows: rows.size,
+      keptKeys: keptKeyCount(),
       ...lagFigures(),
       ...(failingFlush === undefined ? {} : { failingFlush: { ...failingFlush } }),
       flushTimes: {

@@ -87,6 +87,8 @@ export interface StateStore {
    * those whose offset is above it (the rows written since a head at that offset was read).
    */
   loadEntries(key: StateKey, above?: number): Promise<StoredEntry[]>;
+  /** The rows of the given state keys of one partition window (absent keys are left out). */
+  loadKeys(key: StateKey, stateKeys: readonly string[]): Promise<StoredEntry[]>;
   /** Writes changed key rows, then heads (each row wins only where it is more complete). */
   save(changes: readonly StateChange[]): Promise<SaveSummary>;
   /** Every partition's head of one aggregation window. */
@@ -155,6 +157,17 @@ export function chunkEntries(
   return chunks;
 }
 
+/** Most state keys in one read by key (an `IN` list Cassandra answers from one partition). */
+const KEYS_PER_READ = 100;
+
+function entryOf(row: cassandra.types.Row): StoredEntry {
+  return {
+    stateKey: row.get("state_key") as string,
+    value: row.get("value") as string,
+    appliedOffset: Number(row.get("applied_offset")),
+  };
+}
+
 /** Creates a state store on `keyspace.state_heads` and `keyspace.state_keys`. */
 export function stateStore(client: cassandra.Client, keyspace: string): StateStore {
   const heads = `${keyspace}.state_heads`;
@@ -170,6 +183,7 @@ export function stateStore(client: cassandra.Client, keyspace: string): StateSto
     WHERE aggregation = ? AND window_key = ? AND stream = ? AND partition = ?`;
   // Filtering inside one partition: Cassandra reads it but sends only the changed rows.
   const selectEntriesAbove = `${selectEntries} AND applied_offset > ? ALLOW FILTERING`;
+  const selectKeys = `${selectEntries} AND state_key IN ?`;
   const insertEntry = `INSERT INTO ${keys}
     (aggregation, window_key, stream, partition, state_key, value, applied_offset)
     VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?`;
@@ -202,15 +216,23 @@ export function stateStore(client: cassandra.Client, keyspace: string): StateSto
           fetchSize: 5_000,
           pageState,
         });
-        for (const row of page.rows) {
-          entries.push({
-            stateKey: row.get("state_key") as string,
-            value: row.get("value") as string,
-            appliedOffset: Number(row.get("applied_offset")),
-          });
-        }
+        for (const row of page.rows) entries.push(entryOf(row));
         pageState = page.pageState ?? undefined;
       } while (pageState !== undefined);
+      return entries;
+    },
+    async loadKeys(key, stateKeys) {
+      const entries: StoredEntry[] = [];
+      const lists: string[][] = [];
+      for (let i = 0; i < stateKeys.length; i += KEYS_PER_READ) {
+        lists.push(stateKeys.slice(i, i + KEYS_PER_READ));
+      }
+      await forEachConcurrent(lists, 8, async (list) => {
+        const result = await client.execute(selectKeys, [...partitionOf(key), list], {
+          prepare: true,
+        });
+        for (const row of result.rows) entries.push(entryOf(row));
+      });
       return entries;
     },
     async save(changes) {

@@ -28,6 +28,11 @@ export interface LocalPartition {
    * change a key at an offset below others already applied.)
    */
   changedSinceResult: Set<string>;
+  /**
+   * Set when some keys of the partition left memory (saved and unchanged since): a filter that
+   * holds every such key, and a few others. A result reads those it needs from the store.
+   */
+  dropped?: { mightHold(key: string): boolean };
 }
 
 /** Another process's state of one partition window, as this process last read it. */
@@ -158,8 +163,8 @@ export async function realtimeResult(
   const windowId = `${name}\u0000${windowKey}`;
 
   // Which partitions are held here: the others are read from the store.
-  const heldFirst = [...local()].map((p) => [partitionId(p), p.entries] as const);
-  const held = new Set(heldFirst.map(([id]) => id));
+  const heldFirst = [...local()];
+  const held = new Set(heldFirst.map(partitionId));
 
   // Other processes' partitions: only the key rows written since they were last read.
   const remotes: Array<[string, RemotePartition]> = [];
@@ -193,37 +198,68 @@ export async function realtimeResult(
     remotes.push([id, partition]);
   }
 
-  // From here to the end: synchronous, so no batch changes the local partitions meanwhile.
-  const locals = [...local()];
-  if (
-    locals.length !== heldFirst.length ||
-    locals.some((p, i) => partitionId(p) !== heldFirst[i]![0] || p.entries !== heldFirst[i]![1])
-  ) {
-    return "being written";
+  const summary = keyed.summary;
+  const cached = cache.merged.get(windowId);
+  const remoteIds = new Set(remotes.map(([id]) => id));
+  const whole = cached === undefined ||
+    cached.locals.size !== heldFirst.length ||
+    heldFirst.some((p) => cached.locals.get(partitionId(p)) !== p.entries) ||
+    // A remote partition merged last time and gone now (it became local, or expired).
+    [...cached.remotes].some((id) => !remoteIds.has(id));
+
+  // Local partitions that dropped keys from memory: a whole merge reads all their rows, another
+  // the keys it merges (changed somewhere since the last result) that they dropped.
+  const readBack = new Map<string, Map<string, unknown>>();
+  if (whole) {
+    for (const p of heldFirst) {
+      if (p.dropped === undefined) continue;
+      const rows = await states.loadEntries({ ...keyOf(p), aggregation: name, windowKey });
+      readBack.set(
+        partitionId(p),
+        new Map(rows.map((row) => [row.stateKey, JSON.parse(row.value)])),
+      );
+    }
+  }
+  const asked = new Map<string, Set<string>>();
+  let locals: LocalPartition[];
+  for (let attempt = 0;; attempt++) {
+    // From the last pass on to the end: synchronous, so no batch changes the local partitions.
+    locals = [...local()];
+    if (
+      locals.length !== heldFirst.length ||
+      locals.some((p, i) =>
+        partitionId(p) !== partitionId(heldFirst[i]!) || p.entries !== heldFirst[i]!.entries
+      )
+    ) {
+      return "being written";
+    }
+    if (whole) break;
+    const wanted = droppedKeysToMerge(locals, remotes, readBack, asked);
+    if (wanted.size === 0) break;
+    // Records keep changing keys meanwhile; a result that cannot catch up waits a flush.
+    if (attempt === MAX_READ_BACKS) return "being written";
+    await Promise.all([...wanted].map(async ([p, keys]) => {
+      const id = partitionId(p);
+      const rows = await states.loadKeys({ ...keyOf(p), aggregation: name, windowKey }, keys);
+      let values = readBack.get(id);
+      if (values === undefined) readBack.set(id, values = new Map());
+      for (const row of rows) values.set(row.stateKey, JSON.parse(row.value));
+      let done = asked.get(id);
+      if (done === undefined) asked.set(id, done = new Set());
+      for (const key of keys) done.add(key);
+    }));
   }
   if (locals.length + remotes.length === 0) return "no state";
   let records = 0;
   for (const p of locals) records += p.records;
   for (const [, partition] of remotes) records += partition.records;
   const sources: Array<Source> = [
-    ...locals.map((p): Source => ({
-      has: (key) => p.entries.has(key),
-      get: (key) => p.entries.get(key)?.value,
-      keys: () => p.entries.keys(),
-    })),
+    ...locals.map((p) => localSource(p, readBack.get(partitionId(p)))),
     ...remotes.map(([, partition]): Source => partition.values),
   ];
 
-  const summary = keyed.summary;
-  const cached = cache.merged.get(windowId);
   // Changed in place from here on: out of the cache until whole again (see ResultCache).
   cache.merged.delete(windowId);
-  const remoteIds = new Set(remotes.map(([id]) => id));
-  const whole = cached === undefined ||
-    cached.locals.size !== locals.length ||
-    locals.some((p) => cached.locals.get(partitionId(p)) !== p.entries) ||
-    // A remote partition merged last time and gone now (it became local, or expired).
-    [...cached.remotes].some((id) => !remoteIds.has(id));
   const merged: MergedWindow = whole
     ? {
       locals: new Map(locals.map((p) => [partitionId(p), p.entries])),
@@ -274,6 +310,64 @@ export async function realtimeResult(
     rows: summary !== undefined ? summary.finish(merged.summary) : keyed.finish(view),
     records,
     computedAt: Date.now(),
+  };
+}
+
+/** How often a result reads dropped keys back before it waits for the next flush. */
+const MAX_READ_BACKS = 3;
+
+/** The stream and partition of a partition (the rest of its state key is the window's). */
+function keyOf(p: { stream: string; partition: number }): { stream: string; partition: number } {
+  return { stream: p.stream, partition: p.partition };
+}
+
+/**
+ * The keys a result merges (changed in a local partition or read from another since the last
+ * result) that a local partition dropped from memory and that were not read back yet.
+ */
+function droppedKeysToMerge(
+  locals: readonly LocalPartition[],
+  remotes: ReadonlyArray<readonly [string, RemotePartition]>,
+  readBack: ReadonlyMap<string, ReadonlyMap<string, unknown>>,
+  asked: ReadonlyMap<string, ReadonlySet<string>>,
+): Map<LocalPartition, string[]> {
+  const wanted = new Map<LocalPartition, string[]>();
+  const partial = locals.filter((p) => p.dropped !== undefined);
+  if (partial.length === 0) return wanted;
+  const changed = new Set<string>();
+  for (const p of locals) for (const key of p.changedSinceResult) changed.add(key);
+  for (const [, partition] of remotes) for (const key of partition.unmerged) changed.add(key);
+  for (const p of partial) {
+    const id = partitionId(p);
+    const keys: string[] = [];
+    for (const key of changed) {
+      if (p.entries.has(key) || asked.get(id)?.has(key) || readBack.get(id)?.has(key)) continue;
+      if (p.dropped!.mightHold(key)) keys.push(key);
+    }
+    if (keys.length > 0) wanted.set(p, keys);
+  }
+  return wanted;
+}
+
+/** A local partition's values: in memory, else as read back from the store. */
+function localSource(
+  p: LocalPartition,
+  readBack: ReadonlyMap<string, unknown> | undefined,
+): Source {
+  if (readBack === undefined) {
+    return {
+      has: (key) => p.entries.has(key),
+      get: (key) => p.entries.get(key)?.value,
+      keys: () => p.entries.keys(),
+    };
+  }
+  return {
+    has: (key) => p.entries.has(key) || readBack.has(key),
+    get: (key) => p.entries.has(key) ? p.entries.get(key)!.value : readBack.get(key),
+    *keys() {
+      yield* p.entries.keys();
+      for (const key of readBack.keys()) if (!p.entries.has(key)) yield key;
+    },
   };
 }
 
