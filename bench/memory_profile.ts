@@ -6,7 +6,10 @@
  * processor's state rows, RSS and the time taken, so a change to what the runner keeps can be
  * measured in a minute. `--pages N`: the high-cardinality scenario (N distinct URIs, counted raw
  * by `top_pages`); `--only A,B`: only these aggregations (by name); `--no-results`: no sinks, so
- * no result is computed and the result caches stay empty; `--flush N`: events between flushes.
+ * no result is computed and the result caches stay empty; `--flush N`: events between flushes;
+ * `--max-kept-keys N`: the processor's key budget (`Infinity`: keys never leave memory). The
+ * stand-in store forgets, so a key read back comes back empty: the figures are memory and time,
+ * not results.
  *
  * ```sh
  * deno run -A --v8-flags=--expose-gc bench/memory_profile.ts --events 1000000
@@ -32,6 +35,7 @@ const { values: args } = parseArgs({
     flush: { type: "string", default: "10000" },
     only: { type: "string" },
     "no-results": { type: "boolean", default: false },
+    "max-kept-keys": { type: "string" },
   },
 });
 const events = Number(args.events);
@@ -87,6 +91,7 @@ const processor = createProcessor({
   states: dropAll,
   log: (line) => console.error(line),
   allowedLatenessMs: pipeline.runtime.allowedLatenessMs,
+  ...(args["max-kept-keys"] === undefined ? {} : { maxKeptKeys: Number(args["max-kept-keys"]) }),
 });
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -118,7 +123,9 @@ const stats = processor.stats();
 console.log(
   `${events} events${pages === undefined ? "" : `, ${pages} pages raw`}, ` +
     `${aggregations.length} aggregations: heap ${before} -> ${after} MiB, ` +
-    `${stats.stateRows} state rows, rss ${Math.round(Deno.memoryUsage().rss / 2 ** 20)} MiB, ` +
+    `${stats.stateRows} state rows, ${stats.keptKeys} keys kept, ${stats.droppedKeys} dropped, rss ${
+      Math.round(Deno.memoryUsage().rss / 2 ** 20)
+    } MiB, ` +
     `${((performance.now() - start) / 1000).toFixed(1)} s ` +
     `(${Math.round(events / ((performance.now() - start) / 1000))} events/s)`,
 );

@@ -149,7 +149,8 @@ async function main(): Promise<number> {
     console.error(
       `${source}: ${stats.flushTimes.count} flushes, p50 ${stats.flushTimes.p50Ms} ms, ` +
         `p99 ${stats.flushTimes.p99Ms} ms; largest state write ${stats.largestWriteBytes} bytes; ` +
-        `${stats.tooLate} too late for real time`,
+        `${stats.tooLate} too late for real time; state keys: ${stats.droppedKeys} dropped from ` +
+        `memory, ${stats.reloadedKeys} read back`,
     );
   }
   console.error(

@@ -93,6 +93,8 @@ export interface TestPipelineOptions {
   http?: string;
   /** `runtime.time_zone` (default UTC). */
   timeZone?: string;
+  /** `runtime.max_state_keys` (default: the runner's). */
+  maxStateKeys?: number;
   /** More options of the `rawlog` kafka source, as YAML flow-mapping entries (`a: 1, b: 2`). */
   sourceOptions?: string;
   /**
@@ -130,7 +132,9 @@ runtime:
   flush_interval_ms: ${flushIntervalMs}
   # The test streams carry fixed dates in the past: keep every window open for real time.
   allowed_lateness: 36500d
-  consumer_group: ${group}
+  consumer_group: ${group}${
+      options.maxStateKeys === undefined ? "" : `\n  max_state_keys: ${options.maxStateKeys}`
+    }
 sources:
   - name: rawlog
     plugin: kafka

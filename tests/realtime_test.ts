@@ -49,11 +49,16 @@ interface KillPlan {
   pages?: number;
   head: number;
   killAfter: number;
+  /** `runtime.max_state_keys`: low, so keys leave memory and are read back. */
+  maxStateKeys?: number;
 }
 
 /** Kills a runner mid-stream, restarts one, and checks every table against the test's counts. */
 async function killAndRestart(plan: KillPlan): Promise<void> {
-  const test = await createTestPipeline({ flushIntervalMs: 200 });
+  const test = await createTestPipeline({
+    flushIntervalMs: 200,
+    ...(plan.maxStateKeys === undefined ? {} : { maxStateKeys: plan.maxStateKeys }),
+  });
   try {
     const events = testStream(plan.size, plan.seed, plan.pages);
     const expected = expectedFrom(events);
@@ -99,7 +104,13 @@ async function killAndRestart(plan: KillPlan): Promise<void> {
     }
     const stopped = await second.status;
     assert.equal(stopped.code, 0, `graceful stop exits 0:\n${await runnerLog(test, "second")}`);
-    assert.match(await runnerLog(test, "second"), /stopped: flushed \d+ window results/);
+    const log = await runnerLog(test, "second");
+    assert.match(log, /stopped: flushed \d+ window results/);
+    if (plan.maxStateKeys !== undefined) {
+      const [, dropped, readBack] = log.match(/(\d+) dropped from memory, (\d+) read back/)!;
+      assert.ok(Number(dropped) > 0, `keys left memory:\n${log}`);
+      if (plan.pages === undefined) assert.ok(Number(readBack) > 0, `keys read back:\n${log}`);
+    }
 
     await assertLogTable(test, expected);
     await assertDeadLetters(test, expected);
@@ -113,6 +124,17 @@ Deno.test("real time: SIGKILL mid-stream, restart, catch up: still exactly once"
   await killAndRestart({ size: STREAM_SIZE, seed: 7, head: 10_000, killAfter: 15_000 });
 });
 
+Deno.test("real time, 300 state keys in memory: SIGKILL mid-stream, restart: still exactly once", async () => {
+  // Most of the 3,000 pages' keys leave memory between flushes and are read back.
+  await killAndRestart({
+    size: STREAM_SIZE,
+    seed: 6,
+    head: 10_000,
+    killAfter: 15_000,
+    maxStateKeys: 300,
+  });
+});
+
 Deno.test("real time, 1M distinct pages: SIGKILL mid-stream, restart: still exactly once", async () => {
   await killAndRestart({
     size: HIGH_CARDINALITY_SIZE,
@@ -120,12 +142,18 @@ Deno.test("real time, 1M distinct pages: SIGKILL mid-stream, restart: still exac
     pages: 1_000_000,
     head: 6_000,
     killAfter: 9_000,
+    maxStateKeys: 1_000,
   });
 });
 
 /** Two runners share a consumer group; checks every table against the test's own counts. */
-async function twoRunners(size: number, seed: number, pages?: number): Promise<void> {
-  const test = await createTestPipeline();
+async function twoRunners(
+  size: number,
+  seed: number,
+  pages?: number,
+  maxStateKeys?: number,
+): Promise<void> {
+  const test = await createTestPipeline(maxStateKeys === undefined ? {} : { maxStateKeys });
   try {
     const events = testStream(size, seed, pages);
     const expected = expectedFrom(events);
@@ -155,7 +183,8 @@ Deno.test("real time: two runners in one consumer group produce the same results
 });
 
 Deno.test("real time, 1M distinct pages: two runners produce the same results as one", async () => {
-  await twoRunners(HIGH_CARDINALITY_SIZE, 98, 1_000_000);
+  // 1,000 keys in memory at most: keys leave memory, and are read back across the rebalances.
+  await twoRunners(HIGH_CARDINALITY_SIZE, 98, 1_000_000, 1_000);
 });
 
 Deno.test("real time, 1M distinct pages: exactly once, and no single state write over 1 MiB", async () => {

@@ -55,6 +55,11 @@ export interface RuntimeSettings {
    * record's message time; later records are logged and left to batch.
    */
   allowedLatenessMs: number;
+  /**
+   * Most state keys a runner holds in memory, of aggregations that finish from a summary,
+   * before saved keys not changed lately leave memory (read back from Cassandra when needed).
+   */
+  maxStateKeys: number;
   /** Kafka consumer group of the real-time loop. */
   consumerGroup: string;
   /** Table every valid record is written to (a validated identifier). */

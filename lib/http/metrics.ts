@@ -44,6 +44,16 @@ const RECORD_COUNTERS = [
     "Batches that waited for a flush because too many changed state keys were unwritten.",
     "backpressureWaits",
   ],
+  [
+    "state_keys_dropped_total",
+    "Saved state keys that left memory above runtime.max_state_keys.",
+    "droppedKeys",
+  ],
+  [
+    "state_keys_reloaded_total",
+    "Dropped state keys read back from Cassandra for records or results.",
+    "reloadedKeys",
+  ],
 ] as const;
 
 /** The metrics of one process. */
@@ -84,6 +94,12 @@ export function createMetrics(stats?: () => Map<string, ProcessorStats>): Metric
   const stateRows = new client.Gauge({
     name: `${PREFIX}state_rows`,
     help: "Partial-state rows the processor holds in memory.",
+    labelNames: ["source"],
+    registers: [registry],
+  });
+  const stateKeys = new client.Gauge({
+    name: `${PREFIX}state_keys`,
+    help: "State keys the processor holds in memory (see runtime.max_state_keys).",
     labelNames: ["source"],
     registers: [registry],
   });
@@ -145,6 +161,7 @@ export function createMetrics(stats?: () => Map<string, ProcessorStats>): Metric
         lag.set({ source, partition }, value);
       }
       stateRows.set({ source }, current.stateRows);
+      stateKeys.set({ source }, current.keptKeys);
     }
   }
 

@@ -29,6 +29,13 @@
  *   windows are retried with back-off (see `sink_retry.ts`), kept in memory only, so after a
  *   crash while a sink is failing its results catch up with the next change of each window (or
  *   the next batch run).
+ * - **Dropped keys are saved and merged.** Above `maxKeptKeys`, a flush drops from memory only
+ *   keys that are saved, unchanged since, and merged into their window's summary; a key a row
+ *   dropped is in its filter. A batch reads back, after its last other await and again until
+ *   none is missing, every key of its records its rows dropped, so it applies each record to
+ *   the key's stored value and offset; a result reads back the keys it merges that a local
+ *   partition dropped (`window_result.ts`). Only this process writes a partition it holds, so
+ *   what it reads back is what it dropped.
  *
  * @module
  */
@@ -275,7 +282,7 @@ export const MAX_PENDING_KEYS = 200_000;
  * filter of the dropped keys (1.5 bytes each) tells a new key from one to read back, so at high
  * cardinality, where most keys are new, few reads are needed.
  */
-export const MAX_KEPT_KEYS = 100_000;
+export const MAX_KEPT_KEYS = 100_000; // runtime.max_state_keys' default too (lib/config/schema.ts)
 /**
  * State rows expire this long after their window closed: long enough for a replay of records
  * that were on time (a consumer catching up after an outage), then they stop costing anything.

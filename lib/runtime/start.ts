@@ -216,6 +216,7 @@ export async function startRealtime(
       states,
       log,
       allowedLatenessMs: pipeline.runtime.allowedLatenessMs,
+      maxKeptKeys: pipeline.runtime.maxStateKeys,
       marks,
       onFlushed: (flushed) => observer?.flushed?.(entry.name, flushed),
     });
