@@ -28,6 +28,8 @@ import type {
 } from "./state_store.ts";
 import { chunkEntries, stateKeyString } from "./state_store.ts";
 import { windowSize, type WindowSpec } from "../window_size.ts";
+import { windowCutter } from "../windows.ts";
+import { createProcessor, type ProcessorOptions } from "./processor.ts";
 
 /** A point where a fake call waits until the test opens it. */
 export interface Gate {
@@ -359,4 +361,33 @@ export function fakeMarkStore(): MarkStore & { marks: Map<string, StreamMark> } 
       return Promise.resolve();
     },
   };
+}
+
+/**
+ * A processor on fresh fakes running one day-window aggregation named `pages` into sink `s`
+ * (by default {@linkcode visitsPerPage}), with the fakes and options it was made from.
+ */
+export function pagesProcessor(
+  aggregation: Aggregation = visitsPerPage,
+  overrides: Partial<ProcessorOptions> = {},
+) {
+  const states = fakeStateStore();
+  const source = fakeSource();
+  const sink = fakeSink();
+  const options: ProcessorOptions = {
+    source,
+    aggregations: [{ name: "pages", aggregation, window: DAY, sinks: [{ name: "s", sink }] }],
+    cutter: windowCutter("UTC"),
+    logWriter: fakeLogWriter(),
+    states,
+    log: () => {},
+    ...overrides,
+  };
+  return { states, source, sink, options, processor: createProcessor(options) };
+}
+
+/** Visits per page as `sink` shows them for 2026-11-20 (the `pages` aggregation). */
+export function publishedVisits(sink: ReturnType<typeof fakeSink>): Record<string, unknown> {
+  const rows = sink.latest.get("pages/2026-11-20")?.rows ?? [];
+  return Object.fromEntries(rows.map((row) => [row.key, row.values.visits]));
 }

@@ -35,7 +35,9 @@
  *   none is missing, every key of its records its rows dropped, so it applies each record to
  *   the key's stored value and offset; a result reads back the keys it merges that a local
  *   partition dropped (`window_result.ts`). Only this process writes a partition it holds, so
- *   what it reads back is what it dropped.
+ *   what it reads back is what it dropped, or a more complete value that a late write of the
+ *   partition's previous owner left (written at a higher timestamp): a key's row covers its own
+ *   offset, so either is exact.
  *
  * @module
  */
@@ -890,9 +892,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
    * `maxKeptKeys`, the saved keys not changed in the last two flushes of rows that may drop keys.
    *
    * Why a dropped key stays exact: it is dropped only once saved and unchanged since (not in
-   * `changed`), and only this process writes its partition's rows while it holds them, so the
-   * store holds it as memory did until a record brings it back (`droppedKeysOf`), which happens
-   * before the record is applied. Nor does a result miss it: it was merged into the window's
+   * `changed`), so the store holds it as memory did (or more complete, see the module's
+   * invariants) until a record brings it back (`droppedKeysOf`), before the record is applied. Nor does a result miss it: it was merged into the window's
    * summary already (not in `changedSinceResult`), and a result that needs it again reads it
    * back (`realtimeResult`). Runs at the end of a flush, so never while a result is computed.
    */

@@ -4,19 +4,10 @@
  * await it can meet (a rebalance, a flush dropping more keys meanwhile).
  */
 import assert from "assert";
-import { createProcessor, type ProcessorOptions } from "./processor.ts";
-import { windowCutter } from "../windows.ts";
+import type { ProcessorOptions } from "./processor.ts";
 import { finishFromSummary, keyedAggregation } from "../sdk/keyed.ts";
 import type { Aggregation, KeyedSummary } from "../contracts.ts";
-import {
-  DAY,
-  fakeLogWriter,
-  fakeSink,
-  fakeSource,
-  fakeStateStore,
-  pagesBatch,
-  range,
-} from "./_fakes.ts";
+import { pagesBatch, pagesProcessor, publishedVisits, range } from "./_fakes.ts";
 
 /** When set, the summary throws at its next update (a plugin's fault). */
 const faults = { throwOnce: false };
@@ -46,33 +37,10 @@ const summarizedVisits = keyedAggregation<number, Map<string, number>>({
   summary,
 }) as Aggregation;
 
-function setup(overrides: Partial<ProcessorOptions> = {}) {
-  const states = fakeStateStore();
-  const source = fakeSource();
-  const sink = fakeSink();
-  const options: ProcessorOptions = {
-    source,
-    aggregations: [{
-      name: "pages",
-      aggregation: summarizedVisits,
-      window: DAY,
-      sinks: [{ name: "s", sink }],
-    }],
-    cutter: windowCutter("UTC"),
-    logWriter: fakeLogWriter(),
-    states,
-    log: () => {},
-    maxKeptKeys: 5,
-    ...overrides,
-  };
-  return { states, source, sink, options, processor: createProcessor(options) };
-}
-
-/** Visits per page as the sink shows them for 2026-11-20. */
-function published(sink: ReturnType<typeof fakeSink>): Record<string, unknown> {
-  const rows = sink.latest.get("pages/2026-11-20")?.rows ?? [];
-  return Object.fromEntries(rows.map((row) => [row.key, row.values.visits]));
-}
+/** The `pages` processor on `summarizedVisits`, keeping at most 5 keys in memory. */
+const setup = (overrides: Partial<ProcessorOptions> = {}) =>
+  pagesProcessor(summarizedVisits, { maxKeptKeys: 5, ...overrides });
+const published = publishedVisits;
 
 /** Visits per page counted directly from the pages sent. */
 function expected(pages: string[]): Record<string, number> {

@@ -1,44 +1,20 @@
 import assert from "assert";
 import { createProcessor, type ProcessorOptions } from "./processor.ts";
-import { windowCutter } from "../windows.ts";
 import { MAX_WRITE_BYTES } from "./state_store.ts";
 import {
   DAY,
-  fakeLogWriter,
   fakeSink,
   fakeSource,
-  fakeStateStore,
   pagesBatch,
+  pagesProcessor,
+  publishedVisits,
   range,
   visitsPerPage,
 } from "./_fakes.ts";
 
-function setup(overrides: Partial<ProcessorOptions> = {}) {
-  const states = fakeStateStore();
-  const source = fakeSource();
-  const sink = fakeSink();
-  const options: ProcessorOptions = {
-    source,
-    aggregations: [{
-      name: "pages",
-      aggregation: visitsPerPage,
-      window: DAY,
-      sinks: [{ name: "s", sink }],
-    }],
-    cutter: windowCutter("UTC"),
-    logWriter: fakeLogWriter(),
-    states,
-    log: () => {},
-    ...overrides,
-  };
-  return { states, source, sink, options, processor: createProcessor(options) };
-}
-
-/** Visits per page as the sink shows them for 2026-11-20. */
-function published(sink: ReturnType<typeof fakeSink>): Record<string, unknown> {
-  const rows = sink.latest.get("pages/2026-11-20")?.rows ?? [];
-  return Object.fromEntries(rows.map((row) => [row.key, row.values.visits]));
-}
+const setup = (overrides: Partial<ProcessorOptions> = {}) =>
+  pagesProcessor(visitsPerPage, overrides);
+const published = publishedVisits;
 
 /** Visits per page counted directly from the offsets sent. */
 function expected(offsets: number[], pageOf: (offset: number) => string): Record<string, number> {
