@@ -87,7 +87,7 @@ Deno.test("a valid pipeline loads with defaults, interpolation and built aggrega
     timeZone: "UTC",
     flushIntervalMs: 500,
     allowedLatenessMs: 2 * 86_400_000,
-    maxStateKeys: 100_000,
+    maxStateKeys: 500_000,
     consumerGroup: "web-analytics",
     logTable: "log",
   });

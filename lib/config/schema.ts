@@ -112,7 +112,7 @@ export const runtimeSchema = z.strictObject({
   }).default("UTC"),
   flush_interval_ms: z.number().int().min(50).max(60_000).default(1000),
   allowed_lateness: duration().default("2d"),
-  max_state_keys: z.number().int().min(0).default(100_000),
+  max_state_keys: z.number().int().min(0).default(500_000),
   consumer_group: z.string().min(1).default("web-analytics"),
   log_table: cqlIdentifier.default("log"),
 });

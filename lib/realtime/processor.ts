@@ -284,7 +284,7 @@ export const MAX_PENDING_KEYS = 200_000;
  * filter of the dropped keys (1.5 bytes each) tells a new key from one to read back, so at high
  * cardinality, where most keys are new, few reads are needed.
  */
-export const MAX_KEPT_KEYS = 100_000; // runtime.max_state_keys' default too (lib/config/schema.ts)
+export const MAX_KEPT_KEYS = 500_000; // runtime.max_state_keys' default too (lib/config/schema.ts)
 /**
  * State rows expire this long after their window closed: long enough for a replay of records
  * that were on time (a consumer catching up after an outage), then they stop costing anything.
@@ -438,24 +438,10 @@ export function createProcessor(options: ProcessorOptions): Processor {
       for (const slot of missing) slot.row = loaded.get(slot.keyString);
     }
 
-    try {
-      await Promise.all([
-        logWriter.write(accepted),
-        rejections.length > 0 ? source.reject(batch, rejections) : undefined,
-      ]);
-    } catch (error) {
-      throw new Error(`writing log rows or dead letters failed: ${errorText(error)}`, {
-        cause: error,
-      });
-    }
-    if (generation !== startedIn) return abandon();
-
-    // Keys of these records that left memory are read back before they change. Again until
-    // none is missing: a flush may drop more keys while the reads run.
+    // Keys of these records that left memory are read back before they change: while the log
+    // rows are written, then again until none is missing (a flush may drop more meanwhile).
     const reloaded = new Map<StateRow, Map<string, Entry | null>>();
-    for (;;) {
-      const wanted = droppedKeysOf(accepted, recordSlots, reloaded);
-      if (wanted.size === 0) break;
+    const readBack = async (wanted: Map<StateRow, Set<string>>): Promise<void> => {
       try {
         await reloadKeys(wanted, reloaded);
       } catch (error) {
@@ -463,6 +449,25 @@ export function createProcessor(options: ProcessorOptions): Processor {
           cause: error,
         });
       }
+    };
+    const logged = async (): Promise<void> => {
+      try {
+        await Promise.all([
+          logWriter.write(accepted),
+          rejections.length > 0 ? source.reject(batch, rejections) : undefined,
+        ]);
+      } catch (error) {
+        throw new Error(`writing log rows or dead letters failed: ${errorText(error)}`, {
+          cause: error,
+        });
+      }
+    };
+    await Promise.all([logged(), readBack(droppedKeysOf(accepted, recordSlots, reloaded))]);
+    if (generation !== startedIn) return abandon();
+    for (;;) {
+      const wanted = droppedKeysOf(accepted, recordSlots, reloaded);
+      if (wanted.size === 0) break;
+      await readBack(wanted);
       if (generation !== startedIn) return abandon();
     }
 
@@ -953,6 +958,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       ...counters,
       stateRows: rows.size,
       keptKeys: keptKeyCount(),
+      reloadedKeys: counters.reloadedKeys + kept.readBack,
       ...lagFigures(),
       ...(failingFlush === undefined ? {} : { failingFlush: { ...failingFlush } }),
       flushTimes: {

@@ -160,6 +160,7 @@ Deno.test("dropped keys: a result merges a key another local partition dropped",
   );
   const reads = test.states.keyReads.filter((read) => read.key.endsWith("\u00000"));
   assert.deepEqual(reads.map((read) => read.stateKeys.sort()), [["/p3", "/p4"]]);
+  assert.equal(test.processor.stats().reloadedKeys, 2, "counted with the batches' reads");
 });
 
 Deno.test("dropped keys: a whole merge (after a plugin's fault) reads every dropped key back", async () => {

@@ -111,11 +111,13 @@ export interface ResultCache {
   remote: Map<string, RemotePartition>;
   /** Merged windows (`aggregation NUL windowKey`). */
   merged: Map<string, MergedWindow>;
+  /** Key rows of local partitions read back from the store so far (keys they had dropped). */
+  readBack: number;
 }
 
 /** An empty cache. */
 export function resultCache(): ResultCache {
-  return { remote: new Map(), merged: new Map() };
+  return { remote: new Map(), merged: new Map(), readBack: 0 };
 }
 
 /**
@@ -214,6 +216,7 @@ export async function realtimeResult(
     for (const p of heldFirst) {
       if (p.dropped === undefined) continue;
       const rows = await states.loadEntries({ ...keyOf(p), aggregation: name, windowKey });
+      cache.readBack += rows.length;
       readBack.set(
         partitionId(p),
         new Map(rows.map((row) => [row.stateKey, JSON.parse(row.value)])),
@@ -244,6 +247,7 @@ export async function realtimeResult(
       let values = readBack.get(id);
       if (values === undefined) readBack.set(id, values = new Map());
       for (const row of rows) values.set(row.stateKey, JSON.parse(row.value));
+      cache.readBack += rows.length;
       let done = asked.get(id);
       if (done === undefined) asked.set(id, done = new Set());
       for (const key of keys) done.add(key);
