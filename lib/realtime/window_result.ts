@@ -94,7 +94,8 @@ interface MergedWindow {
  *   key's last update, as the summary's law wants;
  * - between two whole merges, a key's value only grows (the summary's law relies on it): a local
  *   partition's entries only grow while its map is the same (a reload or a reassignment gives
- *   another map, and the window is merged whole again), and another process's partition is only
+ *   another map, and the window is merged whole again; a key it drops from memory was saved and
+ *   merged, and is read back as it was, or grown), and another process's partition is only
  *   read again at a later head of the same rows (a partition merged before and gone now, e.g.
  *   expired, makes the next result merge whole);
  * - a value lent to the summary is never changed afterwards (it is lent again as `previous`):
@@ -147,7 +148,8 @@ export type NoResult = "no state" | "being written";
  * are merged from memory, even when ahead of what is stored; only the others' key rows are read,
  * and with `cache` only those written since the last read (a partition whose head has not moved
  * is not read at all), and with a summary only the keys changed since the last result are merged
- * and finished again.
+ * and finished again. Keys a local partition dropped from memory (`LocalPartition.dropped`) are
+ * read back: those such a merge needs, or every row of the partition for a whole merge.
  */
 export async function realtimeResult(
   states: StateStore,
