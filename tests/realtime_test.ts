@@ -35,14 +35,22 @@ Deno.test("real time: 50,000 records, malformed, combined and late, land exactly
     assert.equal(stats.accepted, expected.records.length);
     assert.equal(stats.rejected, expected.malformed.length);
 
-    await assertLogTable(test, expected);
-    await assertDeadLetters(test, expected);
-    await assertResults(test, expected);
+    await assertTables(test, expected);
     await assertResultsTopic(test, expected);
   } finally {
     await dropTestPipeline(test);
   }
 });
+
+/** The log table, the dead letters and the results, each against the test's own counts. */
+async function assertTables(
+  test: Parameters<typeof assertLogTable>[0],
+  expected: ReturnType<typeof expectedFrom>,
+): Promise<void> {
+  await assertLogTable(test, expected);
+  await assertDeadLetters(test, expected);
+  await assertResults(test, expected);
+}
 
 /** Sizes of a SIGKILL run: stream, head produced before the start, commits before the kill. */
 interface KillPlan {
@@ -114,9 +122,7 @@ async function killAndRestart(plan: KillPlan): Promise<void> {
       assert.ok(Number(dropped) > 0, `keys left memory:\n${log}`);
     }
 
-    await assertLogTable(test, expected);
-    await assertDeadLetters(test, expected);
-    await assertResults(test, expected);
+    await assertTables(test, expected);
   } finally {
     await dropTestPipeline(test);
   }
@@ -146,9 +152,7 @@ Deno.test("real time, 300 state keys in memory: dropped keys are read back, resu
       await resources.close();
     }
     assert.ok(stats().reloadedKeys > 0, `${stats().droppedKeys} dropped, none read back`);
-    await assertLogTable(test, expected);
-    await assertDeadLetters(test, expected);
-    await assertResults(test, expected);
+    await assertTables(test, expected);
   } finally {
     await dropTestPipeline(test);
   }
@@ -199,9 +203,7 @@ async function twoRunners(
       assert.equal(status.code, 0, await runnerLog(test, i === 0 ? "a" : "b"));
     }
     const logs = [await runnerLog(test, "a"), await runnerLog(test, "b")];
-    await assertLogTable(test, expected);
-    await assertDeadLetters(test, expected);
-    await assertResults(test, expected);
+    await assertTables(test, expected);
     assert.ok(logs.every((log) => log.includes("stopped:")), logs.join("\n---\n"));
   } finally {
     await dropTestPipeline(test);
