@@ -786,16 +786,32 @@ export function createProcessor(options: ProcessorOptions): Processor {
       }
       // Results before the commit: a crash in between re-delivers the records, which marks
       // their windows changed again, so no window is left without its latest result.
-      const { written: published, results, notReady } = await publisher.publish(
-        [...windows].map(([id, window]) => ({
-          id,
-          window,
-          sinks: window.bound.sinks.map((sink) => sink.name),
-        })),
-      );
-      // Windows another process is half-way through saving: again at the next flush.
+      let publishing: Awaited<ReturnType<typeof publisher.publish>>;
+      try {
+        publishing = await publisher.publish(
+          [...windows].map(([id, window]) => ({
+            id,
+            window,
+            sinks: window.bound.sinks.map((sink) => sink.name),
+          })),
+        );
+      } catch (error) {
+        // Not a sink's failure (those are retried inside): keep the windows due, so a flush that
+        // fails here never leaves a window without its latest result.
+        if (generation === flushedIn) {
+          for (const [id, window] of windows) dirtyWindows.set(id, window);
+        }
+        throw error;
+      }
+      const { written: published, results, notReady } = publishing;
+      // Windows another process is half-way through saving: again at the next flush. Only
+      // those of this flush: a window a failing sink is owed, and not changed since, stays owed
+      // to it (see sink_retry.ts) and is not in `windows`.
       if (generation === flushedIn) {
-        for (const id of notReady) dirtyWindows.set(id, windows.get(id)!);
+        for (const id of notReady) {
+          const window = windows.get(id);
+          if (window !== undefined) dirtyWindows.set(id, window);
+        }
       }
       if (generation !== flushedIn) {
         return { states: saved, windows: published, positions: 0 };

@@ -183,3 +183,35 @@ Deno.test("backpressure: a failed flush keeps the batch waiting; the next succes
   await test.processor.flush();
   assert.deepEqual(published(test.sink), expected(range(0, 10), everyPage));
 });
+
+Deno.test("keyed state: a window a failing sink is owed, half-way saved by another process, is published later", async () => {
+  const clock = { now: Date.parse("2026-11-20T12:00:00Z") };
+  const a = setup({ now: () => clock.now });
+  const b = createProcessor({
+    ...a.options,
+    source: fakeSource(),
+    aggregations: [{
+      name: "pages",
+      aggregation: visitsPerPage,
+      window: DAY,
+      sinks: [{ name: "s", sink: fakeSink() }],
+    }],
+  });
+  await a.processor.onBatch(pagesBatch(0, range(0, 9), sevenPages));
+  a.sink.write$.failNext(new Error("sink down"));
+  await a.processor.flush(); // the window's result is owed to the failing sink
+  await b.onBatch(pagesBatch(1, range(0, 9), sevenPages));
+  await b.flush();
+  await b.onBatch(pagesBatch(1, range(10, 16), sevenPages));
+  a.states.cutSaveAfterRows = 3; // partition 1: 3 of its 7 changed key rows, its head not yet
+  await assert.rejects(b.flush());
+  clock.now += 60_000; // past the sink's back-off: the owed window is due, but half-saved
+  assert.equal((await a.processor.flush()).windows, 0, "not published from a half-saved state");
+  await b.flush(); // completes partition 1's save
+  clock.now += 60_000;
+  assert.equal((await a.processor.flush()).windows, 1, "the owed window stayed due");
+  assert.deepEqual(
+    published(a.sink),
+    expected([...range(0, 9), ...range(0, 16)], sevenPages),
+  );
+});
