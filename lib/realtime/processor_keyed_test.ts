@@ -2,7 +2,6 @@ import assert from "assert";
 import { createProcessor, type ProcessorOptions } from "./processor.ts";
 import { MAX_WRITE_BYTES } from "./state_store.ts";
 import {
-  DAY,
   fakeSink,
   fakeSource,
   pagesBatch,
@@ -15,6 +14,18 @@ import {
 const setup = (overrides: Partial<ProcessorOptions> = {}) =>
   pagesProcessor(visitsPerPage, overrides);
 const published = publishedVisits;
+
+/** Another process on the same store as `a`, with a source and a sink of its own. */
+function otherProcess(a: ReturnType<typeof setup>) {
+  return createProcessor({
+    ...a.options,
+    source: fakeSource(),
+    aggregations: a.options.aggregations.map((bound) => ({
+      ...bound,
+      sinks: [{ name: "s", sink: fakeSink() }],
+    })),
+  });
+}
 
 /** Visits per page counted directly from the offsets sent. */
 function expected(offsets: number[], pageOf: (offset: number) => string): Record<string, number> {
@@ -85,17 +96,7 @@ Deno.test("keyed state: a flush cut short after any of its writes stays exact on
 
 Deno.test("keyed state: a window another process is half-way through saving is published later", async () => {
   const a = setup();
-  const bSink = fakeSink();
-  const b = createProcessor({
-    ...a.options,
-    source: fakeSource(),
-    aggregations: [{
-      name: "pages",
-      aggregation: visitsPerPage,
-      window: DAY,
-      sinks: [{ name: "s", sink: bSink }],
-    }],
-  });
+  const b = otherProcess(a);
   await b.onBatch(pagesBatch(1, range(0, 9), sevenPages));
   await b.flush();
   await b.onBatch(pagesBatch(1, range(10, 16), sevenPages));
@@ -116,14 +117,7 @@ Deno.test("keyed state: a window another process is half-way through saving is p
 Deno.test("keyed state: a result reads another process's partition only where it changed", async () => {
   // Two processes share one store: A owns partition 0, B partition 1.
   const a = setup();
-  const b = createProcessor({
-    ...a.options,
-    source: fakeSource(),
-    aggregations: a.options.aggregations.map((bound) => ({
-      ...bound,
-      sinks: [{ name: "s", sink: fakeSink() }],
-    })),
-  });
+  const b = otherProcess(a);
   await b.onBatch(pagesBatch(1, range(0, 699), sevenPages));
   await b.flush();
   a.states.entryReads.length = 0;
@@ -187,16 +181,7 @@ Deno.test("backpressure: a failed flush keeps the batch waiting; the next succes
 Deno.test("keyed state: a window a failing sink is owed, half-way saved by another process, is published later", async () => {
   const clock = { now: Date.parse("2026-11-20T12:00:00Z") };
   const a = setup({ now: () => clock.now });
-  const b = createProcessor({
-    ...a.options,
-    source: fakeSource(),
-    aggregations: [{
-      name: "pages",
-      aggregation: visitsPerPage,
-      window: DAY,
-      sinks: [{ name: "s", sink: fakeSink() }],
-    }],
-  });
+  const b = otherProcess(a);
   await a.processor.onBatch(pagesBatch(0, range(0, 9), sevenPages));
   a.sink.write$.failNext(new Error("sink down"));
   await a.processor.flush(); // the window's result is owed to the failing sink
