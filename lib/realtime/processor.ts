@@ -320,6 +320,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const allowedLatenessMs = options.allowedLatenessMs ?? Infinity;
   const maxPendingKeys = options.maxPendingKeys ?? MAX_PENDING_KEYS;
   const maxKeptKeys = options.maxKeptKeys ?? MAX_KEPT_KEYS;
+  /** Each aggregation's keyed form, by index in `aggregations` (a row's `keyed` is the same). */
+  const keyedForms = aggregations.map((bound) => keyedFormOf(bound.aggregation));
   /** Flushes started: an entry's `stamp`. */
   let flushes = 0;
   /** Fingerprint of the last message of each recorded position, for its mark. */
@@ -390,6 +392,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
     // The state row of each record and aggregation, found once per distinct window of the batch.
     const slotsByAggregation = aggregations.map(() => new Map<string, Slot>());
     const recordSlots: Array<Slot | undefined> = new Array(accepted.length * aggregations.length);
+    // Each record's state key per aggregation, computed once: read-backs and apply both need it.
+    const recordKeys: Array<string | undefined> = new Array(recordSlots.length);
     const missing: Slot[] = [];
     let tooLate = 0;
     let latest = -Infinity;
@@ -422,6 +426,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
           if (slot.row === undefined) missing.push(slot);
         }
         recordSlots[i * aggregations.length + a] = slot;
+        recordKeys[i * aggregations.length + a] = keyedForms[a]!.keyOf(record);
       }
       if (late) tooLate++;
     }
@@ -462,10 +467,10 @@ export function createProcessor(options: ProcessorOptions): Processor {
         });
       }
     };
-    await Promise.all([logged(), readBack(droppedKeysOf(accepted, recordSlots, reloaded))]);
+    await Promise.all([logged(), readBack(droppedKeysOf(recordSlots, recordKeys, reloaded))]);
     if (generation !== startedIn) return abandon();
     for (;;) {
-      const wanted = droppedKeysOf(accepted, recordSlots, reloaded);
+      const wanted = droppedKeysOf(recordSlots, recordKeys, reloaded);
       if (wanted.size === 0) break;
       await readBack(wanted);
       if (generation !== startedIn) return abandon();
@@ -496,7 +501,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         } else {
           duplicate = true;
         }
-        const stateKey = row.keyed.keyOf(record);
+        const stateKey = recordKeys[i * aggregations.length + a];
         if (stateKey === undefined) continue;
         let entry = row.entries.get(stateKey);
         if (entry === undefined) {
@@ -554,26 +559,24 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
 
   /**
-   * The keys of `accepted` that rows dropped from memory and that are neither back in memory nor
+   * The state keys of a batch's records (by record and aggregation) that rows dropped from memory and that are neither back in memory nor
    * read already: those the row's filter may hold (a key it never dropped is new to the row).
    */
   function droppedKeysOf(
-    accepted: ReturnType<typeof parseBatch>["accepted"],
     recordSlots: ReadonlyArray<Slot | undefined>,
+    recordKeys: ReadonlyArray<string | undefined>,
     reloaded: ReadonlyMap<StateRow, ReadonlyMap<string, Entry | null>>,
   ): Map<StateRow, Set<string>> {
     const wanted = new Map<StateRow, Set<string>>();
-    for (let i = 0; i < accepted.length; i++) {
-      for (let a = 0; a < aggregations.length; a++) {
-        const row = recordSlots[i * aggregations.length + a]?.row;
-        if (row?.dropped === undefined) continue;
-        const stateKey = row.keyed.keyOf(accepted[i]!.record);
-        if (stateKey === undefined || row.entries.has(stateKey)) continue;
-        if (reloaded.get(row)?.has(stateKey) || !row.dropped.mightHold(stateKey)) continue;
-        let keys = wanted.get(row);
-        if (keys === undefined) wanted.set(row, keys = new Set());
-        keys.add(stateKey);
-      }
+    for (let i = 0; i < recordSlots.length; i++) {
+      const row = recordSlots[i]?.row;
+      if (row?.dropped === undefined) continue;
+      const stateKey = recordKeys[i];
+      if (stateKey === undefined || row.entries.has(stateKey)) continue;
+      if (reloaded.get(row)?.has(stateKey) || !row.dropped.mightHold(stateKey)) continue;
+      let keys = wanted.get(row);
+      if (keys === undefined) wanted.set(row, keys = new Set());
+      keys.add(stateKey);
     }
     return wanted;
   }
