@@ -268,6 +268,65 @@ export function spawnRunner(test: TestPipeline, name: string): Deno.ChildProcess
   }).spawn();
 }
 
+/** Where {@link killMidStream} kills the first runner. */
+export interface KillPoint {
+  /** Records produced before the runner starts. */
+  head: number;
+  /** The runner is killed once the group has committed more than this many records. */
+  killAfter: number;
+}
+
+/**
+ * Starts runner "first" on a stream's head, paces most of the tail in while it works (chunks of
+ * 500 every 100 ms), SIGKILLs it once the group has committed more than `killAfter` records,
+ * then produces the last tenth of the stream. Those last records arrive only after the kill, so
+ * the runner that restarts always has work the killed one never saw, however fast the killed
+ * one was (a test that asserted "killed before the end" raced a runner that caught up with the
+ * whole paced tail in one flush). Returns the count committed at the kill.
+ */
+export async function killMidStream(
+  test: TestPipeline,
+  events: TrafficEvent[],
+  at: KillPoint,
+): Promise<number> {
+  const afterKill = events.length - Math.max(500, Math.ceil(events.length / 10));
+  if (at.head > afterKill || at.killAfter >= afterKill) {
+    throw new Error(
+      `killMidStream: head ${at.head} and killAfter ${at.killAfter} must be below ${afterKill}`,
+    );
+  }
+  await produceEvents(test.kafka, test.topic, events.slice(0, at.head));
+  const first = spawnRunner(test, "first");
+  await waitFor(
+    "the first runner to commit its first records",
+    async () => (await committedCount(test.kafka, test.group, test.topic)) > 0 ? true : undefined,
+    120_000,
+    100,
+  );
+  const producing = produceEvents(test.kafka, test.topic, events.slice(at.head, afterKill), {
+    chunk: 500,
+    pauseMs: 100,
+  });
+  await waitFor(
+    "the first runner to commit part of the tail",
+    async () =>
+      (await committedCount(test.kafka, test.group, test.topic)) > at.killAfter ? true : undefined,
+    120_000,
+    100,
+  );
+  first.kill("SIGKILL");
+  const killed = await first.status;
+  assert.equal(
+    killed.signal,
+    "SIGKILL",
+    `the first runner died before the kill:\n${await runnerLog(test, "first")}`,
+  );
+  await producing;
+  const committed = await committedCount(test.kafka, test.group, test.topic);
+  await produceEvents(test.kafka, test.topic, events.slice(afterKill));
+  return committed;
+}
+
 /** Reads a runner's log file (for failure messages). */
 export async function runnerLog(test: TestPipeline, name: string): Promise<string> {
   try {

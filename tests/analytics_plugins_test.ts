@@ -6,9 +6,9 @@ import { generateTraffic, type TrafficEvent } from "../lib/traffic/mod.ts";
 import type { LogRecord } from "../lib/records.ts";
 import { hyperLogLogError } from "../lib/sdk/mod.ts";
 import {
-  committedCount,
   createTestPipeline,
   dropTestPipeline,
+  killMidStream,
   produceEvents,
   runnerLog,
   runRealtimeUntilCommitted,
@@ -16,7 +16,6 @@ import {
   type TestPipeline,
   waitForCommitted,
 } from "./_pipeline_support.ts";
-import { waitFor } from "./_support.ts";
 import {
   byWindow,
   countBy,
@@ -193,30 +192,7 @@ Deno.test("sessions and unique_visitors: SIGKILL mid-stream, restart: still exac
   const test = await createTestPipeline({ graph: GRAPH, flushIntervalMs: 200 });
   try {
     const { events, records } = shopStream(12_000, 77);
-    const head = 4_000;
-    await produceEvents(test.kafka, test.topic, events.slice(0, head));
-    const first = spawnRunner(test, "first");
-    await waitFor(
-      "the first runner to commit its first records",
-      async () => (await committedCount(test.kafka, test.group, test.topic)) > 0 ? true : undefined,
-      120_000,
-      100,
-    );
-    const producing = produceEvents(test.kafka, test.topic, events.slice(head), {
-      chunk: 500,
-      pauseMs: 100,
-    });
-    await waitFor(
-      "the first runner to commit part of the tail",
-      async () =>
-        (await committedCount(test.kafka, test.group, test.topic)) > 6_000 ? true : undefined,
-      120_000,
-      100,
-    );
-    first.kill("SIGKILL");
-    assert.equal((await first.status).signal, "SIGKILL");
-    await producing;
-    assert.ok((await committedCount(test.kafka, test.group, test.topic)) < events.length);
+    await killMidStream(test, events, { head: 4_000, killAfter: 6_000 });
 
     const second = spawnRunner(test, "second");
     try {

@@ -4,10 +4,11 @@ import {
   assertLogTable,
   assertResults,
   assertResultsTopic,
-  committedCount,
   createTestPipeline,
   dropTestPipeline,
   expectedFrom,
+  killMidStream,
+  type KillPoint,
   produceEvents,
   runnerLog,
   runRealtimeUntilCommitted,
@@ -52,13 +53,11 @@ async function assertTables(
   await assertResults(test, expected);
 }
 
-/** Sizes of a SIGKILL run: stream, head produced before the start, commits before the kill. */
-interface KillPlan {
+/** Sizes of a SIGKILL run: stream, and where {@link killMidStream} kills the first runner. */
+interface KillPlan extends KillPoint {
   size: number;
   seed: number;
   pages?: number;
-  head: number;
-  killAfter: number;
   /** `runtime.max_state_keys`: low, so keys leave memory and are read back. */
   maxStateKeys?: number;
 }
@@ -72,39 +71,7 @@ async function killAndRestart(plan: KillPlan): Promise<void> {
   try {
     const events = testStream(plan.size, plan.seed, plan.pages);
     const expected = expectedFrom(events);
-    await produceEvents(test.kafka, test.topic, events.slice(0, plan.head));
-
-    const first = spawnRunner(test, "first");
-    await waitFor(
-      "the first runner to commit its first records",
-      async () => (await committedCount(test.kafka, test.group, test.topic)) > 0 ? true : undefined,
-      120_000,
-      100,
-    );
-    // Kill while it is working: part of the stream committed, the rest still arriving (the tail
-    // is paced in chunks of 500 every 100 ms and only starts once the runner is up).
-    const producing = produceEvents(test.kafka, test.topic, events.slice(plan.head), {
-      chunk: 500,
-      pauseMs: 100,
-    });
-    await waitFor(
-      "the first runner to commit part of the tail",
-      async () =>
-        (await committedCount(test.kafka, test.group, test.topic)) > plan.killAfter
-          ? true
-          : undefined,
-      120_000,
-      100,
-    );
-    first.kill("SIGKILL");
-    const killed = await first.status;
-    assert.equal(killed.signal, "SIGKILL");
-    await producing;
-    const committedAtKill = await committedCount(test.kafka, test.group, test.topic);
-    assert.ok(
-      committedAtKill < events.length,
-      "the runner was killed before the end of the stream",
-    );
+    await killMidStream(test, events, plan);
 
     const second = spawnRunner(test, "second");
     try {
