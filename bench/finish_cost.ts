@@ -14,7 +14,7 @@
  * @module
  */
 import type { Aggregation, AggregationPlugin, LogRecord } from "../lib/sdk/mod.ts";
-import { windowCutter, windowSize } from "../lib/sdk/mod.ts";
+import { addKeyedRecord, windowCutter, windowSize } from "../lib/sdk/mod.ts";
 import type { StateStore } from "../lib/realtime/state_store.ts";
 import { type LocalPartition, realtimeResult, resultCache } from "../lib/realtime/window_result.ts";
 import uniqueVisitors from "../plugins/aggregations/unique_visitors.ts";
@@ -151,11 +151,7 @@ function measureFinish(
   const values = new Map<string, unknown>();
   for (let i = 0; i < PAGES; i++) {
     for (let repeat = 0; repeat <= i % 3; repeat++) {
-      const r = record(i, repeat);
-      const key = keyed.keyOf(r);
-      if (key !== undefined) {
-        values.set(key, keyed.add(values.has(key) ? values.get(key) : keyed.start(), r));
-      }
+      addKeyedRecord(keyed, values, record(i, repeat));
     }
   }
   const times = [0, 1, 2].map(() => timedSync(() => keyed.finish(values)));
@@ -166,14 +162,17 @@ function measureFinish(
     for (const [key, value] of values) window = summary.update(window, key, value, undefined);
     let next = 1;
     const results = Array.from({ length: ROUNDS }, () => {
+      // Each changed key (and the total key, when there is one) with its new and old value.
       const changed = Array.from({ length: CHANGED }, () => {
         const r = record((next++ * 7_919) % PAGES, 0);
         const key = keyed.keyOf(r)!;
-        const previous = values.get(key);
-        const value = keyed.add(structuredClone(previous) ?? keyed.start(), r);
-        values.set(key, value);
-        return [key, value, previous] as const;
-      });
+        return [key, ...(keyed.totalKey === undefined ? [] : [keyed.totalKey])].map((k) => {
+          const previous = values.get(k);
+          const value = keyed.add(structuredClone(previous) ?? keyed.start(), r);
+          values.set(k, value);
+          return [k, value, previous] as const;
+        });
+      }).flat();
       return timedSync(() => {
         for (const [key, value, previous] of changed) {
           window = summary.update(window, key, value, previous);

@@ -258,12 +258,20 @@ export interface Aggregation<S = unknown> {
 
 /**
  * The keyed form of an aggregation: a window's state is a map from state key to value; each
- * record adds to the value of at most one key. Values must be JSON-serializable and small (one
- * Cassandra row each).
+ * record adds to the value of at most one key, and to the total key when there is one. Values
+ * must be JSON-serializable and small (one Cassandra row each).
  */
 export interface KeyedState<V = unknown, M = unknown> {
   /** The state key `record` adds to, or undefined when the aggregation skips it. */
   keyOf(record: LogRecord): string | undefined;
+  /**
+   * Optional: a key that every record counted under a key also adds to, so the window's total
+   * is a value like any other key's (e.g. the sketch of every request, beside one per page).
+   * A summary then reads the total as it is lent, instead of adding up every key's part, which
+   * needs `previous` (and real time to keep every key of the window in memory). `keyOf` must
+   * never return it; the conformance check asserts so.
+   */
+  totalKey?: string;
   /** A new, empty value. */
   start(): V;
   /** Adds one record to the value of its key; may mutate and return `value`. */
@@ -314,8 +322,10 @@ export interface KeyedState<V = unknown, M = unknown> {
  *
  * `previous` is given only to a summary that says it uses it ({@linkcode usesPrevious}): real
  * time then keeps a copy of every key's merged value to lend again, which doubles the window's
- * memory. Others always get undefined; a summary that needs a little of the old value (a count)
- * is better off keeping that little itself, by key.
+ * memory, and real time never drops its keys from memory (`runtime.max_state_keys`). Others
+ * always get undefined; a summary that needs a little of the old value (a count) is better off
+ * keeping that little itself, by key, and one that adds every key into a total is better off
+ * with a total key ({@linkcode KeyedState.totalKey}) holding that total as a value.
  *
  * @typeParam V A key's value.
  * @typeParam M The summary.

@@ -50,6 +50,7 @@ import type {
   SourceRunner,
   WindowResult,
 } from "../contracts.ts";
+import type { LogRecord } from "../records.ts";
 import type { LogWriter } from "../log_store.ts";
 import type { WindowCutter } from "../windows.ts";
 import type { WindowSpec } from "../window_size.ts";
@@ -503,27 +504,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
         }
         const stateKey = recordKeys[i * aggregations.length + a];
         if (stateKey === undefined) continue;
-        let entry = row.entries.get(stateKey);
-        if (entry === undefined) {
-          // A key read back (as stored: its offset tells a re-delivered record), else new.
-          entry = reloaded.get(row)?.get(stateKey) ?? undefined;
-          if (entry !== undefined) row.entries.set(stateKey, entry);
-        }
-        if (entry === undefined) {
-          row.entries.set(stateKey, {
-            value: row.keyed.add(row.keyed.start(), record),
-            offset,
-            stamp: flushes,
-          });
-          row.changed.add(stateKey);
-          row.changedSinceResult.add(stateKey);
-        } else if (offset > entry.offset) {
-          entry.value = row.keyed.add(entry.value, record);
-          entry.offset = offset;
-          entry.stamp = flushes;
-          row.changed.add(stateKey);
-          row.changedSinceResult.add(stateKey);
-        }
+        applyToKey(row, stateKey, record, offset, reloaded);
+        const total = row.keyed.totalKey;
+        if (total !== undefined) applyToKey(row, total, record, offset, reloaded);
       }
       if (duplicate) counters.duplicates++;
     }
@@ -559,6 +542,39 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
 
   /**
+   * Adds a record at `offset` to one state key of a row, unless the key's value covers that
+   * offset already (a re-delivered record). A key not in memory is the one read back, when the
+   * row dropped it, else new.
+   */
+  function applyToKey(
+    row: StateRow,
+    stateKey: string,
+    record: LogRecord,
+    offset: number,
+    reloaded: ReadonlyMap<StateRow, ReadonlyMap<string, Entry | null>>,
+  ): void {
+    let entry = row.entries.get(stateKey);
+    if (entry === undefined) {
+      // A key read back (as stored: its offset tells a re-delivered record), else new.
+      entry = reloaded.get(row)?.get(stateKey) ?? undefined;
+      if (entry !== undefined) row.entries.set(stateKey, entry);
+    }
+    if (entry === undefined) {
+      row.entries.set(stateKey, {
+        value: row.keyed.add(row.keyed.start(), record),
+        offset,
+        stamp: flushes,
+      });
+    } else if (offset > entry.offset) {
+      entry.value = row.keyed.add(entry.value, record);
+      entry.offset = offset;
+      entry.stamp = flushes;
+    } else return;
+    row.changed.add(stateKey);
+    row.changedSinceResult.add(stateKey);
+  }
+
+  /**
    * The state keys of a batch's records (by record and aggregation) that rows dropped from memory and that are neither back in memory nor
    * read already: those the row's filter may hold (a key it never dropped is new to the row).
    */
@@ -568,15 +584,21 @@ export function createProcessor(options: ProcessorOptions): Processor {
     reloaded: ReadonlyMap<StateRow, ReadonlyMap<string, Entry | null>>,
   ): Map<StateRow, Set<string>> {
     const wanted = new Map<StateRow, Set<string>>();
+    const want = (row: StateRow & { dropped: KeyFilter }, stateKey: string): void => {
+      if (row.entries.has(stateKey)) return;
+      if (reloaded.get(row)?.has(stateKey) || !row.dropped.mightHold(stateKey)) return;
+      let keys = wanted.get(row);
+      if (keys === undefined) wanted.set(row, keys = new Set());
+      keys.add(stateKey);
+    };
     for (let i = 0; i < recordSlots.length; i++) {
       const row = recordSlots[i]?.row;
       if (row?.dropped === undefined) continue;
       const stateKey = recordKeys[i];
-      if (stateKey === undefined || row.entries.has(stateKey)) continue;
-      if (reloaded.get(row)?.has(stateKey) || !row.dropped.mightHold(stateKey)) continue;
-      let keys = wanted.get(row);
-      if (keys === undefined) wanted.set(row, keys = new Set());
-      keys.add(stateKey);
+      if (stateKey === undefined) continue;
+      want(row as StateRow & { dropped: KeyFilter }, stateKey);
+      const total = row.keyed.totalKey;
+      if (total !== undefined) want(row as StateRow & { dropped: KeyFilter }, total);
     }
     return wanted;
   }

@@ -37,6 +37,18 @@ const summarizedVisits = keyedAggregation<number, Map<string, number>>({
   summary,
 }) as Aggregation;
 
+/** `summarizedVisits` with a total key, `*`: every record also counts there. */
+const visitsWithTotal = keyedAggregation<number, Map<string, number>>({
+  shape: { key: { name: "page", type: "text" }, values: [{ name: "visits", type: "bigint" }] },
+  keyOf: (record) => record.request_uri,
+  totalKey: "*",
+  start: () => 0,
+  add: (visits) => visits + 1,
+  merge: (into, other) => into + other,
+  finish: finishFromSummary(summary),
+  summary,
+}) as Aggregation;
+
 /** The `pages` processor on `summarizedVisits`, keeping at most 5 keys in memory. */
 const setup = (overrides: Partial<ProcessorOptions> = {}) =>
   pagesProcessor(summarizedVisits, { maxKeptKeys: 5, ...overrides });
@@ -182,4 +194,17 @@ Deno.test("dropped keys: a whole merge (after a plugin's fault) reads every drop
   );
   const partition0 = test.states.entryReads.filter((read) => read.key.endsWith("\u00000"));
   assert.deepEqual(partition0.map((read) => read.above), [-Infinity], "every row read back");
+});
+
+Deno.test("dropped keys: the total key is read back like any key, and a re-delivered record adds to it once", async () => {
+  const test = pagesProcessor(visitsWithTotal, { maxKeptKeys: 5 });
+  await test.processor.onBatch(pagesBatch(0, range(0, 19), twentyPages));
+  await test.processor.flush();
+  await test.processor.flush();
+  assert.equal(test.processor.stats().droppedKeys, 21, "twenty pages and the total");
+  // Offsets 15..19 again (a restart re-delivers them), then 20..29 new.
+  await test.processor.onBatch(pagesBatch(0, range(15, 29), twentyPages));
+  assert.ok(test.states.keyReads.some((read) => read.stateKeys.includes("*")), "total read back");
+  await test.processor.flush();
+  assert.deepEqual(published(test.sink), { "*": 30, ...expected(range(0, 29).map(twentyPages)) });
 });

@@ -8,6 +8,7 @@ import assert from "assert";
 import type { KeyedState, KeyedSummary, ResultRow } from "../contracts.ts";
 import type { LogRecord } from "../records.ts";
 import { deepFreeze, roundTrip, scramble, shuffle } from "./_law_values.ts";
+import { addKeyedRecord } from "./keyed.ts";
 
 /**
  * Asserts law 5 over one run of flushes, as real time makes them: `records` in a random order,
@@ -45,11 +46,7 @@ export function assertSummaryLaw(
       Math.floor((order.length * (flush + 1)) / flushes),
     );
     const added = new Map<string, unknown>();
-    for (const record of part) {
-      const key = keyed.keyOf(record);
-      if (key === undefined) continue;
-      added.set(key, keyed.add(added.has(key) ? added.get(key) : keyed.start(), record));
-    }
+    for (const record of part) addKeyedRecord(keyed, added, record);
     for (const [key, value] of added) {
       const mine = values.has(key) ? values.get(key) : keyed.start();
       values.set(key, keyed.merge(mine, roundTrip(value)));

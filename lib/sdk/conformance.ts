@@ -27,6 +27,7 @@ import type { Aggregation, KeyedState, ResultRow } from "../contracts.ts";
 import type { LogRecord } from "../records.ts";
 import { seededRandom } from "./random.ts";
 import { deepFreeze, roundTrip, scramble, shuffle } from "./_law_values.ts";
+import { addKeyedRecord } from "./keyed.ts";
 import { assertSummaryLaw } from "./_summary_law.ts";
 
 /** Options of {@linkcode assertAggregationLaws}. */
@@ -112,9 +113,13 @@ function assertKeyedSplit(
   for (const part of parts) {
     const values = new Map<string, unknown>();
     for (const record of part) {
-      const key = keyed.keyOf(record);
-      if (key === undefined) continue;
-      values.set(key, keyed.add(values.has(key) ? values.get(key) : keyed.start(), record));
+      if (keyed.totalKey !== undefined && keyed.keyOf(record) === keyed.totalKey) {
+        assert.fail(
+          `law 3: keyOf returned the total key ${JSON.stringify(keyed.totalKey)}; a record ` +
+            "adds to the total besides its own key, so keyOf must map it to another key",
+        );
+      }
+      addKeyedRecord(keyed, values, record);
     }
     for (const [key, value] of values) rows.push([key, JSON.stringify(value)]);
   }

@@ -107,6 +107,23 @@ Deno.test("assertAggregationLaws catches a keyed form that disagrees with the wh
   assert.throws(() => assertAggregationLaws(disagreeing, records), /law 3: the keyed form/);
 });
 
+Deno.test("assertAggregationLaws accepts a total key, and catches keyOf returning it", () => {
+  const withTotal = keyedAggregation<number>({
+    shape: visitsPerPage.shape,
+    keyOf: (record) => record.request_uri,
+    totalKey: "*",
+    start: () => 0,
+    add: (n) => n + 1,
+    merge: (into, other) => into + other,
+    finish: (values) => [...values].sort().map(([page, n]) => ({ key: page, values: { n } })),
+  });
+  assertAggregationLaws(withTotal, records);
+  const state = withTotal.add(withTotal.add(withTotal.start(), records[0]!), records[1]!);
+  assert.deepEqual(state, { "/p0": 1, "*": 2, "/p1": 1 });
+  const clashing = records.map((record, i) => i === 5 ? { ...record, request_uri: "*" } : record);
+  assert.throws(() => assertAggregationLaws(withTotal, clashing), /keyOf returned the total key/);
+});
+
 Deno.test("assertAggregationLaws catches a keyed merge that changes 'other'", () => {
   const boxed = keyedAggregation<{ n: number }>({
     shape: { key: { name: "page", type: "text" }, values: [{ name: "n", type: "bigint" }] },

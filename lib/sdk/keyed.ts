@@ -66,6 +66,9 @@ export function keyedAggregation<V, M = unknown>(
   };
   // Real time finishes from the summary, batch from `finish`: the law check holds them equal.
   if (spec.summary !== undefined) keyed.summary = spec.summary;
+  if (spec.totalKey !== undefined) keyed.totalKey = spec.totalKey;
+  const addTo = (state: KeyedValues<V>, key: string, record: LogRecord): void =>
+    setValue(state, key, spec.add(Object.hasOwn(state, key) ? state[key]! : spec.start(), record));
   return {
     shape: spec.shape,
     keyed: keyed as KeyedState,
@@ -73,11 +76,8 @@ export function keyedAggregation<V, M = unknown>(
     add(state: KeyedValues<V>, record: LogRecord) {
       const key = spec.keyOf(record);
       if (key !== undefined) {
-        setValue(
-          state,
-          key,
-          spec.add(Object.hasOwn(state, key) ? state[key]! : spec.start(), record),
-        );
+        addTo(state, key, record);
+        if (spec.totalKey !== undefined) addTo(state, spec.totalKey, record);
       }
       return state;
     },
@@ -91,6 +91,51 @@ export function keyedAggregation<V, M = unknown>(
     },
     finish: (state: KeyedValues<V>): ResultRow[] => spec.finish(new Map(Object.entries(state))),
   };
+}
+
+/**
+ * Adds a record to keyed values the way real time and batch do: to the value of its key and,
+ * when the keyed form has a total key, to the total's; nothing when `keyOf` skips it. For
+ * checks and tools that build a keyed form's values from records.
+ *
+ * @param keyed The keyed form.
+ * @param values Values by key; changed in place.
+ * @param record The record to add.
+ * @returns The keys the record added to (empty when skipped).
+ *
+ * @example
+ * ```ts
+ * import assert from "assert";
+ * import { addKeyedRecord } from "./keyed.ts";
+ * const perMethod = {
+ *   keyOf: (record: { method: string }) => record.method,
+ *   totalKey: "*",
+ *   start: () => 0,
+ *   add: (hits: number) => hits + 1,
+ * };
+ * const values = new Map<string, number>();
+ * addKeyedRecord(perMethod, values, { method: "GET" });
+ * addKeyedRecord(perMethod, values, { method: "POST" });
+ * assert.deepEqual([...values], [["GET", 1], ["*", 2], ["POST", 1]]);
+ * ```
+ */
+export function addKeyedRecord<V, R>(
+  keyed: {
+    keyOf(record: R): string | undefined;
+    totalKey?: string;
+    start(): V;
+    add(value: V, record: R): V;
+  },
+  values: Map<string, V>,
+  record: R,
+): string[] {
+  const key = keyed.keyOf(record);
+  if (key === undefined) return [];
+  const keys = keyed.totalKey === undefined ? [key] : [key, keyed.totalKey];
+  for (const k of keys) {
+    values.set(k, keyed.add(values.has(k) ? values.get(k)! : keyed.start(), record));
+  }
+  return keys;
 }
 
 /** Sets a property safely for any key, `__proto__` included. */
@@ -111,7 +156,7 @@ function setValue<V>(state: KeyedValues<V>, key: string, value: V): void {
  */
 export type KeyedCountsSpec<M = unknown> = Pick<
   KeyedAggregationSpec<number, M>,
-  "shape" | "keyOf" | "finish" | "summary"
+  "shape" | "keyOf" | "totalKey" | "finish" | "summary"
 >;
 
 /**
@@ -151,6 +196,7 @@ export function keyedCounts<M = unknown>(
     merge: (into, other) => into + other,
     finish: spec.finish,
     summary: spec.summary,
+    totalKey: spec.totalKey,
   });
 }
 

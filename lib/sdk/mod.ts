@@ -134,6 +134,7 @@ export { clientOf, visitorOf } from "./visitor.ts";
 export { isStaticAsset, STATIC_EXTENSIONS, withoutQuery } from "./paths.ts";
 export { percentOf } from "./percent.ts";
 export {
+  addKeyedRecord,
   finishFromSummary,
   keyedAggregation,
   type KeyedAggregationSpec,

@@ -17,7 +17,6 @@ import {
   quantileSketchAdd,
   quantileSketchMerge,
   quantileSketchQuantiles,
-  quantileSketchSubtract,
   type ResultRow,
   type RunningTop,
   runningTop,
@@ -44,7 +43,10 @@ const options = z.strictObject({
 /** Validated `latency` options. */
 export type LatencyOptions = z.output<typeof options>;
 
-/** One quantile sketch of request times (seconds) per page, or one under `*`. */
+/**
+ * One quantile sketch of request times (seconds) per page, and one under `*` of every request
+ * (the total key: each request adds to its page's sketch and to `*`'s).
+ */
 export type LatencyState = KeyedValues<QuantileSketch>;
 
 /** A row's values but its rank. */
@@ -64,13 +66,12 @@ export interface LatencyFigures {
  * merging every page's sketch and sorting every page at every result.
  */
 export interface LatencySummary {
-  /** Whether any key was counted (rows are due). */
-  counted: boolean;
   /**
-   * Every key's sketch merged in. A merge adds counts, so a changed key's previous sketch is
-   * taken out (`quantileSketchSubtract`) before its new one goes in.
+   * A copy of the sketch of every request (the `*` key's value as last lent); undefined until
+   * it is. The total is a key of its own so that no page's previous sketch has to be taken out
+   * of it: without `usesPrevious`, real time may drop pages from memory.
    */
-  all: QuantileSketch;
+  all: QuantileSketch | undefined;
   /** With per_page, the pages with the most requests (which only grow). */
   top: RunningTop<LatencyFigures>;
 }
@@ -93,7 +94,10 @@ const latency: AggregationPlugin<LatencyOptions, LatencyState> = {
       if (record.request_time === undefined) return undefined;
       if (!settings.per_page) return ALL_PAGES;
       const page = pageOf(record);
-      return page === undefined ? "" : withoutQuery(page);
+      if (page === undefined) return "";
+      const path = withoutQuery(page);
+      // `*` (as in `OPTIONS *`) is the total key: such a request counts in the total only.
+      return path === ALL_PAGES ? "" : path;
     };
     const figures = (sketch: QuantileSketch): LatencyFigures => {
       const [p50, p90, p99] = quantileSketchQuantiles(sketch, [0.5, 0.9, 0.99])
@@ -101,24 +105,18 @@ const latency: AggregationPlugin<LatencyOptions, LatencyState> = {
       return { requests: sketch.count, p50_ms: p50!, p90_ms: p90!, p99_ms: p99! };
     };
     const summary: KeyedSummary<QuantileSketch, LatencySummary> = {
-      // A page's previous sketch is taken out of the window's before its new one is merged in.
-      usesPrevious: true,
-      start: () => ({
-        counted: false,
-        all: quantileSketch(settings.accuracy),
-        top: runningTop(settings.n),
-      }),
-      update(window, page, sketch, previous) {
-        window.counted = true;
-        if (previous !== undefined) quantileSketchSubtract(window.all, previous);
-        quantileSketchMerge(window.all, sketch);
-        if (settings.per_page && page !== "") {
+      start: () => ({ all: undefined, top: runningTop(settings.n) }),
+      update(window, page, sketch) {
+        if (page === ALL_PAGES) {
+          // A copy: a lent value is not to be kept.
+          window.all = quantileSketchMerge(quantileSketch(settings.accuracy), sketch);
+        } else if (page !== "") {
           runningTopOffer(window.top, page, sketch.count, () => figures(sketch));
         }
         return window;
       },
       finish(window) {
-        if (!window.counted) return [];
+        if (window.all === undefined) return [];
         const rows: ResultRow[] = [{ key: ALL_PAGES, values: { ...figures(window.all), rank: 0 } }];
         window.top.entries.forEach((entry, index) =>
           rows.push({ key: entry.key, values: { ...entry.row, rank: index + 1 } })
@@ -138,6 +136,8 @@ const latency: AggregationPlugin<LatencyOptions, LatencyState> = {
         ],
       },
       keyOf,
+      // Per page, every request also adds to `*`; else `*` is the only key.
+      totalKey: settings.per_page ? ALL_PAGES : undefined,
       start: () => quantileSketch(settings.accuracy),
       add: (sketch, record) => quantileSketchAdd(sketch, record.request_time!),
       merge: quantileSketchMerge,
