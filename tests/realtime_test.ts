@@ -19,6 +19,7 @@ import {
 import { waitFor } from "./_support.ts";
 import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
 import { loadPipeline } from "../lib/config/load.ts";
+import { reconcile } from "../lib/batch/reconcile.ts";
 
 const STREAM_SIZE = 50_000;
 /** Events of the high-cardinality variants: 1M distinct pages, almost every page seen once. */
@@ -120,6 +121,45 @@ Deno.test("real time, 300 state keys in memory: dropped keys are read back, resu
     }
     assert.ok(stats().reloadedKeys > 0, `${stats().droppedKeys} dropped, none read back`);
     await assertTables(test, expected);
+  } finally {
+    await dropTestPipeline(test);
+  }
+});
+
+/** `latency` per page, as shipped: a sketch per page and the total key `*`. */
+const LATENCY_GRAPH = `aggregations:
+  - { name: latency_5m, plugin: latency, source: rawlog, window: 5m, sinks: [latency_5m], options: { per_page: true, n: 5 } }
+sinks:
+  - { name: latency_5m, plugin: cassandra, options: { table: latency_5m } }
+`;
+
+Deno.test("real time, latency per page with 300 state keys in memory: pages and the total read back, equal to batch", async () => {
+  const test = await createTestPipeline({ maxStateKeys: 300, graph: LATENCY_GRAPH });
+  try {
+    const events = testStream(20_000, 9);
+    const expected = expectedFrom(events);
+    const resources = await openPipeline(await loadPipeline(test.file), { log: () => {} });
+    const running = await startRealtime(resources);
+    const stats = () => running.stats().get("rawlog")!;
+    try {
+      await produceEvents(test.kafka, test.topic, events.slice(0, 10_000));
+      await waitFor("keys to leave memory", () => stats().droppedKeys > 0 || undefined, 120_000);
+      await produceEvents(test.kafka, test.topic, events.slice(10_000));
+      await waitForCommitted(test, events.length);
+    } finally {
+      await running.stop();
+    }
+    try {
+      assert.ok(stats().reloadedKeys > 0, `${stats().droppedKeys} dropped, none read back`);
+      const days = expected.records.map((record) => new Date(record.timestamp).toISOString())
+        .map((time) => time.slice(0, 10)).sort();
+      const range = { from: days[0]!, to: days[days.length - 1]! };
+      const checked = await reconcile(resources, resources.pipeline.aggregations, range);
+      assert.deepEqual(checked.differences, []);
+      assert.equal(checked.rowsRead, expected.records.length);
+    } finally {
+      await resources.close();
+    }
   } finally {
     await dropTestPipeline(test);
   }
