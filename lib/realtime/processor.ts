@@ -33,11 +33,13 @@
  *   keys that are saved, unchanged since, and merged into their window's summary; a key a row
  *   dropped is in its filter. A batch reads back, after its last other await and again until
  *   none is missing, every key of its records its rows dropped, so it applies each record to
- *   the key's stored value and offset; a result reads back the keys it merges that a local
- *   partition dropped (`window_result.ts`). Only this process writes a partition it holds, so
- *   what it reads back is what it dropped, or a more complete value that a late write of the
- *   partition's previous owner left (written at a higher timestamp): a key's row covers its own
- *   offset, so either is exact.
+ *   the key's stored value and offset (a total key is a key like the others: read back, and
+ *   skipped by a re-delivered record, on its own); a result reads back the keys it merges that
+ *   a local partition dropped (`window_result.ts`), and the partition takes each back into
+ *   memory while it is still absent there (`keepIn`). Only this process writes a partition it
+ *   holds, so what it reads back is what it dropped, or a more complete value that a late write
+ *   of the partition's previous owner left (written at a higher timestamp): a key's row covers
+ *   its own offset, so either is exact.
  *
  * @module
  */
@@ -56,7 +58,13 @@ import type { WindowCutter } from "../windows.ts";
 import type { WindowSpec } from "../window_size.ts";
 import type { StateChange, StateKey, StateStore, StoredEntry, StoredHead } from "./state_store.ts";
 import { stateKeyString } from "./state_store.ts";
-import { forgetUnused, type LocalPartition, realtimeResult, resultCache } from "./window_result.ts";
+import {
+  forgetUnused,
+  type LocalPartition,
+  type ReadBackEntry,
+  realtimeResult,
+  resultCache,
+} from "./window_result.ts";
 import { keyedFormOf } from "./keyed_form.ts";
 import { type KeyFilter, keyFilter } from "./key_filter.ts";
 import type { SinkHealth } from "./sink_retry.ts";
@@ -575,8 +583,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
 
   /**
-   * The state keys of a batch's records (by record and aggregation) that rows dropped from memory and that are neither back in memory nor
-   * read already: those the row's filter may hold (a key it never dropped is new to the row).
+   * The state keys of a batch's records (by record and aggregation; with the total key of
+   * each, when there is one) that rows dropped from memory and that are neither back in memory
+   * nor read already: those the row's filter may hold (a key it never dropped is new to it).
    */
   function droppedKeysOf(
     recordSlots: ReadonlyArray<Slot | undefined>,
@@ -910,9 +919,28 @@ export function createProcessor(options: ProcessorOptions): Processor {
         records: row.records,
         entries: row.entries,
         changedSinceResult: row.changedSinceResult,
-        ...(row.dropped === undefined ? {} : { dropped: row.dropped }),
+        ...(row.dropped === undefined ? {} : { dropped: row.dropped, keep: keepIn(row) }),
       };
     }
+  }
+
+  /**
+   * Takes keys a result read back into a row, as stored, each only while it is still absent
+   * from memory. Then it is exactly what is stored: nothing changed it since it was dropped (a
+   * record of it is applied only after it is read back, so it would be present), and no flush
+   * saves or drops keys while a result is computed. Kept like any key, it may be dropped again.
+   */
+  function keepIn(row: StateRow): (entries: readonly ReadBackEntry[]) => void {
+    return (entries) => {
+      for (const entry of entries) {
+        if (row.entries.has(entry.stateKey)) continue;
+        row.entries.set(entry.stateKey, {
+          value: entry.value,
+          offset: entry.appliedOffset,
+          stamp: flushes,
+        });
+      }
+    };
   }
 
   /** Records what was committed, so a recreated topic is recognised later. */
@@ -939,9 +967,10 @@ export function createProcessor(options: ProcessorOptions): Processor {
    *
    * Why a dropped key stays exact: it is dropped only once saved and unchanged since (not in
    * `changed`), so the store holds it as memory did (or more complete, see the module's
-   * invariants) until a record brings it back (`droppedKeysOf`), before the record is applied. Nor does a result miss it: it was merged into the window's
-   * summary already (not in `changedSinceResult`), and a result that needs it again reads it
-   * back (`realtimeResult`). Runs at the end of a flush, so never while a result is computed.
+   * invariants) until a record brings it back (`droppedKeysOf`), before the record is applied.
+   * Nor does a result miss it: it was merged into the window's summary already (not in
+   * `changedSinceResult`), and a result that needs it again reads it back (`realtimeResult`).
+   * Runs at the end of a flush, so never while a result is computed.
    */
   function evictRows(at: number): void {
     for (const [keyString, row] of rows) {

@@ -173,6 +173,18 @@ Deno.test("dropped keys: a result merges a key another local partition dropped",
   const reads = test.states.keyReads.filter((read) => read.key.endsWith("\u00000"));
   assert.deepEqual(reads.map((read) => read.stateKeys.sort()), [["/p3", "/p4"]]);
   assert.equal(test.processor.stats().reloadedKeys, 2, "counted with the batches' reads");
+
+  // Partition 0 kept what the result read back: /p3 changing again in partition 1, and in
+  // partition 0 itself, is merged and counted from memory, with no read.
+  assert.equal(test.processor.stats().keptKeys, 4, "/p3 and /p4 of partition 1, and of 0");
+  await test.processor.onBatch(pagesBatch(1, [3], () => "/p3"));
+  await test.processor.onBatch(pagesBatch(0, [20], () => "/p3"));
+  await test.processor.flush();
+  assert.equal(test.states.keyReads.length, 1, "nothing read again");
+  assert.deepEqual(
+    published(test.sink),
+    expected([...range(0, 19).map(twentyPages), "/q", "/p3", "/p4", "/p3", "/p3"]),
+  );
 });
 
 Deno.test("dropped keys: a whole merge (after a plugin's fault) reads every dropped key back", async () => {

@@ -33,6 +33,23 @@ export interface LocalPartition {
    * holds every such key, and a few others. A result reads those it needs from the store.
    */
   dropped?: { mightHold(key: string): boolean };
+  /**
+   * Optional: given the keys a result read back from this partition's rows (value parsed), as
+   * stored, in the synchronous step that ends the result. The partition may take each back
+   * into memory while it is still absent there, so the next result or record that needs it
+   * does not read it again.
+   */
+  keep?(entries: readonly ReadBackEntry[]): void;
+}
+
+/** A key a result read back from a partition's rows: its parsed value and covered offset. */
+export interface ReadBackEntry {
+  /** The state key. */
+  stateKey: string;
+  /** Its value, parsed. */
+  value: unknown;
+  /** Highest input offset its value covers. */
+  appliedOffset: number;
 }
 
 /** Another process's state of one partition window, as this process last read it. */
@@ -226,6 +243,8 @@ export async function realtimeResult(
     }
   }
   const asked = new Map<string, Set<string>>();
+  // Keys read back by name (not by a whole merge), by partition: offered to it to keep.
+  const fetched = new Map<string, ReadBackEntry[]>();
   let locals: LocalPartition[];
   for (let attempt = 0;; attempt++) {
     // From the last pass on to the end: synchronous, so no batch changes the local partitions.
@@ -248,12 +267,22 @@ export async function realtimeResult(
       const rows = await states.loadKeys({ ...keyOf(p), aggregation: name, windowKey }, keys);
       let values = readBack.get(id);
       if (values === undefined) readBack.set(id, values = new Map());
-      for (const row of rows) values.set(row.stateKey, JSON.parse(row.value));
+      let offered = fetched.get(id);
+      if (offered === undefined) fetched.set(id, offered = []);
+      for (const row of rows) {
+        const value = JSON.parse(row.value);
+        values.set(row.stateKey, value);
+        offered.push({ stateKey: row.stateKey, value, appliedOffset: row.appliedOffset });
+      }
       cache.readBack += rows.length;
       let done = asked.get(id);
       if (done === undefined) asked.set(id, done = new Set());
       for (const key of keys) done.add(key);
     }));
+  }
+  for (const p of locals) {
+    const offered = fetched.get(partitionId(p));
+    if (offered !== undefined) p.keep?.(offered);
   }
   if (locals.length + remotes.length === 0) return "no state";
   let records = 0;
