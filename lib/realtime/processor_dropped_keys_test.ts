@@ -27,27 +27,21 @@ const summary: KeyedSummary<number, Map<string, number>> = {
     [...visits].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([page, visits]) => ({ key: page, values: { visits } })),
 };
-const summarizedVisits = keyedAggregation<number, Map<string, number>>({
-  shape: { key: { name: "page", type: "text" }, values: [{ name: "visits", type: "bigint" }] },
-  keyOf: (record) => record.request_uri,
-  start: () => 0,
-  add: (visits) => visits + 1,
-  merge: (into, other) => into + other,
-  finish: finishFromSummary(summary),
-  summary,
-}) as Aggregation;
-
-/** `summarizedVisits` with a total key, `*`: every record also counts there. */
-const visitsWithTotal = keyedAggregation<number, Map<string, number>>({
-  shape: { key: { name: "page", type: "text" }, values: [{ name: "visits", type: "bigint" }] },
-  keyOf: (record) => record.request_uri,
-  totalKey: "*",
-  start: () => 0,
-  add: (visits) => visits + 1,
-  merge: (into, other) => into + other,
-  finish: finishFromSummary(summary),
-  summary,
-}) as Aggregation;
+/** Visits per page finished from `summary`; with `totalKey`, every record also counts there. */
+const visitsAggregation = (totalKey?: string) =>
+  keyedAggregation<number, Map<string, number>>({
+    shape: { key: { name: "page", type: "text" }, values: [{ name: "visits", type: "bigint" }] },
+    keyOf: (record) => record.request_uri,
+    totalKey,
+    start: () => 0,
+    add: (visits) => visits + 1,
+    merge: (into, other) => into + other,
+    finish: finishFromSummary(summary),
+    summary,
+  }) as Aggregation;
+const summarizedVisits = visitsAggregation();
+/** `summarizedVisits` with a total key, `*`. */
+const visitsWithTotal = visitsAggregation("*");
 
 /** The `pages` processor on `summarizedVisits`, keeping at most 5 keys in memory. */
 const setup = (overrides: Partial<ProcessorOptions> = {}) =>
