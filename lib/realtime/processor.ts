@@ -593,21 +593,21 @@ export function createProcessor(options: ProcessorOptions): Processor {
     reloaded: ReadonlyMap<StateRow, ReadonlyMap<string, Entry | null>>,
   ): Map<StateRow, Set<string>> {
     const wanted = new Map<StateRow, Set<string>>();
-    const want = (row: StateRow & { dropped: KeyFilter }, stateKey: string): void => {
+    const want = (row: StateRow, dropped: KeyFilter, stateKey: string): void => {
       if (row.entries.has(stateKey)) return;
-      if (reloaded.get(row)?.has(stateKey) || !row.dropped.mightHold(stateKey)) return;
+      if (reloaded.get(row)?.has(stateKey) || !dropped.mightHold(stateKey)) return;
       let keys = wanted.get(row);
       if (keys === undefined) wanted.set(row, keys = new Set());
       keys.add(stateKey);
     };
     for (let i = 0; i < recordSlots.length; i++) {
       const row = recordSlots[i]?.row;
-      if (row?.dropped === undefined) continue;
+      const dropped = row?.dropped;
       const stateKey = recordKeys[i];
-      if (stateKey === undefined) continue;
-      want(row as StateRow & { dropped: KeyFilter }, stateKey);
-      const total = row.keyed.totalKey;
-      if (total !== undefined) want(row as StateRow & { dropped: KeyFilter }, total);
+      if (dropped === undefined || stateKey === undefined) continue;
+      want(row!, dropped, stateKey);
+      const total = row!.keyed.totalKey;
+      if (total !== undefined) want(row!, dropped, total);
     }
     return wanted;
   }

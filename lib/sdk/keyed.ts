@@ -101,7 +101,6 @@ export function keyedAggregation<V, M = unknown>(
  * @param keyed The keyed form.
  * @param values Values by key; changed in place.
  * @param record The record to add.
- * @returns The keys the record added to (empty when skipped).
  *
  * @example
  * ```ts
@@ -128,14 +127,12 @@ export function addKeyedRecord<V, R>(
   },
   values: Map<string, V>,
   record: R,
-): string[] {
+): void {
   const key = keyed.keyOf(record);
-  if (key === undefined) return [];
-  const keys = keyed.totalKey === undefined ? [key] : [key, keyed.totalKey];
-  for (const k of keys) {
+  if (key === undefined) return;
+  for (const k of keyed.totalKey === undefined ? [key] : [key, keyed.totalKey]) {
     values.set(k, keyed.add(values.has(k) ? values.get(k)! : keyed.start(), record));
   }
-  return keys;
 }
 
 /** Sets a property safely for any key, `__proto__` included. */
