@@ -20,6 +20,7 @@ export function zeroStats(overrides: Partial<ProcessorStats> = {}): ProcessorSta
     reloadedKeys: 0,
     lag: 0,
     partitionLag: {},
+    waiting: 0,
     reassignments: 0,
     abandonedBatches: 0,
     backpressureWaits: 0,

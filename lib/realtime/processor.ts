@@ -176,6 +176,12 @@ export interface ProcessorStats {
   lag: number;
   /** The same by `<stream>/<partition>`, of the partitions this process owns. */
   partitionLag: Record<string, number>;
+  /**
+   * Messages waiting unread, summed over the partitions this process owns, as the source
+   * reported them with each partition's latest batch (0 when it never does). Unlike `lag`, it
+   * does not count what was read and waits for a flush: it tells whether input backs up.
+   */
+  waiting: number;
   /** Partition reassignments seen (each starts a new generation). */
   reassignments: number;
   /** Batches dropped because their partitions were reassigned while they ran. */
@@ -313,6 +319,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const durable = new Map<string, SourcePosition>();
   const committed = new Map<string, number>();
   const lagByPartition = new Map<string, number>();
+  /** Messages the source said wait after each partition's latest batch. */
+  const waitingByPartition = new Map<string, number>();
   // Lag is end offset minus committed offset. Until this process commits a partition, its
   // committed offset is where the group's stood when the partition came: the first offset this
   // generation was given (a failed batch is re-delivered from there too).
@@ -539,8 +547,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
     if (latest > watermark) watermark = latest;
     counters.accepted += accepted.length;
     counters.rejected += rejections.length;
-    if (batch.lag !== undefined && batch.endOffset === undefined) {
-      lagByPartition.set(partitionKey, batch.lag);
+    if (batch.lag !== undefined) {
+      waitingByPartition.set(partitionKey, batch.lag);
+      if (batch.endOffset === undefined) lagByPartition.set(partitionKey, batch.lag);
     }
     sourceFailures.succeeded();
   }
@@ -698,6 +707,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     checkedPartitions.clear();
     committed.clear();
     lagByPartition.clear();
+    waitingByPartition.clear();
     endOffsets.clear();
     firstOffsets.clear();
   }
@@ -1030,6 +1040,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       keptKeys: keptKeyCount(),
       reloadedKeys: counters.reloadedKeys + kept.readBack,
       ...lagFigures(),
+      waiting: [...waitingByPartition.values()].reduce((total, count) => total + count, 0),
       ...(failingFlush === undefined ? {} : { failingFlush: { ...failingFlush } }),
       flushTimes: {
         count: flushCount,

@@ -44,6 +44,19 @@ Deno.test("lag: end offset minus committed offset, not the fetch-side figure", a
   assert.equal(processor.stats().lag, 15, "165 - 150 committed");
 });
 
+Deno.test("waiting: what the source said waits unread, not what waits for a flush", async () => {
+  const { processor } = setup();
+  await processor.onBatch({ ...batchOf(0, range(100, 149)), lag: 0, endOffset: 150 });
+  await processor.onBatch({ ...batchOf(1, range(0, 9)), lag: 40, endOffset: 50 });
+  assert.equal(processor.stats().waiting, 40, "read but unacknowledged messages do not count");
+  await processor.onBatch({ ...batchOf(1, range(10, 19)), lag: 35, endOffset: 55 });
+  assert.equal(processor.stats().waiting, 35, "the latest batch of a partition stands");
+  await processor.flush();
+  assert.equal(processor.stats().waiting, 35, "a flush reads nothing");
+  processor.onReassigned();
+  assert.equal(processor.stats().waiting, 0, "a reassignment forgets the partitions it had");
+});
+
 Deno.test("lag: grows while Cassandra does not answer, though every message was read", async () => {
   const test = setup();
   const gate = test.logWriter.write$.holdNext();

@@ -237,12 +237,14 @@ export async function startRealtime(
     );
   }
 
-  // Flush every interval; after a long flush, pause as nextFlushDelay says (three times its
-  // duration, capped so results are fresh again soon after a frozen or restarted Cassandra
-  // answers; none after the first success following failures). A failing flush is logged when
+  // Flush every interval; after a long flush while input backs up, pause as nextFlushDelay says
+  // (three times its duration, capped so results are fresh again soon after a frozen or
+  // restarted Cassandra answers; none after the first success following failures). A failing flush is logged when
   // it starts failing (and when its cause changes), not every interval; one that keeps failing
   // for five minutes stops the runner with the cause.
   let lastFlush: LastFlush | undefined;
+  /** Messages read by every processor when the last flush started. */
+  let readAtLastFlush = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let flushLoopStopped = false;
   const flushFailures = failurePolicy({ maxFailures: Infinity, maxFailingMs: 300_000 });
@@ -259,6 +261,8 @@ export async function startRealtime(
   };
   async function flushOnce(): Promise<void> {
     const startedAt = Date.now();
+    const readBefore = readAtLastFlush;
+    readAtLastFlush = totalOf("read");
     let afterFailure = flushFailures.streak() > 0;
     try {
       await Promise.all([...processors.values()].map((processor) => processor.flush()));
@@ -283,9 +287,20 @@ export async function startRealtime(
       }
       lastFlushError = text;
     } finally {
-      lastFlush = { startedAt, endedAt: Date.now(), afterFailure };
+      lastFlush = {
+        startedAt,
+        endedAt: Date.now(),
+        afterFailure,
+        backlogged: totalOf("waiting") > totalOf("read") - readBefore,
+      };
       scheduleFlush();
     }
+  }
+  /** A counter summed over every processor. */
+  function totalOf(counter: "read" | "waiting"): number {
+    let total = 0;
+    for (const processor of processors.values()) total += processor.stats()[counter];
+    return total;
   }
   scheduleFlush();
 
