@@ -170,6 +170,10 @@ export async function startServer(
   const args = [
     `-Xms${server.heap}`,
     `-Xmx${server.heap}`,
+    // A JVM out of heap keeps answering with corrupt in-memory state (Cassandra then failed
+    // every write with a NullPointerException); exiting makes the failure plain to
+    // `deno task services status` and to the runner, and `services up` starts it afresh.
+    "-XX:+ExitOnOutOfMemoryError",
     markerOf(server),
     ...server.javaArgs(dataDir, jarDir),
   ];
