@@ -80,7 +80,7 @@ export function cassandraNode(options: CassandraNodeOptions): NativeServer {
     version: CASSANDRA_VERSION,
     ports: [port, storagePort],
     artifacts: [`org.apache.cassandra:cassandra-all:${CASSANDRA_VERSION}`],
-    heap: options.heap ?? "1G",
+    heap: options.heap ?? "2G",
     async prepare(dataDir) {
       await Deno.writeTextFile(
         `${dataDir}/cassandra.yaml`,
