@@ -239,9 +239,9 @@ export async function startRealtime(
 
   // Flush every interval; after a long flush while input backs up, pause as nextFlushDelay says
   // (three times its duration, capped so results are fresh again soon after a frozen or
-  // restarted Cassandra answers; none after the first success following failures). A failing flush is logged when
-  // it starts failing (and when its cause changes), not every interval; one that keeps failing
-  // for five minutes stops the runner with the cause.
+  // restarted Cassandra answers; none after the first success following failures). A failing
+  // flush is logged when it starts failing (and when its cause changes), not every interval; one
+  // that keeps failing for five minutes stops the runner with the cause.
   let lastFlush: LastFlush | undefined;
   /** Messages read by every processor when the last flush started. */
   let readAtLastFlush = 0;
