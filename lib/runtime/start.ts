@@ -262,7 +262,7 @@ export async function startRealtime(
   async function flushOnce(): Promise<void> {
     const startedAt = Date.now();
     const readBefore = readAtLastFlush;
-    readAtLastFlush = totalOf("read");
+    readAtLastFlush = inputTotals().read;
     let afterFailure = flushFailures.streak() > 0;
     try {
       await Promise.all([...processors.values()].map((processor) => processor.flush()));
@@ -287,20 +287,25 @@ export async function startRealtime(
       }
       lastFlushError = text;
     } finally {
+      const input = inputTotals();
       lastFlush = {
         startedAt,
         endedAt: Date.now(),
         afterFailure,
-        backlogged: totalOf("waiting") > totalOf("read") - readBefore,
+        backlogged: input.waiting > input.read - readBefore,
       };
       scheduleFlush();
     }
   }
-  /** A counter summed over every processor. */
-  function totalOf(counter: "read" | "waiting"): number {
-    let total = 0;
-    for (const processor of processors.values()) total += processor.stats()[counter];
-    return total;
+  /** Messages read so far and messages waiting unread, summed over every processor. */
+  function inputTotals(): { read: number; waiting: number } {
+    const totals = { read: 0, waiting: 0 };
+    for (const processor of processors.values()) {
+      const { read, waiting } = processor.stats();
+      totals.read += read;
+      totals.waiting += waiting;
+    }
+    return totals;
   }
   scheduleFlush();
 
