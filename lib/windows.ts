@@ -121,6 +121,29 @@ function localStartOf(local: number, spec: WindowSpec): number {
   }
 }
 
+/**
+ * Whether every instant in `[window.start, window.end)` is cut into `window`, so a caller may
+ * reuse it for the next timestamps inside that span without asking the cutter again. True when
+ * the window lasts exactly its wall-clock length: no clock change happens inside it. Not
+ * always otherwise: where clocks go back, a five-minute window holds both passes of its five
+ * minutes, and the other windows of the repeated hour lie between them.
+ *
+ * @param window A window the cutter gave.
+ * @param spec Its size.
+ *
+ * @example
+ * ```ts
+ * import { holdsOnlyItsInstants, windowCutter } from "./windows.ts";
+ * import { windowSize } from "./window_size.ts";
+ * const spec = windowSize("1h");
+ * const window = windowCutter("UTC").windowOf(Date.parse("2026-11-22T13:05:00Z"), spec);
+ * console.assert(holdsOnlyItsInstants(window, spec));
+ * ```
+ */
+export function holdsOnlyItsInstants(window: Window, spec: WindowSpec): boolean {
+  return spec.unit !== "none" && window.end - window.start === spec.ms;
+}
+
 /** The UTC date (`YYYY-MM-DD`) and hour of a timestamp: the bucket of the `log` table. */
 export function utcBucket(timestamp: number): { date: string; hour: number } {
   const iso = new Date(timestamp).toISOString();

@@ -1,5 +1,5 @@
 import assert from "assert";
-import { daysBetween, utcBucket, windowCutter } from "./windows.ts";
+import { daysBetween, holdsOnlyItsInstants, utcBucket, windowCutter } from "./windows.ts";
 import { parseWindowSize, windowSize } from "./window_size.ts";
 
 const at = (iso: string) => Date.parse(iso);
@@ -102,6 +102,45 @@ Deno.test("windowOf follows the wall clock in a zone with daylight saving (Europ
   // Monday midnight in Berlin is Sunday 23:00 UTC in winter.
   assert.equal(berlin.windowOf(at("2026-11-22T23:30:00Z"), W1).key, "2026-11-23");
   assert.equal(berlin.windowOf(at("2026-11-22T23:30:00Z"), W1).start, at("2026-11-22T23:00:00Z"));
+});
+
+Deno.test("a window that lasts its wall-clock length holds only its own instants", () => {
+  const nights = [
+    ["Europe/Berlin", "2026-10-24T22:00:00Z"], // clocks go back an hour
+    ["Europe/Berlin", "2026-03-28T22:00:00Z"], // clocks go forward an hour
+    ["Australia/Lord_Howe", "2026-04-04T12:00:00Z"], // back half an hour
+    ["Australia/Lord_Howe", "2026-10-03T12:00:00Z"], // forward half an hour
+  ] as const;
+  let cached = 0;
+  let uncached = 0;
+  const checked = new Set<string>();
+  for (const [zone, from] of nights) {
+    const cutter = windowCutter(zone);
+    for (let t = at(from); t < at(from) + 8 * 3_600_000; t += 60_000) {
+      for (const spec of [M1, M5, H1, H6, D1, W1]) {
+        const window = cutter.windowOf(t, spec);
+        assert.ok(window.start <= t && t < window.end, `${zone} ${spec.size} ${t}`);
+        if (!holdsOnlyItsInstants(window, spec)) {
+          uncached++;
+          continue;
+        }
+        cached++;
+        if (checked.has(`${zone} ${spec.size} ${window.key}`)) continue;
+        checked.add(`${zone} ${spec.size} ${window.key}`);
+        const step = spec.ms > 6 * 3_600_000 ? 15 * 60_000 : 60_000;
+        for (let u = window.start; u < window.end; u += step) {
+          const other = cutter.windowOf(u, spec).key;
+          assert.equal(other, window.key, `${zone} ${spec.size} ${new Date(u).toISOString()}`);
+        }
+      }
+    }
+  }
+  // Both kinds occur in these nights: the check is not vacuous.
+  assert.ok(cached > 0 && uncached > 0, `${cached} cached, ${uncached} not`);
+  // The five minutes repeated in Berlin are not reusable, and neither is `none`.
+  const berlin = windowCutter("Europe/Berlin");
+  assert.ok(!holdsOnlyItsInstants(berlin.windowOf(at("2026-10-25T00:40:00Z"), M5), M5));
+  assert.ok(!holdsOnlyItsInstants(berlin.windowOf(0, NONE), NONE));
 });
 
 Deno.test("windowOf handles zones off the hour (Asia/Kolkata)", () => {

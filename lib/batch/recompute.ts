@@ -13,7 +13,7 @@
 import type { ResultRow, WindowResult } from "../contracts.ts";
 import type { AggregationEntry } from "../config/pipeline.ts";
 import type { PipelineResources } from "../runtime/start.ts";
-import { type WindowCutter, windowCutter } from "../windows.ts";
+import { holdsOnlyItsInstants, type WindowCutter, windowCutter } from "../windows.ts";
 import { keyText } from "../result_keys.ts";
 import { windowSize } from "../window_size.ts";
 import { bucketsBetween, readLog } from "./read_log.ts";
@@ -67,6 +67,40 @@ export async function computeFromLog(
   const buckets = bucketsBetween(readStart, readEnd);
   type Partial = { entry: AggregationEntry; windowKey: string; state: unknown; records: number };
   const partialsByAggregation = aggregations.map(() => new Map<string, Partial>());
+  // Each aggregation's window of the last record, and its partial (undefined when that window
+  // is outside the range): rows of an hour partition come in time order, so most records fall
+  // in it again and skip the cutter and the map. Only a window that holds nothing but its own
+  // instants is reused (not one a clock change runs through): see holdsOnlyItsInstants.
+  const current = aggregations.map(() => ({
+    start: 0,
+    end: 0,
+    partial: undefined as Partial | undefined,
+  }));
+  const partialOf = (a: number, timestamp: number): Partial | undefined => {
+    const entry = aggregations[a]!;
+    const window = cutter.windowOf(timestamp, entry.window);
+    const slot = current[a]!;
+    const reusable = holdsOnlyItsInstants(window, entry.window);
+    slot.start = reusable ? window.start : 0;
+    slot.end = reusable ? window.end : 0;
+    if (entry.window.unit === "none") {
+      // The one window counts the range's records only: cache it over the range, and nothing
+      // for a record outside it.
+      const inside = timestamp >= span.start && timestamp < span.end;
+      slot.start = inside ? span.start : 0;
+      slot.end = inside ? span.end : 0;
+      if (!inside) return slot.partial = undefined;
+    } else if (window.end <= span.start || window.start >= span.end) {
+      return slot.partial = undefined;
+    }
+    const partials = partialsByAggregation[a]!;
+    let partial = partials.get(window.key);
+    if (partial === undefined) {
+      partial = { entry, windowKey: window.key, state: entry.aggregation.start(), records: 0 };
+      partials.set(window.key, partial);
+    }
+    return slot.partial = partial;
+  };
 
   progress.start(buckets.length);
   let bucketsDone = 0;
@@ -78,19 +112,14 @@ export async function computeFromLog(
     buckets,
     (record) => {
       rowsRead++;
+      const timestamp = record.timestamp;
       for (let a = 0; a < aggregations.length; a++) {
-        const entry = aggregations[a]!;
-        const window = cutter.windowOf(record.timestamp, entry.window);
-        if (entry.window.unit === "none") {
-          if (record.timestamp < span.start || record.timestamp >= span.end) continue;
-        } else if (window.end <= span.start || window.start >= span.end) continue;
-        const partials = partialsByAggregation[a]!;
-        let partial = partials.get(window.key);
-        if (partial === undefined) {
-          partial = { entry, windowKey: window.key, state: entry.aggregation.start(), records: 0 };
-          partials.set(window.key, partial);
-        }
-        partial.state = entry.aggregation.add(partial.state, record);
+        const slot = current[a]!;
+        const partial = timestamp >= slot.start && timestamp < slot.end
+          ? slot.partial
+          : partialOf(a, timestamp);
+        if (partial === undefined) continue;
+        partial.state = partial.entry.aggregation.add(partial.state, record);
         partial.records++;
       }
     },
