@@ -44,20 +44,77 @@ export function murmur3(value: string, seed = 0): number {
  * @returns `[high, low]`, unsigned 32-bit words.
  */
 export function murmur3Pair(value: string): [number, number] {
-  const length = utf8(value);
-  return [murmur3Bytes(buffer, length, 0), murmur3Bytes(buffer, length, 0x9747b28c)];
+  // Callers often hash one value twice in a row (a visitor counted under its page and under
+  // the total): the last pair is kept, compared by content.
+  if (value !== lastValue) {
+    const length = utf8(value);
+    pairOfBytes(buffer, length);
+    lastValue = value;
+  }
+  return [lastHigh, lastLow];
+}
+
+let lastValue: string | undefined;
+let lastHigh = 0;
+let lastLow = 0;
+
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+const LOW_SEED = 0x9747b28c;
+
+/**
+ * `murmur3Bytes` with seeds 0 and {@linkcode LOW_SEED} in one pass into `lastHigh` and
+ * `lastLow`: each block is read and mixed once for both.
+ */
+function pairOfBytes(bytes: Uint8Array, length: number): void {
+  let high = 0;
+  let low = LOW_SEED | 0;
+  const blocks = length & ~3;
+  for (let i = 0; i < blocks; i += 4) {
+    let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    k = Math.imul(k, C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, C2);
+    high ^= k;
+    high = (high << 13) | (high >>> 19);
+    high = (Math.imul(high, 5) + 0xe6546b64) | 0;
+    low ^= k;
+    low = (low << 13) | (low >>> 19);
+    low = (Math.imul(low, 5) + 0xe6546b64) | 0;
+  }
+  const tail = length & 3;
+  if (tail > 0) {
+    let k = bytes[blocks]!;
+    if (tail > 1) k ^= bytes[blocks + 1]! << 8;
+    if (tail > 2) k ^= bytes[blocks + 2]! << 16;
+    k = Math.imul(k, C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, C2);
+    high ^= k;
+    low ^= k;
+  }
+  lastHigh = finalMix(high ^ length);
+  lastLow = finalMix(low ^ length);
+}
+
+/** MurmurHash3's final avalanche, as an unsigned 32-bit word. */
+function finalMix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 function murmur3Bytes(bytes: Uint8Array, length: number, seed: number): number {
-  const c1 = 0xcc9e2d51;
-  const c2 = 0x1b873593;
   let h = seed >>> 0;
   const blocks = length & ~3;
   for (let i = 0; i < blocks; i += 4) {
     let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
-    k = Math.imul(k, c1);
+    k = Math.imul(k, C1);
     k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, c2);
+    k = Math.imul(k, C2);
     h ^= k;
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
@@ -67,16 +124,10 @@ function murmur3Bytes(bytes: Uint8Array, length: number, seed: number): number {
     let k = bytes[blocks]!;
     if (tail > 1) k ^= bytes[blocks + 1]! << 8;
     if (tail > 2) k ^= bytes[blocks + 2]! << 16;
-    k = Math.imul(k, c1);
+    k = Math.imul(k, C1);
     k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, c2);
+    k = Math.imul(k, C2);
     h ^= k;
   }
-  h ^= length;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return finalMix(h ^ length);
 }

@@ -27,3 +27,14 @@ Deno.test("murmur3 hashes alike after its buffer grows", () => {
   assert.deepEqual([murmur3("π/ü/😀"), murmur3("abc")], before);
   assert.deepEqual(murmur3Pair("abc"), [0xb3dd93fa, murmur3("abc", 0x9747b28c)]);
 });
+
+Deno.test("murmur3Pair is murmur3 with its two seeds, for new and repeated values alike", () => {
+  const values = ["", "a", "ab", "abc", "abcd", "abcde", "π/ü/😀", "c:10.0.0.1 Mozilla/5.0"];
+  for (let i = 0; i < 200; i++) values.push(`u:${i * 7919}`.repeat(1 + (i % 5)));
+  for (const value of [...values, ...values.toReversed()]) {
+    const expected = [murmur3(value, 0), murmur3(value, 0x9747b28c)];
+    assert.deepEqual(murmur3Pair(value), expected, JSON.stringify(value));
+    // The same content again, as another string: the kept pair must be that value's.
+    assert.deepEqual(murmur3Pair(value.split("").join("")), expected, JSON.stringify(value));
+  }
+});
