@@ -22,6 +22,13 @@
  * can depend on the order of values. The mapping here is the same logarithmic mapping, with
  * plain JSON bins and no collapsing.
  *
+ * Bins are a flat array of `[index, count]` pairs in increasing index: one packed array of
+ * small integers, where an object keyed by bin index cost about 140 bytes per bin (its keys
+ * are mostly negative, so not array indices, and each new set of keys made V8 a new hidden
+ * class). The array is canonical: the same values give the same array, in any order. A sketch
+ * stored in the older form, bins as an object `{ "index": count }`, is read by every function
+ * here; one that a function changes is rewritten as pairs.
+ *
  * @example
  * ```ts
  * import assert from "assert";
@@ -51,8 +58,11 @@ export interface QuantileSketch {
   count: number;
   /** How many values were at or below {@linkcode QUANTILE_SKETCH_MIN_VALUE} (read back as 0). */
   zeros: number;
-  /** Counts by bin index `i`; bin `i` holds the values in `(γ^(i-1), γ^i]`. */
-  bins: Record<string, number>;
+  /**
+   * Counts by bin index `i`, as pairs `[i, count, i, count, ...]` in increasing `i`, no count
+   * 0; bin `i` holds the values in `(γ^(i-1), γ^i]`.
+   */
+  bins: number[];
 }
 
 /** The default relative accuracy: 1%. */
@@ -79,7 +89,7 @@ export function quantileSketch(accuracy: number = DEFAULT_QUANTILE_ACCURACY): Qu
   if (!(accuracy > 0 && accuracy < 1)) {
     throw new RangeError(`quantile sketch accuracy must be above 0 and below 1, found ${accuracy}`);
   }
-  return { accuracy, count: 0, zeros: 0, bins: {} };
+  return { accuracy, count: 0, zeros: 0, bins: [] };
 }
 
 /**
@@ -106,8 +116,14 @@ export function quantileSketchAdd(sketch: QuantileSketch, value: number): Quanti
   sketch.count++;
   if (value <= QUANTILE_SKETCH_MIN_VALUE) sketch.zeros++;
   else {
-    const index = Math.ceil(Math.log(value) * indexMultiplier(sketch.accuracy));
-    sketch.bins[index] = (sketch.bins[index] ?? 0) + 1;
+    // `| 0` makes -0 (values just below 1) the bin 0 it is in JSON.
+    const index = Math.ceil(Math.log(value) * indexMultiplier(sketch.accuracy)) | 0;
+    const bins = ownBins(sketch);
+    const at = pairAt(bins, index);
+    if (at < bins.length && bins[at] === index) bins[at + 1]!++;
+    // A new array of the exact size: growing in place would leave spare capacity in the many
+    // small sketches real time keeps (a new bin gets rare as a sketch grows).
+    else sketch.bins = bins.slice(0, at).concat(index, 1, bins.slice(at));
   }
   return sketch;
 }
@@ -141,11 +157,10 @@ export function quantileSketchMerge(
       `cannot merge quantile sketches of accuracy ${into.accuracy} and ${other.accuracy}`,
     );
   }
+  const theirs = binsOf(other);
   into.count += other.count;
   into.zeros += other.zeros;
-  for (const [index, count] of Object.entries(other.bins)) {
-    into.bins[index] = (into.bins[index] ?? 0) + count;
-  }
+  if (theirs.length > 0) into.bins = combinePairs(ownBins(into), theirs, 1);
   return into;
 }
 
@@ -189,17 +204,17 @@ export function quantileSketchSubtract(
     new RangeError(`cannot subtract ${taken} from ${has} ${what}: not a part of the sketch`);
   if (part.count > from.count) throw short("values", from.count, part.count);
   if (part.zeros > from.zeros) throw short("zeros", from.zeros, part.zeros);
-  for (const [index, count] of Object.entries(part.bins)) {
-    const has = Object.hasOwn(from.bins, index) ? from.bins[index]! : 0;
-    if (count > has) throw short(`in bin ${index}`, has, count);
+  const ours = binsOf(from);
+  const theirs = binsOf(part);
+  // Every bin of `part` must be in `from` with at least its count: checked before any change.
+  for (let i = 0, j = 0; j < theirs.length; j += 2) {
+    while (i < ours.length && ours[i]! < theirs[j]!) i += 2;
+    const has = i < ours.length && ours[i] === theirs[j] ? ours[i + 1]! : 0;
+    if (theirs[j + 1]! > has) throw short(`in bin ${theirs[j]}`, has, theirs[j + 1]!);
   }
   from.count -= part.count;
   from.zeros -= part.zeros;
-  for (const [index, count] of Object.entries(part.bins)) {
-    const left = from.bins[index]! - count;
-    if (left === 0) delete from.bins[index];
-    else from.bins[index] = left;
-  }
+  if (theirs.length > 0) from.bins = combinePairs(ours, theirs, -1);
   return from;
 }
 
@@ -229,7 +244,7 @@ export function quantileSketchQuantile(
 }
 
 /**
- * Several quantiles at once (sorting the bins once).
+ * Several quantiles at once (one walk of the bins).
  *
  * @param sketch The sketch.
  * @param qs Quantiles in [0, 1], in any order.
@@ -256,20 +271,17 @@ export function quantileSketchQuantiles(
   }
   if (sketch.count === 0) return qs.map(() => undefined);
   const gamma = gammaOf(sketch.accuracy);
-  const bins = Object.entries(sketch.bins)
-    .map(([index, count]) => [Number(index), count] as const)
-    .sort(([a], [b]) => a - b);
+  const bins = binsOf(sketch);
   return qs.map((q) => {
     const rank = q * (sketch.count - 1);
     let seen = sketch.zeros;
     if (seen > rank) return 0;
-    for (const [index, count] of bins) {
-      seen += count;
-      if (seen > rank) return (2 * gamma ** index) / (gamma + 1);
+    for (let i = 0; i < bins.length; i += 2) {
+      seen += bins[i + 1]!;
+      if (seen > rank) return (2 * gamma ** bins[i]!) / (gamma + 1);
     }
     // Only reached when the counts do not add up to `count`: answer the largest bin.
-    const last = bins[bins.length - 1];
-    return last === undefined ? 0 : (2 * gamma ** last[0]) / (gamma + 1);
+    return bins.length === 0 ? 0 : (2 * gamma ** bins[bins.length - 2]!) / (gamma + 1);
   });
 }
 
@@ -288,4 +300,57 @@ function indexMultiplier(accuracy: number): number {
     multiplierAccuracy = accuracy;
   }
   return multiplier;
+}
+
+/** The sketch's bins as pairs, read only: its own array, or the older object form converted. */
+function binsOf(sketch: Readonly<QuantileSketch>): readonly number[] {
+  const bins: unknown = sketch.bins;
+  if (Array.isArray(bins)) return bins;
+  return Object.entries(bins as Record<string, number>)
+    .map(([index, count]) => [Number(index), count] as const)
+    .sort(([a], [b]) => a - b)
+    .flat();
+}
+
+/** The sketch's own bins as pairs, to change: an older object form is rewritten first. */
+function ownBins(sketch: QuantileSketch): number[] {
+  if (!Array.isArray(sketch.bins)) sketch.bins = [...binsOf(sketch)];
+  return sketch.bins;
+}
+
+/** Position of the first pair whose index is at or above `index` (binary search). */
+function pairAt(bins: readonly number[], index: number): number {
+  let low = 0;
+  let high = bins.length / 2;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (bins[2 * middle]! < index) low = middle + 1;
+    else high = middle;
+  }
+  return 2 * low;
+}
+
+/**
+ * A new pair list with the counts of `ours` plus `sign` times those of `theirs`, bin by bin;
+ * bins left at 0 are dropped. Both lists sorted, so is the result.
+ */
+function combinePairs(ours: readonly number[], theirs: readonly number[], sign: 1 | -1): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < ours.length || j < theirs.length) {
+    if (j >= theirs.length || (i < ours.length && ours[i]! < theirs[j]!)) {
+      out.push(ours[i]!, ours[i + 1]!);
+      i += 2;
+    } else if (i >= ours.length || theirs[j]! < ours[i]!) {
+      out.push(theirs[j]!, sign * theirs[j + 1]!);
+      j += 2;
+    } else {
+      const count = ours[i + 1]! + sign * theirs[j + 1]!;
+      if (count !== 0) out.push(ours[i]!, count);
+      i += 2;
+      j += 2;
+    }
+  }
+  return out;
 }
