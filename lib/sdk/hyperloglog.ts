@@ -16,9 +16,12 @@
  * idempotent, so merging the sketches of any split of the values, in any order, gives exactly
  * the registers (and so exactly the estimate) of one sketch fed every value.
  *
- * The state is plain JSON: registers set so far by index (`sparse`), and once more than
- * `2^p / 16` are set, all registers as a string of one base64url digit each (`dense`, 16 KiB
- * at precision 14), with `sparse` then buffering changes so that adding stays O(1).
+ * The state is plain JSON: registers set so far as `[index, value]` pairs in increasing index
+ * (`sparse`, a few bytes a register: see `_pairs.ts`), and once more than `2^p / 16` are set,
+ * all registers as a string of one base64url digit each (`dense`, 16 KiB at precision 14),
+ * with `sparse` then buffering changes so that adding does not rewrite the string. A sketch
+ * stored in the older form, `sparse` as an object `{ "index": value }`, is read too; one that
+ * a function changes is rewritten as pairs.
  *
  * Hand-written rather than a library: aggregation state must be plain JSON that `add` updates in
  * O(1) and any process merges exactly, and the npm candidates do not fit that: bloom-filters
@@ -46,13 +49,17 @@
  * @module
  */
 import { murmur3Pair } from "./_murmur3.ts";
+import { asPairs, combinePairs, insertPair, pairAt } from "./_pairs.ts";
 
 /** A HyperLogLog sketch; plain JSON, so it survives `JSON.stringify`/`JSON.parse` unchanged. */
 export interface HyperLogLog {
   /** Precision `p` (4..18): the sketch has `2^p` registers. */
   p: number;
-  /** Register values (1..64) by register index, not (yet) folded into `dense`. */
-  sparse: Record<string, number>;
+  /**
+   * Register values (1..64) not (yet) folded into `dense`, as pairs `[index, value, ...]` in
+   * increasing index.
+   */
+  sparse: number[];
   /** How many entries `sparse` holds. */
   sparseSize: number;
   /** Every register as one base64url digit (value 0..63); `""` while the sketch is sparse. */
@@ -85,7 +92,7 @@ export function hyperLogLog(p: number = DEFAULT_HLL_PRECISION): HyperLogLog {
   if (!Number.isInteger(p) || p < 4 || p > 18) {
     throw new RangeError(`HyperLogLog precision must be an integer 4..18, found ${p}`);
   }
-  return { p, sparse: {}, sparseSize: 0, dense: "" };
+  return { p, sparse: [], sparseSize: 0, dense: "" };
 }
 
 /**
@@ -162,9 +169,28 @@ export function hyperLogLogMerge(into: HyperLogLog, other: Readonly<HyperLogLog>
     );
   }
   if (other.dense === "") {
-    for (const [index, rank] of Object.entries(other.sparse)) {
-      raiseRegister(into, Number(index), rank);
+    const theirs = asPairs(other.sparse);
+    if (theirs.length === 0) return into;
+    // Only the registers `other` raises above `into`'s dense ones go to the buffer.
+    let raising = theirs;
+    if (into.dense !== "") {
+      const above: number[] = [];
+      for (let i = 0; i < theirs.length; i += 2) {
+        const index = theirs[i]!;
+        if (theirs[i + 1]! > DIGIT_VALUES[into.dense.charCodeAt(index)]!) {
+          above.push(index, theirs[i + 1]!);
+        }
+      }
+      raising = above;
     }
+    if (raising.length <= 16) {
+      // A few registers (a page's handful of visitors): raised in place, no new buffer.
+      for (let i = 0; i < raising.length; i += 2) raiseRegister(into, raising[i]!, raising[i + 1]!);
+      return into;
+    }
+    into.sparse = combinePairs(asPairs(into.sparse), raising, higher);
+    into.sparseSize = into.sparse.length / 2;
+    if (into.sparseSize > 2 ** into.p / 16) fold(into);
     return into;
   }
   const registers = registersOf(into);
@@ -173,7 +199,7 @@ export function hyperLogLogMerge(into: HyperLogLog, other: Readonly<HyperLogLog>
     if (others[i]! > registers[i]!) registers[i] = others[i]!;
   }
   into.dense = encode(registers);
-  into.sparse = {};
+  into.sparse = [];
   into.sparseSize = 0;
   return into;
 }
@@ -201,12 +227,9 @@ export function hyperLogLogEstimate(hll: Readonly<HyperLogLog>): number {
   if (hll.dense === "") {
     // Sparse: the registers not listed are 0. Counting the listed ones costs the sketch's size,
     // not m (a window of 200,000 single-visitor pages was 17 s to estimate by expanding each).
-    let listed = 0;
-    for (const rank of Object.values(hll.sparse)) {
-      histogram[rank] = histogram[rank]! + 1;
-      listed++;
-    }
-    histogram[0] = m - listed;
+    const sparse = asPairs(hll.sparse);
+    for (let i = 1; i < sparse.length; i += 2) histogram[sparse[i]!] = histogram[sparse[i]!]! + 1;
+    histogram[0] = m - sparse.length / 2;
   } else {
     for (const value of registersOf(hll)) histogram[value] = histogram[value]! + 1;
   }
@@ -219,20 +242,28 @@ export function hyperLogLogEstimate(hll: Readonly<HyperLogLog>): number {
 
 /** Raises one register to at least `rank`, through the sparse buffer. */
 function raiseRegister(hll: HyperLogLog, index: number, rank: number): void {
-  const buffered = hll.sparse[index];
-  if (buffered !== undefined) {
-    if (rank > buffered) hll.sparse[index] = rank;
+  const sparse = Array.isArray(hll.sparse) ? hll.sparse : (hll.sparse = [...asPairs(hll.sparse)]);
+  const at = pairAt(sparse, index);
+  if (at < sparse.length && sparse[at] === index) {
+    if (rank > sparse[at + 1]!) sparse[at + 1] = rank;
     return;
   }
   if (hll.dense !== "" && rank <= DIGIT_VALUES[hll.dense.charCodeAt(index)]!) return;
-  hll.sparse[index] = rank;
-  hll.sparseSize++;
-  if (hll.sparseSize > 2 ** hll.p / 16) {
-    hll.dense = encode(registersOf(hll));
-    hll.sparse = {};
-    hll.sparseSize = 0;
-  }
+  hll.sparse = insertPair(sparse, at, index, rank);
+  hll.sparseSize = hll.sparse.length / 2;
+  if (hll.sparseSize > 2 ** hll.p / 16) fold(hll);
 }
+
+/** Folds the buffer into `dense`. */
+function fold(hll: HyperLogLog): void {
+  hll.dense = encode(registersOf(hll));
+  hll.sparse = [];
+  hll.sparseSize = 0;
+}
+
+/** The larger register value. */
+const higher = (mine: number | undefined, other: number) =>
+  mine === undefined || other > mine ? other : mine;
 
 /** Every register of `hll` (dense and sparse together), as a new array. */
 function registersOf(hll: Readonly<HyperLogLog>): Uint8Array {
@@ -252,9 +283,10 @@ function registersOf(hll: Readonly<HyperLogLog>): Uint8Array {
       registers[i] = value;
     }
   }
-  for (const [index, rank] of Object.entries(hll.sparse)) {
-    const i = Number(index);
-    if (rank > registers[i]!) registers[i] = rank;
+  const sparse = asPairs(hll.sparse);
+  for (let j = 0; j < sparse.length; j += 2) {
+    const i = sparse[j]!;
+    if (sparse[j + 1]! > registers[i]!) registers[i] = sparse[j + 1]!;
   }
   return registers;
 }

@@ -110,8 +110,47 @@ Deno.test("hyperLogLog: a sparse sketch estimates exactly as its registers expan
     const dense = hyperLogLog(12);
     for (let i = 0; i < 2_000; i++) hyperLogLogAdd(dense, `other-${i}`);
     assert.notEqual(dense.dense, "");
-    const zeroed = { ...dense, dense: "A".repeat(dense.dense.length), sparse: {}, sparseSize: 0 };
+    const zeroed = { ...dense, dense: "A".repeat(dense.dense.length), sparse: [], sparseSize: 0 };
     hyperLogLogMerge(zeroed, sparse);
     assert.equal(hyperLogLogEstimate(sparse), hyperLogLogEstimate(zeroed), `at ${count}`);
+  }
+});
+
+Deno.test("hyperLogLog keeps sparse registers as sorted pairs and reads the older object form", () => {
+  const forward = hyperLogLog(10);
+  const backward = hyperLogLog(10);
+  const names = Array.from({ length: 40 }, (_, i) => `visitor-${i}`);
+  for (const name of names) hyperLogLogAdd(forward, name);
+  for (const name of names.toReversed()) hyperLogLogAdd(backward, name);
+  assert.deepEqual(backward, forward);
+  const indexes = forward.sparse.filter((_, i) => i % 2 === 0);
+  assert.deepEqual(indexes, [...indexes].sort((a, b) => a - b));
+  assert.equal(forward.sparseSize, indexes.length);
+  // As stored before registers became pairs: `{ "index": value }`.
+  const stored = (hll: HyperLogLog): HyperLogLog => {
+    const sparse: Record<string, number> = {};
+    for (let i = 0; i < hll.sparse.length; i += 2) sparse[hll.sparse[i]!] = hll.sparse[i + 1]!;
+    return { ...hll, sparse: sparse as unknown as number[] };
+  };
+  const old = stored(forward);
+  assert.equal(hyperLogLogEstimate(old), hyperLogLogEstimate(forward));
+  const copy = structuredClone(old);
+  assert.deepEqual(hyperLogLogMerge(hyperLogLog(10), old), forward);
+  assert.deepEqual(old, copy, "read only");
+  assert.deepEqual(
+    hyperLogLogAdd(stored(forward), "one more"),
+    hyperLogLogAdd(structuredClone(forward), "one more"),
+  );
+  // Merged into a dense sketch, a few registers and many alike.
+  const dense = hyperLogLog(10);
+  for (let i = 0; i < 500; i++) hyperLogLogAdd(dense, `other-${i}`);
+  assert.notEqual(dense.dense, "");
+  for (const count of [3, 200]) {
+    const part = hyperLogLog(10);
+    for (let i = 0; i < count; i++) hyperLogLogAdd(part, `part-${i}`);
+    const expected = structuredClone(dense);
+    for (let i = 0; i < count; i++) hyperLogLogAdd(expected, `part-${i}`);
+    const merged = hyperLogLogMerge(structuredClone(dense), stored(part));
+    assert.equal(hyperLogLogEstimate(merged), hyperLogLogEstimate(expected), `${count}`);
   }
 });

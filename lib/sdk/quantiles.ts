@@ -49,6 +49,7 @@
  *
  * @module
  */
+import { asPairs, combinePairs, insertPair, pairAt } from "./_pairs.ts";
 
 /** A quantile sketch; plain JSON, so it survives `JSON.stringify`/`JSON.parse` unchanged. */
 export interface QuantileSketch {
@@ -121,9 +122,7 @@ export function quantileSketchAdd(sketch: QuantileSketch, value: number): Quanti
     const bins = ownBins(sketch);
     const at = pairAt(bins, index);
     if (at < bins.length && bins[at] === index) bins[at + 1]!++;
-    // A new array of the exact size: growing in place would leave spare capacity in the many
-    // small sketches real time keeps (a new bin gets rare as a sketch grows).
-    else sketch.bins = bins.slice(0, at).concat(index, 1, bins.slice(at));
+    else sketch.bins = insertPair(bins, at, index, 1);
   }
   return sketch;
 }
@@ -160,7 +159,7 @@ export function quantileSketchMerge(
   const theirs = binsOf(other);
   into.count += other.count;
   into.zeros += other.zeros;
-  if (theirs.length > 0) into.bins = combinePairs(ownBins(into), theirs, 1);
+  if (theirs.length > 0) into.bins = combinePairs(ownBins(into), theirs, add);
   return into;
 }
 
@@ -214,7 +213,7 @@ export function quantileSketchSubtract(
   }
   from.count -= part.count;
   from.zeros -= part.zeros;
-  if (theirs.length > 0) from.bins = combinePairs(ours, theirs, -1);
+  if (theirs.length > 0) from.bins = combinePairs(ours, theirs, take);
   return from;
 }
 
@@ -304,53 +303,14 @@ function indexMultiplier(accuracy: number): number {
 
 /** The sketch's bins as pairs, read only: its own array, or the older object form converted. */
 function binsOf(sketch: Readonly<QuantileSketch>): readonly number[] {
-  const bins: unknown = sketch.bins;
-  if (Array.isArray(bins)) return bins;
-  return Object.entries(bins as Record<string, number>)
-    .map(([index, count]) => [Number(index), count] as const)
-    .sort(([a], [b]) => a - b)
-    .flat();
+  return asPairs(sketch.bins);
 }
 
 /** The sketch's own bins as pairs, to change: an older object form is rewritten first. */
 function ownBins(sketch: QuantileSketch): number[] {
-  if (!Array.isArray(sketch.bins)) sketch.bins = [...binsOf(sketch)];
+  if (!Array.isArray(sketch.bins)) sketch.bins = [...asPairs(sketch.bins)];
   return sketch.bins;
 }
 
-/** Position of the first pair whose index is at or above `index` (binary search). */
-function pairAt(bins: readonly number[], index: number): number {
-  let low = 0;
-  let high = bins.length / 2;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (bins[2 * middle]! < index) low = middle + 1;
-    else high = middle;
-  }
-  return 2 * low;
-}
-
-/**
- * A new pair list with the counts of `ours` plus `sign` times those of `theirs`, bin by bin;
- * bins left at 0 are dropped. Both lists sorted, so is the result.
- */
-function combinePairs(ours: readonly number[], theirs: readonly number[], sign: 1 | -1): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < ours.length || j < theirs.length) {
-    if (j >= theirs.length || (i < ours.length && ours[i]! < theirs[j]!)) {
-      out.push(ours[i]!, ours[i + 1]!);
-      i += 2;
-    } else if (i >= ours.length || theirs[j]! < ours[i]!) {
-      out.push(theirs[j]!, sign * theirs[j + 1]!);
-      j += 2;
-    } else {
-      const count = ours[i + 1]! + sign * theirs[j + 1]!;
-      if (count !== 0) out.push(ours[i]!, count);
-      i += 2;
-      j += 2;
-    }
-  }
-  return out;
-}
+const add = (mine: number | undefined, other: number) => (mine ?? 0) + other;
+const take = (mine: number | undefined, other: number) => (mine ?? 0) - other;
