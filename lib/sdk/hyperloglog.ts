@@ -23,8 +23,8 @@
  * stored in the older form, `sparse` as an object `{ "index": value }`, is read too; one that
  * a function changes is rewritten as pairs.
  *
- * Hand-written rather than a library: aggregation state must be plain JSON that `add` updates in
- * O(1) and any process merges exactly, and the npm candidates do not fit that: bloom-filters
+ * Hand-written rather than a library: aggregation state must be plain JSON that `add` changes in
+ * place and any process merges exactly, and the npm candidates do not fit that: bloom-filters
  * (MIT) keeps its sketch in a class and brings eight dependencies (lodash, seedrandom, xxhashjs
  * among them), hyperloglog-lite relies on a native murmurhash binding. The algorithm is short
  * and its figures are checked here against exact counts.
