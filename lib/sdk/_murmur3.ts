@@ -64,37 +64,60 @@ const LOW_SEED = 0x9747b28c;
 
 /**
  * `murmur3Bytes` with seeds 0 and {@linkcode LOW_SEED} in one pass into `lastHigh` and
- * `lastLow`: each block is read and mixed once for both.
+ * `lastLow`: each block is read and scrambled once for both.
  */
 function pairOfBytes(bytes: Uint8Array, length: number): void {
   let high = 0;
   let low = LOW_SEED | 0;
   const blocks = length & ~3;
   for (let i = 0; i < blocks; i += 4) {
-    let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
-    k = Math.imul(k, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    high ^= k;
-    high = (high << 13) | (high >>> 19);
-    high = (Math.imul(high, 5) + 0xe6546b64) | 0;
-    low ^= k;
-    low = (low << 13) | (low >>> 19);
-    low = (Math.imul(low, 5) + 0xe6546b64) | 0;
+    const k = scrambledBlock(bytes, i);
+    high = step(high, k);
+    low = step(low, k);
   }
-  const tail = length & 3;
-  if (tail > 0) {
-    let k = bytes[blocks]!;
-    if (tail > 1) k ^= bytes[blocks + 1]! << 8;
-    if (tail > 2) k ^= bytes[blocks + 2]! << 16;
-    k = Math.imul(k, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
+  if ((length & 3) > 0) {
+    const k = scrambledTail(bytes, blocks, length & 3);
     high ^= k;
     low ^= k;
   }
   lastHigh = finalMix(high ^ length);
   lastLow = finalMix(low ^ length);
+}
+
+function murmur3Bytes(bytes: Uint8Array, length: number, seed: number): number {
+  let h = seed | 0;
+  const blocks = length & ~3;
+  for (let i = 0; i < blocks; i += 4) h = step(h, scrambledBlock(bytes, i));
+  if ((length & 3) > 0) h ^= scrambledTail(bytes, blocks, length & 3);
+  return finalMix(h ^ length);
+}
+
+/** The four bytes from `i`, little-endian, scrambled. */
+function scrambledBlock(bytes: Uint8Array, i: number): number {
+  return scramble(
+    bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24),
+  );
+}
+
+/** The last `tail` (1..3) bytes from `from`, little-endian, scrambled. */
+function scrambledTail(bytes: Uint8Array, from: number, tail: number): number {
+  let k = bytes[from]!;
+  if (tail > 1) k ^= bytes[from + 1]! << 8;
+  if (tail > 2) k ^= bytes[from + 2]! << 16;
+  return scramble(k);
+}
+
+function scramble(k: number): number {
+  k = Math.imul(k, C1);
+  k = (k << 15) | (k >>> 17);
+  return Math.imul(k, C2);
+}
+
+/** One block mixed into the hash. */
+function step(h: number, k: number): number {
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
 /** MurmurHash3's final avalanche, as an unsigned 32-bit word. */
@@ -105,29 +128,4 @@ function finalMix(h: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
-}
-
-function murmur3Bytes(bytes: Uint8Array, length: number, seed: number): number {
-  let h = seed >>> 0;
-  const blocks = length & ~3;
-  for (let i = 0; i < blocks; i += 4) {
-    let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
-    k = Math.imul(k, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  const tail = length & 3;
-  if (tail > 0) {
-    let k = bytes[blocks]!;
-    if (tail > 1) k ^= bytes[blocks + 1]! << 8;
-    if (tail > 2) k ^= bytes[blocks + 2]! << 16;
-    k = Math.imul(k, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    h ^= k;
-  }
-  return finalMix(h ^ length);
 }
