@@ -90,3 +90,13 @@ export function asPairs(stored: unknown): readonly number[] {
     .sort(([a], [b]) => a - b)
     .flat();
 }
+
+/**
+ * A pair list that may be changed in place: `stored` itself when it is one, else a new list
+ * from the older object form. The caller stores it back.
+ *
+ * @param stored A pair list, or an object whose keys are integers.
+ */
+export function ownPairs(stored: unknown): number[] {
+  return Array.isArray(stored) ? stored : [...asPairs(stored)];
+}

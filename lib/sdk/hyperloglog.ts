@@ -49,7 +49,7 @@
  * @module
  */
 import { murmur3Pair } from "./_murmur3.ts";
-import { asPairs, combinePairs, insertPair, pairAt } from "./_pairs.ts";
+import { asPairs, combinePairs, insertPair, ownPairs, pairAt } from "./_pairs.ts";
 
 /** A HyperLogLog sketch; plain JSON, so it survives `JSON.stringify`/`JSON.parse` unchanged. */
 export interface HyperLogLog {
@@ -170,24 +170,13 @@ export function hyperLogLogMerge(into: HyperLogLog, other: Readonly<HyperLogLog>
   }
   if (other.dense === "") {
     const theirs = asPairs(other.sparse);
-    if (theirs.length === 0) return into;
-    // Only the registers `other` raises above `into`'s dense ones go to the buffer.
-    let raising = theirs;
-    if (into.dense !== "") {
-      const above: number[] = [];
-      for (let i = 0; i < theirs.length; i += 2) {
-        const index = theirs[i]!;
-        if (theirs[i + 1]! > DIGIT_VALUES[into.dense.charCodeAt(index)]!) {
-          above.push(index, theirs[i + 1]!);
-        }
-      }
-      raising = above;
-    }
-    if (raising.length <= 16) {
+    if (theirs.length <= 16) {
       // A few registers (a page's handful of visitors): raised in place, no new buffer.
-      for (let i = 0; i < raising.length; i += 2) raiseRegister(into, raising[i]!, raising[i + 1]!);
+      for (let i = 0; i < theirs.length; i += 2) raiseRegister(into, theirs[i]!, theirs[i + 1]!);
       return into;
     }
+    // Only the registers `other` raises above `into`'s dense ones go to the buffer.
+    const raising = into.dense === "" ? theirs : abovePairs(into.dense, theirs);
     into.sparse = combinePairs(asPairs(into.sparse), raising, higher);
     into.sparseSize = into.sparse.length / 2;
     if (into.sparseSize > 2 ** into.p / 16) fold(into);
@@ -242,7 +231,7 @@ export function hyperLogLogEstimate(hll: Readonly<HyperLogLog>): number {
 
 /** Raises one register to at least `rank`, through the sparse buffer. */
 function raiseRegister(hll: HyperLogLog, index: number, rank: number): void {
-  const sparse = Array.isArray(hll.sparse) ? hll.sparse : (hll.sparse = [...asPairs(hll.sparse)]);
+  const sparse = hll.sparse = ownPairs(hll.sparse);
   const at = pairAt(sparse, index);
   if (at < sparse.length && sparse[at] === index) {
     if (rank > sparse[at + 1]!) sparse[at + 1] = rank;
@@ -259,6 +248,17 @@ function fold(hll: HyperLogLog): void {
   hll.dense = encode(registersOf(hll));
   hll.sparse = [];
   hll.sparseSize = 0;
+}
+
+/** The pairs whose value is above the dense register at their index. */
+function abovePairs(dense: string, pairs: readonly number[]): number[] {
+  const above: number[] = [];
+  for (let i = 0; i < pairs.length; i += 2) {
+    if (pairs[i + 1]! > DIGIT_VALUES[dense.charCodeAt(pairs[i]!)]!) {
+      above.push(pairs[i]!, pairs[i + 1]!);
+    }
+  }
+  return above;
 }
 
 /** The larger register value. */

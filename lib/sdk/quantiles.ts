@@ -49,7 +49,7 @@
  *
  * @module
  */
-import { asPairs, combinePairs, insertPair, pairAt } from "./_pairs.ts";
+import { asPairs, combinePairs, insertPair, ownPairs, pairAt } from "./_pairs.ts";
 
 /** A quantile sketch; plain JSON, so it survives `JSON.stringify`/`JSON.parse` unchanged. */
 export interface QuantileSketch {
@@ -119,7 +119,7 @@ export function quantileSketchAdd(sketch: QuantileSketch, value: number): Quanti
   else {
     // `| 0` makes -0 (values just below 1) the bin 0 it is in JSON.
     const index = Math.ceil(Math.log(value) * indexMultiplier(sketch.accuracy)) | 0;
-    const bins = ownBins(sketch);
+    const bins = sketch.bins = ownPairs(sketch.bins);
     const at = pairAt(bins, index);
     if (at < bins.length && bins[at] === index) bins[at + 1]!++;
     else sketch.bins = insertPair(bins, at, index, 1);
@@ -159,7 +159,7 @@ export function quantileSketchMerge(
   const theirs = binsOf(other);
   into.count += other.count;
   into.zeros += other.zeros;
-  if (theirs.length > 0) into.bins = combinePairs(ownBins(into), theirs, add);
+  if (theirs.length > 0) into.bins = combinePairs(ownPairs(into.bins), theirs, add);
   return into;
 }
 
@@ -304,12 +304,6 @@ function indexMultiplier(accuracy: number): number {
 /** The sketch's bins as pairs, read only: its own array, or the older object form converted. */
 function binsOf(sketch: Readonly<QuantileSketch>): readonly number[] {
   return asPairs(sketch.bins);
-}
-
-/** The sketch's own bins as pairs, to change: an older object form is rewritten first. */
-function ownBins(sketch: QuantileSketch): number[] {
-  if (!Array.isArray(sketch.bins)) sketch.bins = [...asPairs(sketch.bins)];
-  return sketch.bins;
 }
 
 const add = (mine: number | undefined, other: number) => (mine ?? 0) + other;
