@@ -4,7 +4,8 @@
  * window of the state keys it dropped from memory, so a record of a key never seen (most keys,
  * at high cardinality) costs no read from Cassandra to learn that nothing is stored.
  *
- * Stages: each holds twice as many keys as the one before (the first 4,096) at 12 bits per key
+ * Stages: each holds twice as many keys as the one before (the first 4,096, or as many as the
+ * caller expects) at 12 bits per key
  * and 8 hashes, so a filter costs about 1.5 bytes per key whatever its final size, and the
  * false-positive rate of all stages together stays under 3% at a million keys. The hashes
  * come from two MurmurHash3 words (double hashing, as Kirsch and Mitzenmacher show is as good
@@ -26,6 +27,7 @@ export interface KeyFilter {
 }
 
 const FIRST_STAGE_KEYS = 4096;
+const MIN_FIRST_STAGE_KEYS = 64;
 const BITS_PER_KEY = 12;
 const HASHES = 8;
 
@@ -43,7 +45,8 @@ function stage(capacity: number): Stage {
 }
 
 /**
- * An empty filter.
+ * An empty filter whose first stage holds `firstStageKeys` keys (at least 64) before the next
+ * one is added: the number about to be added, when known, so a small set costs little.
  *
  * @example
  * ```ts
@@ -55,14 +58,15 @@ function stage(capacity: number): Stage {
  * assert.equal(dropped.size, 1);
  * ```
  */
-export function keyFilter(): KeyFilter {
+export function keyFilter(firstStageKeys: number = FIRST_STAGE_KEYS): KeyFilter {
+  const first = Math.max(MIN_FIRST_STAGE_KEYS, Math.ceil(firstStageKeys));
   const stages: Stage[] = [];
   let size = 0;
   return {
     add(key) {
       let last = stages[stages.length - 1];
       if (last === undefined || last.added >= last.capacity) {
-        last = stage(last === undefined ? FIRST_STAGE_KEYS : last.capacity * 2);
+        last = stage(last === undefined ? first : last.capacity * 2);
         stages.push(last);
       }
       const [high, low] = murmur3Pair(key);

@@ -214,3 +214,40 @@ Deno.test("dropped keys: the total key is read back like any key, and a re-deliv
   await test.processor.flush();
   assert.deepEqual(published(test.sink), { "*": 30, ...expected(range(0, 29).map(twentyPages)) });
 });
+
+Deno.test("dropped keys: an idle row drops its keys and stays, so a late record reads back only its own", async () => {
+  const clock = { now: Date.parse("2026-11-20T12:00:00Z") };
+  const test = setup({ now: () => clock.now, maxKeptKeys: 1_000 }); // far from the budget
+  await test.processor.onBatch(pagesBatch(0, range(0, 19), twentyPages));
+  await test.processor.onBatch(pagesBatch(1, [0], () => "/q"));
+  await test.processor.flush();
+  assert.equal(test.processor.stats().droppedKeys, 0, "within the budget, nothing idle yet");
+  clock.now += 121_000; // past the idle time
+  await test.processor.flush();
+  assert.equal(test.processor.stats().droppedKeys, 21, "every key of both idle rows");
+  assert.equal(test.processor.stats().keptKeys, 0);
+  assert.equal(test.processor.stats().stateRows, 2, "the rows stay, with their heads");
+
+  test.states.entryReads.length = 0;
+  await test.processor.onBatch(pagesBatch(0, [20], () => "/p3")); // a late record
+  assert.deepEqual(test.states.entryReads, [], "no row loaded whole");
+  assert.deepEqual(test.states.keyReads.map((read) => read.stateKeys), [["/p3"]]);
+  await test.processor.flush();
+  assert.deepEqual(published(test.sink), expected([...range(0, 19).map(twentyPages), "/q", "/p3"]));
+});
+
+Deno.test("dropped keys: an idle row of an aggregation without a summary leaves memory whole", async () => {
+  const clock = { now: Date.parse("2026-11-20T12:00:00Z") };
+  const test = pagesProcessor(undefined, { now: () => clock.now });
+  await test.processor.onBatch(pagesBatch(0, range(0, 9), twentyPages));
+  await test.processor.flush();
+  clock.now += 121_000;
+  await test.processor.flush();
+  assert.equal(test.processor.stats().stateRows, 0);
+  assert.equal(test.processor.stats().droppedKeys, 0);
+  test.states.entryReads.length = 0;
+  await test.processor.onBatch(pagesBatch(0, [10], () => "/p3"));
+  assert.equal(test.states.entryReads.length, 1, "loaded whole again");
+  await test.processor.flush();
+  assert.deepEqual(published(test.sink), expected([...range(0, 9).map(twentyPages), "/p3"]));
+});
