@@ -979,13 +979,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
    * keys of those that may drop keys, and the whole row of the others; then, above
    * `maxKeptKeys`, the saved keys not changed in the last two flushes of rows that may drop keys.
    *
-   * An idle row that may drop keys stays, keys left: a late record of its window then reads
-   * back only its own key, and the window's result stays incremental (the row's `entries` map
-   * is the same), where a row dropped whole made that record load every key of the row, and
-   * each result of the window read every key of every such partition again and kept them all
-   * (`latency_5m` at 1M distinct pages: 45 MiB of other partitions' values, from late records
-   * in five-minute windows idle for minutes). It costs its head and a filter (1.5 bytes a key)
-   * until its window closes.
+   * An idle row that may drop keys stays in memory without its keys: a late record of its
+   * window reads back only its own key, and the window's result stays incremental (the row's
+   * `entries` map is the same). A row dropped whole made that record load every key of the row,
+   * and each result of the window read every key of every such partition again and kept them
+   * all (`latency_5m` at 1M distinct pages: 45 MiB of other partitions' values, from late
+   * records in five-minute windows idle for minutes). It costs its head and a filter (1.5 bytes
+   * a key) until its window closes.
    *
    * Why a dropped key stays exact: it is dropped only once saved and unchanged since (not in
    * `changed`), so the store holds it as memory did (or more complete, see the module's
