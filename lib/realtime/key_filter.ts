@@ -5,8 +5,7 @@
  * at high cardinality) costs no read from Cassandra to learn that nothing is stored.
  *
  * Stages: each holds twice as many keys as the one before (the first 4,096, or as many as the
- * caller expects) at 12 bits per key
- * and 8 hashes, so a filter costs about 1.5 bytes per key whatever its final size, and the
+ * caller expects) at 12 bits per key and 8 hashes, so a filter costs about 1.5 bytes per key whatever its final size, and the
  * false-positive rate of all stages together stays under 3% at a million keys. The hashes
  * come from two MurmurHash3 words (double hashing, as Kirsch and Mitzenmacher show is as good
  * as independent hashes). Written here rather than taken from npm: the maintained Bloom filter

@@ -1017,22 +1017,20 @@ export function createProcessor(options: ProcessorOptions): Processor {
    * window's summary, and last changed or read back in a flush before `recentFrom`.
    */
   function dropKeys(row: StateRow, recentFrom: number): void {
-    let droppable = 0;
+    const droppable: string[] = [];
     for (const [stateKey, entry] of row.entries) {
       if (entry.stamp >= recentFrom) continue;
       if (row.changed.has(stateKey) || row.changedSinceResult.has(stateKey)) continue;
-      droppable++;
+      droppable.push(stateKey);
     }
-    if (droppable === 0) return;
+    if (droppable.length === 0) return;
     // A filter's first stage sized for what drops now: an idle row drops all its keys at once.
-    const dropped = row.dropped ??= keyFilter(droppable);
-    for (const [stateKey, entry] of row.entries) {
-      if (entry.stamp >= recentFrom) continue;
-      if (row.changed.has(stateKey) || row.changedSinceResult.has(stateKey)) continue;
+    const dropped = row.dropped ??= keyFilter(droppable.length);
+    for (const stateKey of droppable) {
       row.entries.delete(stateKey);
       dropped.add(stateKey);
-      counters.droppedKeys++;
     }
+    counters.droppedKeys += droppable.length;
   }
 
   function keptKeyCount(): number {
