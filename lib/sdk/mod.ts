@@ -21,7 +21,9 @@
  * - building blocks for analytics aggregations, each with JSON state and exact,
  *   order-independent merges: a HyperLogLog for distinct counts (`hyperLogLog...`), a
  *   relative-accuracy quantile sketch (`quantileSketch...`), gap-based session spans and their
- *   metrics (`addSessionEvent`, `mergeSessionSpans`, `sessionMetrics`);
+ *   metrics (`addSessionEvent`, `mergeSessionSpans`, `sessionMetrics`; `addToSessions` and
+ *   `mergeSessionLists` for one visitor's list); sums over keys whose parts change, for a
+ *   summary (`partSums`, `partSumsSet`);
  * - record helpers: `isBot` (the one bot test), `classifyUserAgent` (device, browser, OS),
  *   `referrerDomain`, `statusClass`, `isErrorStatus`, `visitorOf` (user, else client, else
  *   session), `clientOf`, `withoutQuery`, `isStaticAsset`, `percentOf`.
@@ -118,13 +120,16 @@ export {
   type DeviceType,
   type UserAgentClass,
 } from "./user_agent.ts";
+export { type PartSums, partSums, partSumsSet } from "./part_sums.ts";
 export {
   addSessionEvent,
+  addToSessions,
   DEFAULT_SESSION_GAP_MS,
+  mergeSessionLists,
   mergeSessionSpans,
+  type SessionList,
   type SessionMetrics,
   sessionMetrics,
-  type SessionSpan,
   type SessionSpans,
   type SessionWindow,
 } from "./sessions.ts";

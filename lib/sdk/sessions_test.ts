@@ -2,7 +2,9 @@ import assert from "assert";
 import { assertAggregationLaws } from "./conformance.ts";
 import {
   addSessionEvent,
+  addToSessions,
   DEFAULT_SESSION_GAP_MS,
+  mergeSessionLists,
   mergeSessionSpans,
   sessionMetrics,
   type SessionSpans,
@@ -38,9 +40,9 @@ const EVENTS: Event[] = [
 Deno.test("sessions: hand-computed count, duration, pages and bounces", () => {
   const spans = spansOf(EVENTS);
   assert.deepEqual(spans, {
-    a: [[0, 25 * MINUTE, 3], [70 * MINUTE, 70 * MINUTE, 1]],
-    b: [[5 * MINUTE, 5 * MINUTE, 1]],
-    c: [[100 * MINUTE, 130 * MINUTE, 2], [161 * MINUTE, 161 * MINUTE, 1]],
+    a: [0, 25 * MINUTE, 3, 70 * MINUTE, 70 * MINUTE, 1],
+    b: [5 * MINUTE, 5 * MINUTE, 1],
+    c: [100 * MINUTE, 130 * MINUTE, 2, 161 * MINUTE, 161 * MINUTE, 1],
   });
   assert.deepEqual(sessionMetrics(spans), {
     sessions: 5,
@@ -56,10 +58,10 @@ Deno.test("sessions: hand-computed count, duration, pages and bounces", () => {
 Deno.test("sessions: events out of order, an event bridging two sessions, zero-page events", () => {
   const spans = spansOf([["v", 50], ["v", 0], ["v", 100], ["v", 75, 0], ["v", 15]]);
   // 0, 15 | 50, 75, 100: 75 (a click, no page) joins 50 and 100.
-  assert.deepEqual(spans, { v: [[0, 15 * MINUTE, 2], [50 * MINUTE, 100 * MINUTE, 2]] });
+  assert.deepEqual(spans, { v: [0, 15 * MINUTE, 2, 50 * MINUTE, 100 * MINUTE, 2] });
   // 32 is within 30 minutes of both 15 and 50.
   const bridged = addSessionEvent(structuredClone(spans), "v", 32 * MINUTE, GAP);
-  assert.deepEqual(bridged, { v: [[0, 100 * MINUTE, 5]] });
+  assert.deepEqual(bridged, { v: [0, 100 * MINUTE, 5] });
 });
 
 Deno.test("sessions: any split, merged in any order through JSON, equals one pass", () => {
@@ -119,10 +121,10 @@ Deno.test("sessions: a session counts in the window where it starts", () => {
 
 Deno.test("sessions by session id: gap Infinity joins every event of the id", () => {
   const spans = spansOf([["s1", 0], ["s1", 300], ["s2", 10], ["s1", 120]], Infinity);
-  assert.deepEqual(spans, { s1: [[0, 300 * MINUTE, 3]], s2: [[10 * MINUTE, 10 * MINUTE, 1]] });
-  assert.deepEqual(mergeSessionSpans({ s1: [[400 * MINUTE, 400 * MINUTE, 1]] }, spans, Infinity), {
-    s1: [[0, 400 * MINUTE, 4]],
-    s2: [[10 * MINUTE, 10 * MINUTE, 1]],
+  assert.deepEqual(spans, { s1: [0, 300 * MINUTE, 3], s2: [10 * MINUTE, 10 * MINUTE, 1] });
+  assert.deepEqual(mergeSessionSpans({ s1: [400 * MINUTE, 400 * MINUTE, 1] }, spans, Infinity), {
+    s1: [0, 400 * MINUTE, 4],
+    s2: [10 * MINUTE, 10 * MINUTE, 1],
   });
 });
 
@@ -144,4 +146,22 @@ Deno.test("sessions: any visitor key, empty state and bad input", () => {
   assert.throws(() => addSessionEvent({}, "v", 0, 0), /gap must be above 0 ms, found 0/);
   assert.throws(() => addSessionEvent({}, "v", NaN, GAP), /timestamp must be finite/);
   assert.throws(() => addSessionEvent({}, "v", 0, GAP, -1), /pages must be >= 0/);
+});
+
+Deno.test("sessions of one visitor: a list as addSessionEvent keeps it; merge reads both", () => {
+  const spans = spansOf(EVENTS);
+  let a: number[] = [];
+  for (const [visitor, minute] of EVENTS) {
+    if (visitor === "a") a = addToSessions(a, minute * MINUTE, GAP);
+  }
+  assert.deepEqual(a, spans.a);
+  const early = addToSessions([], 0, GAP);
+  const late = addToSessions(addToSessions([], 25 * MINUTE, GAP), 70 * MINUTE, GAP);
+  const merged = mergeSessionLists(late, early, GAP);
+  assert.deepEqual(merged, [0, 25 * MINUTE, 2, 70 * MINUTE, 70 * MINUTE, 1]);
+  // Both parts read only, and no array shared with the result.
+  assert.deepEqual(early, [0, 0, 1]);
+  assert.deepEqual(late, [25 * MINUTE, 25 * MINUTE, 1, 70 * MINUTE, 70 * MINUTE, 1]);
+  assert.notEqual(mergeSessionLists(early, [], GAP), early);
+  assert.throws(() => mergeSessionLists([], [], 0), /gap must be above 0 ms/);
 });

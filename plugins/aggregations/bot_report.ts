@@ -12,6 +12,9 @@ import {
   type KeyedSummary,
   type KeyedValues,
   type LogRecord,
+  type PartSums,
+  partSums,
+  partSumsSet,
   percentOf,
   type ResultRow,
   type RunningTop,
@@ -65,14 +68,11 @@ export interface AddressRow {
  * it changes, and a running top of the addresses by requests (which only grow).
  */
 export interface BotReportSummary {
-  /** Whether any address was counted (rows are due). */
-  counted: boolean;
-  /** Requests of every address. */
-  requests: number;
-  /** Requests counted as bot traffic (the `*bots` row). */
-  botRequests: number;
-  /** Each address's part of the totals as last updated: `[requests, botRequests]`. */
-  parts: Map<string, [number, number]>;
+  /**
+   * Each address's part of the totals as last updated, and the totals: requests, and requests
+   * counted as bot traffic (the `*bots` row). No address counted: no rows.
+   */
+  parts: PartSums;
   /** The addresses with the most requests. */
   top: RunningTop<AddressRow>;
 }
@@ -104,19 +104,12 @@ const botReport: AggregationPlugin<BotReportOptions, BotReportState> = {
     };
     const summary: KeyedSummary<AddressTraffic, BotReportSummary> = {
       start: () => ({
-        counted: false,
-        requests: 0,
-        botRequests: 0,
-        parts: new Map(),
+        parts: partSums(2),
         top: runningTop(settings.n),
       }),
       update(window, address, traffic) {
         const now = judge(traffic);
-        window.counted = true;
-        const [requests, botRequests] = window.parts.get(address) ?? [0, 0];
-        window.requests += traffic.requests - requests;
-        window.botRequests += now.botRequests - botRequests;
-        window.parts.set(address, [traffic.requests, now.botRequests]);
+        partSumsSet(window.parts, address, [traffic.requests, now.botRequests]);
         runningTopOffer(window.top, address, traffic.requests, () => ({
           peak: now.peak,
           bot: now.bot,
@@ -124,12 +117,13 @@ const botReport: AggregationPlugin<BotReportOptions, BotReportState> = {
         return window;
       },
       finish(window) {
-        if (!window.counted) return [];
+        if (window.parts.slots.size === 0) return [];
+        const [requests = 0, botRequests = 0] = window.parts.totals;
         const rows: ResultRow[] = window.top.entries.map((entry, index) => ({
           key: entry.key,
           values: {
             requests: entry.score,
-            share_pct: percentOf(entry.score, window.requests),
+            share_pct: percentOf(entry.score, requests),
             peak_per_minute: entry.row.peak,
             bot: entry.row.bot,
             rank: index + 1,
@@ -138,8 +132,8 @@ const botReport: AggregationPlugin<BotReportOptions, BotReportState> = {
         rows.push({
           key: BOTS_ROW,
           values: {
-            requests: window.botRequests,
-            share_pct: percentOf(window.botRequests, window.requests),
+            requests: botRequests,
+            share_pct: percentOf(botRequests, requests),
             peak_per_minute: 0,
             bot: "summary",
             rank: 0,

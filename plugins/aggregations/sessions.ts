@@ -13,7 +13,7 @@
  * @module
  */
 import {
-  addSessionEvent,
+  addToSessions,
   type AggregationPlugin,
   clientOf,
   duration,
@@ -25,12 +25,14 @@ import {
   type KeyedSummary,
   type KeyedValues,
   type LogRecord,
-  mergeSessionSpans,
+  mergeSessionLists,
   pageOf,
   parseDuration,
+  type PartSums,
+  partSums,
+  partSumsSet,
+  type SessionList,
   sessionMetrics,
-  type SessionSpan,
-  type SessionSpans,
   withoutQuery,
   z,
 } from "../../lib/sdk/mod.ts";
@@ -61,29 +63,19 @@ export type SessionsOptions = z.output<typeof options>;
 export interface VisitSessions {
   /** True for a session id (all its events form one session), false for a client. */
   by_id: boolean;
-  /** Its sessions as `[first, last, pages]`, sorted by start. */
-  spans: SessionSpan[];
+  /** Its sessions, flat: `first, last, pages` for each, sorted by start. */
+  spans: SessionList;
 }
 
 /** Per visit key (`s <session_id>` or `c <address> <agent>`), its sessions in the window. */
 export type SessionState = KeyedValues<VisitSessions>;
 
-/** One visit's part of a window's figures: sessions, their duration (ms), pages, bounces. */
-type SessionPart = [number, number, number, number];
-
-/** What real time keeps of a window to finish it from the visits that changed only. */
-export interface SessionTotals {
-  /** Each visit's part as last updated, by state key. */
-  parts: Map<string, SessionPart>;
-  /** Sessions of every visit. */
-  sessions: number;
-  /** Their summed duration, ms. */
-  durationMs: number;
-  /** Their page views. */
-  pages: number;
-  /** Sessions with at most one page view. */
-  bounces: number;
-}
+/**
+ * What real time keeps of a window to finish it from the visits that changed only: each visit's
+ * part of the figures as last updated (sessions, their duration in ms, page views, bounces), and
+ * their sums.
+ */
+export type SessionTotals = PartSums;
 
 /** The `sessions` aggregation plugin. */
 const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
@@ -120,34 +112,23 @@ const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
     // Real time keeps each visit's part of the window's figures (four numbers), so a result
     // takes out and puts back the parts of the visits that changed only.
     const summary: KeyedSummary<VisitSessions, SessionTotals> = {
-      start: () => ({ parts: new Map(), sessions: 0, durationMs: 0, pages: 0, bounces: 0 }),
+      start: () => partSums(4),
       update(totals, key, visit) {
-        const before = totals.parts.get(key);
-        const metrics = sessionMetrics({ v: visit.spans });
-        const part: SessionPart = [
-          metrics.sessions,
-          metrics.totalDurationMs,
-          metrics.pages,
-          metrics.bounces,
-        ];
-        totals.sessions += part[0] - (before?.[0] ?? 0);
-        totals.durationMs += part[1] - (before?.[1] ?? 0);
-        totals.pages += part[2] - (before?.[2] ?? 0);
-        totals.bounces += part[3] - (before?.[3] ?? 0);
-        totals.parts.set(key, part);
-        return totals;
+        const metrics = sessionMetrics({ v: spansOf(visit) });
+        const { sessions, totalDurationMs, pages, bounces } = metrics;
+        return partSumsSet(totals, key, [sessions, totalDurationMs, pages, bounces]);
       },
       finish(totals) {
-        if (totals.parts.size === 0) return [];
-        const { sessions, bounces } = totals;
+        if (totals.slots.size === 0) return [];
+        const [sessions = 0, durationMs = 0, pages = 0, bounces = 0] = totals.totals;
         return [{
           key: "all",
           values: {
             sessions,
             bounces,
             bounce_rate: round(sessions === 0 ? 0 : bounces / sessions, 4),
-            avg_duration_s: round(sessions === 0 ? 0 : totals.durationMs / sessions / 1000, 3),
-            pages_per_session: round(sessions === 0 ? 0 : totals.pages / sessions, 3),
+            avg_duration_s: round(sessions === 0 ? 0 : durationMs / sessions / 1000, 3),
+            pages_per_session: round(sessions === 0 ? 0 : pages / sessions, 3),
           },
         }];
       },
@@ -168,14 +149,13 @@ const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
       add(visit, record) {
         visit.by_id = record.session_id !== undefined;
         const gap = visit.by_id ? Infinity : gapMs;
-        const current: SessionSpans = visit.spans.length === 0 ? {} : { v: visit.spans };
-        visit.spans = addSessionEvent(current, "v", record.timestamp, gap, pagesOf(record)).v!;
+        visit.spans = addToSessions(spansOf(visit), record.timestamp, gap, pagesOf(record));
         return visit;
       },
       merge(into, other) {
         into.by_id = into.by_id || other.by_id;
         const gap = into.by_id ? Infinity : gapMs;
-        into.spans = mergeSessionSpans({ v: into.spans }, { v: other.spans }, gap).v!;
+        into.spans = mergeSessionLists(spansOf(into), spansOf(other), gap);
         return into;
       },
       finish: finishFromSummary(summary),
@@ -185,6 +165,15 @@ const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
 };
 
 export default sessions;
+
+/**
+ * A visit's sessions as a flat list. State saved before the list was flat (to save memory: an
+ * array per session cost five times as much) holds `[first, last, pages]` arrays: flattened.
+ */
+function spansOf(visit: VisitSessions): SessionList {
+  const spans: unknown[] = visit.spans;
+  return Array.isArray(spans[0]) ? spans.flat() as SessionList : visit.spans;
+}
 
 function round(value: number, digits: number): number {
   const scale = 10 ** digits;

@@ -107,3 +107,31 @@ Deno.test("sessions: requests for static assets extend a session but are no page
     pages_per_session: 1,
   });
 });
+
+Deno.test("sessions: state saved with a [first, last, pages] array per session still counts", () => {
+  const keyed = build().keyed!;
+  const key = "c 10.0.0.1 Firefox";
+  // A visit as saved before lists were flat: 0..20 min (3 pages), 60 min (a bounce).
+  const saved = {
+    by_id: false,
+    spans: [[t0, t0 + 20 * minute, 3], [t0 + 60 * minute, t0 + 60 * minute, 1]],
+  };
+  const flat = [
+    request("10.0.0.1", 0),
+    request("10.0.0.1", 10),
+    request("10.0.0.1", 20),
+    request("10.0.0.1", 60),
+  ]
+    .reduce(keyed.add, keyed.start());
+  const expected = keyed.finish(new Map([[key, flat]]));
+  // Read back and added to, merged either way, or finished as it is: as if saved flat.
+  const added = keyed.add(structuredClone(saved), request("10.0.0.1", 25));
+  assert.deepEqual(added, {
+    by_id: false,
+    spans: [t0, t0 + 25 * minute, 4, t0 + 60 * minute, t0 + 60 * minute, 1],
+  });
+  assert.deepEqual(keyed.merge(keyed.start(), structuredClone(saved)), flat);
+  assert.deepEqual(keyed.merge(structuredClone(saved), keyed.start()), flat);
+  assert.deepEqual(keyed.finish(new Map([[key, structuredClone(saved)]])), expected);
+  assert.equal(expected[0]!.values.sessions, 2);
+});
