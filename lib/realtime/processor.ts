@@ -298,11 +298,16 @@ const IDLE_ROW_MS = 120_000;
 export const MAX_PENDING_KEYS = 200_000;
 /**
  * Most state keys held in memory, of aggregations that finish from a summary, before a flush
- * drops the clean ones not changed in the last two flushes. Per partition window, a Bloom
+ * drops the clean ones used longest ago (not in the last two flushes). Per partition window, a Bloom
  * filter of the dropped keys (1.5 bytes each) tells a new key from one to read back, so at high
  * cardinality, where most keys are new, few reads are needed.
  */
 export const MAX_KEPT_KEYS = 500_000; // runtime.max_state_keys' default too (lib/config/schema.ts)
+/**
+ * Above `maxKeptKeys`, a flush drops the least recently used droppable keys until this share of
+ * the budget is left, so the next flushes need not drop again at once.
+ */
+const KEPT_AFTER_DROP = 0.8;
 /**
  * State rows expire this long after their window closed: long enough for a replay of records
  * that were on time (a consumer catching up after an outage), then they stop costing anything.
@@ -977,7 +982,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
   /**
    * Drops clean rows of closed windows (their results are written); of idle clean rows, the
    * keys of those that may drop keys, and the whole row of the others; then, above
-   * `maxKeptKeys`, the saved keys not changed in the last two flushes of rows that may drop keys.
+   * `maxKeptKeys`, of rows that may drop keys, the saved keys used longest ago (not in the last
+   * two flushes) until `KEPT_AFTER_DROP` of the budget is left.
    *
    * An idle row that may drop keys stays in memory without its keys: a late record of its
    * window reads back only its own key, and the window's result stays incremental (the row's
@@ -1007,21 +1013,50 @@ export function createProcessor(options: ProcessorOptions): Processor {
     let keptKeys = 0;
     for (const row of rows.values()) if (row.evictable) keptKeys += row.entries.size;
     if (keptKeys <= maxKeptKeys) return;
+    const recentFrom = oldestToDrop(keptKeys - Math.floor(maxKeptKeys * KEPT_AFTER_DROP));
     for (const row of rows.values()) {
-      if (row.evictable) dropKeys(row, flushes - 1);
+      if (row.evictable) dropKeys(row, recentFrom);
     }
   }
 
   /**
-   * Drops from memory the keys of `row` (which may drop keys) that are saved, merged into the
+   * The flush count from which keys stay: the least recently used droppable keys (by the flush
+   * that last changed or read them back, before the last two flushes) that make at least
+   * `excess` keys, or all droppable keys when they make fewer. A key used again soon after it
+   * left memory costs a read; the keys used longest ago are the least likely to come back.
+   */
+  function oldestToDrop(excess: number): number {
+    const byStamp = new Map<number, number>();
+    for (const row of rows.values()) {
+      if (!row.evictable) continue;
+      for (const [stateKey, entry] of row.entries) {
+        if (isDroppable(row, stateKey, entry, flushes - 1)) {
+          byStamp.set(entry.stamp, (byStamp.get(entry.stamp) ?? 0) + 1);
+        }
+      }
+    }
+    let dropping = 0;
+    for (const stamp of [...byStamp.keys()].sort((a, b) => a - b)) {
+      dropping += byStamp.get(stamp)!;
+      if (dropping >= excess) return stamp + 1;
+    }
+    return flushes - 1;
+  }
+
+  /**
+   * Whether a key of `row` (which may drop keys) may leave memory: saved, merged into the
    * window's summary, and last changed or read back in a flush before `recentFrom`.
    */
+  function isDroppable(row: StateRow, stateKey: string, entry: Entry, recentFrom: number): boolean {
+    return entry.stamp < recentFrom && !row.changed.has(stateKey) &&
+      !row.changedSinceResult.has(stateKey);
+  }
+
+  /** Drops from memory the keys of `row` (which may drop keys) that {@linkcode isDroppable}. */
   function dropKeys(row: StateRow, recentFrom: number): void {
     const droppable: string[] = [];
     for (const [stateKey, entry] of row.entries) {
-      if (entry.stamp >= recentFrom) continue;
-      if (row.changed.has(stateKey) || row.changedSinceResult.has(stateKey)) continue;
-      droppable.push(stateKey);
+      if (isDroppable(row, stateKey, entry, recentFrom)) droppable.push(stateKey);
     }
     if (droppable.length === 0) return;
     // A filter's first stage sized for what drops now: an idle row drops all its keys at once.

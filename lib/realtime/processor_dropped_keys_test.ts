@@ -251,3 +251,24 @@ Deno.test("dropped keys: an idle row of an aggregation without a summary leaves 
   await test.processor.flush();
   assert.deepEqual(published(test.sink), expected([...range(0, 9).map(twentyPages), "/p3"]));
 });
+
+Deno.test("dropped keys: above the budget, the keys used longest ago leave first, until 80% of it is left", async () => {
+  const test = setup({ maxKeptKeys: 20 });
+  // Six flushes, each with four new pages: /a0../a3, then /b.., ... /f...
+  const groups = ["a", "b", "c", "d", "e", "f"];
+  for (const [i, group] of groups.entries()) {
+    await test.processor.onBatch(
+      pagesBatch(0, range(i * 4, i * 4 + 3), (o) => `/${group}${o % 4}`),
+    );
+    await test.processor.flush();
+  }
+  // 24 keys over the budget of 20: the oldest, /a and /b, leave, and 16 stay (not only the 8
+  // changed in the last two flushes).
+  assert.equal(test.processor.stats().droppedKeys, 8);
+  assert.equal(test.processor.stats().keptKeys, 16);
+  await test.processor.onBatch(pagesBatch(0, [24, 25], (o) => (o === 24 ? "/c0" : "/b0")));
+  assert.deepEqual(test.states.keyReads.map((read) => read.stateKeys), [["/b0"]], "only /b0 read");
+  await test.processor.flush();
+  const pages = groups.flatMap((group) => range(0, 3).map((n) => `/${group}${n}`));
+  assert.deepEqual(published(test.sink), expected([...pages, "/c0", "/b0"]));
+});
