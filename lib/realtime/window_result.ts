@@ -112,7 +112,9 @@ interface MergedWindow {
  * - between two whole merges, a key's value only grows (the summary's law relies on it): a local
  *   partition's entries only grow while its map is the same (a reload or a reassignment gives
  *   another map, and the window is merged whole again; a key it drops from memory was saved and
- *   merged, and is read back as it was, or grown), and another process's partition is only
+ *   merged, and is read back as it was, or grown), a local partition new to the merge only adds
+ *   to values (it is merged in with every key; it cannot have dropped any, as none was merged),
+ *   and another process's partition is only
  *   read again at a later head of the same rows (a partition merged before and gone now, e.g.
  *   expired, makes the next result merge whole);
  * - a value lent to the summary is never changed afterwards (it is lent again as `previous`):
@@ -222,9 +224,16 @@ export async function realtimeResult(
   const summary = keyed.summary;
   const cached = cache.merged.get(windowId);
   const remoteIds = new Set(remotes.map(([id]) => id));
+  const heldEntries = new Map(heldFirst.map((p) => [partitionId(p), p.entries]));
+  // Local partitions new to the window's merge: merged in with every key, as a remote one is.
+  // One that dropped keys never was (a key leaves memory only once merged), so it merges whole.
+  const added = cached === undefined
+    ? []
+    : heldFirst.filter((p) => !cached.locals.has(partitionId(p)));
   const whole = cached === undefined ||
-    cached.locals.size !== heldFirst.length ||
-    heldFirst.some((p) => cached.locals.get(partitionId(p)) !== p.entries) ||
+    // A local partition merged last time and gone now, or reloaded (another entries map).
+    [...cached.locals].some(([id, entries]) => heldEntries.get(id) !== entries) ||
+    added.some((p) => p.dropped !== undefined) ||
     // A remote partition merged last time and gone now (it became local, or expired).
     [...cached.remotes].some((id) => !remoteIds.has(id));
 
@@ -258,7 +267,7 @@ export async function realtimeResult(
       return "being written";
     }
     if (whole) break;
-    const wanted = droppedKeysToMerge(locals, remotes, readBack, asked);
+    const wanted = droppedKeysToMerge(locals, added, remotes, readBack, asked);
     if (wanted.size === 0) break;
     // Records keep changing keys meanwhile; a result that cannot catch up waits a flush.
     if (attempt === MAX_READ_BACKS) return "being written";
@@ -316,12 +325,7 @@ export async function realtimeResult(
         merged.summary = summary.update(merged.summary, key, fresh, undefined);
       }
     } else {
-      const changed = new Set<string>();
-      for (const p of locals) for (const key of p.changedSinceResult) changed.add(key);
-      for (const [, partition] of remotes) {
-        for (const key of partition.unmerged) changed.add(key);
-      }
-      for (const key of changed) {
+      for (const key of keysToMerge(locals, added, remotes)) {
         // A fresh merge when kept (lent again as `previous`); else lent as the view reads it
         // (a key of one partition is that partition's value, not a copy).
         const value = keepValues ? mergedValue(keyed, sources, key) : view.get(key);
@@ -333,6 +337,7 @@ export async function realtimeResult(
     }
   }
   // Merged now: nothing below may give the result up any more.
+  for (const p of added) merged.locals.set(partitionId(p), p.entries);
   for (const p of locals) p.changedSinceResult.clear();
   for (const [, partition] of remotes) partition.unmerged.clear();
   merged.remotes = remoteIds;
@@ -362,6 +367,7 @@ function keyOf(p: { stream: string; partition: number }): { stream: string; part
  */
 function droppedKeysToMerge(
   locals: readonly LocalPartition[],
+  added: readonly LocalPartition[],
   remotes: ReadonlyArray<readonly [string, RemotePartition]>,
   readBack: ReadonlyMap<string, ReadonlyMap<string, unknown>>,
   asked: ReadonlyMap<string, ReadonlySet<string>>,
@@ -369,9 +375,7 @@ function droppedKeysToMerge(
   const wanted = new Map<LocalPartition, string[]>();
   const partial = locals.filter((p) => p.dropped !== undefined);
   if (partial.length === 0) return wanted;
-  const changed = new Set<string>();
-  for (const p of locals) for (const key of p.changedSinceResult) changed.add(key);
-  for (const [, partition] of remotes) for (const key of partition.unmerged) changed.add(key);
+  const changed = keysToMerge(locals, added, remotes);
   for (const p of partial) {
     const id = partitionId(p);
     const keys: string[] = [];
@@ -382,6 +386,22 @@ function droppedKeysToMerge(
     if (keys.length > 0) wanted.set(p, keys);
   }
   return wanted;
+}
+
+/**
+ * The keys an incremental result merges: those changed in a local partition or read from
+ * another since the last result, and every key of a local partition new to the merge.
+ */
+function keysToMerge(
+  locals: readonly LocalPartition[],
+  added: readonly LocalPartition[],
+  remotes: ReadonlyArray<readonly [string, RemotePartition]>,
+): Set<string> {
+  const keys = new Set<string>();
+  for (const p of locals) for (const key of p.changedSinceResult) keys.add(key);
+  for (const p of added) for (const key of p.entries.keys()) keys.add(key);
+  for (const [, partition] of remotes) for (const key of partition.unmerged) keys.add(key);
+  return keys;
 }
 
 /** A local partition's values: in memory, else as read back from the store. */

@@ -390,3 +390,81 @@ async function assertCachedLikeFresh(
   assert.ok(incremental > 250, `seed ${seed}: results computed: ${incremental}`);
   return { results, expired };
 }
+
+Deno.test("window result: a local partition new to the window is merged in, without reading the others whole", async () => {
+  const states = fakeStateStore();
+  const key = (partition: number) => ({
+    aggregation: "pages",
+    windowKey: "2026-11-20",
+    stream: "RAWLOG",
+    partition,
+  });
+  const stats = (visits: number) => ({ visits, largest: 10 * visits });
+  // Partition 0 saved /a (2 visits) and /b (3), then dropped /a from memory.
+  await states.save([{
+    key: key(0),
+    head: { records: 5, appliedOffset: 4 },
+    entries: [
+      { stateKey: "/a", value: JSON.stringify(stats(2)), appliedOffset: 1 },
+      { stateKey: "/b", value: JSON.stringify(stats(3)), appliedOffset: 4 },
+    ],
+  }]);
+  const zero: LocalPartition = {
+    stream: "RAWLOG",
+    partition: 0,
+    records: 5,
+    entries: new Map([["/b", { value: stats(3) }]]),
+    changedSinceResult: new Set(),
+    dropped: { mightHold: (page) => page === "/a" },
+  };
+  let holding = [zero];
+  const calls = { starts: 0, updates: 0 };
+  const aggregation = pageStatsWithSummary(calls, false);
+  const cache = resultCache();
+  const compute = () =>
+    realtimeResult(
+      states,
+      windowCutter("UTC"),
+      "pages",
+      aggregation,
+      DAY,
+      "2026-11-20",
+      () => holding,
+      cache,
+    );
+  const first = await compute();
+  assert.ok(typeof first !== "string");
+  assert.equal(states.entryReads.length, 1, "the first result reads partition 0 whole");
+  // A late record of the window lands in partition 1: a new partition window here.
+  const one: LocalPartition = {
+    stream: "RAWLOG",
+    partition: 1,
+    records: 2,
+    entries: new Map([["/a", { value: stats(1) }], ["/c", { value: stats(1) }]]),
+    changedSinceResult: new Set(["/a", "/c"]),
+  };
+  holding = [zero, one];
+  const next = await compute();
+  assert.ok(typeof next !== "string");
+  assert.equal(states.entryReads.length, 1, "no partition read whole again");
+  assert.deepEqual(states.keyReads.map((read) => read.stateKeys), [["/a"]], "only the shared key");
+  assert.equal(calls.starts, 1, "the summary went on");
+  assert.equal(next.records, 7);
+  assert.deepEqual(next.rows.map((row) => [row.key, row.values.visits]), [
+    ["/a", 3],
+    ["/b", 3],
+    ["/c", 1],
+    ["*", 7],
+  ]);
+  // And with partition 1 merged now, its next change is incremental like any other.
+  one.changedSinceResult.add("/c");
+  (one.entries as Map<string, { value: unknown }>).set("/c", { value: stats(4) });
+  one.records = 5;
+  const third = await compute();
+  assert.ok(typeof third !== "string");
+  assert.equal(calls.starts, 1);
+  assert.deepEqual(third.rows.at(-1), {
+    key: "*",
+    values: { visits: 10, busiest: 4, largest: 40 },
+  });
+});
