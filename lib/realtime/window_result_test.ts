@@ -198,18 +198,7 @@ Deno.test("window result: partitions held here that change while others are read
     holding = [held(0, 1), held(1, 2)];
     return read(key, above);
   };
-  const cache = resultCache();
-  const compute = () =>
-    realtimeResult(
-      states,
-      windowCutter("UTC"),
-      "pages",
-      visitsPerPage,
-      DAY,
-      "2026-11-20",
-      () => holding,
-      cache,
-    );
+  const compute = heldHere(states, visitsPerPage, () => holding);
   assert.equal(await compute(), "being written");
   assert.equal(holding[0]!.changedSinceResult.size, 1, "nothing drained from a result given up");
   const next = await compute();
@@ -217,6 +206,29 @@ Deno.test("window result: partitions held here that change while others are read
   assert.equal(next.records, 3);
   assert.deepEqual(next.rows, [{ key: "/a", values: { visits: 3 } }]);
 });
+
+/**
+ * Computes the result of window 2026-11-20 of `pages` again and again with one cache, with the
+ * partitions `holding` gives held in memory.
+ */
+function heldHere(
+  states: ReturnType<typeof fakeStateStore>,
+  aggregation: Aggregation,
+  holding: () => LocalPartition[],
+) {
+  const cache = resultCache();
+  return () =>
+    realtimeResult(
+      states,
+      windowCutter("UTC"),
+      "pages",
+      aggregation,
+      DAY,
+      "2026-11-20",
+      holding,
+      cache,
+    );
+}
 
 /**
  * Six partitions move between this process (in memory) and others (in the store) while
@@ -420,18 +432,7 @@ Deno.test("window result: a local partition new to the window is merged in, with
   let holding = [zero];
   const calls = { starts: 0, updates: 0 };
   const aggregation = pageStatsWithSummary(calls, false);
-  const cache = resultCache();
-  const compute = () =>
-    realtimeResult(
-      states,
-      windowCutter("UTC"),
-      "pages",
-      aggregation,
-      DAY,
-      "2026-11-20",
-      () => holding,
-      cache,
-    );
+  const compute = heldHere(states, aggregation, () => holding);
   const first = await compute();
   assert.ok(typeof first !== "string");
   assert.equal(states.entryReads.length, 1, "the first result reads partition 0 whole");
