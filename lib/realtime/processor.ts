@@ -298,9 +298,9 @@ const IDLE_ROW_MS = 120_000;
 export const MAX_PENDING_KEYS = 200_000;
 /**
  * Most state keys held in memory, of aggregations that finish from a summary, before a flush
- * drops the clean ones used longest ago (not in the last two flushes). Per partition window, a Bloom
- * filter of the dropped keys (1.5 bytes each) tells a new key from one to read back, so at high
- * cardinality, where most keys are new, few reads are needed.
+ * drops the clean ones used longest ago (not in the last two flushes). Per partition window, a
+ * Bloom filter of the dropped keys (1.5 bytes each) tells a new key from one to read back, so at
+ * high cardinality, where most keys are new, few reads are needed.
  */
 export const MAX_KEPT_KEYS = 500_000; // runtime.max_state_keys' default too (lib/config/schema.ts)
 /**

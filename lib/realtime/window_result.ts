@@ -114,9 +114,8 @@ interface MergedWindow {
  *   another map, and the window is merged whole again; a key it drops from memory was saved and
  *   merged, and is read back as it was, or grown), a local partition new to the merge only adds
  *   to values (it is merged in with every key; it cannot have dropped any, as none was merged),
- *   and another process's partition is only
- *   read again at a later head of the same rows (a partition merged before and gone now, e.g.
- *   expired, makes the next result merge whole);
+ *   and another process's partition is only read again at a later head of the same rows (a
+ *   partition merged before and gone now, e.g. expired, makes the next result merge whole);
  * - a value lent to the summary is never changed afterwards (it is lent again as `previous`):
  *   each key's merged value is a fresh one;
  * - local partitions are read in one synchronous step at the end of a result, after every await,

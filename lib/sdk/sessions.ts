@@ -101,7 +101,8 @@ export function addSessionEvent(
  * import assert from "assert";
  * import { addToSessions } from "./sessions.ts";
  * const gap = 60_000;
- * assert.deepEqual(addToSessions(addToSessions([], 0, gap), 90_000, gap), [0, 0, 1, 90_000, 90_000, 1]);
+ * const list = addToSessions(addToSessions([], 0, gap), 90_000, gap);
+ * assert.deepEqual(list, [0, 0, 1, 90_000, 90_000, 1]); // two sessions: 90 s is over the gap
  * ```
  */
 export function addToSessions(
