@@ -88,6 +88,7 @@ Deno.test("a valid pipeline loads with defaults, interpolation and built aggrega
     flushIntervalMs: 500,
     allowedLatenessMs: 2 * 86_400_000,
     maxStateKeys: 500_000,
+    maxPendingKeys: 200_000,
     consumerGroup: "web-analytics",
     logTable: "log",
   });
@@ -434,4 +435,14 @@ Deno.test("runtime.allowed_lateness is a duration, and a wrong one says what it 
   const found = await problems(withLateness("two days"));
   assert.equal(found.length, 1);
   assert.match(found[0]!, /^4:21 runtime\.allowed_lateness: a duration like 90s, 5m, 1h or 3d/);
+});
+
+Deno.test("runtime.max_pending_keys sets the flush size, and must be a positive whole number", async () => {
+  const withPending = (value: string) =>
+    VALID.replace("runtime:\n", `runtime:\n  max_pending_keys: ${value}\n`);
+  const pipeline = await loadPipelineText(withPending("400000"), file, {});
+  assert.equal(pipeline.runtime.maxPendingKeys, 400_000);
+  const found = await problems(withPending("0"));
+  assert.equal(found.length, 1);
+  assert.match(found[0]!, /^4:21 runtime\.max_pending_keys: expected a number >= 1, found 0/);
 });

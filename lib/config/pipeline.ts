@@ -60,6 +60,11 @@ export interface RuntimeSettings {
    * before saved keys not changed lately leave memory (read back from Cassandra when needed).
    */
   maxStateKeys: number;
+  /**
+   * Most state keys changed and not yet written before the next batch waits for a flush: the
+   * size of a flush while catching up (larger: fewer, longer flushes, more memory).
+   */
+  maxPendingKeys: number;
   /** Kafka consumer group of the real-time loop. */
   consumerGroup: string;
   /** Table every valid record is written to (a validated identifier). */

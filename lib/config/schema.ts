@@ -113,6 +113,7 @@ export const runtimeSchema = z.strictObject({
   flush_interval_ms: z.number().int().min(50).max(60_000).default(1000),
   allowed_lateness: duration().default("2d"),
   max_state_keys: z.number().int().min(0).default(500_000),
+  max_pending_keys: z.number().int().min(1).default(200_000),
   consumer_group: z.string().min(1).default("web-analytics"),
   log_table: cqlIdentifier.default("log"),
 });
@@ -195,6 +196,7 @@ export function toRuntimeSettings(runtime: z.output<typeof runtimeSchema>): Runt
     // Validated by the schema's pattern, so it parses.
     allowedLatenessMs: parseDuration(runtime.allowed_lateness)!,
     maxStateKeys: runtime.max_state_keys,
+    maxPendingKeys: runtime.max_pending_keys,
     consumerGroup: runtime.consumer_group,
     logTable: runtime.log_table,
   };

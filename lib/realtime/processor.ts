@@ -295,7 +295,7 @@ const IDLE_ROW_MS = 120_000;
  * nothing committed), and memory grew to 3.7 GiB with the unflushed changes. A flush writes one
  * row per changed key, so this caps a flush at a few seconds of Cassandra's row rate.
  */
-export const MAX_PENDING_KEYS = 200_000;
+export const MAX_PENDING_KEYS = 200_000; // runtime.max_pending_keys' default too (lib/config/schema.ts)
 /**
  * Most state keys held in memory, of aggregations that finish from a summary, before a flush
  * drops the clean ones used longest ago (not in the last two flushes). Per partition window, a

@@ -217,6 +217,7 @@ export async function startRealtime(
       log,
       allowedLatenessMs: pipeline.runtime.allowedLatenessMs,
       maxKeptKeys: pipeline.runtime.maxStateKeys,
+      maxPendingKeys: pipeline.runtime.maxPendingKeys,
       marks,
       onFlushed: (flushed) => observer?.flushed?.(entry.name, flushed),
     });
