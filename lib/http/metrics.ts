@@ -54,6 +54,11 @@ const RECORD_COUNTERS = [
     "Dropped state keys read back from Cassandra for records or results.",
     "reloadedKeys",
   ],
+  [
+    "state_rows_written_total",
+    "State rows (changed keys and partition heads) written to Cassandra by flushes.",
+    "stateRowsWritten",
+  ],
 ] as const;
 
 /** The metrics of one process. */

@@ -18,6 +18,7 @@ export function zeroStats(overrides: Partial<ProcessorStats> = {}): ProcessorSta
     keptKeys: 0,
     droppedKeys: 0,
     reloadedKeys: 0,
+    stateRowsWritten: 0,
     lag: 0,
     partitionLag: {},
     waiting: 0,

@@ -169,6 +169,12 @@ export interface ProcessorStats {
   /** Dropped state keys read back from Cassandra so far, for records or results. */
   reloadedKeys: number;
   /**
+   * State rows written to Cassandra so far: one per key changed since the previous flush, and
+   * one head per changed partition window. With the records logged and the keys read back, the
+   * Cassandra operations the real-time loop costs.
+   */
+  stateRowsWritten: number;
+  /**
    * Messages not yet acknowledged, summed over the partitions this process owns: the latest
    * known end offset minus the committed offset (the source's own figure when it gives no end
    * offset). Grows while flushes or commits fail, even when every message has been read.
@@ -372,6 +378,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     backpressureWaits: 0,
     droppedKeys: 0,
     reloadedKeys: 0,
+    stateRowsWritten: 0,
     sourceRestarts: 0,
     commitFailures: 0,
     flushFailures: 0,
@@ -815,6 +822,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       try {
         const summary = await states.save(snapshot);
         saved = summary.rows;
+        counters.stateRowsWritten += summary.rows;
         counters.largestWriteBytes = Math.max(
           counters.largestWriteBytes,
           summary.largestWriteBytes,

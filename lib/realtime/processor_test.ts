@@ -86,6 +86,7 @@ Deno.test("processor: every record counted once, committed after its state is sa
   await test.processor.onBatch(batchOf(1, range(0, 4)));
   // Per partition: its head and the one row of a whole-state (not keyed) aggregation.
   assert.deepEqual(await test.processor.flush(), { states: 4, windows: 1, positions: 2 });
+  assert.equal(test.processor.stats().stateRowsWritten, 4);
   assert.equal(counted(test), 15);
   assert.equal(committed(test, 0), 10);
   assert.equal(committed(test, 1), 5);
