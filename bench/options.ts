@@ -48,7 +48,9 @@ topics and consumer group (all dropped at the end).
   --freshness-seconds S   how long the freshness load lasts (default 20)
   --high-cardinality-events N
                           events of the high-cardinality scenario (default --events), e.g.
-                          5000000 for its memory at 5M while the rest runs at --events
+                          5000000 for its memory at 5M while the rest runs at --events; its
+                          rate is compared with the default run of the same count when
+                          --scales has one (else with --events)
   --skip-ceilings         skip the raw Kafka/Cassandra ceilings and the naive baseline
   --http-only             run only the HTTP ingest scenario
   --skip-http             skip the HTTP ingest scenario
