@@ -6,12 +6,8 @@
  * processor's state rows, RSS and the time taken, so a change to what the runner keeps can be
  * measured in a minute. `--pages N`: the high-cardinality scenario (N distinct URIs, counted raw
  * by `top_pages`); `--only A,B`: only these aggregations (by name); `--no-results`: no sinks, so
- * no result is computed and the result caches stay empty; `--flush N`: events between flushes;
- * `--max-kept-keys N`: the processor's key budget (`Infinity`: keys never leave memory). The
- * stand-in store forgets, so a key read back comes back empty: the figures are memory and time,
- * not results; with `--keep-saved` it keeps every saved key row (in the same heap, so the heap
- * figure is then not the runner's), and a key comes back as Cassandra would return it: use it
- * for the keys asked back (by records and results), which it prints with the rest.
+ * no result is computed and the result caches stay empty; `--flush N`: events between flushes.
+ * The stand-in changelog keeps nothing: the figures are the runner's memory and time.
  *
  * ```sh
  * deno run -A --v8-flags=--expose-gc bench/memory_profile.ts --events 1000000
@@ -25,7 +21,7 @@ import { parseArgs } from "node:util";
 import { loadPipeline } from "../lib/config/load.ts";
 import { windowCutter } from "../lib/windows.ts";
 import { createProcessor } from "../lib/realtime/processor.ts";
-import { stateKeyString, type StateStore, type StoredEntry } from "../lib/realtime/state_store.ts";
+import type { ChangelogStore } from "../lib/realtime/changelog_store.ts";
 import type { Aggregation, Sink, SourceBatch, SourceRunner } from "../lib/contracts.ts";
 import { generateTraffic } from "../lib/traffic/simulate.ts";
 import { benchTraffic } from "./expected.ts";
@@ -37,8 +33,6 @@ const { values: args } = parseArgs({
     flush: { type: "string", default: "10000" },
     only: { type: "string" },
     "no-results": { type: "boolean", default: false },
-    "max-kept-keys": { type: "string" },
-    "keep-saved": { type: "boolean", default: false },
   },
 });
 const events = Number(args.events);
@@ -68,34 +62,22 @@ const aggregations = pipeline.aggregations
     sinks: args["no-results"] ? [] : [{ name: "dropped", sink: dropResults }],
   }));
 
-/** With `--keep-saved`: saved key rows by partition window, so keys read back come back. */
-const saved = new Map<string, Map<string, StoredEntry>>();
-/** Keys asked for back (by records and by results). */
-let keysAsked = 0;
-const dropAll: StateStore = {
-  loadHeads: () => Promise.resolve(new Map()),
-  loadEntries: () => Promise.resolve([]),
-  loadKeys: (key, stateKeys) => {
-    keysAsked += stateKeys.length;
-    const rows = saved.get(stateKeyString(key));
-    return Promise.resolve(stateKeys.flatMap((stateKey) => rows?.get(stateKey) ?? []));
-  },
-  save: (changes) => {
-    if (args["keep-saved"]) {
-      for (const change of changes) {
-        const id = stateKeyString(change.key);
-        let rows = saved.get(id);
-        if (rows === undefined) saved.set(id, rows = new Map());
-        for (const entry of change.entries) rows.set(entry.stateKey, entry);
-      }
-    }
-    return Promise.resolve({
-      writes: changes.length,
-      rows: changes.reduce((sum, change) => sum + change.entries.length + 1, 0),
-      largestWriteBytes: 0,
-    });
-  },
-  readWindowHeads: () => Promise.resolve([]),
+/** A changelog that keeps nothing: the profile measures the runner's own state. */
+let epoch = 0;
+const discard: ChangelogStore = {
+  checkpoints: () => Promise.resolve(new Map()),
+  streams: () => Promise.resolve([]),
+  claim: () =>
+    Promise.resolve({
+      epoch: ++epoch,
+      snapshotSeq: -1,
+      lastSeq: -1,
+      logBytes: 0,
+      snapshotBytes: 0,
+    }),
+  read: () => Promise.resolve({ entries: [], bytes: 0 }),
+  append: () => Promise.resolve(new Set()),
+  dropBefore: () => Promise.resolve(),
 };
 const source: SourceRunner = {
   run: () => Promise.resolve(),
@@ -108,10 +90,9 @@ const processor = createProcessor({
   aggregations,
   cutter: windowCutter("UTC"),
   logWriter: { write: () => Promise.resolve() },
-  states: dropAll,
+  changelog: discard,
   log: (line) => console.error(line),
   allowedLatenessMs: pipeline.runtime.allowedLatenessMs,
-  ...(args["max-kept-keys"] === undefined ? {} : { maxKeptKeys: Number(args["max-kept-keys"]) }),
 });
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -143,8 +124,9 @@ const stats = processor.stats();
 console.log(
   `${events} events${pages === undefined ? "" : `, ${pages} pages raw`}, ` +
     `${aggregations.length} aggregations: heap ${before} -> ${after} MiB, ` +
-    `${stats.stateRows} state rows, ${stats.keptKeys} keys kept, ${stats.droppedKeys} dropped, ` +
-    `${keysAsked} asked back, rss ${Math.round(Deno.memoryUsage().rss / 2 ** 20)} MiB, ` +
+    `${stats.stateRows} windows, ${stats.stateKeys} keys, rss ${
+      Math.round(Deno.memoryUsage().rss / 2 ** 20)
+    } MiB, ` +
     `${((performance.now() - start) / 1000).toFixed(1)} s ` +
     `(${Math.round(events / ((performance.now() - start) / 1000))} events/s)`,
 );

@@ -149,12 +149,12 @@ async function main(): Promise<number> {
     console.error(
       `${source}: ${stats.flushTimes.count} flushes, p50 ${stats.flushTimes.p50Ms} ms, ` +
         `p99 ${stats.flushTimes.p99Ms} ms; largest state write ${stats.largestWriteBytes} bytes; ` +
-        `${stats.tooLate} too late for real time; state keys: ${stats.droppedKeys} dropped from ` +
-        `memory, ${stats.reloadedKeys} read back`,
+        `${stats.tooLate} too late for real time; state: ${stats.stateKeys} keys in ` +
+        `${stats.ownedPartitions} partitions owned, ${stats.followedPartitions} followed`,
     );
   }
   console.error(
-    `stopped: flushed ${report.windows} window results and ${report.states} state rows, ` +
+    `stopped: flushed ${report.windows} window results and ${report.states} state changelog entries, ` +
       `acknowledged ${report.positions} input positions; this run read ${totals.read} messages ` +
       `(${totals.rejected} rejected).`,
   );

@@ -93,8 +93,6 @@ export interface TestPipelineOptions {
   http?: string;
   /** `runtime.time_zone` (default UTC). */
   timeZone?: string;
-  /** `runtime.max_state_keys` (default: the runner's). */
-  maxStateKeys?: number;
   /** More options of the `rawlog` kafka source, as YAML flow-mapping entries (`a: 1, b: 2`). */
   sourceOptions?: string;
   /**
@@ -132,9 +130,7 @@ runtime:
   flush_interval_ms: ${flushIntervalMs}
   # The test streams carry fixed dates in the past: keep every window open for real time.
   allowed_lateness: 36500d
-  consumer_group: ${group}${
-      options.maxStateKeys === undefined ? "" : `\n  max_state_keys: ${options.maxStateKeys}`
-    }
+  consumer_group: ${group}
 sources:
   - name: rawlog
     plugin: kafka

@@ -16,7 +16,6 @@ import {
   testStream,
   waitForCommitted,
 } from "./_pipeline_support.ts";
-import { waitFor } from "./_support.ts";
 import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
 import { loadPipeline } from "../lib/config/load.ts";
 import { reconcile } from "../lib/batch/reconcile.ts";
@@ -59,16 +58,11 @@ interface KillPlan extends KillPoint {
   size: number;
   seed: number;
   pages?: number;
-  /** `runtime.max_state_keys`: low, so keys leave memory and are read back. */
-  maxStateKeys?: number;
 }
 
 /** Kills a runner mid-stream, restarts one, and checks every table against the test's counts. */
 async function killAndRestart(plan: KillPlan): Promise<void> {
-  const test = await createTestPipeline({
-    flushIntervalMs: 200,
-    ...(plan.maxStateKeys === undefined ? {} : { maxStateKeys: plan.maxStateKeys }),
-  });
+  const test = await createTestPipeline({ flushIntervalMs: 200 });
   try {
     const events = testStream(plan.size, plan.seed, plan.pages);
     const expected = expectedFrom(events);
@@ -84,11 +78,8 @@ async function killAndRestart(plan: KillPlan): Promise<void> {
     assert.equal(stopped.code, 0, `graceful stop exits 0:\n${await runnerLog(test, "second")}`);
     const log = await runnerLog(test, "second");
     assert.match(log, /stopped: flushed \d+ window results/);
-    if (plan.maxStateKeys !== undefined) {
-      // The restarted runner catches up over many flushes, far more keys than it may keep.
-      const [, dropped] = log.match(/(\d+) dropped from memory/)!;
-      assert.ok(Number(dropped) > 0, `keys left memory:\n${log}`);
-    }
+    // The restarted runner took the partitions back from their changelogs.
+    assert.match(log, /state: \d+ keys in \d+ partitions owned/);
 
     await assertTables(test, expected);
   } finally {
@@ -100,32 +91,6 @@ Deno.test("real time: SIGKILL mid-stream, restart, catch up: still exactly once"
   await killAndRestart({ size: STREAM_SIZE, seed: 7, head: 10_000, killAfter: 15_000 });
 });
 
-Deno.test("real time, 300 state keys in memory: dropped keys are read back, results exact", async () => {
-  const test = await createTestPipeline({ maxStateKeys: 300 });
-  try {
-    const events = testStream(STREAM_SIZE, 5);
-    const expected = expectedFrom(events);
-    const resources = await openPipeline(await loadPipeline(test.file), { log: () => {} });
-    const running = await startRealtime(resources);
-    const stats = () => running.stats().get("rawlog")!;
-    try {
-      // The first half's 3,000 pages are more keys than it may keep: they leave memory ...
-      await produceEvents(test.kafka, test.topic, events.slice(0, STREAM_SIZE / 2));
-      await waitFor("keys to leave memory", () => stats().droppedKeys > 0 || undefined, 120_000);
-      // ... and the second half's records of the same pages read them back.
-      await produceEvents(test.kafka, test.topic, events.slice(STREAM_SIZE / 2));
-      await waitForCommitted(test, events.length);
-    } finally {
-      await running.stop();
-      await resources.close();
-    }
-    assert.ok(stats().reloadedKeys > 0, `${stats().droppedKeys} dropped, none read back`);
-    await assertTables(test, expected);
-  } finally {
-    await dropTestPipeline(test);
-  }
-});
-
 /** `latency` per page, as shipped: a sketch per page and the total key `*`. */
 const LATENCY_GRAPH = `aggregations:
   - { name: latency_5m, plugin: latency, source: rawlog, window: 5m, sinks: [latency_5m], options: { per_page: true, n: 5 } }
@@ -133,24 +98,21 @@ sinks:
   - { name: latency_5m, plugin: cassandra, options: { table: latency_5m } }
 `;
 
-Deno.test("real time, latency per page with 300 state keys in memory: pages and the total read back, equal to batch", async () => {
-  const test = await createTestPipeline({ maxStateKeys: 300, graph: LATENCY_GRAPH });
+Deno.test("real time, latency per page and the total key: equal to batch", async () => {
+  const test = await createTestPipeline({ graph: LATENCY_GRAPH });
   try {
     const events = testStream(20_000, 9);
     const expected = expectedFrom(events);
     const resources = await openPipeline(await loadPipeline(test.file), { log: () => {} });
     const running = await startRealtime(resources);
-    const stats = () => running.stats().get("rawlog")!;
     try {
       await produceEvents(test.kafka, test.topic, events.slice(0, 10_000));
-      await waitFor("keys to leave memory", () => stats().droppedKeys > 0 || undefined, 120_000);
       await produceEvents(test.kafka, test.topic, events.slice(10_000));
       await waitForCommitted(test, events.length);
     } finally {
       await running.stop();
     }
     try {
-      assert.ok(stats().reloadedKeys > 0, `${stats().droppedKeys} dropped, none read back`);
       const days = expected.records.map((record) => new Date(record.timestamp).toISOString())
         .map((time) => time.slice(0, 10)).sort();
       const range = { from: days[0]!, to: days[days.length - 1]! };
@@ -165,17 +127,6 @@ Deno.test("real time, latency per page with 300 state keys in memory: pages and 
   }
 });
 
-Deno.test("real time, 300 state keys in memory: SIGKILL mid-stream, restart: still exactly once", async () => {
-  // Most of the 3,000 pages' keys leave memory between flushes and are read back.
-  await killAndRestart({
-    size: STREAM_SIZE,
-    seed: 6,
-    head: 10_000,
-    killAfter: 15_000,
-    maxStateKeys: 300,
-  });
-});
-
 Deno.test("real time, 1M distinct pages: SIGKILL mid-stream, restart: still exactly once", async () => {
   await killAndRestart({
     size: HIGH_CARDINALITY_SIZE,
@@ -183,7 +134,6 @@ Deno.test("real time, 1M distinct pages: SIGKILL mid-stream, restart: still exac
     pages: 1_000_000,
     head: 6_000,
     killAfter: 9_000,
-    maxStateKeys: 1_000,
   });
 });
 
@@ -192,9 +142,8 @@ async function twoRunners(
   size: number,
   seed: number,
   pages?: number,
-  maxStateKeys?: number,
 ): Promise<void> {
-  const test = await createTestPipeline(maxStateKeys === undefined ? {} : { maxStateKeys });
+  const test = await createTestPipeline();
   try {
     const events = testStream(size, seed, pages);
     const expected = expectedFrom(events);
@@ -223,7 +172,7 @@ Deno.test("real time: two runners in one consumer group produce the same results
 
 Deno.test("real time, 1M distinct pages: two runners produce the same results as one", async () => {
   // 1,000 keys in memory at most: keys leave memory, and are read back across the rebalances.
-  await twoRunners(HIGH_CARDINALITY_SIZE, 98, 1_000_000, 1_000);
+  await twoRunners(HIGH_CARDINALITY_SIZE, 98, 1_000_000);
 });
 
 Deno.test("real time, 1M distinct pages: exactly once, and no single state write over 1 MiB", async () => {

@@ -1,13 +1,17 @@
 /**
- * Compares batch results (recomputed from `log`) with real-time results (merged partial
- * states) window by window. For closed windows the two must agree exactly.
+ * Compares batch results (recomputed from `log`) with real-time results (every input
+ * partition's checkpointed state, restored from its changelog and merged) window by window.
+ * For windows whose records have all arrived the two must agree exactly. A window real time
+ * closed (by every partition's watermark) has left its state and is not compared.
  *
  * @module
  */
 import type { AggregationEntry } from "../config/pipeline.ts";
 import type { PipelineResources } from "../runtime/start.ts";
-import { stateStore } from "../realtime/state_store.ts";
-import { realtimeResult } from "../realtime/window_result.ts";
+import { changelogStore } from "../realtime/changelog_store.ts";
+import { checkpoints } from "../realtime/checkpoint.ts";
+import { windowId } from "../realtime/partition_state.ts";
+import { type PartOfWindow, windowResult } from "../realtime/window_result.ts";
 import { windowCutter } from "../windows.ts";
 import {
   computeFromLog,
@@ -16,10 +20,7 @@ import {
   windowsOverlapping,
 } from "./recompute.ts";
 import type { DayRange } from "./window_selection.ts";
-import { forEachConcurrent } from "../concurrency.ts";
 
-/** Windows whose real-time state is read at the same time. */
-const WINDOWS_IN_FLIGHT = 16;
 import { type Progress, silentProgress } from "./progress.ts";
 
 /** Outcome of a reconciliation. */
@@ -41,13 +42,14 @@ export async function reconcile(
 ): Promise<Reconciliation> {
   const { pipeline, context } = resources;
   const cutter = windowCutter(pipeline.runtime.timeZone);
-  const states = stateStore(context.cassandra, pipeline.cassandra.keyspace);
+  const held = checkpoints(changelogStore(context.cassandra, pipeline.cassandra.keyspace));
+  await held.follow(await held.store.streams());
+  const partitions = [...held.followed];
+  const watermark = Math.min(...partitions.map(([, { state }]) => state.watermark));
   const batch = await computeFromLog(resources, aggregations, range, progress);
   const byKey = new Map(
     batch.results.map((result) => [`${result.aggregation}\u0000${result.window.key}`, result]),
   );
-  // Every window of every aggregation is one read of its state rows: 288 a day at 5m, so they
-  // are read several at a time, and each window's differences are kept in window order.
   const checks = aggregations.flatMap((entry) =>
     windowsOverlapping(cutter, entry.window, range).map((windowKey) => ({
       entry,
@@ -56,33 +58,37 @@ export async function reconcile(
       differences: [] as ResultDifference[],
     }))
   );
-  await forEachConcurrent(checks, WINDOWS_IN_FLIGHT, async (check) => {
+  for (const check of checks) {
     const { entry, windowKey } = check;
     const fromBatch = byKey.get(`${entry.name}\u0000${windowKey}`);
-    const fromRealtime = await realtimeResult(
-      states,
+    const id = windowId(entry.name, windowKey);
+    const parts: PartOfWindow[] = [];
+    for (const [partId, { state }] of partitions) {
+      const window = state.windows.get(id);
+      if (window !== undefined) parts.push({ id: partId, window });
+    }
+    const fromRealtime = windowResult(
       cutter,
       entry.name,
       entry.aggregation,
       entry.window,
       windowKey,
+      parts,
     );
     const difference = (detail: string) =>
       check.differences.push({ aggregation: entry.name, window: windowKey, detail });
-    if (fromRealtime === "being written") {
+    if (fromBatch === undefined && fromRealtime === undefined) continue;
+    if (fromRealtime === undefined) {
+      const window = cutter.windowFromKey(windowKey, entry.window);
+      if (window.end + pipeline.runtime.allowedLatenessMs <= watermark) continue;
       check.found = true;
-      difference("real-time state is being written by a runner right now; run reconcile again");
-      return;
-    }
-    if (fromBatch === undefined && fromRealtime === "no state") return;
-    check.found = true;
-    if (fromRealtime === "no state") {
       difference(`no real-time result; batch counted ${fromBatch!.records} records`);
-      return;
+      continue;
     }
+    check.found = true;
     if (fromBatch === undefined) {
       difference(`no log rows; real time counted ${fromRealtime.records} records`);
-      return;
+      continue;
     }
     if (fromBatch.records !== fromRealtime.records) {
       difference(`batch counted ${fromBatch.records} records, real time ${fromRealtime.records}`);
@@ -90,7 +96,7 @@ export async function reconcile(
     for (const line of diffRows(fromBatch.rows, fromRealtime.rows)) {
       difference(`real time ${line}`);
     }
-  });
+  }
   const windows = checks.filter((check) => check.found).length;
   const differences = checks.flatMap((check) => check.differences);
   return { windows, rowsRead: batch.rowsRead, differences };

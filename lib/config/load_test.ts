@@ -87,7 +87,6 @@ Deno.test("a valid pipeline loads with defaults, interpolation and built aggrega
     timeZone: "UTC",
     flushIntervalMs: 500,
     allowedLatenessMs: 2 * 86_400_000,
-    maxStateKeys: 500_000,
     maxPendingKeys: 200_000,
     consumerGroup: "web-analytics",
     logTable: "log",
@@ -445,4 +444,12 @@ Deno.test("runtime.max_pending_keys sets the flush size, and must be a positive 
   const found = await problems(withPending("0"));
   assert.equal(found.length, 1);
   assert.match(found[0]!, /^4:21 runtime\.max_pending_keys: expected a number >= 1, found 0/);
+});
+
+Deno.test("runtime.max_state_keys, gone with per-key state rows, is refused with what to do", async () => {
+  const found = await problems(VALID.replace("runtime:\n", "runtime:\n  max_state_keys: 500000\n"));
+  assert.match(
+    found[0]!,
+    /^4:19 runtime\.max_state_keys: max_state_keys is no longer used .*remove the line/,
+  );
 });

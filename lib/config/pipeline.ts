@@ -51,15 +51,10 @@ export interface RuntimeSettings {
   /** How often changed results are flushed to sinks, in ms. */
   flushIntervalMs: number;
   /**
-   * How long after its end a window still takes records in real time, in ms, judged by each
-   * record's message time; later records are logged and left to batch.
+   * How long after its end a window still takes records in real time, in ms, judged against
+   * the input partition's event-time watermark; later records are logged and left to batch.
    */
   allowedLatenessMs: number;
-  /**
-   * Most state keys a runner holds in memory, of aggregations that finish from a summary,
-   * before saved keys not changed lately leave memory (read back from Cassandra when needed).
-   */
-  maxStateKeys: number;
   /**
    * Most state keys changed and not yet written before the next batch waits for a flush: the
    * size of a flush while catching up (larger: fewer, longer flushes, more memory).

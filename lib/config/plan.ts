@@ -37,7 +37,6 @@ export function describePlan(pipeline: Pipeline, now: Date = new Date()): string
       ["time zone", runtime.timeZone],
       ["flush", `every ${runtime.flushIntervalMs} ms`],
       ["allowed lateness", formatDuration(runtime.allowedLatenessMs)],
-      ["state keys", `up to ${runtime.maxStateKeys} in memory, then saved ones leave it`],
       ["flush size", `up to ${runtime.maxPendingKeys} changed keys, then reading waits`],
       ["consumer group", runtime.consumerGroup],
       ["http", describeHttp(pipeline)],

@@ -112,7 +112,11 @@ export const runtimeSchema = z.strictObject({
   }).default("UTC"),
   flush_interval_ms: z.number().int().min(50).max(60_000).default(1000),
   allowed_lateness: duration().default("2d"),
-  max_state_keys: z.number().int().min(0).default(500_000),
+  // Gone with per-key state rows: state is held per input partition, checkpointed as a changelog.
+  max_state_keys: z.never({
+    error: "max_state_keys is no longer used (real-time state is now checkpointed per input " +
+      "partition, with no key budget): remove the line",
+  }).optional(),
   max_pending_keys: z.number().int().min(1).default(200_000),
   consumer_group: z.string().min(1).default("web-analytics"),
   log_table: cqlIdentifier.default("log"),
@@ -195,7 +199,6 @@ export function toRuntimeSettings(runtime: z.output<typeof runtimeSchema>): Runt
     flushIntervalMs: runtime.flush_interval_ms,
     // Validated by the schema's pattern, so it parses.
     allowedLatenessMs: parseDuration(runtime.allowed_lateness)!,
-    maxStateKeys: runtime.max_state_keys,
     maxPendingKeys: runtime.max_pending_keys,
     consumerGroup: runtime.consumer_group,
     logTable: runtime.log_table,

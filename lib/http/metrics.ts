@@ -45,19 +45,21 @@ const RECORD_COUNTERS = [
     "backpressureWaits",
   ],
   [
-    "state_keys_dropped_total",
-    "Saved state keys that left memory above runtime.max_state_keys.",
-    "droppedKeys",
+    "changelog_entries_total",
+    "State changelog entries written (one per changed input partition per flush).",
+    "changelogEntries",
+  ],
+  ["changelog_snapshots_total", "Of those, snapshots of a partition's whole state.", "snapshots"],
+  ["changelog_bytes_written_total", "Encoded changelog bytes written.", "changelogBytes"],
+  [
+    "changelog_bytes_read_total",
+    "Changelog bytes read to take partitions or follow other runners' partitions.",
+    "changelogBytesRead",
   ],
   [
-    "state_keys_reloaded_total",
-    "Dropped state keys read back from Cassandra for records or results.",
-    "reloadedKeys",
-  ],
-  [
-    "state_rows_written_total",
-    "State rows (changed keys and partition heads) written to Cassandra by flushes.",
-    "stateRowsWritten",
+    "partitions_fenced_total",
+    "Partitions found taken by another runner when writing their changelog entries.",
+    "fencedPartitions",
   ],
 ] as const;
 
@@ -98,13 +100,13 @@ export function createMetrics(stats?: () => Map<string, ProcessorStats>): Metric
   });
   const stateRows = new client.Gauge({
     name: `${PREFIX}state_rows`,
-    help: "Partial-state rows the processor holds in memory.",
+    help: "Windows of input partitions the processor holds in memory (owned or followed).",
     labelNames: ["source"],
     registers: [registry],
   });
   const stateKeys = new client.Gauge({
     name: `${PREFIX}state_keys`,
-    help: "State keys the processor holds in memory (see runtime.max_state_keys).",
+    help: "State keys the processor holds in memory (owned or followed partitions).",
     labelNames: ["source"],
     registers: [registry],
   });
@@ -166,7 +168,7 @@ export function createMetrics(stats?: () => Map<string, ProcessorStats>): Metric
         lag.set({ source, partition }, value);
       }
       stateRows.set({ source }, current.stateRows);
-      stateKeys.set({ source }, current.keptKeys);
+      stateKeys.set({ source }, current.stateKeys);
     }
   }
 

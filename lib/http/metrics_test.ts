@@ -33,12 +33,12 @@ Deno.test("metrics: counters follow the processor's totals across scrapes, lag o
       read: 25,
       accepted: 23,
       rejected: 2,
-      stateRowsWritten: 40,
+      changelogEntries: 40,
       partitionLag: { "RAW/0": 0 },
     }),
   ]]);
   text = await metrics.render();
-  assert.equal(value(text, 'web_analytics_state_rows_written_total{source="rawlog"}'), 40);
+  assert.equal(value(text, 'web_analytics_changelog_entries_total{source="rawlog"}'), 40);
   assert.equal(value(text, 'web_analytics_records_read_total{source="rawlog"}'), 25);
   assert.equal(value(text, 'web_analytics_records_logged_total{source="rawlog"}'), 23);
   assert.equal(value(text, 'web_analytics_lag_messages{source="rawlog",partition="RAW/0"}'), 0);

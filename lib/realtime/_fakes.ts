@@ -17,16 +17,8 @@ import type {
 import type { LogWriter } from "../log_store.ts";
 import { keyedAggregation } from "../sdk/keyed.ts";
 import type { MarkStore, StreamMark } from "./stream_marks.ts";
-import type {
-  PartitionHead,
-  SaveSummary,
-  StateChange,
-  StateKey,
-  StateStore,
-  StoredEntry,
-  StoredHead,
-} from "./state_store.ts";
-import { chunkEntries, stateKeyString } from "./state_store.ts";
+import type { Append, ChangelogStore, Checkpoint } from "./changelog_store.ts";
+import { chunksOf, decodeEntry, walkChain } from "./changelog_store.ts";
 import { windowSize, type WindowSpec } from "../window_size.ts";
 import { windowCutter } from "../windows.ts";
 import { createProcessor, type ProcessorOptions } from "./processor.ts";
@@ -74,143 +66,115 @@ export class FaultPoint {
   }
 }
 
-/** A stored row with its write timestamp, as Cassandra keeps it. */
-interface Versioned<T> {
-  row: T;
-  timestamp: number;
+/** One stored chunk of a changelog entry. */
+interface FakeChunk {
+  seq: number;
+  chunk: number;
+  prev: number;
+  chunks: number;
+  data: Uint8Array;
 }
 
-/** An in-memory state store: each row keeps the write with the highest timestamp, as Cassandra does. */
-export function fakeStateStore(): StateStore & {
-  heads: Map<string, Versioned<PartitionHead & { key: StateKey }>>;
-  keys: Map<string, Map<string, Versioned<StoredEntry>>>;
-  load$: FaultPoint;
-  /** Reads of single keys (`loadKeys`). */
-  keyLoad$: FaultPoint;
-  /** Every read of single keys: which partition window, which keys. */
-  keyReads: Array<{ key: string; stateKeys: string[] }>;
-  save$: FaultPoint;
-  /** Fails the save after this many of its rows were written (a flush cut short). */
-  cutSaveAfterRows?: number;
-  /** Every save's summary. */
-  saves: SaveSummary[];
-  /** The expiry each partition window's rows were last written with. */
-  expiries: Map<string, number | undefined>;
-  /** Every read of key rows: which partition window, above which offset. */
-  entryReads: Array<{ key: string; above: number }>;
+/**
+ * An in-memory changelog store with the real one's rules: claims raise the epoch, a checkpoint
+ * moves only when the writer's epoch is the stored one, entries are read by walking the chain.
+ * `chunk$` is passed before each chunk is written and `move$` before the checkpoints move, so a
+ * test can crash a write between chunks or between the chunks and the move.
+ */
+export function fakeChangelogStore(chunkBytes = 64): ChangelogStore & {
+  rows: Map<string, Checkpoint>;
+  chunks: Map<string, FakeChunk[]>;
+  claim$: FaultPoint;
+  chunk$: FaultPoint;
+  move$: FaultPoint;
+  read$: FaultPoint;
 } {
-  const entryReads: Array<{ key: string; above: number }> = [];
-  const heads = new Map<string, Versioned<PartitionHead & { key: StateKey }>>();
-  const keys = new Map<string, Map<string, Versioned<StoredEntry>>>();
-  const load$ = new FaultPoint();
-  const save$ = new FaultPoint();
-  /** Reads of single keys (a partition window some of whose keys left memory). */
-  const keyLoad$ = new FaultPoint();
-  const keyReads: Array<{ key: string; stateKeys: string[] }> = [];
-  const saves: SaveSummary[] = [];
-  const expiries = new Map<string, number | undefined>();
-  const store = {
-    entryReads,
-    expiries,
-    heads,
-    keys,
-    load$,
-    keyLoad$,
-    keyReads,
-    save$,
-    saves,
-    cutSaveAfterRows: undefined as number | undefined,
-    async loadHeads(wanted: readonly StateKey[]) {
-      await load$.pass();
-      const found = new Map<string, StoredHead>();
-      for (const key of wanted) {
-        const head = heads.get(stateKeyString(key));
-        if (head !== undefined) {
-          found.set(stateKeyString(key), {
-            records: head.row.records,
-            appliedOffset: head.row.appliedOffset,
-          });
-        }
+  const rows = new Map<string, Checkpoint>();
+  const chunks = new Map<string, FakeChunk[]>();
+  const claim$ = new FaultPoint();
+  const chunk$ = new FaultPoint();
+  const move$ = new FaultPoint();
+  const read$ = new FaultPoint();
+  const id = (stream: string, partition: number) => `${stream}/${partition}`;
+  return {
+    rows,
+    chunks,
+    claim$,
+    chunk$,
+    move$,
+    read$,
+    checkpoints(stream) {
+      const found = new Map<number, Checkpoint>();
+      for (const [key, row] of rows) {
+        const at = key.lastIndexOf("/");
+        if (key.slice(0, at) === stream) found.set(Number(key.slice(at + 1)), { ...row });
       }
-      return found;
+      return Promise.resolve(found);
     },
-    loadEntries(key: StateKey, above = -Infinity) {
-      entryReads.push({ key: stateKeyString(key), above });
-      return Promise.resolve(
-        [...(keys.get(stateKeyString(key))?.values() ?? [])]
-          .filter(({ row }) => row.appliedOffset > above)
-          .map(({ row }) => ({ ...row })),
-      );
+    streams() {
+      return Promise.resolve([
+        ...new Set([...rows.keys()].map((key) => key.slice(0, key.lastIndexOf("/")))),
+      ]);
     },
-    async loadKeys(key: StateKey, stateKeys: readonly string[]) {
-      await keyLoad$.pass();
-      keyReads.push({ key: stateKeyString(key), stateKeys: [...stateKeys] });
-      const partition = keys.get(stateKeyString(key));
-      return stateKeys.flatMap((stateKey) => {
-        const stored = partition?.get(stateKey);
-        return stored === undefined ? [] : [{ ...stored.row }];
-      });
+    async claim(stream, partition) {
+      await claim$.pass();
+      const stored = rows.get(id(stream, partition)) ??
+        { epoch: 0, snapshotSeq: -1, lastSeq: -1, logBytes: 0, snapshotBytes: 0 };
+      const taken = { ...stored, epoch: stored.epoch + 1 };
+      rows.set(id(stream, partition), taken);
+      return { ...taken };
     },
-    async save(changes: readonly StateChange[]) {
-      await save$.pass();
-      let budget = store.cutSaveAfterRows ?? Infinity;
-      store.cutSaveAfterRows = undefined;
-      const cut = () => {
-        if (budget-- <= 0) throw new Error("connection reset mid-save");
+    async read(stream, partition, checkpoint, afterSeq) {
+      await read$.pass();
+      if (checkpoint.lastSeq === -1 || checkpoint.lastSeq === afterSeq) {
+        return { entries: [], bytes: 0 };
+      }
+      const stored = chunks.get(id(stream, partition)) ?? [];
+      const from = afterSeq >= checkpoint.snapshotSeq ? afterSeq : -1;
+      const chain = walkChain(stored, checkpoint.lastSeq, from);
+      return {
+        entries: chain.map(({ data }) => decodeEntry(data)),
+        bytes: chain.reduce((sum, { data }) => sum + data.length, 0),
       };
-      let rows = 0;
-      let largestWriteBytes = 0;
-      for (const change of changes) {
-        const id = stateKeyString(change.key);
-        let partition = keys.get(id);
-        if (partition === undefined) keys.set(id, partition = new Map());
-        for (const chunk of chunkEntries(change.entries)) {
-          largestWriteBytes = Math.max(largestWriteBytes, chunk.bytes);
-          for (const entry of chunk.entries) {
-            cut();
-            const existing = partition.get(entry.stateKey);
-            if (existing === undefined || existing.timestamp <= entry.appliedOffset + 1) {
-              partition.set(entry.stateKey, {
-                row: { ...entry },
-                timestamp: entry.appliedOffset + 1,
-              });
-            }
-            rows++;
-          }
-        }
-      }
-      for (const { key, head, expiresAt } of changes) {
-        cut();
-        expiries.set(stateKeyString(key), expiresAt);
-        const existing = heads.get(stateKeyString(key));
-        if (existing === undefined || existing.timestamp <= head.appliedOffset + 1) {
-          heads.set(stateKeyString(key), {
-            row: { ...head, key, stream: key.stream, partition: key.partition },
-            timestamp: head.appliedOffset + 1,
-          });
-        }
-        rows++;
-      }
-      const summary = { writes: rows, rows, largestWriteBytes };
-      saves.push(summary);
-      return summary;
     },
-    readWindowHeads(aggregation: string, windowKey: string) {
-      return Promise.resolve(
-        [...heads.values()]
-          .filter(({ row }) =>
-            row.key.aggregation === aggregation && row.key.windowKey === windowKey
-          )
-          .map(({ row }) => ({
-            stream: row.stream,
-            partition: row.partition,
-            records: row.records,
-            appliedOffset: row.appliedOffset,
-          })),
-      );
+    async append(stream, appends: readonly Append[]) {
+      for (const append of appends) {
+        const parts = chunksOf(append.data, chunkBytes);
+        for (const [chunk, data] of parts.entries()) {
+          await chunk$.pass();
+          const list = chunks.get(id(stream, append.partition)) ?? [];
+          chunks.set(id(stream, append.partition), list);
+          const row = {
+            seq: append.seq,
+            chunk,
+            prev: append.prev,
+            chunks: parts.length,
+            data: data.slice(),
+          };
+          const at = list.findIndex((old) => old.seq === row.seq && old.chunk === chunk);
+          if (at >= 0) list[at] = row;
+          else list.push(row);
+        }
+      }
+      await move$.pass();
+      const fenced = new Set<number>();
+      for (const append of appends) {
+        const stored = rows.get(id(stream, append.partition));
+        if (stored?.epoch !== append.checkpoint.epoch) fenced.add(append.partition);
+      }
+      for (const append of appends) {
+        if (!fenced.has(append.partition)) {
+          rows.set(id(stream, append.partition), { ...append.checkpoint });
+        }
+      }
+      return fenced;
+    },
+    dropBefore(stream, partition, seq) {
+      const list = chunks.get(id(stream, partition)) ?? [];
+      chunks.set(id(stream, partition), list.filter((row) => row.seq >= seq));
+      return Promise.resolve();
     },
   };
-  return store;
 }
 
 /** An in-memory `log` table: record ids written. */
@@ -371,7 +335,7 @@ export function pagesProcessor(
   aggregation: Aggregation = visitsPerPage,
   overrides: Partial<ProcessorOptions> = {},
 ) {
-  const states = fakeStateStore();
+  const changelog = fakeChangelogStore();
   const source = fakeSource();
   const sink = fakeSink();
   const options: ProcessorOptions = {
@@ -379,11 +343,11 @@ export function pagesProcessor(
     aggregations: [{ name: "pages", aggregation, window: DAY, sinks: [{ name: "s", sink }] }],
     cutter: windowCutter("UTC"),
     logWriter: fakeLogWriter(),
-    states,
+    changelog,
     log: () => {},
     ...overrides,
   };
-  return { states, source, sink, options, processor: createProcessor(options) };
+  return { changelog, source, sink, options, processor: createProcessor(options) };
 }
 
 /** Visits per page as `sink` shows them for 2026-11-20 (the `pages` aggregation). */

@@ -5,15 +5,15 @@ import {
   batchOf,
   countRecords,
   DAY,
+  fakeChangelogStore,
   fakeLogWriter,
   fakeSink,
   fakeSource,
-  fakeStateStore,
   range,
 } from "./_fakes.ts";
 
 function setup() {
-  const states = fakeStateStore();
+  const changelog = fakeChangelogStore();
   const logWriter = fakeLogWriter();
   const source = fakeSource();
   const processor = createProcessor({
@@ -26,10 +26,10 @@ function setup() {
     }],
     cutter: windowCutter("UTC"),
     logWriter,
-    states,
+    changelog,
     log: () => {},
   });
-  return { processor, logWriter, source, states };
+  return { processor, logWriter, source, changelog };
 }
 
 Deno.test("lag: end offset minus committed offset, not the fetch-side figure", async () => {
@@ -84,13 +84,13 @@ Deno.test("lag: a reassignment forgets the partitions it had", async () => {
 Deno.test("a failing flush shows in the stats until a flush succeeds", async () => {
   const test = setup();
   await test.processor.onBatch({ ...batchOf(0, range(0, 9)), endOffset: 10 });
-  test.states.save$.failNext(new Error("no host available"), 2);
+  test.changelog.move$.failNext(new Error("no host available"), 2);
   await assert.rejects(test.processor.flush(), /no host available/);
   await assert.rejects(test.processor.flush(), /no host available/);
   const failing = test.processor.stats();
   assert.equal(failing.flushFailures, 2);
   assert.equal(failing.failingFlush?.failures, 2);
-  assert.match(failing.failingFlush?.lastError ?? "", /saving aggregate state failed/);
+  assert.match(failing.failingFlush?.lastError ?? "", /checkpointing state failed/);
   assert.equal(failing.lag, 10, "nothing acknowledged while flushing fails");
   await test.processor.flush();
   const recovered = test.processor.stats();

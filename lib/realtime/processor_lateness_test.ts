@@ -1,13 +1,13 @@
 import assert from "assert";
-import { createProcessor, STATE_RETENTION_MS } from "./processor.ts";
+import { createProcessor } from "./processor.ts";
 import { windowCutter } from "../windows.ts";
 import {
   countRecords,
   DAY,
+  fakeChangelogStore,
   fakeLogWriter,
   fakeSink,
   fakeSource,
-  fakeStateStore,
   logMessage,
 } from "./_fakes.ts";
 import type { RawMessage } from "../contracts.ts";
@@ -16,7 +16,7 @@ const HOUR = 3_600_000;
 const DAY_END = Date.parse("2026-11-21T00:00:00Z"); // end of the window 2026-11-20
 
 function setup(allowedLatenessMs: number, now = DAY_END) {
-  const states = fakeStateStore();
+  const changelog = fakeChangelogStore();
   const logWriter = fakeLogWriter();
   const sink = fakeSink();
   const processor = createProcessor({
@@ -29,63 +29,110 @@ function setup(allowedLatenessMs: number, now = DAY_END) {
     }],
     cutter: windowCutter("UTC"),
     logWriter,
-    states,
+    changelog,
     log: () => {},
     allowedLatenessMs,
     now: () => now,
   });
-  return { states, logWriter, sink, processor };
+  return { changelog, logWriter, sink, processor };
 }
 
-/** A record of 2026-11-20 10:00 whose message was produced at `producedAt`. */
-function lateMessage(offset: number, producedAt: number): RawMessage {
-  return logMessage(offset, "2026-11-20T10:00:00Z", producedAt);
+/** A record at `timestamp`, produced long after (a replay of old logs). */
+function record(offset: number, timestamp: string): RawMessage {
+  return logMessage(offset, timestamp, Date.parse("2026-12-07T00:00:00Z"));
 }
 
-Deno.test("lateness: a record later than allowed is logged, counted as too late, not added", async () => {
+Deno.test("lateness: judged against the partition's event-time watermark, not message time", async () => {
   const test = setup(2 * HOUR);
   await test.processor.onBatch({
     stream: "RAWLOG",
     partition: 0,
-    messages: [lateMessage(0, DAY_END + 2 * HOUR - 1), lateMessage(1, DAY_END + 2 * HOUR)],
+    messages: [
+      record(0, "2026-11-20T10:00:00Z"),
+      record(1, "2026-11-21T01:59:00Z"), // watermark 01:59: the 20th closes at 02:00
+      record(2, "2026-11-20T23:00:00Z"), // still on time
+      record(3, "2026-11-21T02:00:00Z"), // watermark 02:00: the 20th is closed
+      record(4, "2026-11-20T23:30:00Z"), // too late
+    ],
   });
   await test.processor.flush();
-  assert.deepEqual([...test.logWriter.ids], ["RAWLOG/0/0", "RAWLOG/0/1"], "both logged");
+  assert.equal(test.logWriter.ids.size, 5, "every record logged");
   assert.equal(test.processor.stats().tooLate, 1);
-  assert.equal(test.sink.latest.get("count/2026-11-20")?.records, 1, "only the first counted");
+  assert.equal(test.sink.latest.get("count/2026-11-20")?.records, 2);
+  assert.equal(test.sink.latest.get("count/2026-11-21")?.records, 2);
 });
 
-Deno.test("lateness: the verdict depends on the message time, not on when it is processed", async () => {
-  for (const processedAt of [DAY_END, DAY_END + 30 * 86_400_000]) {
-    const test = setup(2 * HOUR, processedAt);
-    await test.processor.onBatch({
-      stream: "RAWLOG",
-      partition: 0,
-      messages: [lateMessage(0, DAY_END + HOUR), lateMessage(1, DAY_END + 3 * HOUR)],
-    });
+Deno.test("lateness: old logs replayed in order count in real time, whenever they are processed", async () => {
+  for (const processedAt of [DAY_END, DAY_END + 365 * 86_400_000]) {
+    const test = setup(HOUR, processedAt);
+    const messages = Array.from(
+      { length: 48 },
+      (_, i) => record(i, new Date(Date.parse("2024-03-01T00:00:00Z") + i * HOUR).toISOString()),
+    );
+    await test.processor.onBatch({ stream: "RAWLOG", partition: 0, messages });
     await test.processor.flush();
-    assert.equal(test.processor.stats().tooLate, 1, `processed at ${processedAt}`);
-    assert.equal(test.sink.latest.get("count/2026-11-20")?.records, 1);
+    assert.equal(test.processor.stats().tooLate, 0, `processed at ${processedAt}`);
+    assert.equal(test.sink.latest.get("count/2024-03-01")?.records, 24);
+    assert.equal(test.sink.latest.get("count/2024-03-02")?.records, 24);
   }
 });
 
-Deno.test("lateness: a closed window leaves memory after its result is written, and its rows expire", async () => {
+Deno.test("lateness: a record's time ahead of its message time does not close windows", async () => {
+  const test = setup(HOUR);
+  const producedAt = Date.parse("2026-11-20T12:00:00Z");
+  await test.processor.onBatch({
+    stream: "RAWLOG",
+    partition: 0,
+    messages: [
+      logMessage(0, "2026-11-25T12:00:00Z", producedAt), // a sender's clock five days ahead
+      logMessage(1, "2026-11-20T11:00:00Z", producedAt),
+    ],
+  });
+  await test.processor.flush();
+  assert.equal(test.processor.stats().tooLate, 0);
+  assert.equal(test.sink.latest.get("count/2026-11-20")?.records, 1);
+});
+
+Deno.test("lateness: the watermark is checkpointed, so a restored partition reaches the same verdicts", async () => {
+  const first = setup(HOUR);
+  await first.processor.onBatch({
+    stream: "RAWLOG",
+    partition: 0,
+    messages: [record(0, "2026-11-20T10:00:00Z"), record(1, "2026-11-21T05:00:00Z")],
+  });
+  await first.processor.flush();
+  // Another process takes the partition from the changelog and sees a late record.
+  const second = createProcessor({
+    source: fakeSource(),
+    aggregations: [{ name: "count", aggregation: countRecords, window: DAY, sinks: [] }],
+    cutter: windowCutter("UTC"),
+    logWriter: fakeLogWriter(),
+    changelog: first.changelog,
+    log: () => {},
+    allowedLatenessMs: HOUR,
+  });
+  await second.onBatch({
+    stream: "RAWLOG",
+    partition: 0,
+    messages: [record(2, "2026-11-20T11:00:00Z")],
+  });
+  assert.equal(second.stats().tooLate, 1);
+});
+
+Deno.test("lateness: a closed window leaves memory after its result is written", async () => {
   const test = setup(2 * HOUR);
   await test.processor.onBatch({
     stream: "RAWLOG",
     partition: 0,
-    messages: [lateMessage(0, DAY_END - HOUR)],
+    messages: [record(0, "2026-11-20T10:00:00Z")],
   });
   await test.processor.flush();
   assert.equal(test.processor.stats().stateRows, 1, "open window held");
-  const [expiry] = [...test.states.expiries.values()];
-  assert.equal(expiry, DAY_END + 2 * HOUR + STATE_RETENTION_MS);
-
-  // A record of the next day, produced after the first day closed: the first day leaves memory.
+  // A record of the next day moves the watermark past the first day's close.
   await test.processor.onBatch({
     stream: "RAWLOG",
     partition: 0,
-    messages: [logMessage(1, "2026-11-21T03:00:00Z", DAY_END + 3 * HOUR)],
+    messages: [record(1, "2026-11-21T03:00:00Z")],
   });
   await test.processor.flush();
   assert.equal(test.processor.stats().stateRows, 1, "only the open window is held");

@@ -5,11 +5,11 @@ import {
   batchOf,
   countRecords,
   DAY,
+  fakeChangelogStore,
   fakeLogWriter,
   fakeMarkStore,
   fakeSink,
   fakeSource,
-  fakeStateStore,
   logMessage,
   range,
 } from "./_fakes.ts";
@@ -29,7 +29,7 @@ function setup() {
     }],
     cutter: windowCutter("UTC"),
     logWriter,
-    states: fakeStateStore(),
+    changelog: fakeChangelogStore(),
     log: () => {},
     marks,
   };

@@ -1,14 +1,15 @@
 import assert from "assert";
 import { createProcessor, type ProcessorOptions } from "./processor.ts";
 import { windowCutter } from "../windows.ts";
+import { checkpoints } from "./checkpoint.ts";
 import {
   batchOf,
   countRecords,
   DAY,
+  fakeChangelogStore,
   fakeLogWriter,
   fakeSink,
   fakeSource,
-  fakeStateStore,
   logMessage,
   range,
 } from "./_fakes.ts";
@@ -16,7 +17,7 @@ import {
 const START = Date.parse("2026-11-20T12:00:00Z");
 
 function setup(overrides: Partial<ProcessorOptions> = {}) {
-  const states = fakeStateStore();
+  const changelog = fakeChangelogStore();
   const logWriter = fakeLogWriter();
   const source = fakeSource();
   const sink = fakeSink();
@@ -32,13 +33,13 @@ function setup(overrides: Partial<ProcessorOptions> = {}) {
     }],
     cutter: windowCutter("UTC"),
     logWriter,
-    states,
+    changelog,
     log: (line) => lines.push(line),
     now: () => clock.now,
     ...overrides,
   };
   return {
-    states,
+    changelog,
     logWriter,
     source,
     sink,
@@ -51,10 +52,14 @@ function setup(overrides: Partial<ProcessorOptions> = {}) {
 
 type Setup = ReturnType<typeof setup>;
 
-/** Records counted in stored state, over every partition. */
-function counted(test: Setup): number {
+/** Records counted in the checkpointed state (restored from the changelogs), over every partition. */
+async function counted(test: Setup): Promise<number> {
+  const restored = checkpoints(test.changelog);
+  await restored.follow(["RAWLOG"]);
   let total = 0;
-  for (const { row } of test.states.heads.values()) total += row.records;
+  for (const { state } of restored.followed.values()) {
+    for (const window of state.windows.values()) total += window.records;
+  }
   return total;
 }
 
@@ -84,10 +89,10 @@ Deno.test("processor: every record counted once, committed after its state is sa
   const test = setup();
   await test.processor.onBatch(batchOf(0, range(0, 9)));
   await test.processor.onBatch(batchOf(1, range(0, 4)));
-  // Per partition: its head and the one row of a whole-state (not keyed) aggregation.
-  assert.deepEqual(await test.processor.flush(), { states: 4, windows: 1, positions: 2 });
-  assert.equal(test.processor.stats().stateRowsWritten, 4);
-  assert.equal(counted(test), 15);
+  // One changelog entry per partition that changed.
+  assert.deepEqual(await test.processor.flush(), { states: 2, windows: 1, positions: 2 });
+  assert.equal(test.processor.stats().changelogEntries, 2);
+  assert.equal(await counted(test), 15);
   assert.equal(committed(test, 0), 10);
   assert.equal(committed(test, 1), 5);
   assert.equal(published(test), 15);
@@ -108,14 +113,14 @@ Deno.test("processor: rebalance during the log write: the batch records neither 
 
   await redeliver(test, 0, 9);
   await test.processor.flush();
-  assert.equal(counted(test), 10);
+  assert.equal(await counted(test), 10);
   assert.equal(committed(test, 0), 10);
   assert.equal(published(test), 10);
 });
 
 Deno.test("processor: rebalance while a batch loads state: loaded rows of the old assignment are dropped", async () => {
   const test = setup();
-  const gate = test.states.load$.holdNext();
+  const gate = test.changelog.claim$.holdNext();
   const batch = test.processor.onBatch(batchOf(0, range(0, 9)));
   await gate.reached;
   test.processor.onReassigned();
@@ -125,26 +130,26 @@ Deno.test("processor: rebalance while a batch loads state: loaded rows of the ol
   assert.equal(test.logWriter.ids.size, 0, "stopped before writing anything");
   await redeliver(test, 0, 9);
   await test.processor.flush();
-  assert.equal(counted(test), 10);
+  assert.equal(await counted(test), 10);
   assert.equal(committed(test, 0), 10);
 });
 
 Deno.test("processor: rebalance during the state write: saved rows stay, old positions are not committed", async () => {
   const test = setup();
   await test.processor.onBatch(batchOf(0, range(0, 9)));
-  const gate = test.states.save$.holdNext();
+  const gate = test.changelog.move$.holdNext();
   const flush = test.processor.flush();
   await gate.reached;
   test.processor.onReassigned();
   gate.open();
-  assert.deepEqual(await flush, { states: 2, windows: 0, positions: 0 });
+  assert.deepEqual(await flush, { states: 1, windows: 1, positions: 0 });
   assert.equal(test.source.commits.length, 0);
-  assert.equal(counted(test), 10, "the saved row is complete and correct");
+  assert.equal(await counted(test), 10, "the saved row is complete and correct");
 
   await redeliver(test, 0, 12);
   assert.equal(test.processor.stats().duplicates, 10, "the saved row recognises re-delivery");
   await test.processor.flush();
-  assert.equal(counted(test), 13);
+  assert.equal(await counted(test), 13);
   assert.equal(committed(test, 0), 13);
   assert.equal(published(test), 13);
 });
@@ -164,11 +169,12 @@ Deno.test("processor: rebalance during the flush's commit and sink write: nothin
   const second = test.processor.flush();
   await sinkGate.reached;
   test.processor.onReassigned();
-  await redeliver(test, 0, 24);
+  // The batch takes the partition again once the flush is done (takes wait for flushes).
+  const redelivered = redeliver(test, 0, 24);
   sinkGate.open();
-  await second;
+  await Promise.all([second, redelivered]);
   await test.processor.flush();
-  assert.equal(counted(test), 25);
+  assert.equal(await counted(test), 25);
   assert.equal(committed(test, 0), 25);
   assert.equal(published(test), 25);
   assert.equal(test.processor.stats().reassignments, 2);
@@ -177,16 +183,16 @@ Deno.test("processor: rebalance during the flush's commit and sink write: nothin
 Deno.test("processor: a failing state write commits nothing and is retried by the next flush", async () => {
   const test = setup();
   await test.processor.onBatch(batchOf(0, range(0, 9)));
-  test.states.save$.failNext(new Error("Cassandra timeout"));
+  test.changelog.move$.failNext(new Error("Cassandra timeout"));
   await assert.rejects(
     test.processor.flush(),
-    /Cassandra: saving aggregate state failed: Cassandra timeout/,
+    /Cassandra: checkpointing state failed: Cassandra timeout/,
   );
   assert.equal(test.source.commits.length, 0);
   assert.equal(published(test), undefined);
   await test.processor.onBatch(batchOf(0, range(10, 14)));
-  assert.deepEqual(await test.processor.flush(), { states: 2, windows: 1, positions: 1 });
-  assert.equal(counted(test), 15);
+  assert.deepEqual(await test.processor.flush(), { states: 1, windows: 1, positions: 1 });
+  assert.equal(await counted(test), 15);
   assert.equal(committed(test, 0), 15);
   assert.equal(published(test), 15);
 });
@@ -201,14 +207,14 @@ Deno.test("processor: a failing log write fails the batch, which counts nothing"
   assert.deepEqual(await test.processor.flush(), { states: 0, windows: 0, positions: 0 });
   await test.processor.onBatch(batchOf(0, range(0, 9)));
   await test.processor.flush();
-  assert.equal(counted(test), 10);
+  assert.equal(await counted(test), 10);
 });
 
 Deno.test("processor: a failing commit is counted and logged; the next flush commits", async () => {
   const test = setup();
   await test.processor.onBatch(batchOf(0, range(0, 9)));
   test.source.commit$.failNext(new Error("REBALANCE_IN_PROGRESS"));
-  assert.deepEqual(await test.processor.flush(), { states: 2, windows: 1, positions: 0 });
+  assert.deepEqual(await test.processor.flush(), { states: 1, windows: 1, positions: 0 });
   assert.equal(test.processor.stats().commitFailures, 1);
   assert.match(
     test.lines.join("\n"),
@@ -223,7 +229,7 @@ Deno.test("processor: a failing sink does not stop commits; it is retried with b
   const test = setup();
   await test.processor.onBatch(batchOf(0, range(0, 9)));
   test.sink.write$.failNext(new Error("results table unavailable"));
-  assert.deepEqual(await test.processor.flush(), { states: 2, windows: 0, positions: 1 });
+  assert.deepEqual(await test.processor.flush(), { states: 1, windows: 0, positions: 1 });
   assert.equal(committed(test, 0), 10, "input is acknowledged although the sink failed");
   const [health] = test.processor.stats().failingSinks;
   assert.equal(health?.sink, "results");
@@ -275,7 +281,7 @@ Deno.test("processor: a source that crashes and restarts is logged and counted e
   test.processor.onReassigned();
   await redeliver(test, 0, 9);
   await test.processor.flush();
-  assert.equal(counted(test), 10);
+  assert.equal(await counted(test), 10);
   assert.equal(committed(test, 0), 10);
   assert.equal(test.processor.stats().sourceRestarts, 1);
   assert.equal(test.processor.stats().lastSourceFailure, "Connection timeout");
@@ -301,7 +307,7 @@ Deno.test("processor: a restarted process skips what the saved state already cov
   await restarted.onBatch(batchOf(0, range(0, 14)));
   await restarted.flush();
   assert.equal(restarted.stats().duplicates, 10);
-  assert.equal(counted(test), 15);
+  assert.equal(await counted(test), 15);
   assert.equal(published(test), 15);
 });
 

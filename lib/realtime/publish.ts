@@ -47,6 +47,8 @@ export interface ResultPublisher<W> {
   publish(changed: readonly ChangedWindow<W>[]): Promise<Published>;
   /** Sinks currently failing. */
   health(): SinkHealth[];
+  /** Whether a failing sink still owes the window with this id its latest result. */
+  owes(id: string): boolean;
 }
 
 /** Creates a publisher. */
@@ -111,5 +113,5 @@ export function resultPublisher<W>(options: PublisherOptions<W>): ResultPublishe
     return { written: written.size, results: [...written].map((id) => results.get(id)!), notReady };
   }
 
-  return { publish, health: () => retries.health() };
+  return { publish, health: () => retries.health(), owes: (id) => retries.owes(id) };
 }

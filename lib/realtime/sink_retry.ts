@@ -47,6 +47,8 @@ export interface SinkRetries<W> {
   failed(sink: string, windows: ReadonlyMap<string, W>, error: string): void;
   /** Sinks currently failing. */
   health(): SinkHealth[];
+  /** Whether some failing sink still owes the window with this id its latest result. */
+  owes(id: string): boolean;
 }
 
 interface Retrying<W> {
@@ -112,6 +114,7 @@ export function sinkRetries<W>(settings: RetrySettings = {}): SinkRetries<W> {
       retrying.nextAttemptAt = now() +
         Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(30, retrying.failures - 1));
     },
+    owes: (id) => [...failing.values()].some((retrying) => retrying.pending.has(id)),
     health: () =>
       [...failing].map(([sink, retrying]) => ({
         sink,

@@ -25,7 +25,7 @@ import {
   type Processor,
   type ProcessorStats,
 } from "../realtime/processor.ts";
-import { stateStore } from "../realtime/state_store.ts";
+import { changelogStore } from "../realtime/changelog_store.ts";
 import { markStore } from "../realtime/stream_marks.ts";
 import { errorText } from "../errors.ts";
 import { failurePolicy } from "../realtime/failure_policy.ts";
@@ -181,7 +181,7 @@ export async function startRealtime(
     pipeline.cassandra.keyspace,
     pipeline.runtime.logTable,
   );
-  const states = stateStore(context.cassandra, pipeline.cassandra.keyspace);
+  const changelog = changelogStore(context.cassandra, pipeline.cassandra.keyspace);
   const marks = markStore(context.cassandra, pipeline.cassandra.keyspace);
   const controller = new AbortController();
   const processors = new Map<string, Processor>();
@@ -213,10 +213,9 @@ export async function startRealtime(
       })),
       cutter,
       logWriter: writer,
-      states,
+      changelog,
       log,
       allowedLatenessMs: pipeline.runtime.allowedLatenessMs,
-      maxKeptKeys: pipeline.runtime.maxStateKeys,
       maxPendingKeys: pipeline.runtime.maxPendingKeys,
       marks,
       onFlushed: (flushed) => observer?.flushed?.(entry.name, flushed),

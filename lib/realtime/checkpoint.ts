@@ -1,0 +1,251 @@
+/**
+ * The partitions whose state this process holds, and their changelogs: taking a partition
+ * (claim its epoch, then restore or keep its state), checkpointing the owned ones at a flush,
+ * and following the partitions others own so results can merge them.
+ *
+ * Ideas taken from Kafka Streams and Flink: one durable truth per partition (the changelog, as
+ * Kafka Streams' changelog topic), any number of caches rebuilt from it (the state in memory,
+ * whether owned or followed, as a standby replica), a snapshot when the entries since the last
+ * one outweigh it (Flink's incremental checkpoints compacted into a full one), and exactness
+ * from one applied offset per partition, written with the state it covers.
+ *
+ * Invariants (unit tests in `checkpoint_test.ts` and `processor_test.ts`):
+ * - **Entries before commits.** An owned partition's entry is written, and its checkpoint row
+ *   moved, before the offsets it covers are committed (the processor commits after `write`).
+ * - **Fencing.** Every take raises the partition's epoch; an entry counts only when the
+ *   checkpoint row moves, which is conditional on the writer's epoch, so an owner that lost the
+ *   partition cannot add an entry the new owner reads. A fenced partition leaves `owned`.
+ * - **Kept across rebalances.** A partition this process took again, with nothing written by
+ *   anyone in between (the epoch it held is the one just raised, and its last entry is the
+ *   chain's end), keeps its state, including changes not yet checkpointed: the records they
+ *   cover are above the offset and were applied exactly once here.
+ * - **Followed as written.** A followed partition's state is the chain up to its `lastSeq`:
+ *   entries are applied whole and in order, never local changes.
+ * - **Sequence numbers are never reused**, not even after a failed write: a retry writes the
+ *   changes again under a new number, so chunks of two attempts are never mixed.
+ *
+ * @module
+ */
+import type { ChangelogStore, Checkpoint } from "./changelog_store.ts";
+import { encodeEntry, EPOCH_SPAN } from "./changelog_store.ts";
+import {
+  applyEntry,
+  emptyPartition,
+  type PartitionState,
+  takeEntry,
+  untakeEntry,
+} from "./partition_state.ts";
+import type { Append } from "./changelog_store.ts";
+
+/** A partition this process owns. */
+export interface OwnedPartition {
+  /** Its state. */
+  state: PartitionState;
+  /** Its checkpoint row as this process last wrote or took it (its epoch is this owner's). */
+  checkpoint: Checkpoint;
+  /** Entries written in this epoch (the next one's number). */
+  written: number;
+}
+
+/** A partition another process owns, followed through its changelog. */
+export interface FollowedPartition {
+  /** Its state as of `lastSeq`. */
+  state: PartitionState;
+  /** The last entry applied (-1: none). */
+  lastSeq: number;
+}
+
+/** A partition taken, and the changelog bytes read to restore it (0: its state was kept). */
+export interface Taken {
+  /** The partition. */
+  owned: OwnedPartition;
+  /** Bytes read. */
+  restoredBytes: number;
+}
+
+/** What a checkpoint wrote. */
+export interface CheckpointSummary {
+  /** Entries written that count (not fenced). */
+  entries: number;
+  /** Snapshots among them. */
+  snapshots: number;
+  /** Bytes written. */
+  bytes: number;
+  /** Largest entry, bytes. */
+  largestEntryBytes: number;
+  /** Partitions found taken by another owner (dropped from `owned`). */
+  fenced: string[];
+}
+
+/** The partitions a processor holds and their changelogs. */
+export interface Checkpoints {
+  /** The changelog store. */
+  store: ChangelogStore;
+  /** Owned partitions, by {@linkcode partitionId}. */
+  owned: Map<string, OwnedPartition>;
+  /** Followed partitions, by id. */
+  followed: Map<string, FollowedPartition>;
+  /** Takes a partition: claims it and restores (or keeps) its state. */
+  take(stream: string, partition: number): Promise<Taken>;
+  /**
+   * Writes an entry for every owned partition that changed (a snapshot when the entries since
+   * the last one outweigh it). What an entry takes is taken synchronously when called; a write
+   * that fails puts it back (the next call writes it again) and throws.
+   */
+  write(): Promise<CheckpointSummary>;
+  /** Brings followed partitions of `streams` up to their checkpoints. Returns bytes read. */
+  follow(streams: Iterable<string>): Promise<number>;
+}
+
+/** `stream/partition`. */
+export function partitionId(stream: string, partition: number): string {
+  return `${stream}/${partition}`;
+}
+
+/** Creates the partition holder of one processor. */
+export function checkpoints(store: ChangelogStore): Checkpoints {
+  const owned = new Map<string, OwnedPartition>();
+  const followed = new Map<string, FollowedPartition>();
+
+  /** Brings `from` (or an empty state) up to `checkpoint` by reading its changelog. */
+  async function restore(
+    stream: string,
+    partition: number,
+    checkpoint: Checkpoint,
+    from: FollowedPartition | undefined,
+  ): Promise<{ state: PartitionState; bytes: number }> {
+    const state = from?.state ?? emptyPartition(stream, partition);
+    const { entries, bytes } = await store.read(
+      stream,
+      partition,
+      checkpoint,
+      from?.lastSeq ?? -1,
+    );
+    for (const entry of entries) applyEntry(state, entry);
+    return { state, bytes };
+  }
+
+  async function take(stream: string, partition: number): Promise<Taken> {
+    const id = partitionId(stream, partition);
+    const checkpoint = await store.claim(stream, partition);
+    const held = owned.get(id);
+    if (
+      held !== undefined && held.checkpoint.epoch === checkpoint.epoch - 1 &&
+      held.checkpoint.lastSeq === checkpoint.lastSeq
+    ) {
+      held.checkpoint = checkpoint;
+      held.written = 0;
+      return { owned: held, restoredBytes: 0 };
+    }
+    // Someone else wrote since (or this process never held it): the changelog is the truth.
+    owned.delete(id);
+    const replica = followed.get(id);
+    followed.delete(id);
+    const { state, bytes } = await restore(stream, partition, checkpoint, replica);
+    const taken: OwnedPartition = { state, checkpoint, written: 0 };
+    owned.set(id, taken);
+    return { owned: taken, restoredBytes: bytes };
+  }
+
+  async function write(): Promise<CheckpointSummary> {
+    // One synchronous step: every entry taken and encoded before anything changes the state.
+    const byStream = new Map<string, Array<{ id: string; held: OwnedPartition; append: Append }>>();
+    const taken = new Map<string, ReturnType<typeof takeEntry>>();
+    const summary: CheckpointSummary = {
+      entries: 0,
+      snapshots: 0,
+      bytes: 0,
+      largestEntryBytes: 0,
+      fenced: [],
+    };
+    for (const [id, held] of owned) {
+      if (!held.state.dirty) continue;
+      const { checkpoint } = held;
+      const snapshot = checkpoint.snapshotSeq === -1 ||
+        checkpoint.logBytes > checkpoint.snapshotBytes;
+      const entry = takeEntry(held.state, snapshot);
+      taken.set(id, entry);
+      const data = encodeEntry(entry);
+      const seq = checkpoint.epoch * EPOCH_SPAN + held.written++;
+      const append: Append = {
+        partition: held.state.partition,
+        seq,
+        prev: snapshot ? -1 : checkpoint.lastSeq,
+        data,
+        checkpoint: snapshot
+          ? {
+            ...checkpoint,
+            snapshotSeq: seq,
+            lastSeq: seq,
+            logBytes: 0,
+            snapshotBytes: data.length,
+          }
+          : { ...checkpoint, lastSeq: seq, logBytes: checkpoint.logBytes + data.length },
+      };
+      let list = byStream.get(held.state.stream);
+      if (list === undefined) byStream.set(held.state.stream, list = []);
+      list.push({ id, held, append });
+      summary.entries++;
+      if (snapshot) summary.snapshots++;
+      summary.bytes += data.length;
+      summary.largestEntryBytes = Math.max(summary.largestEntryBytes, data.length);
+    }
+    const results = await Promise.allSettled([...byStream].map(async ([stream, list]) => {
+      const fenced = await store.append(stream, list.map((item) => item.append));
+      for (const { id, held, append } of list) {
+        if (fenced.has(append.partition)) {
+          if (owned.get(id) === held) owned.delete(id);
+          summary.fenced.push(id);
+          summary.entries--;
+          continue;
+        }
+        const before = held.checkpoint;
+        held.checkpoint = append.checkpoint;
+        if (append.prev === -1 && before.snapshotSeq !== -1) {
+          // Entries before the new snapshot are no longer read; failing to drop them only
+          // leaves them until the next snapshot.
+          await store.dropBefore(stream, append.partition, append.seq).catch(() => {});
+        }
+      }
+      return list;
+    }));
+    const failed = results.find((result) => result.status === "rejected");
+    if (failed !== undefined) {
+      // Put back what the failed streams' entries took (their checkpoints did not move).
+      for (const [index, [, list]] of [...byStream].entries()) {
+        if (results[index]!.status === "fulfilled") continue;
+        for (const { id, held } of list) {
+          if (owned.get(id) === held) untakeEntry(held.state, taken.get(id)!);
+        }
+      }
+      throw (failed as PromiseRejectedResult).reason;
+    }
+    return summary;
+  }
+
+  async function follow(streams: Iterable<string>): Promise<number> {
+    let bytes = 0;
+    for (const stream of streams) {
+      const rows = await store.checkpoints(stream);
+      await Promise.all([...rows].map(async ([partition, checkpoint]) => {
+        const id = partitionId(stream, partition);
+        const held = owned.get(id);
+        if (held !== undefined) {
+          if (held.checkpoint.epoch >= checkpoint.epoch) return;
+          // Taken by another owner since: what this process holds of it is no longer the truth.
+          owned.delete(id);
+        }
+        const replica = followed.get(id);
+        if (replica !== undefined && replica.lastSeq === checkpoint.lastSeq) return;
+        const read = await store.read(stream, partition, checkpoint, replica?.lastSeq ?? -1);
+        const state = replica?.state ?? emptyPartition(stream, partition);
+        for (const entry of read.entries) applyEntry(state, entry);
+        bytes += read.bytes;
+        followed.set(id, { state, lastSeq: checkpoint.lastSeq });
+      }));
+    }
+    return bytes;
+  }
+
+  return { store, owned, followed, take, write, follow };
+}

@@ -1,0 +1,291 @@
+/**
+ * The aggregation state of one input partition: for every open window of every aggregation, a
+ * value per state key and the records counted, with the partition's applied offset and
+ * event-time watermark. The owner applies records to it; a changelog entry carries what changed
+ * since the last entry (or all of it, a snapshot); another process rebuilds the same state by
+ * applying those entries in order.
+ *
+ * Invariants:
+ * - **One position.** The state covers exactly the partition's records up to `offset`: a record
+ *   at or below it is a re-delivery and is skipped. Entries carry `offset`, so a state rebuilt
+ *   from a changelog skips exactly what it covers.
+ * - **Event time.** `watermark` is the highest event time the partition has seen (each record's
+ *   time capped at its message time, so a clock far ahead cannot close windows early), less the
+ *   allowed out-of-orderness. A record whose window closed (end plus allowed lateness at or
+ *   below the watermark) is too late for real time. The watermark is in every entry, so a
+ *   rebuilt state reaches the same verdicts.
+ * - **Changes since the last entry** (`changed`, `recordsChanged`, `evicted`) are what the next
+ *   entry writes; `changedSinceResult` what the next result of the window merges again.
+ *
+ * @module
+ */
+import type { KeyedState } from "../contracts.ts";
+import type { LogRecord } from "../records.ts";
+
+/** One window's state in one partition. */
+export interface WindowState {
+  /** Aggregation name. */
+  aggregation: string;
+  /** Window key. */
+  windowKey: string;
+  /** Window end plus allowed lateness, ms: closed once the watermark reaches it. */
+  closesAt: number;
+  /** Records counted. */
+  records: number;
+  /** Value by state key. */
+  values: Map<string, unknown>;
+  /** Keys changed since the last changelog entry. */
+  changed: Set<string>;
+  /** Whether `records` changed since the last changelog entry. */
+  recordsChanged: boolean;
+  /** Keys changed since the window's last result (a result drains it). */
+  changedSinceResult: Set<string>;
+}
+
+/** The state of one input partition. */
+export interface PartitionState {
+  /** Input stream. */
+  stream: string;
+  /** Input partition. */
+  partition: number;
+  /** Windows by {@linkcode windowId}. */
+  windows: Map<string, WindowState>;
+  /** Highest offset applied (-1: none). */
+  offset: number;
+  /** Event-time watermark, ms (-Infinity before the first record). */
+  watermark: number;
+  /** Windows that left the state since the last entry (their ids). */
+  evicted: string[];
+  /** Whether anything changed since the last entry. */
+  dirty: boolean;
+}
+
+/** The window id of an aggregation's window. */
+export function windowId(aggregation: string, windowKey: string): string {
+  return `${aggregation}\u0000${windowKey}`;
+}
+
+/** A new, empty partition state. */
+export function emptyPartition(stream: string, partition: number): PartitionState {
+  return {
+    stream,
+    partition,
+    windows: new Map(),
+    offset: -1,
+    watermark: -Infinity,
+    evicted: [],
+    dirty: false,
+  };
+}
+
+/** The window a record adds to in one aggregation, as the processor cut it. */
+export interface WindowOfRecord {
+  /** Aggregation name. */
+  aggregation: string;
+  /** The aggregation's keyed form. */
+  keyed: KeyedState;
+  /** Window key. */
+  windowKey: string;
+  /** Window end plus allowed lateness, ms. */
+  closesAt: number;
+}
+
+/**
+ * Applies one record at `offset` (above the partition's offset) to the windows it falls in,
+ * then moves the watermark by its event time. Returns the windows changed and whether the
+ * record was too late for at least one of them.
+ */
+export function applyRecord(
+  state: PartitionState,
+  record: LogRecord,
+  offset: number,
+  eventTime: number,
+  windows: readonly WindowOfRecord[],
+  changedWindows: Set<WindowState>,
+): boolean {
+  let late = false;
+  for (const target of windows) {
+    if (target.closesAt <= state.watermark) {
+      late = true;
+      continue;
+    }
+    const id = windowId(target.aggregation, target.windowKey);
+    let window = state.windows.get(id);
+    if (window === undefined) {
+      window = {
+        aggregation: target.aggregation,
+        windowKey: target.windowKey,
+        closesAt: target.closesAt,
+        records: 0,
+        values: new Map(),
+        changed: new Set(),
+        recordsChanged: false,
+        changedSinceResult: new Set(),
+      };
+      state.windows.set(id, window);
+    }
+    window.records++;
+    window.recordsChanged = true;
+    const key = target.keyed.keyOf(record);
+    if (key !== undefined) {
+      addToKey(window, target.keyed, key, record);
+      if (target.keyed.totalKey !== undefined) {
+        addToKey(window, target.keyed, target.keyed.totalKey, record);
+      }
+    }
+    changedWindows.add(window);
+  }
+  state.offset = offset;
+  if (eventTime > state.watermark) state.watermark = eventTime;
+  state.dirty = true;
+  return late;
+}
+
+function addToKey(window: WindowState, keyed: KeyedState, key: string, record: LogRecord): void {
+  const value = window.values.get(key);
+  window.values.set(key, keyed.add(value === undefined ? keyed.start() : value, record));
+  window.changed.add(key);
+  window.changedSinceResult.add(key);
+}
+
+/**
+ * Removes the windows that closed at or before `watermark`, but those `keep` names (a result
+ * still due), and notes them for the next entry. Returns how many left.
+ */
+export function evictClosed(
+  state: PartitionState,
+  watermark: number,
+  keep: (id: string) => boolean = () => false,
+): number {
+  let evicted = 0;
+  for (const [id, window] of state.windows) {
+    if (window.closesAt > watermark || keep(id)) continue;
+    state.windows.delete(id);
+    state.evicted.push(id);
+    state.dirty = true;
+    evicted++;
+  }
+  return evicted;
+}
+
+/** One window in a changelog entry: its records and the keys it writes. */
+export type EntryWindow = [
+  aggregation: string,
+  windowKey: string,
+  closesAt: number,
+  records: number,
+  keys: string[],
+  values: unknown[],
+];
+
+/** A changelog entry of one partition, as encoded. */
+export interface ChangelogEntry {
+  /** True: the whole state (earlier entries are not needed); false: changes only. */
+  snapshot: boolean;
+  /** Highest offset the state covers after this entry. */
+  offset: number;
+  /** Watermark after this entry (null: none yet). */
+  watermark: number | null;
+  /** Windows written: every window of a snapshot, the changed ones otherwise. */
+  windows: EntryWindow[];
+  /** Windows that left the state (ids), in a change entry. */
+  evicted: string[];
+}
+
+/**
+ * Takes what changed since the last entry (everything, for a snapshot) as an entry, and
+ * starts the next one. The values are the state's own objects: encode them before the state
+ * changes again.
+ */
+export function takeEntry(state: PartitionState, snapshot: boolean): ChangelogEntry {
+  const windows: EntryWindow[] = [];
+  for (const window of state.windows.values()) {
+    if (!snapshot && window.changed.size === 0 && !window.recordsChanged) continue;
+    const keys = snapshot ? [...window.values.keys()] : [...window.changed];
+    windows.push([
+      window.aggregation,
+      window.windowKey,
+      window.closesAt,
+      window.records,
+      keys,
+      keys.map((key) => window.values.get(key)),
+    ]);
+    window.changed = new Set();
+    window.recordsChanged = false;
+  }
+  const entry: ChangelogEntry = {
+    snapshot,
+    offset: state.offset,
+    watermark: Number.isFinite(state.watermark) ? state.watermark : null,
+    windows,
+    evicted: snapshot ? [] : state.evicted,
+  };
+  state.evicted = [];
+  state.dirty = false;
+  return entry;
+}
+
+/**
+ * Puts back what a failed entry took, so the next entry writes it again: its keys are marked
+ * changed (their current values are written then), its records and evictions likewise.
+ */
+export function untakeEntry(state: PartitionState, entry: ChangelogEntry): void {
+  for (const [aggregation, windowKey, , , keys] of entry.windows) {
+    const window = state.windows.get(windowId(aggregation, windowKey));
+    if (window === undefined) continue;
+    for (const key of keys) window.changed.add(key);
+    window.recordsChanged = true;
+  }
+  state.evicted.push(...entry.evicted);
+  state.dirty = true;
+}
+
+/**
+ * Applies an entry read from a changelog (a snapshot replaces the state); every key it writes
+ * is marked changed since the window's last result. Returns the windows it changed.
+ */
+export function applyEntry(state: PartitionState, entry: ChangelogEntry): WindowState[] {
+  if (entry.snapshot) state.windows.clear();
+  const changed: WindowState[] = [];
+  for (const [aggregation, windowKey, closesAt, records, keys, values] of entry.windows) {
+    const id = windowId(aggregation, windowKey);
+    let window = state.windows.get(id);
+    if (window === undefined) {
+      window = {
+        aggregation,
+        windowKey,
+        closesAt,
+        records,
+        values: new Map(),
+        changed: new Set(),
+        recordsChanged: false,
+        changedSinceResult: new Set(),
+      };
+      state.windows.set(id, window);
+    }
+    window.records = records;
+    for (let i = 0; i < keys.length; i++) {
+      window.values.set(keys[i]!, values[i]);
+      window.changedSinceResult.add(keys[i]!);
+    }
+    changed.push(window);
+  }
+  for (const id of entry.evicted) state.windows.delete(id);
+  state.offset = entry.offset;
+  state.watermark = entry.watermark ?? -Infinity;
+  return changed;
+}
+
+/** State keys held, over every window. */
+export function keyCount(state: PartitionState): number {
+  let keys = 0;
+  for (const window of state.windows.values()) keys += window.values.size;
+  return keys;
+}
+
+/** Keys changed since the last entry, over every window. */
+export function pendingKeyCount(state: PartitionState): number {
+  let keys = 0;
+  for (const window of state.windows.values()) keys += window.changed.size;
+  return keys;
+}

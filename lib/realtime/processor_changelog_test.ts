@@ -1,0 +1,253 @@
+import assert from "assert";
+import { createProcessor, type ProcessorOptions } from "./processor.ts";
+import { checkpoints } from "./checkpoint.ts";
+import { windowCutter } from "../windows.ts";
+import {
+  DAY,
+  fakeChangelogStore,
+  fakeLogWriter,
+  fakeSink,
+  fakeSource,
+  pagesBatch,
+  publishedVisits,
+  range,
+  visitsPerPage,
+} from "./_fakes.ts";
+
+type Store = ReturnType<typeof fakeChangelogStore>;
+
+/** A runner of `pages` (visits per page, day windows) on a shared changelog store. */
+function runner(changelog: Store, overrides: Partial<ProcessorOptions> = {}) {
+  const source = fakeSource();
+  const sink = fakeSink();
+  const lines: string[] = [];
+  const processor = createProcessor({
+    source,
+    aggregations: [{
+      name: "pages",
+      aggregation: visitsPerPage,
+      window: DAY,
+      sinks: [{ name: "s", sink }],
+    }],
+    cutter: windowCutter("UTC"),
+    logWriter: fakeLogWriter(),
+    changelog,
+    log: (line) => lines.push(line),
+    ...overrides,
+  });
+  return { source, sink, lines, processor };
+}
+
+const pageOf = (offset: number) => `/p${offset % 5}`;
+
+/** Visits per page in the checkpointed state (restored from the changelogs), all partitions. */
+async function checkpointed(changelog: Store): Promise<Record<string, number>> {
+  const restored = checkpoints(changelog);
+  await restored.follow(["RAWLOG"]);
+  const visits: Record<string, number> = {};
+  for (const { state } of restored.followed.values()) {
+    for (const window of state.windows.values()) {
+      for (const [page, count] of window.values) {
+        visits[page] = (visits[page] ?? 0) + (count as number);
+      }
+    }
+  }
+  return visits;
+}
+
+/** Visits per page of offsets `from..to`, as the test counts them itself. */
+function expected(...ranges: Array<[number, number]>): Record<string, number> {
+  const visits: Record<string, number> = {};
+  for (const [from, to] of ranges) {
+    for (const offset of range(from, to)) {
+      visits[pageOf(offset)] = (visits[pageOf(offset)] ?? 0) + 1;
+    }
+  }
+  return visits;
+}
+
+function sorted(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a < b ? -1 : 1));
+}
+
+Deno.test("changelog: an entry per changed partition, before the commit; a restart skips what it covers", async () => {
+  const changelog = fakeChangelogStore();
+  const first = runner(changelog);
+  await first.processor.onBatch(pagesBatch(0, range(0, 19), pageOf));
+  await first.processor.flush();
+  assert.deepEqual(first.source.commits.at(-1)?.[0]?.nextOffset, 20);
+  assert.deepEqual(sorted(await checkpointed(changelog)), sorted(expected([0, 19])));
+
+  // Crash after the entry, before any later commit: Kafka re-delivers from an older offset.
+  const second = runner(changelog);
+  await second.processor.onBatch(pagesBatch(0, range(10, 29), pageOf));
+  await second.processor.flush();
+  assert.equal(second.processor.stats().duplicates, 10);
+  assert.deepEqual(sorted(publishedVisits(second.sink)), sorted(expected([0, 29])));
+});
+
+Deno.test("changelog: a crash between chunks leaves the entry out; the replay counts it once", async () => {
+  const changelog = fakeChangelogStore(16); // entries of several chunks
+  const first = runner(changelog);
+  await first.processor.onBatch(pagesBatch(0, range(0, 9), pageOf));
+  await first.processor.flush();
+  await first.processor.onBatch(pagesBatch(0, range(10, 29), pageOf));
+  const chunksBefore = changelog.chunk$.calls;
+  changelog.chunk$.failNext(new Error("connection reset"), 1);
+  // Let the first chunk through, fail the second.
+  const gate = changelog.chunk$.holdNext();
+  const flushing = first.processor.flush();
+  await gate.reached;
+  gate.open();
+  await assert.rejects(flushing, /checkpointing state failed/);
+  assert.ok(changelog.chunk$.calls > chunksBefore);
+  assert.equal(first.source.commits.length, 1, "nothing more committed");
+  assert.deepEqual(sorted(await checkpointed(changelog)), sorted(expected([0, 9])));
+
+  // The process dies; another takes the partition and reads from the committed offset 10.
+  const second = runner(changelog);
+  await second.processor.onBatch(pagesBatch(0, range(10, 29), pageOf));
+  await second.processor.flush();
+  assert.equal(second.processor.stats().duplicates, 0);
+  assert.deepEqual(sorted(await checkpointed(changelog)), sorted(expected([0, 29])));
+  assert.deepEqual(sorted(publishedVisits(second.sink)), sorted(expected([0, 29])));
+});
+
+Deno.test("changelog: a failed entry write is written again by the next flush, nothing lost", async () => {
+  const changelog = fakeChangelogStore();
+  const test = runner(changelog);
+  await test.processor.onBatch(pagesBatch(0, range(0, 9), pageOf));
+  changelog.move$.failNext(new Error("timeout"));
+  await assert.rejects(test.processor.flush(), /checkpointing state failed: timeout/);
+  assert.equal(test.source.commits.length, 0);
+  await test.processor.onBatch(pagesBatch(0, range(10, 14), pageOf));
+  await test.processor.flush();
+  assert.deepEqual(sorted(await checkpointed(changelog)), sorted(expected([0, 14])));
+  assert.equal(test.source.commits.at(-1)?.[0]?.nextOffset, 15);
+});
+
+Deno.test("changelog: a former owner that wakes up cannot add an entry the new owner reads", async () => {
+  const changelog = fakeChangelogStore();
+  const zombie = runner(changelog);
+  await zombie.processor.onBatch(pagesBatch(0, range(0, 9), pageOf));
+  await zombie.processor.flush();
+  await zombie.processor.onBatch(pagesBatch(0, range(10, 19), pageOf)); // not yet checkpointed
+
+  // The group moved the partition: the new owner takes it (a higher epoch) and goes on.
+  const owner = runner(changelog);
+  await owner.processor.onBatch(pagesBatch(0, range(10, 14), pageOf));
+  await owner.processor.flush();
+
+  // The zombie's flush now is fenced: its entry does not count and it commits nothing.
+  const commits = zombie.source.commits.length;
+  assert.deepEqual(await zombie.processor.flush(), { states: 0, windows: 1, positions: 0 });
+  assert.equal(zombie.source.commits.length, commits);
+  assert.equal(zombie.processor.stats().fencedPartitions, 1);
+  assert.match(zombie.lines.join("\n"), /RAWLOG\/0 was taken by another runner/);
+  assert.deepEqual(sorted(await checkpointed(changelog)), sorted(expected([0, 14])));
+
+  await owner.processor.onBatch(pagesBatch(0, range(15, 19), pageOf));
+  await owner.processor.flush();
+  assert.deepEqual(sorted(await checkpointed(changelog)), sorted(expected([0, 19])));
+  assert.deepEqual(sorted(publishedVisits(owner.sink)), sorted(expected([0, 19])));
+});
+
+Deno.test("changelog: a partition kept across a rebalance keeps its state, unflushed changes too", async () => {
+  const changelog = fakeChangelogStore();
+  const test = runner(changelog);
+  await test.processor.onBatch(pagesBatch(0, range(0, 9), pageOf));
+  await test.processor.flush();
+  await test.processor.onBatch(pagesBatch(0, range(10, 14), pageOf));
+  test.processor.onReassigned();
+  const read = test.processor.stats().changelogBytesRead;
+  // Re-delivered from the committed offset 10: already applied here.
+  await test.processor.onBatch(pagesBatch(0, range(10, 19), pageOf));
+  assert.equal(test.processor.stats().changelogBytesRead, read, "nothing restored");
+  assert.equal(test.processor.stats().duplicates, 5);
+  await test.processor.flush();
+  assert.deepEqual(sorted(await checkpointed(changelog)), sorted(expected([0, 19])));
+});
+
+Deno.test("changelog: a partition that moved away and back is restored from the changelog", async () => {
+  const changelog = fakeChangelogStore();
+  const a = runner(changelog);
+  await a.processor.onBatch(pagesBatch(0, range(0, 9), pageOf));
+  await a.processor.flush();
+  await a.processor.onBatch(pagesBatch(0, range(10, 12), pageOf)); // lost with the partition
+  a.processor.onReassigned();
+  const b = runner(changelog);
+  await b.processor.onBatch(pagesBatch(0, range(10, 19), pageOf));
+  await b.processor.flush();
+  b.processor.onReassigned();
+  await a.processor.onBatch(pagesBatch(0, range(20, 24), pageOf));
+  await a.processor.flush();
+  assert.ok(a.processor.stats().changelogBytesRead > 0);
+  assert.deepEqual(sorted(await checkpointed(changelog)), sorted(expected([0, 24])));
+  assert.deepEqual(sorted(publishedVisits(a.sink)), sorted(expected([0, 24])));
+});
+
+Deno.test("changelog: a snapshot replaces the entries before it once they outweigh it", async () => {
+  const changelog = fakeChangelogStore();
+  const test = runner(changelog);
+  for (let i = 0; i < 12; i++) {
+    await test.processor.onBatch(pagesBatch(0, range(i * 10, i * 10 + 9), pageOf));
+    await test.processor.flush();
+  }
+  const stats = test.processor.stats();
+  assert.ok(stats.snapshots >= 2, `${stats.snapshots} snapshots of ${stats.changelogEntries}`);
+  const row = changelog.rows.get("RAWLOG/0")!;
+  const kept = new Set(changelog.chunks.get("RAWLOG/0")!.map((chunk) => chunk.seq));
+  assert.ok(kept.size < stats.changelogEntries, "older entries dropped");
+  assert.ok([...kept].every((seq) => seq >= row.snapshotSeq));
+  assert.deepEqual(sorted(await checkpointed(changelog)), sorted(expected([0, 119])));
+});
+
+Deno.test("changelog: a result merges the partitions other runners own, followed by their entries", async () => {
+  const changelog = fakeChangelogStore();
+  const a = runner(changelog);
+  const b = runner(changelog);
+  await a.processor.onBatch(pagesBatch(0, range(0, 9), pageOf));
+  await a.processor.flush();
+  await b.processor.onBatch(pagesBatch(1, range(0, 19), pageOf));
+  await b.processor.flush();
+  assert.deepEqual(sorted(publishedVisits(b.sink)), sorted(expected([0, 9], [0, 19])));
+  await a.processor.onBatch(pagesBatch(0, range(10, 14), pageOf));
+  await a.processor.flush();
+  assert.deepEqual(sorted(publishedVisits(a.sink)), sorted(expected([0, 14], [0, 19])));
+  assert.equal(a.processor.stats().followedPartitions, 1);
+  assert.equal(a.sink.latest.get("pages/2026-11-20")?.records, 35);
+});
+
+Deno.test("backpressure: past the pending-key bound, a batch waits for the next flush", async () => {
+  const changelog = fakeChangelogStore();
+  const test = runner(changelog, { maxPendingKeys: 3 });
+  await test.processor.onBatch(pagesBatch(0, range(0, 9), pageOf)); // 5 pages pending
+  let done = false;
+  const waiting = test.processor.onBatch(pagesBatch(0, range(10, 19), pageOf)).then(() =>
+    done = true
+  );
+  await Promise.resolve();
+  assert.equal(done, false);
+  await test.processor.flush();
+  await waiting;
+  assert.equal(test.processor.stats().backpressureWaits, 1);
+  await test.processor.flush();
+  assert.deepEqual(sorted(await checkpointed(changelog)), sorted(expected([0, 19])));
+});
+
+Deno.test("changelog: a crash after the entry, before the results, publishes them when records come again", async () => {
+  const changelog = fakeChangelogStore();
+  const first = runner(changelog);
+  await first.processor.onBatch(pagesBatch(0, range(0, 9), pageOf));
+  // The process dies while writing the result: the entry is written, nothing committed.
+  const gate = first.sink.write$.holdNext();
+  void first.processor.flush();
+  await gate.reached;
+  assert.equal(first.source.commits.length, 0);
+
+  const second = runner(changelog);
+  await second.processor.onBatch(pagesBatch(0, range(0, 9), pageOf)); // all duplicates
+  await second.processor.flush();
+  assert.equal(second.processor.stats().duplicates, 10);
+  assert.deepEqual(sorted(publishedVisits(second.sink)), sorted(expected([0, 9])));
+});
