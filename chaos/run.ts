@@ -95,7 +95,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       names,
       undefined,
       // The two core plugins: every result is checked against the job's own counts, and the
-      // full pipeline's flushes under backlog would dominate the recovery times (see README).
+      // full pipeline's flushes under backlog would dominate the recovery times (see
+      // docs/benchmarks.md).
       { onlyPlugins: ["top_pages", "status_counts"] },
       {
         brokers: services.brokers,
@@ -117,7 +118,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // Schema and topics first, from one client, as a deployment would: runners that all create
     // them at once on a fresh three-node cluster race (a node answers "keyspace doesn't exist"
-    // for a keyspace another node just created; see the README's chaos section).
+    // for a keyspace another node just created; see docs/chaos.md, "Cluster mode").
     for (let attempt = 1;; attempt++) {
       try {
         const setup = await openPipeline(bench.pipeline, { log: () => {} });

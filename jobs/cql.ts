@@ -8,21 +8,37 @@ import { parseArgs } from "cli";
 import cassandra from "cassandra-driver";
 import { cassandraContactPoints } from "../lib/services/settings.ts";
 import { errorText } from "../lib/errors.ts";
+import { withDayWords } from "./cql_dates.ts";
 
-const USAGE = `usage: deno task cql "SELECT * FROM web_analytics.results WHERE date = '2026-11-23'"
+const USAGE = `usage: deno task cql "SELECT * FROM web_analytics.results WHERE date = 'today'"
 
 Runs one CQL statement against $CASSANDRA_CONTACT_POINTS (default 127.0.0.1:9042) and prints
-the rows (at most --limit, default 100).`;
+the rows (at most --limit, default 100). The literals 'today' and 'yesterday' stand for those
+dates in --time-zone (default UTC, the shipped pipelines' runtime.time_zone).`;
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
   allowPositionals: true,
-  options: { limit: { type: "string", default: "100" }, help: { type: "boolean", short: "h" } },
+  options: {
+    limit: { type: "string", default: "100" },
+    "time-zone": { type: "string", default: "UTC" },
+    help: { type: "boolean", short: "h" },
+  },
 });
-const statement = positionals.join(" ").trim();
-if (values.help || statement === "") {
+if (values.help || positionals.join(" ").trim() === "") {
   console.log(USAGE);
   Deno.exit(values.help ? 0 : 2);
+}
+let statement: string;
+try {
+  const resolved = withDayWords(positionals.join(" ").trim(), values["time-zone"], Date.now());
+  statement = resolved.statement;
+  if (resolved.replaced.length > 0) {
+    console.error(`cql: ${resolved.replaced.join(", ")} (${values["time-zone"]})`);
+  }
+} catch (error) {
+  console.error(`cql: --time-zone: ${errorText(error)}`);
+  Deno.exit(2);
 }
 
 const client = new cassandra.Client({

@@ -1,7 +1,7 @@
 /**
- * `deno task plugins [--markdown] [--update-readme]`: lists every plugin in plugins/ with its
- * options, from the plugins' own definitions. `--markdown` prints the README plugin reference
- * instead; `--update-readme` rewrites that reference inside README.md.
+ * `deno task plugins [--markdown] [--update-docs]`: lists every plugin in plugins/ with its
+ * options, from the plugins' own definitions. `--markdown` prints the plugin reference of
+ * docs/plugins.md instead; `--update-docs` rewrites that reference inside docs/plugins.md.
  *
  * @module
  */
@@ -9,6 +9,7 @@ import { parseArgs } from "cli";
 import {
   describePlugin,
   listPlugins,
+  PLUGIN_REFERENCE_FILE,
   type PluginLoadFailure,
   pluginReferenceMarkdown,
   withPluginReference,
@@ -19,14 +20,16 @@ const { values } = parseArgs({
   args: Deno.args,
   options: {
     markdown: { type: "boolean", default: false },
+    "update-docs": { type: "boolean", default: false },
+    // The reference lived in README.md until it moved to docs/plugins.md; the old flag still works.
     "update-readme": { type: "boolean", default: false },
   },
 });
 
 const failures: PluginLoadFailure[] = [];
 const plugins = await listPlugins(undefined, (failure) => failures.push(failure));
-if (values["update-readme"]) {
-  const path = `${REPO_ROOT}/README.md`;
+if (values["update-docs"] || values["update-readme"]) {
+  const path = `${REPO_ROOT}/${PLUGIN_REFERENCE_FILE}`;
   await Deno.writeTextFile(
     path,
     withPluginReference(await Deno.readTextFile(path), pluginReferenceMarkdown(plugins)),

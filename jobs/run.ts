@@ -98,7 +98,9 @@ async function main(): Promise<number> {
       (firstTable === undefined
         ? ""
         : ` (try: deno task cql "SELECT * FROM ${pipeline.cassandra.keyspace}.${firstTable} ` +
-          `WHERE date = '${new Date().toISOString().slice(0, 10)}'")`) +
+          `WHERE date = 'today'"` +
+          (pipeline.runtime.timeZone === "UTC" ? "" : ` --time-zone ${pipeline.runtime.timeZone}`) +
+          ")") +
       `. Ctrl-C stops.`,
   );
 

@@ -2,8 +2,8 @@
  * The plugin contract: what a source, an aggregation and a sink module must export.
  *
  * A plugin module's default export is one {@linkcode PluginDefinition}. The same definition
- * drives option validation, `deno task run --check`, `deno task plugins` and the README
- * reference, so docs never drift from code. `lib/` only ever talks to these types.
+ * drives option validation, `deno task run --check`, `deno task plugins` and the plugin
+ * reference in docs/plugins.md, so docs never drift from code. `lib/` only ever talks to these types.
  *
  * @module
  */

@@ -10,22 +10,24 @@ import {
   topN,
 } from "./_pipeline_support.ts";
 
-/** A code block of the README's "Writing a plugin" section, exactly as documented. */
-async function readmeBlock(file: string): Promise<string> {
-  const readme = await Deno.readTextFile(`${REPO_ROOT}/README.md`);
+const GUIDE = "docs/writing-plugins.md";
+
+/** A code block of the plugin guide's complete example, exactly as documented. */
+async function guideBlock(file: string): Promise<string> {
+  const guide = await Deno.readTextFile(`${REPO_ROOT}/${GUIDE}`);
   const match = new RegExp(`\`my_plugins/${file}\`[^\n]*:\n\n\`\`\`ts\n([\\s\\S]*?)\`\`\``)
-    .exec(readme);
-  assert.ok(match, `README.md has the ${file} example`);
+    .exec(guide);
+  assert.ok(match, `${GUIDE} has the ${file} example`);
   return match[1]!.replace('"../lib/sdk/mod.ts"', `"${REPO_ROOT}/lib/sdk/mod.ts"`);
 }
 
-Deno.test("the README plugin example's own test passes (the aggregation laws)", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "readme-plugin-" });
+Deno.test("the plugin guide's example's own test passes (the aggregation laws)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "guide-plugin-" });
   try {
-    await Deno.writeTextFile(`${dir}/top_referrers.ts`, await readmeBlock("top_referrers.ts"));
+    await Deno.writeTextFile(`${dir}/top_referrers.ts`, await guideBlock("top_referrers.ts"));
     await Deno.writeTextFile(
       `${dir}/top_referrers_test.ts`,
-      await readmeBlock("top_referrers_test.ts"),
+      await guideBlock("top_referrers_test.ts"),
     );
     const run = await new Deno.Command(Deno.execPath(), {
       args: ["test", "--allow-all", "--config", `${REPO_ROOT}/deno.json`, dir],
@@ -40,14 +42,14 @@ Deno.test("the README plugin example's own test passes (the aggregation laws)", 
   }
 });
 
-Deno.test("a new aggregation is one file: the README example runs end to end", async () => {
+Deno.test("a new aggregation is one file: the plugin guide's example runs end to end", async () => {
   const test = await createTestPipeline();
   const dir = test.file.replace(/\/pipeline\.yaml$/, "");
   try {
     await Deno.mkdir(`${dir}/my_plugins`);
     await Deno.writeTextFile(
       `${dir}/my_plugins/top_referrers.ts`,
-      await readmeBlock("top_referrers.ts"),
+      await guideBlock("top_referrers.ts"),
     );
     await Deno.writeTextFile(
       test.file,

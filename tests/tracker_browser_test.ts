@@ -15,7 +15,7 @@ interface TrackerSetting {
 
 /**
  * A shop site on its own origin (another port, so posting events is cross-origin, as in real
- * use) whose pages include the tracker with the README's snippet.
+ * use) whose pages include the tracker with the snippet of docs/http.md.
  */
 function serveSite(tracker: TrackerSetting): Deno.HttpServer<Deno.NetAddr> {
   return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {

@@ -1,7 +1,7 @@
 /**
  * Prints sample output of the analytics plugins on a seeded simulator run: each plugin over one
  * hour of simulated traffic as one window (what real time and batch both write for it). The
- * README's sample output comes from here: `deno run -A tools/plugin_samples.ts`.
+ * sample output in docs/plugins.md comes from here: `deno run -A tools/plugin_samples.ts`.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * The plugin catalog: every plugin module in `plugins/`, described from its own definition
- * (summary, description and the options schema), for `deno task plugins` and the README.
+ * (summary, description and the options schema), for `deno task plugins` and docs/plugins.md.
  *
  * @module
  */
@@ -107,7 +107,7 @@ export function describePlugin(definition: PluginDefinition): string {
 }
 
 /**
- * Renders a plugin as a Markdown section for the README plugin reference.
+ * Renders a plugin as a Markdown section of the plugin reference (docs/plugins.md).
  *
  * @param definition A plugin definition.
  * @returns Markdown ending with a newline.
@@ -214,28 +214,34 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-/** Marks the start of the generated plugin reference in README.md. */
-export const README_BEGIN = "<!-- plugins:begin -->";
-/** Marks the end of the generated plugin reference in README.md. */
-export const README_END = "<!-- plugins:end -->";
+/** The file holding the generated plugin reference, relative to the repository root. */
+export const PLUGIN_REFERENCE_FILE = "docs/plugins.md";
+/** Marks the start of the generated plugin reference in {@linkcode PLUGIN_REFERENCE_FILE}. */
+export const PLUGIN_REFERENCE_BEGIN = "<!-- plugins:begin -->";
+/** Marks the end of the generated plugin reference in {@linkcode PLUGIN_REFERENCE_FILE}. */
+export const PLUGIN_REFERENCE_END = "<!-- plugins:end -->";
 
-/** The plugin reference as README.md holds it between its markers. */
+/** The plugin reference as docs/plugins.md holds it between its markers. */
 export function pluginReferenceMarkdown(plugins: readonly PluginDefinition[]): string {
   return plugins.map(describePluginMarkdown).join("\n").trim();
 }
 
 /**
- * Replaces the text between the README markers with `reference`.
+ * Replaces the text between the plugin reference markers of `document` with `reference`.
  *
  * @throws when the markers are missing.
  */
-export function withPluginReference(readme: string, reference: string): string {
-  const begin = readme.indexOf(README_BEGIN);
-  const end = readme.indexOf(README_END);
+export function withPluginReference(document: string, reference: string): string {
+  const begin = document.indexOf(PLUGIN_REFERENCE_BEGIN);
+  const end = document.indexOf(PLUGIN_REFERENCE_END);
   if (begin < 0 || end < begin) {
-    throw new Error(`README.md has no ${README_BEGIN} ... ${README_END} markers`);
+    throw new Error(
+      `${PLUGIN_REFERENCE_FILE} has no ${PLUGIN_REFERENCE_BEGIN} ... ${PLUGIN_REFERENCE_END} markers`,
+    );
   }
-  return `${readme.slice(0, begin + README_BEGIN.length)}\n\n${reference}\n\n${readme.slice(end)}`;
+  return `${document.slice(0, begin + PLUGIN_REFERENCE_BEGIN.length)}\n\n${reference}\n\n${
+    document.slice(end)
+  }`;
 }
 
 /** The chart the dashboard draws for an aggregation plugin (its suggestion, else `bar`). */
