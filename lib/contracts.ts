@@ -322,7 +322,7 @@ export interface KeyedState<V = unknown, M = unknown> {
  *
  * `previous` is given only to a summary that says it uses it ({@linkcode usesPrevious}): real
  * time then keeps a copy of every key's merged value to lend again, which doubles the window's
- * memory, and real time never drops its keys from memory (`runtime.max_state_keys`). Others
+ * memory. Others
  * always get undefined; a summary that needs a little of the old value (a count) is better off
  * keeping that little itself, by key, and one that adds every key into a total is better off
  * with a total key ({@linkcode KeyedState.totalKey}) holding that total as a value.
