@@ -56,7 +56,7 @@ const COMBINED_NGINX = '$remote_addr - $remote_user [$time_local] "$request" $st
 export const NAMED_FORMATS: Readonly<Record<string, string>> = {
   combined: COMBINED_NGINX,
   common: "$remote_addr - $remote_user [$time_local] " + '"$request" $status $body_bytes_sent',
-  nginx_timed: `${COMBINED_NGINX} $request_time $upstream_response_time`,
+  nginx_timed: `${COMBINED_NGINX} $request_time`,
   vhost_combined: '%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"',
   json: "",
   auto: "",
@@ -211,7 +211,7 @@ function compileString(
  * Compiles a log format, once, into a line parser.
  *
  * `format` is a named format (`combined`, `common`, `nginx_timed`: combined then
- * `$request_time $upstream_response_time`, `vhost_combined` (Apache), `json`: one JSON object
+ * `$request_time`, `vhost_combined` (Apache), `json`: one JSON object
  * per line, `auto`: JSON or combined with an optional request time, as the `kafka` source
  * reads), or an nginx `log_format` string (`$remote_addr [$time_local] "$request" ...`), or an
  * Apache `LogFormat` string (`%h %l %u %t \"%r\" %>s %b ...`). Variables fill record fields:

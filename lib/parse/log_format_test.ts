@@ -109,9 +109,16 @@ Deno.test("a custom nginx format maps request time, host and X-Forwarded-For", (
 });
 
 Deno.test("nginx_timed reads the request time, and Apache %D and %{ms}T their units", () => {
-  const timed = parsed("nginx_timed", `${APACHE_SAMPLE} 0.042 0.040`);
+  const timed = parsed("nginx_timed", `${APACHE_SAMPLE} 0.042`);
   assert.equal(timed.request_time, 0.042);
-  assert.deepEqual(timed.props, { remote_user: "frank", upstream_response_time: "0.040" });
+  const upstream = parsed(
+    "combined $request_time $upstream_response_time".replace(
+      "combined",
+      '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"',
+    ),
+    `${APACHE_SAMPLE} 0.042 0.040`,
+  );
+  assert.deepEqual(upstream.props, { remote_user: "frank", upstream_response_time: "0.040" });
   assert.equal(
     parsed('%h %t "%r" %>s %D', '1.2.3.4 [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1500')
       .request_time,
