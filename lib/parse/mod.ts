@@ -21,6 +21,7 @@ export {
   type LogFormatOptions,
   NAMED_FORMATS,
 } from "./log_format.ts";
+export { parseSyslogMessage, type SyslogMessage } from "./syslog.ts";
 export {
   FIELD_ALIASES,
   MAX_EVENT_FIELD_LENGTH,
