@@ -93,7 +93,7 @@ export function nginxTokens(format: string): FormatToken[] {
       end = format.indexOf("}", i + 2);
       if (end < 0) {
         throw new LogFormatError(
-          `format: "\${" at column ${i + 1} is not closed; write \${name}`,
+          `format: "\${" at column ${i + 1} of the format is not closed; write \${name}`,
           i + 1,
         );
       }
@@ -106,7 +106,9 @@ export function nginxTokens(format: string): FormatToken[] {
     }
     if (name.length === 0 || ![...name].every((char) => isNameChar(char.charCodeAt(0)))) {
       throw new LogFormatError(
-        `format: "$" at column ${i + 1} is not followed by a variable name; write $name`,
+        `format: "$" at column ${
+          i + 1
+        } of the format is not followed by a variable name; write $name`,
         i + 1,
       );
     }
@@ -171,7 +173,7 @@ export function apacheTokens(format: string): FormatToken[] {
       const close = format.indexOf("}", at + 1);
       if (close < 0) {
         throw new LogFormatError(
-          `format: "%{" at column ${i + 1} is not closed; write %{Name}i`,
+          `format: "%{" at column ${i + 1} of the format is not closed; write %{Name}i`,
           i + 1,
         );
       }
@@ -181,7 +183,9 @@ export function apacheTokens(format: string): FormatToken[] {
     const letter = format[at];
     if (letter === undefined || !isLetter(letter.charCodeAt(0))) {
       throw new LogFormatError(
-        `format: "%" at column ${i + 1} is not followed by a directive letter (such as %h, ` +
+        `format: "%" at column ${
+          i + 1
+        } of the format is not followed by a directive letter (such as %h, ` +
           `%>s, %{Referer}i); write %% for a percent sign`,
         i + 1,
       );

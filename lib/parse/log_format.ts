@@ -87,7 +87,7 @@ function compileSteps(tokens: FormatToken[], format: string): Step[] {
     if (next !== undefined && typeof next !== "string") {
       const column = format.indexOf(next.written) + 1;
       throw new LogFormatError(
-        `format: ${token.written} and ${next.written} (column ${column}) have no text between ` +
+        `format: ${token.written} and ${next.written} (column ${column} of the format) have no text between ` +
           `them, so a line cannot be split between them; put a space or other text between`,
         column,
       );

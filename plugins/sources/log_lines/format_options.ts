@@ -22,7 +22,9 @@ export function logFormatOption(): z.ZodDefault<z.ZodString> {
       compileLogFormat(context.value);
     } catch (error) {
       if (!(error instanceof LogFormatError)) throw error;
-      context.issues.push({ code: "custom", message: error.message, input: context.value });
+      // The loader already names the option: "sources[0].options.format: ...".
+      const message = error.message.replace(/^format: /, "");
+      context.issues.push({ code: "custom", message, input: context.value });
     }
   }).meta({ format: "log format" }).default("auto")
     .describe(
