@@ -188,12 +188,11 @@ function compileString(
         }
         const stop = fieldEnd(text, step, at);
         if (stop < 0) {
-          return mismatch(
-            name,
-            text,
-            `${step.field!.written} ended by ${JSON.stringify(step.until)}`,
-            at,
-          );
+          // Point at where the text after the field most likely should have been: the first
+          // character of that text, if it occurs at all.
+          const near = step.until.length > 0 ? text.indexOf(step.until[0]!, at) : -1;
+          const expected = `${JSON.stringify(step.until)} after ${step.field!.written}`;
+          return mismatch(name, text, expected, near < 0 ? at : near);
         }
         values[field] = text.slice(at, stop);
         columns[field++] = at + 1;

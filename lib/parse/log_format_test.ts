@@ -148,12 +148,12 @@ Deno.test("$msec, ${var} and escaped bytes are read", () => {
 Deno.test("a line that does not match is rejected with the column where it failed", () => {
   assert.equal(
     reason("combined", '127.0.0.1 - frank 10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1'),
-    'line does not match format combined: expected $remote_user ended by " [" at column 13, ' +
-      'found "frank 10/Oct/2000:13:55:36 -0700] \\"GET / HTTP/1.0\\" 200 1"',
+    'line does not match format combined: expected " [" after $remote_user at column 18, ' +
+      'found " 10/Oct/2000:13:55:36 -0700] \\"GET / HTTP/1.0\\" 200 1"',
   );
   assert.match(
     reason("combined", "127.0.0.1 x"),
-    /expected \$remote_addr ended by " - " at column 1,/,
+    /expected " - " after \$remote_addr at column 10, found " x"/,
   );
   assert.equal(
     reason("combined", '127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 2x0 1 "-" "-"'),
