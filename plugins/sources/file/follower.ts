@@ -104,6 +104,63 @@ async function endOfLastLine(file: FoundFile): Promise<number> {
   return lines.length === 0 ? file.size - tail : end;
 }
 
+/** A line as a message for the topic, or the reason it is dead-lettered. */
+function parseLine(format: LogFormat, decoder: TextDecoder, line: FileLine, at: number) {
+  let text: string;
+  try {
+    text = decoder.decode(line.bytes);
+  } catch {
+    return { ok: false as const, reason: "line is not valid UTF-8" };
+  }
+  if (text.trim().length === 0) return { ok: false as const, reason: "line is empty" };
+  return lineMessage(format, text, at);
+}
+
+/**
+ * The next write of `file` from `position` (lines of `read`, within the write limits), and the
+ * position after it; the write's last line carries the checkpoint of every tracked file.
+ */
+function buildWrite(
+  settings: FollowerSettings,
+  tracked: ReadonlyMap<string, TrackedFile>,
+  file: FoundFile,
+  position: TrackedFile,
+  read: ReadResult,
+  at: number,
+): { write: FileWrite; after: TrackedFile } {
+  const lines: LineOut[] = [];
+  const deadLetters: DeadLine[] = [];
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const tag = sourceTag(settings.id);
+  let bytes = 0;
+  let end = position.offset;
+  for (const line of read.lines) {
+    if (lines.length >= settings.maxWriteLines || bytes >= settings.maxWriteBytes) break;
+    const headers = {
+      [SOURCE_HEADER]: tag,
+      [PATH_HEADER]: file.path,
+      [OFFSET_HEADER]: String(line.end),
+    };
+    const message = parseLine(settings.format, decoder, line, at);
+    if (message.ok) lines.push({ value: message.value, headers });
+    else deadLetters.push({ value: line.bytes, headers: { ...headers, reason: message.reason } });
+    bytes += line.bytes.length;
+    end = line.end;
+  }
+  const after: TrackedFile = {
+    ...position,
+    dev: file.dev,
+    ino: file.ino,
+    path: file.path,
+    offset: end,
+  };
+  const next = new Map(tracked).set(file.fingerprint, after);
+  const checkpoint = encodeCheckpoint(next.values());
+  const last = lines[lines.length - 1];
+  if (last !== undefined) last.headers[CHECKPOINT_HEADER] = checkpoint;
+  return { write: { lines, deadLetters, checkpoint }, after };
+}
+
 /**
  * Starts a follower from a recovered position (`resume`), or from scratch when the topic held
  * none (then `startAtEnd` applies to the files found at the first poll).
@@ -114,7 +171,9 @@ export function createFollower(
 ): Follower {
   const tracked = new Map<string, TrackedFile>(resume ?? []);
   const gzipCache: FingerprintCache = new Map();
-  const tag = sourceTag(settings.id);
+  const finishedGzip = new Set<string>();
+  /** The last read error of each path, so that one is logged once. */
+  const unreadable = new Map<string, string>();
   const now = settings.now ?? Date.now;
   let firstPoll = resume === undefined;
 
@@ -125,52 +184,6 @@ export function createFollower(
       if (tracked.size <= MAX_TRACKED) break;
       if (!present.has(fingerprint)) tracked.delete(fingerprint);
     }
-  }
-
-  /** The next write of `file` from `position`, and the position after it. */
-  function buildWrite(file: FoundFile, position: TrackedFile, read: ReadResult) {
-    const lines: LineOut[] = [];
-    const deadLetters: DeadLine[] = [];
-    const decoder = new TextDecoder("utf-8", { fatal: true });
-    let bytes = 0;
-    let end = position.offset;
-    const at = now();
-    for (const line of read.lines) {
-      if (lines.length >= settings.maxWriteLines || bytes >= settings.maxWriteBytes) break;
-      const headers = {
-        [SOURCE_HEADER]: tag,
-        [PATH_HEADER]: file.path,
-        [OFFSET_HEADER]: String(line.end),
-      };
-      const message = parseLine(decoder, line, at);
-      if (message.ok) lines.push({ value: message.value, headers });
-      else deadLetters.push({ value: line.bytes, headers: { ...headers, reason: message.reason } });
-      bytes += line.bytes.length;
-      end = line.end;
-    }
-    const after: TrackedFile = {
-      ...position,
-      dev: file.dev,
-      ino: file.ino,
-      path: file.path,
-      offset: end,
-    };
-    const next = new Map(tracked).set(file.fingerprint, after);
-    const checkpoint = encodeCheckpoint(next.values());
-    const last = lines[lines.length - 1];
-    if (last !== undefined) last.headers[CHECKPOINT_HEADER] = checkpoint;
-    return { write: { lines, deadLetters, checkpoint }, after };
-  }
-
-  function parseLine(decoder: TextDecoder, line: FileLine, at: number) {
-    let text: string;
-    try {
-      text = decoder.decode(line.bytes);
-    } catch {
-      return { ok: false as const, reason: "line is not valid UTF-8" };
-    }
-    if (text.trim().length === 0) return { ok: false as const, reason: "line is empty" };
-    return lineMessage(settings.format, text, at);
   }
 
   /** Reads and writes what is new in one file; returns the lines handled. */
@@ -203,13 +216,33 @@ export function createFollower(
       position = { ...position, offset: 0 };
       tracked.set(file.fingerprint, position);
     }
+    // A gzip file never changes: once read to its end it is not decompressed again.
+    const gzipKey = `${file.dev}:${file.ino}:${file.size}:${file.fingerprint}`;
+    if (file.compressed && finishedGzip.has(gzipKey)) return 0;
     let handled = 0;
     for (let i = 0; i < WRITES_PER_FILE; i++) {
-      const read = file.compressed
-        ? await readGzipLines(file.path, position.offset, settings.maxWriteBytes)
-        : await readPlainLines(file.path, position.offset, settings.maxWriteBytes);
-      if (read.lines.length === 0) break;
-      const { write: next, after } = buildWrite(file, position, read);
+      let read: ReadResult;
+      try {
+        read = file.compressed
+          ? await readGzipLines(file.path, position.offset, settings.maxWriteBytes)
+          : await readPlainLines(file.path, position.offset, settings.maxWriteBytes);
+      } catch (error) {
+        // Removed since it was found (rotation), or a gzip file still being written: the next
+        // poll finds out. Only a failed write needs the position read back from the topic.
+        const text = error instanceof Error ? error.message : String(error);
+        if (unreadable.get(file.path) !== text) {
+          settings.log(`file source: cannot read ${file.path} now (${text}); trying again`);
+        }
+        if (unreadable.size > 1_000) unreadable.clear();
+        unreadable.set(file.path, text);
+        break;
+      }
+      unreadable.delete(file.path);
+      if (read.lines.length === 0) {
+        if (file.compressed) finishedGzip.add(gzipKey);
+        break;
+      }
+      const { write: next, after } = buildWrite(settings, tracked, file, position, read, now());
       await write(next);
       tracked.set(file.fingerprint, position = after);
       handled += next.lines.length + next.deadLetters.length;
