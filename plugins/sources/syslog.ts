@@ -100,6 +100,15 @@ function hostAndPort(address: string): { hostname: string; port: number } {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/** The error of an address the source cannot listen on, saying what to do. */
+function cannotListen(transport: string, address: string, error: unknown): Error {
+  return new Error(
+    `syslog source: cannot receive ${transport} on ${address} (${errorText(error)}); choose a ` +
+      `free port in its udp/tcp option (ports below 1024 need the right to bind them)`,
+    { cause: error },
+  );
+}
+
 /** The Kafka messages of one frame: its record, or a dead letter saying why not. */
 function frameMessage(
   frame: Frame,
@@ -234,15 +243,20 @@ const syslogSource: SourcePlugin<SyslogSourceOptions> = {
             });
           });
           await new Promise<void>((resolve, reject) => {
-            socket.once("error", reject);
+            const failed = (error: unknown) => reject(cannotListen("UDP", settings.udp!, error));
+            socket.once("error", failed);
             socket.bind(port, hostname, () => {
-              socket.off("error", reject);
+              socket.off("error", failed);
               resolve();
             });
           });
         }
         if (settings.tcp !== undefined) {
-          tcp = Deno.listen({ ...hostAndPort(settings.tcp), transport: "tcp" });
+          try {
+            tcp = Deno.listen({ ...hostAndPort(settings.tcp), transport: "tcp" });
+          } catch (error) {
+            throw cannotListen("TCP", settings.tcp, error);
+          }
           (async () => {
             for await (const connection of tcp!) {
               sockets.add(connection);

@@ -10,6 +10,8 @@ import { lastCheckpoint, type MessageHeaders, type TrackedFile } from "./checkpo
 const FIRST_WINDOW = 2_000;
 /** How long the partition's end must stay put before it is believed, ms. */
 const SETTLE_MS = 500;
+/** Most looks at the partition's end before it is believed moving or not. */
+const SETTLE_TRIES = 10;
 /** Longest wait for one range of messages, ms. */
 const READ_TIMEOUT_MS = 60_000;
 
@@ -36,16 +38,18 @@ async function partitionRange(
 /**
  * The partition's range once its end stopped moving: a write of a process killed a moment ago
  * may still be on its way to the replicas, and a position read before it lands would send its
- * lines again.
+ * lines again. Another writer of the partition (an `http` source on the same topic) may keep it
+ * moving: after SETTLE_TRIES the range is taken as it is, since that write would have landed.
  */
 async function settledRange(kafka: Kafka, topic: string, partition: number) {
   let range = await partitionRange(kafka, topic, partition);
-  for (;;) {
+  for (let tries = 0; tries < SETTLE_TRIES; tries++) {
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const again = await partitionRange(kafka, topic, partition);
     if (again.high === range.high) return again;
     range = again;
   }
+  return range;
 }
 
 /** Headers of the messages of `partition` at offsets `from` (included) to `to` (excluded). */
