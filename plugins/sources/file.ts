@@ -50,7 +50,7 @@ const options = z.strictObject({
   dead_letter_topic: topicName().optional()
     .describe(
       "Topic receiving lines that do not match the format (headers: reason with the column, " +
-        "file.path, file.offset); default <topic>.dlq.",
+        "file.path, file.fingerprint, file.offset); default <topic>.dlq.",
     )
     .meta({ examples: ["RAWLOG.dlq"] }),
   id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, {

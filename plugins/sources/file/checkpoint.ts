@@ -29,6 +29,8 @@ export interface TrackedFile {
 export const SOURCE_HEADER = "source";
 /** Header of the file path of a message's line. */
 export const PATH_HEADER = "file.path";
+/** Header of the fingerprint of the content a message's line is in (see `discover.ts`). */
+export const FINGERPRINT_HEADER = "file.fingerprint";
 /** Header of the content offset after a message's line. */
 export const OFFSET_HEADER = "file.offset";
 /** Header of the checkpoint, on the last message of each write. */

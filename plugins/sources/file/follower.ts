@@ -20,6 +20,7 @@ import { type FileLine, readGzipLines, readPlainLines, type ReadResult } from ".
 import {
   CHECKPOINT_HEADER,
   encodeCheckpoint,
+  FINGERPRINT_HEADER,
   OFFSET_HEADER,
   PATH_HEADER,
   SOURCE_HEADER,
@@ -31,7 +32,7 @@ import {
 export interface LineOut {
   /** JSON record. */
   value: string;
-  /** Headers: source, path, offset; the checkpoint on the last of a write. */
+  /** Headers: source, path, fingerprint, offset; the checkpoint on the last of a write. */
   headers: Record<string, string>;
 }
 
@@ -39,7 +40,7 @@ export interface LineOut {
 export interface DeadLine {
   /** The line's bytes, untouched. */
   value: Uint8Array;
-  /** Headers: source, path, offset and the reason. */
+  /** Headers: source, path, fingerprint, offset and the reason. */
   headers: Record<string, string>;
 }
 
@@ -139,6 +140,7 @@ function buildWrite(
     const headers = {
       [SOURCE_HEADER]: tag,
       [PATH_HEADER]: file.path,
+      [FINGERPRINT_HEADER]: file.fingerprint,
       [OFFSET_HEADER]: String(line.end),
     };
     const message = parseLine(settings.format, decoder, line, at);
