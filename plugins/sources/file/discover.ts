@@ -18,7 +18,7 @@ export const FINGERPRINT_BYTES = 1024;
 export interface FoundFile {
   /** Path as matched. */
   path: string;
-  /** Device and inode. */
+  /** Device. */
   dev: number;
   /** Inode. */
   ino: number;

@@ -41,8 +41,8 @@ export function clientAddressOption(): z.ZodDefault<
 > {
   return z.enum(["remote_addr", "x_forwarded_for"]).default("remote_addr")
     .describe(
-      "Where the client address comes from: the connection's peer ($remote_addr, %h) or, behind " +
-        "a proxy, the first address of X-Forwarded-For ($http_x_forwarded_for, " +
+      "Where the client address comes from: the peer the server logged ($remote_addr, %h) or, " +
+        "behind a proxy, the first address of X-Forwarded-For ($http_x_forwarded_for, " +
         "%{X-Forwarded-For}i) when the line has one.",
     );
 }
