@@ -34,6 +34,8 @@ if (values["update-docs"] || values["update-readme"]) {
     path,
     withPluginReference(await Deno.readTextFile(path), pluginReferenceMarkdown(plugins)),
   );
+  // Formatted as `deno task check` wants it (long examples are split).
+  await new Deno.Command(Deno.execPath(), { args: ["fmt", path], stderr: "null" }).output();
   console.log(`updated the plugin reference in ${path}`);
 } else if (values.markdown) {
   console.log(pluginReferenceMarkdown(plugins));

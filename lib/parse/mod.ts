@@ -15,6 +15,14 @@
 export { parseLogMessage } from "./parse_log_message.ts";
 export { parseJsonLog } from "./json_log.ts";
 export {
+  compileLogFormat,
+  type LogFormat,
+  LogFormatError,
+  type LogFormatOptions,
+  NAMED_FORMATS,
+} from "./log_format.ts";
+export { parseSyslogMessage, type SyslogMessage } from "./syslog.ts";
+export {
   FIELD_ALIASES,
   MAX_EVENT_FIELD_LENGTH,
   MAX_PROP_KEY_LENGTH,

@@ -14,7 +14,9 @@
  *   the changed keys only (`finishFromSummary` makes the whole `finish` from it);
  * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `daysBetween`, `errorText`,
  *   `acknowledgedSender` for a Kafka send that every message's partition answered);
- * - the input parser every source validates with (`parseLogMessage`);
+ * - the input parser every source validates with (`parseLogMessage`), and log formats compiled
+ *   from a name or an nginx/Apache format string (`compileLogFormat`); syslog headers
+ *   (`parseSyslogMessage`);
  * - pieces for HTTP endpoints: API keys stored hashed and compared in constant time, per-key
  *   rate limits, body size limits, CORS;
  * - `assertAggregationLaws`, the conformance check every aggregation's test calls;
@@ -78,6 +80,14 @@ export {
 export { errorText } from "../errors.ts";
 export { parseLogMessage } from "../parse/parse_log_message.ts";
 export { describeValue, type ParseResult } from "../parse/validate.ts";
+export {
+  compileLogFormat,
+  type LogFormat,
+  LogFormatError,
+  type LogFormatOptions,
+  NAMED_FORMATS,
+} from "../parse/log_format.ts";
+export { parseSyslogMessage, type SyslogMessage } from "../parse/syslog.ts";
 export {
   ApiKeyListError,
   identifyApiKey,
