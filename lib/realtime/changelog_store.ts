@@ -184,60 +184,157 @@ function checkpointOf(row: cassandra.types.Row): Checkpoint {
 /** Chunks read per page: a few MiB. */
 const CHUNKS_PER_PAGE = 4;
 
-/** Creates a changelog store on `keyspace.state_checkpoints` and `keyspace.state_changelog`. */
-export function changelogStore(client: cassandra.Client, keyspace: string): ChangelogStore {
-  const checkpoints = `${keyspace}.state_checkpoints`;
-  const changelog = `${keyspace}.state_changelog`;
-  const columns = "epoch, snapshot_seq, last_seq, log_bytes, snapshot_bytes";
-  // LOCAL_SERIAL: a read that sees every lightweight transaction applied in the data center.
-  const serial = { prepare: true, consistency: 9 };
-  const selectOne = `SELECT ${columns} FROM ${checkpoints} WHERE stream = ? AND partition = ?`;
-  const moveCheckpoint = `UPDATE ${checkpoints}
-    SET snapshot_seq = ?, last_seq = ?, log_bytes = ?, snapshot_bytes = ?
-    WHERE stream = ? AND partition = ? IF epoch = ?`;
-  const insertChunk = `INSERT INTO ${changelog} (stream, partition, seq, chunk, prev, chunks, data)
-    VALUES (?, ?, ?, ?, ?, ?, ?)`;
+const COLUMNS = "epoch, snapshot_seq, last_seq, log_bytes, snapshot_bytes";
+/** LOCAL_SERIAL: a read that sees every lightweight transaction applied in the data center. */
+const SERIAL = { prepare: true, consistency: 9 };
 
-  async function claimOnce(stream: string, partition: number): Promise<Checkpoint | undefined> {
-    const row = (await client.execute(selectOne, [stream, partition], serial)).first();
-    if (row === null) {
-      const inserted = await client.execute(
-        `INSERT INTO ${checkpoints} (stream, partition, epoch, snapshot_seq, last_seq,
-          log_bytes, snapshot_bytes) VALUES (?, ?, 1, -1, -1, 0, 0) IF NOT EXISTS`,
-        [stream, partition],
-        { prepare: true },
-      );
-      return inserted.wasApplied()
-        ? { epoch: 1, snapshotSeq: -1, lastSeq: -1, logBytes: 0, snapshotBytes: 0 }
-        : undefined;
-    }
-    const stored = checkpointOf(row);
-    // The chain's ends are part of the condition: what is returned is what was taken.
-    const taken = await client.execute(
-      `UPDATE ${checkpoints} SET epoch = ? WHERE stream = ? AND partition = ?
-        IF epoch = ? AND last_seq = ?`,
-      [stored.epoch + 1, stream, partition, stored.epoch, stored.lastSeq],
+/** The two tables of a keyspace. */
+interface Tables {
+  client: cassandra.Client;
+  checkpoints: string;
+  changelog: string;
+}
+
+/** One attempt to raise a partition's epoch; undefined when another claim raced it. */
+async function claimOnce(
+  { client, checkpoints }: Tables,
+  stream: string,
+  partition: number,
+): Promise<Checkpoint | undefined> {
+  const row = (await client.execute(
+    `SELECT ${COLUMNS} FROM ${checkpoints} WHERE stream = ? AND partition = ?`,
+    [stream, partition],
+    SERIAL,
+  )).first();
+  if (row === null) {
+    const inserted = await client.execute(
+      `INSERT INTO ${checkpoints} (stream, partition, epoch, snapshot_seq, last_seq,
+        log_bytes, snapshot_bytes) VALUES (?, ?, 1, -1, -1, 0, 0) IF NOT EXISTS`,
+      [stream, partition],
       { prepare: true },
     );
-    return taken.wasApplied() ? { ...stored, epoch: stored.epoch + 1 } : undefined;
+    return inserted.wasApplied()
+      ? { epoch: 1, snapshotSeq: -1, lastSeq: -1, logBytes: 0, snapshotBytes: 0 }
+      : undefined;
   }
+  const stored = checkpointOf(row);
+  // The chain's end is part of the condition: what is returned is what was taken.
+  const taken = await client.execute(
+    `UPDATE ${checkpoints} SET epoch = ? WHERE stream = ? AND partition = ?
+      IF epoch = ? AND last_seq = ?`,
+    [stored.epoch + 1, stream, partition, stored.epoch, stored.lastSeq],
+    { prepare: true },
+  );
+  return taken.wasApplied() ? { ...stored, epoch: stored.epoch + 1 } : undefined;
+}
 
+/** The chunks of a partition's entries numbered `from..to`, page by page. */
+async function readChunks(
+  { client, changelog }: Tables,
+  stream: string,
+  partition: number,
+  from: number,
+  to: number,
+): Promise<StoredChunk[]> {
+  const rows: StoredChunk[] = [];
+  let pageState: string | undefined;
+  do {
+    const page = await client.execute(
+      `SELECT seq, chunk, prev, chunks, data FROM ${changelog}
+        WHERE stream = ? AND partition = ? AND seq >= ? AND seq <= ?`,
+      [stream, partition, from, to],
+      { prepare: true, fetchSize: CHUNKS_PER_PAGE, pageState },
+    );
+    for (const row of page.rows) {
+      rows.push({
+        seq: Number(row.get("seq")),
+        chunk: row.get("chunk") as number,
+        prev: Number(row.get("prev")),
+        chunks: row.get("chunks") as number,
+        data: new Uint8Array(row.get("data") as Uint8Array),
+      });
+    }
+    pageState = page.pageState ?? undefined;
+  } while (pageState !== undefined);
+  return rows;
+}
+
+/**
+ * Moves each partition's checkpoint row, conditional on the writer's epoch, in one batch per
+ * round; a partition whose stored epoch is another's is fenced and the rest written again.
+ */
+async function moveCheckpoints(
+  { client, checkpoints }: Tables,
+  stream: string,
+  appends: readonly Append[],
+): Promise<Set<number>> {
+  const fenced = new Set<number>();
+  let pending = [...appends];
+  while (pending.length > 0) {
+    const statements = pending.map(({ partition, checkpoint }) => ({
+      query: `UPDATE ${checkpoints}
+        SET snapshot_seq = ?, last_seq = ?, log_bytes = ?, snapshot_bytes = ?
+        WHERE stream = ? AND partition = ? IF epoch = ?`,
+      params: [
+        checkpoint.snapshotSeq,
+        checkpoint.lastSeq,
+        checkpoint.logBytes,
+        checkpoint.snapshotBytes,
+        stream,
+        partition,
+        checkpoint.epoch,
+      ],
+    }));
+    const result = statements.length === 1
+      ? await client.execute(statements[0]!.query, statements[0]!.params, { prepare: true })
+      : await client.batch(statements, { prepare: true });
+    if (result.wasApplied()) break;
+    // Not applied: the epochs now stored tell which partitions another owner took.
+    const stored = await client.execute(
+      `SELECT partition, epoch FROM ${checkpoints} WHERE stream = ?`,
+      [stream],
+      SERIAL,
+    );
+    const epochs = new Map(
+      stored.rows.map((row) => [row.get("partition") as number, row.get("epoch") as number]),
+    );
+    for (const append of pending) {
+      if (epochs.get(append.partition) !== append.checkpoint.epoch) fenced.add(append.partition);
+    }
+    const before = pending.length;
+    pending = pending.filter((append) => !fenced.has(append.partition));
+    if (pending.length === before) {
+      throw new Error(`moving the checkpoints of ${stream} was refused for no fenced partition`);
+    }
+  }
+  return fenced;
+}
+
+/** Creates a changelog store on `keyspace.state_checkpoints` and `keyspace.state_changelog`. */
+export function changelogStore(client: cassandra.Client, keyspace: string): ChangelogStore {
+  const tables: Tables = {
+    client,
+    checkpoints: `${keyspace}.state_checkpoints`,
+    changelog: `${keyspace}.state_changelog`,
+  };
+  const insertChunk = `INSERT INTO ${tables.changelog}
+    (stream, partition, seq, chunk, prev, chunks, data) VALUES (?, ?, ?, ?, ?, ?, ?)`;
   return {
     async checkpoints(stream) {
       const result = await client.execute(
-        `SELECT partition, ${columns} FROM ${checkpoints} WHERE stream = ?`,
+        `SELECT partition, ${COLUMNS} FROM ${tables.checkpoints} WHERE stream = ?`,
         [stream],
         { prepare: true },
       );
       return new Map(result.rows.map((row) => [row.get("partition") as number, checkpointOf(row)]));
     },
     async streams() {
-      const result = await client.execute(`SELECT DISTINCT stream FROM ${checkpoints}`);
+      const result = await client.execute(`SELECT DISTINCT stream FROM ${tables.checkpoints}`);
       return result.rows.map((row) => row.get("stream") as string);
     },
     async claim(stream, partition) {
       for (let attempt = 1;; attempt++) {
-        const taken = await claimOnce(stream, partition);
+        const taken = await claimOnce(tables, stream, partition);
         if (taken !== undefined) return taken;
         if (attempt >= 20) {
           throw new Error(`could not take partition ${stream}/${partition}: others keep taking it`);
@@ -248,36 +345,31 @@ export function changelogStore(client: cassandra.Client, keyspace: string): Chan
       if (checkpoint.lastSeq === -1 || checkpoint.lastSeq === afterSeq) {
         return { entries: [], bytes: 0 };
       }
-      const from = afterSeq >= checkpoint.snapshotSeq ? afterSeq + 1 : checkpoint.snapshotSeq;
-      const rows: StoredChunk[] = [];
-      let pageState: string | undefined;
-      do {
-        const page = await client.execute(
-          `SELECT seq, chunk, prev, chunks, data FROM ${changelog}
-            WHERE stream = ? AND partition = ? AND seq >= ? AND seq <= ?`,
-          [stream, partition, from, checkpoint.lastSeq],
-          { prepare: true, fetchSize: CHUNKS_PER_PAGE, pageState },
-        );
-        for (const row of page.rows) {
-          rows.push({
-            seq: Number(row.get("seq")),
-            chunk: row.get("chunk") as number,
-            prev: Number(row.get("prev")),
-            chunks: row.get("chunks") as number,
-            data: new Uint8Array(row.get("data") as Uint8Array),
-          });
+      let chain: Array<{ seq: number; data: Uint8Array }> | undefined;
+      if (afterSeq >= checkpoint.snapshotSeq) {
+        const rows = await readChunks(tables, stream, partition, afterSeq + 1, checkpoint.lastSeq);
+        try {
+          chain = walkChain(rows, checkpoint.lastSeq, afterSeq);
+        } catch {
+          // `afterSeq` is not on the chain (an entry whose write seemed to fail did count and
+          // was superseded): read from the snapshot instead.
         }
-        pageState = page.pageState ?? undefined;
-      } while (pageState !== undefined);
-      const chain = walkChain(rows, checkpoint.lastSeq, from > afterSeq + 1 ? -1 : afterSeq);
+      }
+      if (chain === undefined || (chain.length > 0 && chain[0]!.seq <= afterSeq)) {
+        const rows = await readChunks(
+          tables,
+          stream,
+          partition,
+          checkpoint.snapshotSeq,
+          checkpoint.lastSeq,
+        );
+        chain = walkChain(rows, checkpoint.lastSeq, -1);
+      }
       let bytes = 0;
       const entries = chain.map(({ data }) => {
         bytes += data.length;
         return decodeEntry(data);
       });
-      if (entries.length > 0 && from > afterSeq + 1 && !entries[0]!.snapshot) {
-        throw new Error(`changelog of ${stream}/${partition} does not start with a snapshot`);
-      }
       return { entries, bytes };
     },
     async append(stream, appends) {
@@ -298,53 +390,11 @@ export function changelogStore(client: cassandra.Client, keyspace: string): Chan
         8,
         (params) => client.execute(insertChunk, params, { prepare: true }),
       );
-      const fenced = new Set<number>();
-      let pending = [...appends];
-      while (pending.length > 0) {
-        const statements = pending.map(({ partition, checkpoint }) => ({
-          query: moveCheckpoint,
-          params: [
-            checkpoint.snapshotSeq,
-            checkpoint.lastSeq,
-            checkpoint.logBytes,
-            checkpoint.snapshotBytes,
-            stream,
-            partition,
-            checkpoint.epoch,
-          ],
-        }));
-        const result = statements.length === 1
-          ? await client.execute(statements[0]!.query, statements[0]!.params, { prepare: true })
-          : await client.batch(statements, { prepare: true });
-        if (result.wasApplied()) break;
-        // Not applied: the epochs now stored tell which partitions another owner took; the
-        // others are written again.
-        const stored = await client.execute(
-          `SELECT partition, epoch FROM ${checkpoints} WHERE stream = ?`,
-          [stream],
-          serial,
-        );
-        const epochs = new Map(
-          stored.rows.map((row) => [row.get("partition") as number, row.get("epoch") as number]),
-        );
-        for (const append of pending) {
-          if (epochs.get(append.partition) !== append.checkpoint.epoch) {
-            fenced.add(append.partition);
-          }
-        }
-        const before = pending.length;
-        pending = pending.filter((append) => !fenced.has(append.partition));
-        if (pending.length === before) {
-          throw new Error(
-            `moving the checkpoints of ${stream} was refused for no fenced partition`,
-          );
-        }
-      }
-      return fenced;
+      return await moveCheckpoints(tables, stream, appends);
     },
     async dropBefore(stream, partition, seq) {
       await client.execute(
-        `DELETE FROM ${changelog} WHERE stream = ? AND partition = ? AND seq < ?`,
+        `DELETE FROM ${tables.changelog} WHERE stream = ? AND partition = ? AND seq < ?`,
         [stream, partition, seq],
         { prepare: true },
       );

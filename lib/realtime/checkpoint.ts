@@ -31,10 +31,14 @@ import { encodeEntry, EPOCH_SPAN } from "./changelog_store.ts";
 import {
   applyEntry,
   emptyPartition,
+  evictClosed as evictClosedOf,
+  keyCount,
   type PartitionState,
   takeEntry,
   untakeEntry,
+  windowId,
 } from "./partition_state.ts";
+import type { PartOfWindow } from "./window_result.ts";
 import type { Append } from "./changelog_store.ts";
 
 /** A partition this process owns. */
@@ -95,6 +99,84 @@ export interface Checkpoints {
   write(): Promise<CheckpointSummary>;
   /** Brings followed partitions of `streams` up to their checkpoints. Returns bytes read. */
   follow(streams: Iterable<string>): Promise<number>;
+  /** Every partition's state of a window, owned or followed. */
+  partsOf(aggregation: string, windowKey: string): PartOfWindow[];
+  /**
+   * Removes the windows closed by the lowest watermark of every partition held, but those
+   * `keep` names (a result still due or owed).
+   */
+  evictClosed(keep: (windowId: string) => boolean): void;
+  /** Windows and state keys held, over every partition owned or followed. */
+  size(): { windows: number; keys: number };
+}
+
+/** An entry to append, with the partition it belongs to. */
+interface PendingAppend {
+  id: string;
+  held: OwnedPartition;
+  append: Append;
+}
+
+/**
+ * Takes an entry of every owned partition that changed (a snapshot when the entries since the
+ * last one outweigh it), encoded, by stream. Synchronous.
+ */
+function takeEntries(owned: ReadonlyMap<string, OwnedPartition>) {
+  const byStream = new Map<string, PendingAppend[]>();
+  const taken = new Map<string, ReturnType<typeof takeEntry>>();
+  const summary: CheckpointSummary = {
+    entries: 0,
+    snapshots: 0,
+    bytes: 0,
+    largestEntryBytes: 0,
+    fenced: [],
+  };
+  for (const [id, held] of owned) {
+    if (!held.state.dirty) continue;
+    const { checkpoint } = held;
+    const snapshot = checkpoint.snapshotSeq === -1 ||
+      checkpoint.logBytes > checkpoint.snapshotBytes;
+    const entry = takeEntry(held.state, snapshot);
+    taken.set(id, entry);
+    const data = encodeEntry(entry);
+    const seq = checkpoint.epoch * EPOCH_SPAN + held.written++;
+    const append: Append = {
+      partition: held.state.partition,
+      seq,
+      prev: snapshot ? -1 : checkpoint.lastSeq,
+      data,
+      checkpoint: snapshot
+        ? { ...checkpoint, snapshotSeq: seq, lastSeq: seq, logBytes: 0, snapshotBytes: data.length }
+        : { ...checkpoint, lastSeq: seq, logBytes: checkpoint.logBytes + data.length },
+    };
+    let list = byStream.get(held.state.stream);
+    if (list === undefined) byStream.set(held.state.stream, list = []);
+    list.push({ id, held, append });
+    summary.entries++;
+    if (snapshot) summary.snapshots++;
+    summary.bytes += data.length;
+    summary.largestEntryBytes = Math.max(summary.largestEntryBytes, data.length);
+  }
+  return { byStream, taken, summary };
+}
+
+/** Brings `from` (or an empty state) up to `checkpoint` by reading its changelog. */
+async function restore(
+  store: ChangelogStore,
+  stream: string,
+  partition: number,
+  checkpoint: Checkpoint,
+  from: FollowedPartition | undefined,
+): Promise<{ state: PartitionState; bytes: number }> {
+  const state = from?.state ?? emptyPartition(stream, partition);
+  const { entries, bytes } = await store.read(
+    stream,
+    partition,
+    checkpoint,
+    from?.lastSeq ?? -1,
+  );
+  for (const entry of entries) applyEntry(state, entry);
+  return { state, bytes };
 }
 
 /** `stream/partition`. */
@@ -106,24 +188,6 @@ export function partitionId(stream: string, partition: number): string {
 export function checkpoints(store: ChangelogStore): Checkpoints {
   const owned = new Map<string, OwnedPartition>();
   const followed = new Map<string, FollowedPartition>();
-
-  /** Brings `from` (or an empty state) up to `checkpoint` by reading its changelog. */
-  async function restore(
-    stream: string,
-    partition: number,
-    checkpoint: Checkpoint,
-    from: FollowedPartition | undefined,
-  ): Promise<{ state: PartitionState; bytes: number }> {
-    const state = from?.state ?? emptyPartition(stream, partition);
-    const { entries, bytes } = await store.read(
-      stream,
-      partition,
-      checkpoint,
-      from?.lastSeq ?? -1,
-    );
-    for (const entry of entries) applyEntry(state, entry);
-    return { state, bytes };
-  }
 
   async function take(stream: string, partition: number): Promise<Taken> {
     const id = partitionId(stream, partition);
@@ -141,7 +205,7 @@ export function checkpoints(store: ChangelogStore): Checkpoints {
     owned.delete(id);
     const replica = followed.get(id);
     followed.delete(id);
-    const { state, bytes } = await restore(stream, partition, checkpoint, replica);
+    const { state, bytes } = await restore(store, stream, partition, checkpoint, replica);
     const taken: OwnedPartition = { state, checkpoint, written: 0 };
     owned.set(id, taken);
     return { owned: taken, restoredBytes: bytes };
@@ -149,47 +213,7 @@ export function checkpoints(store: ChangelogStore): Checkpoints {
 
   async function write(): Promise<CheckpointSummary> {
     // One synchronous step: every entry taken and encoded before anything changes the state.
-    const byStream = new Map<string, Array<{ id: string; held: OwnedPartition; append: Append }>>();
-    const taken = new Map<string, ReturnType<typeof takeEntry>>();
-    const summary: CheckpointSummary = {
-      entries: 0,
-      snapshots: 0,
-      bytes: 0,
-      largestEntryBytes: 0,
-      fenced: [],
-    };
-    for (const [id, held] of owned) {
-      if (!held.state.dirty) continue;
-      const { checkpoint } = held;
-      const snapshot = checkpoint.snapshotSeq === -1 ||
-        checkpoint.logBytes > checkpoint.snapshotBytes;
-      const entry = takeEntry(held.state, snapshot);
-      taken.set(id, entry);
-      const data = encodeEntry(entry);
-      const seq = checkpoint.epoch * EPOCH_SPAN + held.written++;
-      const append: Append = {
-        partition: held.state.partition,
-        seq,
-        prev: snapshot ? -1 : checkpoint.lastSeq,
-        data,
-        checkpoint: snapshot
-          ? {
-            ...checkpoint,
-            snapshotSeq: seq,
-            lastSeq: seq,
-            logBytes: 0,
-            snapshotBytes: data.length,
-          }
-          : { ...checkpoint, lastSeq: seq, logBytes: checkpoint.logBytes + data.length },
-      };
-      let list = byStream.get(held.state.stream);
-      if (list === undefined) byStream.set(held.state.stream, list = []);
-      list.push({ id, held, append });
-      summary.entries++;
-      if (snapshot) summary.snapshots++;
-      summary.bytes += data.length;
-      summary.largestEntryBytes = Math.max(summary.largestEntryBytes, data.length);
-    }
+    const { byStream, taken, summary } = takeEntries(owned);
     const results = await Promise.allSettled([...byStream].map(async ([stream, list]) => {
       const fenced = await store.append(stream, list.map((item) => item.append));
       for (const { id, held, append } of list) {
@@ -247,5 +271,42 @@ export function checkpoints(store: ChangelogStore): Checkpoints {
     return bytes;
   }
 
-  return { store, owned, followed, take, write, follow };
+  function* held(): Iterable<[string, PartitionState]> {
+    for (const [id, { state }] of owned) yield [id, state];
+    for (const [id, { state }] of followed) yield [id, state];
+  }
+
+  function partsOf(aggregation: string, windowKey: string): PartOfWindow[] {
+    const wanted = windowId(aggregation, windowKey);
+    const parts: PartOfWindow[] = [];
+    for (const [id, state] of held()) {
+      const window = state.windows.get(wanted);
+      if (window !== undefined) parts.push({ id, window });
+    }
+    return parts;
+  }
+
+  function evictClosed(keep: (windowId: string) => boolean): void {
+    let watermark = Infinity;
+    for (const [, state] of held()) watermark = Math.min(watermark, state.watermark);
+    if (!Number.isFinite(watermark)) return;
+    for (const { state } of owned.values()) evictClosedOf(state, watermark, keep);
+    // A followed partition's evictions are its owner's to write; here they only free memory.
+    for (const { state } of followed.values()) {
+      for (const [id, window] of state.windows) {
+        if (window.closesAt <= watermark && !keep(id)) state.windows.delete(id);
+      }
+    }
+  }
+
+  function size(): { windows: number; keys: number } {
+    let windows = 0, keys = 0;
+    for (const [, state] of held()) {
+      windows += state.windows.size;
+      keys += keyCount(state);
+    }
+    return { windows, keys };
+  }
+
+  return { store, owned, followed, take, write, follow, partsOf, evictClosed, size };
 }

@@ -32,28 +32,22 @@
  *
  * @module
  */
-import type {
-  Aggregation,
-  Sink,
-  SourceBatch,
-  SourcePosition,
-  SourceRunner,
-  WindowResult,
-} from "../contracts.ts";
+import type { Aggregation, Sink, SourceBatch, SourceRunner, WindowResult } from "../contracts.ts";
 import type { LogWriter } from "../log_store.ts";
 import type { WindowCutter } from "../windows.ts";
 import type { WindowSpec } from "../window_size.ts";
 import type { ChangelogStore } from "./changelog_store.ts";
-import { checkpoints, partitionId } from "./checkpoint.ts";
-import { evictClosed, keyCount, pendingKeyCount, windowId } from "./partition_state.ts";
-import { forgetUnused, type PartOfWindow, resultCache, windowResult } from "./window_result.ts";
-import { applyRecords } from "./apply_records.ts";
+import { type Checkpoints, checkpoints, partitionId } from "./checkpoint.ts";
+import { pendingKeyCount, windowId } from "./partition_state.ts";
+import { forgetUnused, type ResultCache, resultCache, windowResult } from "./window_result.ts";
+import { type AppliedAggregation, applyRecords } from "./apply_records.ts";
+import { type Commits, commits } from "./commit.ts";
 import { keyedFormOf } from "./keyed_form.ts";
 import type { SinkHealth } from "./sink_retry.ts";
-import { resultPublisher } from "./publish.ts";
+import { type ResultPublisher, resultPublisher } from "./publish.ts";
 import { type FailureLimits, failurePolicy } from "./failure_policy.ts";
-import { fingerprint, type MarkStore, recreatedTopicProblem } from "./stream_marks.ts";
-import { createMutex } from "../concurrency.ts";
+import { type MarkStore, recreatedTopicProblem } from "./stream_marks.ts";
+import { createMutex, type Mutex } from "../concurrency.ts";
 import { parseBatch } from "./parse_batch.ts";
 import { errorText } from "../errors.ts";
 
@@ -237,430 +231,394 @@ export const MAX_PENDING_KEYS = 200_000; // runtime.max_pending_keys' default to
 /** Merged windows no result used for this long leave the result cache. */
 const IDLE_RESULT_MS = 120_000;
 
+/** How many recent flush durations the percentiles cover. */
+const RECENT_FLUSHES = 4096;
+
+/** Counters of {@linkcode ProcessorStats} that only grow. */
+type Counters = Pick<
+  ProcessorStats,
+  | "read"
+  | "accepted"
+  | "rejected"
+  | "duplicates"
+  | "tooLate"
+  | "reassignments"
+  | "abandonedBatches"
+  | "backpressureWaits"
+  | "changelogEntries"
+  | "snapshots"
+  | "changelogBytes"
+  | "changelogBytesRead"
+  | "fencedPartitions"
+  | "sourceRestarts"
+  | "flushFailures"
+  | "largestWriteBytes"
+>;
+
+/** What a processor's jobs share. */
+interface Context {
+  options: ProcessorOptions;
+  now: () => number;
+  held: Checkpoints;
+  acks: Commits;
+  kept: ResultCache;
+  publisher: ResultPublisher<DueWindow>;
+  applied: AppliedAggregation[];
+  boundByName: Map<string, BoundAggregation>;
+  dueWindows: Map<string, DueWindow>;
+  /** Streams seen: their other partitions are followed. */
+  streams: Set<string>;
+  /** Partitions taken in the current generation. */
+  confirmed: Set<string>;
+  mutex: Mutex;
+  counters: Counters;
+  generation: number;
+  fatalError?: Error;
+  stopFatally: (error: Error) => void;
+  /** Batches waiting for a flush to make room. */
+  flushEnded?: { promise: Promise<void>; resolve: () => void };
+  failingFlush?: ProcessorStats["failingFlush"];
+  lastSourceFailure?: string;
+  lastFlush?: ProcessorStats["lastFlush"];
+  flushDurations: number[];
+  flushCount: number;
+}
+
 /** Creates the processor of one source. */
 export function createProcessor(options: ProcessorOptions): Processor {
-  const { source, aggregations, cutter, logWriter, log } = options;
   const now = options.now ?? Date.now;
-  const held = checkpoints(options.changelog);
-  const kept = resultCache();
-  const dueWindows = new Map<string, DueWindow>();
-  const boundByName = new Map(aggregations.map((bound) => [bound.name, bound]));
-  const applied = aggregations.map((bound) => ({
-    name: bound.name,
-    keyed: keyedFormOf(bound.aggregation),
-    window: bound.window,
-  }));
-  /** Streams seen: their other partitions are followed. */
-  const streams = new Set<string>();
-  /** Partitions taken in this generation. */
-  const confirmed = new Set<string>();
-  const durable = new Map<string, SourcePosition>();
-  const durableFingerprints = new Map<string, string>();
-  const committed = new Map<string, number>();
-  const lagByPartition = new Map<string, number>();
-  const waitingByPartition = new Map<string, number>();
-  const endOffsets = new Map<string, number>();
-  const firstOffsets = new Map<string, number>();
-  const mutex = createMutex();
-  const sourceFailures = failurePolicy({ now, ...options.sourceFailureLimits });
-  const publisher = resultPublisher<DueWindow>({
-    sinks: aggregations.flatMap((bound) => bound.sinks),
-    now,
-    log,
-    compute: (due) => Promise.resolve(computeResult(due)),
-  });
-  const allowedLatenessMs = options.allowedLatenessMs ?? Infinity;
-  const maxPendingKeys = options.maxPendingKeys ?? MAX_PENDING_KEYS;
   let stopFatally!: (error: Error) => void;
   const fatal = new Promise<never>((_, reject) => stopFatally = reject);
   fatal.catch(() => {});
-  let fatalError: Error | undefined;
-  let generation = 0;
-  const counters = {
-    read: 0,
-    accepted: 0,
-    rejected: 0,
-    duplicates: 0,
-    tooLate: 0,
-    reassignments: 0,
-    abandonedBatches: 0,
-    backpressureWaits: 0,
-    changelogEntries: 0,
-    snapshots: 0,
-    changelogBytes: 0,
-    changelogBytesRead: 0,
-    fencedPartitions: 0,
-    sourceRestarts: 0,
-    commitFailures: 0,
-    flushFailures: 0,
-    largestWriteBytes: 0,
+  const context: Context = {
+    options,
+    now,
+    held: checkpoints(options.changelog),
+    acks: commits(options.source, options.marks, now, options.log),
+    kept: resultCache(),
+    publisher: resultPublisher<DueWindow>({
+      sinks: options.aggregations.flatMap((bound) => bound.sinks),
+      now,
+      log: options.log,
+      compute: (due) => Promise.resolve(computeResult(context, due)),
+    }),
+    applied: options.aggregations.map((bound) => ({
+      name: bound.name,
+      keyed: keyedFormOf(bound.aggregation),
+      window: bound.window,
+    })),
+    boundByName: new Map(options.aggregations.map((bound) => [bound.name, bound])),
+    dueWindows: new Map(),
+    streams: new Set(),
+    confirmed: new Set(),
+    mutex: createMutex(),
+    counters: {
+      read: 0,
+      accepted: 0,
+      rejected: 0,
+      duplicates: 0,
+      tooLate: 0,
+      reassignments: 0,
+      abandonedBatches: 0,
+      backpressureWaits: 0,
+      changelogEntries: 0,
+      snapshots: 0,
+      changelogBytes: 0,
+      changelogBytesRead: 0,
+      fencedPartitions: 0,
+      sourceRestarts: 0,
+      flushFailures: 0,
+      largestWriteBytes: 0,
+    },
+    generation: 0,
+    stopFatally,
+    flushDurations: [],
+    flushCount: 0,
   };
-  let lastSourceFailure: string | undefined;
-  let lastFlush: ProcessorStats["lastFlush"];
-  const flushDurations: number[] = [];
-  let flushCount = 0;
-
-  async function onBatch(batch: SourceBatch): Promise<void> {
-    if (batch.messages.length === 0) return;
-    if (fatalError !== undefined) throw fatalError;
-    await roomForMore();
-    if (fatalError !== undefined) throw fatalError;
-    const startedIn = generation;
-    const id = partitionId(batch.stream, batch.partition);
-    streams.add(batch.stream);
-    if (batch.endOffset !== undefined) {
-      // Noted before anything can block, so lag grows while Cassandra does not answer.
-      endOffsets.set(id, batch.endOffset);
-      if (!firstOffsets.has(id)) firstOffsets.set(id, batch.messages[0]!.offset);
-    }
-    if (!confirmed.has(id)) {
-      await checkMark(batch);
-      if (generation !== startedIn) return abandon();
-      try {
-        await mutex.run(async () => {
-          const taken = await held.take(batch.stream, batch.partition);
-          counters.changelogBytesRead += taken.restoredBytes;
-        });
-      } catch (error) {
-        throw new Error(
-          `Cassandra: taking partition ${id} (its state and epoch) failed: ${errorText(error)}`,
-          { cause: error },
-        );
-      }
-      if (generation !== startedIn) return abandon();
-      confirmed.add(id);
-    }
-    const { accepted, rejections } = parseBatch(batch, now());
-    try {
-      await Promise.all([
-        logWriter.write(accepted),
-        rejections.length > 0 ? source.reject(batch, rejections) : undefined,
-      ]);
-    } catch (error) {
-      throw new Error(`writing log rows or dead letters failed: ${errorText(error)}`, {
-        cause: error,
-      });
-    }
-    if (generation !== startedIn) return abandon();
-    const owned = held.owned.get(id);
-    if (owned === undefined) {
-      // Fenced by a flush meanwhile: another owner has it now.
-      confirmed.delete(id);
-      return abandon();
-    }
-
-    // From here to the end: synchronous, so a flush sees all of it or none.
-    const result = applyRecords(owned.state, accepted, applied, cutter, allowedLatenessMs);
-    for (const window of result.changed) {
-      dueWindows.set(windowId(window.aggregation, window.windowKey), {
-        bound: boundByName.get(window.aggregation)!,
-        windowKey: window.windowKey,
-      });
-    }
-    const last = batch.messages[batch.messages.length - 1]!;
-    durableFingerprints.set(id, fingerprint(last.value));
-    durable.set(id, {
-      stream: batch.stream,
-      partition: batch.partition,
-      nextOffset: last.offset + 1,
-    });
-    counters.read += batch.messages.length;
-    counters.duplicates += result.duplicates;
-    counters.tooLate += result.tooLate;
-    counters.accepted += accepted.length;
-    counters.rejected += rejections.length;
-    if (batch.lag !== undefined) {
-      waitingByPartition.set(id, batch.lag);
-      if (batch.endOffset === undefined) lagByPartition.set(id, batch.lag);
-    }
-    sourceFailures.succeeded();
-  }
-
-  /** Stops for good when the partition's first batch shows a recreated topic. */
-  async function checkMark(batch: SourceBatch): Promise<void> {
-    if (options.marks === undefined) return;
-    const mark = await options.marks.load(batch.stream, batch.partition);
-    const problem = recreatedTopicProblem(batch, mark);
-    if (problem === undefined) return;
-    fatalError = new Error(
-      `${problem}. Nothing of it was counted. To start over, use a new keyspace ` +
-        `(cassandra.keyspace), or remove the real-time state of the old topic ` +
-        `(TRUNCATE stream_marks, state_checkpoints and state_changelog in the keyspace), then ` +
-        `run again; \`deno task batch\` recomputes results from the log table.`,
-    );
-    stopFatally(fatalError);
-    throw fatalError;
-  }
-
-  function abandon(): void {
-    counters.abandonedBatches++;
-  }
-
-  function onReassigned(): void {
-    // Every partition is taken again at its next batch: one kept here keeps its state, one
-    // another owner wrote meanwhile is restored from its changelog.
-    generation++;
-    counters.reassignments++;
-    confirmed.clear();
-    durable.clear();
-    durableFingerprints.clear();
-    committed.clear();
-    lagByPartition.clear();
-    waitingByPartition.clear();
-    endOffsets.clear();
-    firstOffsets.clear();
-  }
-
-  function onFailure(error: unknown): boolean {
-    if (fatalError !== undefined) return false;
-    const verdict = sourceFailures.failed();
-    const cause = errorText(error, { firstLine: true });
-    lastSourceFailure = cause;
-    if (verdict.retry) {
-      counters.sourceRestarts++;
-      log(`source crashed (${verdict.failures} in a row), restarting: ${cause}`);
-    } else {
-      log(
-        `source crashed ${verdict.failures} times in a row over ${
-          Math.round(verdict.failingMs / 1000)
-        } s; giving up: ${cause}`,
-      );
-    }
-    return verdict.retry;
-  }
-
-  /** Keys changed since the last flush, over every owned partition. */
-  function pendingKeys(): number {
-    let pending = 0;
-    for (const owned of held.owned.values()) pending += pendingKeyCount(owned.state);
-    return pending;
-  }
-
-  /** Batches waiting for a flush to make room. */
-  let flushEnded: { promise: Promise<void>; resolve: () => void } | undefined;
-  /**
-   * Backpressure: waits while more than `maxPendingKeys` keys wait for a flush. Every flush's
-   * end (success or failure) wakes the waiters to look again.
-   */
-  async function roomForMore(): Promise<void> {
-    while (pendingKeys() > maxPendingKeys) {
-      counters.backpressureWaits++;
-      flushEnded ??= Promise.withResolvers<void>();
-      await flushEnded.promise;
-      if (fatalError !== undefined) return;
-    }
-  }
-
-  let failingFlush: ProcessorStats["failingFlush"];
-  /** Flushes, keeping count of failures for the status line and /metrics. */
-  async function flush(): Promise<FlushSummary> {
-    try {
-      const summary = await mutex.run(flushOnce);
-      failingFlush = undefined;
-      return summary;
-    } catch (error) {
-      counters.flushFailures++;
-      failingFlush ??= { since: now(), failures: 0, lastError: "" };
-      failingFlush.failures++;
-      failingFlush.lastError = errorText(error, { firstLine: true });
-      throw error;
-    } finally {
-      const waiting = flushEnded;
-      flushEnded = undefined;
-      waiting?.resolve();
-    }
-  }
-
-  async function flushOnce(): Promise<FlushSummary> {
-    const started = now();
-    const flushedIn = generation;
-    // One synchronous step: the positions, the due windows and (in `write`) the entries.
-    const positions = [...durable].filter(([id, position]) =>
-      confirmed.has(id) && committed.get(id) !== position.nextOffset
-    ).map(([id, position]) => [id, position, durableFingerprints.get(id)!] as const);
-    const windows = new Map(dueWindows);
-    dueWindows.clear();
-    let written;
-    try {
-      written = await held.write();
-      counters.changelogEntries += written.entries;
-      counters.snapshots += written.snapshots;
-      counters.changelogBytes += written.bytes;
-      counters.largestWriteBytes = Math.max(counters.largestWriteBytes, written.largestEntryBytes);
-      counters.fencedPartitions += written.fenced.length;
-      for (const id of written.fenced) {
-        confirmed.delete(id);
-        log(`partition ${id} was taken by another runner; its state here is dropped`);
-      }
-      counters.changelogBytesRead += await held.follow(streams);
-    } catch (error) {
-      for (const [id, window] of windows) if (!dueWindows.has(id)) dueWindows.set(id, window);
-      throw new Error(`Cassandra: checkpointing state failed: ${errorText(error)}`, {
-        cause: error,
-      });
-    }
-    const publishing = await publisher.publish(
-      [...windows].map(([id, window]) => ({
-        id,
-        window,
-        sinks: window.bound.sinks.map((sink) => sink.name),
-      })),
-    );
-    const { written: published, results } = publishing;
-    let acknowledged = 0;
-    let commitMs: number | undefined;
-    const committable = positions.filter(([id]) => confirmed.has(id) && held.owned.has(id));
-    if (generation === flushedIn && committable.length > 0) {
-      try {
-        const committing = now();
-        await source.commit(committable.map(([, position]) => position));
-        commitMs = now() - committing;
-        if (generation === flushedIn) {
-          for (const [id, position] of committable) committed.set(id, position.nextOffset);
-        }
-        acknowledged = committable.length;
-        await saveMarks(committable);
-      } catch (error) {
-        // Harmless for correctness: the positions are re-delivered and recognised as
-        // duplicates. Counted, and logged, because replay grows while commits fail.
-        counters.commitFailures++;
-        log(`could not acknowledge input positions (will be re-delivered): ${errorText(error)}`);
-      }
-    }
-    evictClosedWindows();
-    forgetUnused(kept, started - IDLE_RESULT_MS);
-    if (written.entries > 0 || published > 0) {
-      lastFlush = { at: now(), windows: published, states: written.entries, ms: now() - started };
-      flushDurations[flushCount++ % RECENT_FLUSHES] = lastFlush.ms;
-    }
-    if (written.entries > 0 || published > 0 || commitMs !== undefined) {
-      // The flush is done and acknowledged: a failing observer must not make it look failed.
-      try {
-        options.onFlushed?.({
-          results,
-          ms: now() - started,
-          ...(commitMs === undefined ? {} : { commitMs }),
-        });
-      } catch (error) {
-        log(`flush observer failed: ${errorText(error)}`);
-      }
-    }
-    return { states: written.entries, windows: published, positions: acknowledged };
-  }
-
-  /** Every partition's state of a window, owned or followed. */
-  function partsOf(aggregation: string, windowKey: string): PartOfWindow[] {
-    const id = windowId(aggregation, windowKey);
-    const parts: PartOfWindow[] = [];
-    for (const [partId, owned] of held.owned) {
-      const window = owned.state.windows.get(id);
-      if (window !== undefined) parts.push({ id: partId, window });
-    }
-    for (const [partId, followed] of held.followed) {
-      const window = followed.state.windows.get(id);
-      if (window !== undefined) parts.push({ id: partId, window });
-    }
-    return parts;
-  }
-
-  /** The window's result, or undefined when no partition holds it any more. */
-  function computeResult({ bound, windowKey }: DueWindow): WindowResult | undefined {
-    return windowResult(
-      cutter,
-      bound.name,
-      bound.aggregation,
-      bound.window,
-      windowKey,
-      partsOf(bound.name, windowKey),
-      kept,
-      now(),
-    );
-  }
-
-  /**
-   * Removes windows closed by the lowest watermark of every partition held, unless a result of
-   * them is still due or owed to a failing sink.
-   */
-  function evictClosedWindows(): void {
-    let watermark = Infinity;
-    for (const owned of held.owned.values()) {
-      watermark = Math.min(watermark, owned.state.watermark);
-    }
-    for (const followed of held.followed.values()) {
-      watermark = Math.min(watermark, followed.state.watermark);
-    }
-    if (!Number.isFinite(watermark)) return;
-    const keep = (id: string) => dueWindows.has(id) || publisher.owes(id);
-    for (const owned of held.owned.values()) evictClosed(owned.state, watermark, keep);
-    for (const followed of held.followed.values()) {
-      for (const [id, window] of followed.state.windows) {
-        if (window.closesAt <= watermark && !keep(id)) followed.state.windows.delete(id);
-      }
-    }
-  }
-
-  /** Records what was committed, so a recreated topic is recognised later. */
-  async function saveMarks(
-    positions: ReadonlyArray<readonly [string, SourcePosition, string]>,
-  ): Promise<void> {
-    if (options.marks === undefined) return;
-    try {
-      await options.marks.save(positions.map(([, position, print]) => ({
-        stream: position.stream,
-        partition: position.partition,
-        committedOffset: position.nextOffset,
-        fingerprint: print,
-      })));
-    } catch (error) {
-      // The commit stands; only the check of a recreated topic lags one commit behind.
-      log(`could not record committed positions: ${errorText(error, { firstLine: true })}`);
-    }
-  }
-
-  /** Lag by `<stream>/<partition>`: end offset minus committed offset. */
-  function partitionLag(): Record<string, number> {
-    const byName: Record<string, number> = {};
-    for (const [id, lag] of lagByPartition) byName[id] = lag;
-    for (const [id, end] of endOffsets) {
-      const from = committed.get(id) ?? firstOffsets.get(id) ?? end;
-      byName[id] = Math.max(0, end - from);
-    }
-    return byName;
-  }
-
-  function stats(): ProcessorStats {
-    const lagOf = partitionLag();
-    let stateRows = 0, stateKeys = 0;
-    for (const { state } of [...held.owned.values(), ...held.followed.values()]) {
-      stateRows += state.windows.size;
-      stateKeys += keyCount(state);
-    }
-    return {
-      ...counters,
-      stateRows,
-      stateKeys,
-      ownedPartitions: held.owned.size,
-      followedPartitions: held.followed.size,
-      lag: Object.values(lagOf).reduce((total, lag) => total + lag, 0),
-      partitionLag: lagOf,
-      waiting: [...waitingByPartition.values()].reduce((total, count) => total + count, 0),
-      ...(failingFlush === undefined ? {} : { failingFlush: { ...failingFlush } }),
-      flushTimes: {
-        count: flushCount,
-        p50Ms: percentile(flushDurations, 0.5),
-        p99Ms: percentile(flushDurations, 0.99),
-      },
-      lastSourceFailure,
-      failingSinks: publisher.health(),
-      lastFlush,
-    };
-  }
-
-  return { onBatch, onReassigned, onFailure, flush, fatal, stats };
+  const sourceFailures = failurePolicy({ now, ...options.sourceFailureLimits });
+  return {
+    onBatch: (batch) => onBatch(context, batch).then(() => sourceFailures.succeeded()),
+    onReassigned() {
+      // Every partition is taken again at its next batch: one kept here keeps its state, one
+      // another owner wrote meanwhile is restored from its changelog.
+      context.generation++;
+      context.counters.reassignments++;
+      context.confirmed.clear();
+      context.acks.reset();
+    },
+    onFailure: (error) => onFailure(context, sourceFailures, error),
+    flush: () => flush(context),
+    fatal,
+    stats: () => stats(context),
+  };
 }
 
-/** How many recent flush durations the percentiles cover. */
-const RECENT_FLUSHES = 4096;
+/** Handles one batch: takes its partition if new to this generation, logs, applies. */
+async function onBatch(context: Context, batch: SourceBatch): Promise<void> {
+  if (batch.messages.length === 0) return;
+  if (context.fatalError !== undefined) throw context.fatalError;
+  await roomForMore(context);
+  if (context.fatalError !== undefined) throw context.fatalError;
+  const { options, held, counters } = context;
+  const startedIn = context.generation;
+  const abandoned = () => {
+    if (context.generation === startedIn) return false;
+    counters.abandonedBatches++;
+    return true;
+  };
+  const id = partitionId(batch.stream, batch.partition);
+  context.streams.add(batch.stream);
+  // Noted before anything can block, so lag grows while Cassandra does not answer.
+  context.acks.seen(id, batch);
+  if (!context.confirmed.has(id)) {
+    await checkMark(context, batch);
+    if (abandoned()) return;
+    try {
+      await context.mutex.run(async () => {
+        counters.changelogBytesRead += (await held.take(batch.stream, batch.partition))
+          .restoredBytes;
+      });
+    } catch (error) {
+      throw new Error(
+        `Cassandra: taking partition ${id} (its state and epoch) failed: ${errorText(error)}`,
+        { cause: error },
+      );
+    }
+    if (abandoned()) return;
+    context.confirmed.add(id);
+  }
+  const { accepted, rejections } = parseBatch(batch, context.now());
+  try {
+    await Promise.all([
+      options.logWriter.write(accepted),
+      rejections.length > 0 ? options.source.reject(batch, rejections) : undefined,
+    ]);
+  } catch (error) {
+    throw new Error(`writing log rows or dead letters failed: ${errorText(error)}`, {
+      cause: error,
+    });
+  }
+  if (abandoned()) return;
+  const owned = held.owned.get(id);
+  if (owned === undefined) {
+    // Fenced by a flush meanwhile: another owner has it now.
+    context.confirmed.delete(id);
+    counters.abandonedBatches++;
+    return;
+  }
+
+  // From here to the end: synchronous, so a flush sees all of it or none.
+  const result = applyRecords(
+    owned.state,
+    accepted,
+    context.applied,
+    options.cutter,
+    options.allowedLatenessMs ?? Infinity,
+  );
+  for (const window of result.changed) {
+    context.dueWindows.set(windowId(window.aggregation, window.windowKey), {
+      bound: context.boundByName.get(window.aggregation)!,
+      windowKey: window.windowKey,
+    });
+  }
+  context.acks.applied(id, batch);
+  counters.read += batch.messages.length;
+  counters.duplicates += result.duplicates;
+  counters.tooLate += result.tooLate;
+  counters.accepted += accepted.length;
+  counters.rejected += rejections.length;
+}
+
+/** Stops for good when a partition's first batch shows a recreated topic. */
+async function checkMark(context: Context, batch: SourceBatch): Promise<void> {
+  if (context.options.marks === undefined) return;
+  const mark = await context.options.marks.load(batch.stream, batch.partition);
+  const problem = recreatedTopicProblem(batch, mark);
+  if (problem === undefined) return;
+  context.fatalError = new Error(
+    `${problem}. Nothing of it was counted. To start over, use a new keyspace ` +
+      `(cassandra.keyspace), or remove the real-time state of the old topic ` +
+      `(TRUNCATE stream_marks, state_checkpoints and state_changelog in the keyspace), then ` +
+      `run again; \`deno task batch\` recomputes results from the log table.`,
+  );
+  context.stopFatally(context.fatalError);
+  throw context.fatalError;
+}
+
+/** Logs and counts a source crash; answers whether the source should restart. */
+function onFailure(
+  context: Context,
+  sourceFailures: ReturnType<typeof failurePolicy>,
+  error: unknown,
+): boolean {
+  if (context.fatalError !== undefined) return false;
+  const verdict = sourceFailures.failed();
+  const cause = errorText(error, { firstLine: true });
+  context.lastSourceFailure = cause;
+  if (verdict.retry) {
+    context.counters.sourceRestarts++;
+    context.options.log(`source crashed (${verdict.failures} in a row), restarting: ${cause}`);
+  } else {
+    context.options.log(
+      `source crashed ${verdict.failures} times in a row over ${
+        Math.round(verdict.failingMs / 1000)
+      } s; giving up: ${cause}`,
+    );
+  }
+  return verdict.retry;
+}
+
+/** Keys changed since the last flush, over every owned partition. */
+function pendingKeys(context: Context): number {
+  let pending = 0;
+  for (const owned of context.held.owned.values()) pending += pendingKeyCount(owned.state);
+  return pending;
+}
+
+/**
+ * Backpressure: waits while more than `maxPendingKeys` keys wait for a flush. Every flush's
+ * end (success or failure) wakes the waiters to look again.
+ */
+async function roomForMore(context: Context): Promise<void> {
+  const maxPendingKeys = context.options.maxPendingKeys ?? MAX_PENDING_KEYS;
+  while (pendingKeys(context) > maxPendingKeys) {
+    context.counters.backpressureWaits++;
+    context.flushEnded ??= Promise.withResolvers<void>();
+    await context.flushEnded.promise;
+    if (context.fatalError !== undefined) return;
+  }
+}
+
+/** Flushes, keeping count of failures for the status line and /metrics. */
+async function flush(context: Context): Promise<FlushSummary> {
+  try {
+    const summary = await context.mutex.run(() => flushOnce(context));
+    context.failingFlush = undefined;
+    return summary;
+  } catch (error) {
+    context.counters.flushFailures++;
+    const failing = context.failingFlush ??= { since: context.now(), failures: 0, lastError: "" };
+    failing.failures++;
+    failing.lastError = errorText(error, { firstLine: true });
+    throw error;
+  } finally {
+    const waiting = context.flushEnded;
+    context.flushEnded = undefined;
+    waiting?.resolve();
+  }
+}
+
+/** Checkpoints, follows, publishes the due windows' results, commits, evicts closed windows. */
+async function flushOnce(context: Context): Promise<FlushSummary> {
+  const { held, counters, options, now } = context;
+  const started = now();
+  const flushedIn = context.generation;
+  // One synchronous step: the positions, the due windows and (in `write`) the entries.
+  const positions = context.acks.due((id) => context.confirmed.has(id));
+  const windows = new Map(context.dueWindows);
+  context.dueWindows.clear();
+  let written;
+  try {
+    written = await held.write();
+    counters.changelogEntries += written.entries;
+    counters.snapshots += written.snapshots;
+    counters.changelogBytes += written.bytes;
+    counters.largestWriteBytes = Math.max(counters.largestWriteBytes, written.largestEntryBytes);
+    counters.fencedPartitions += written.fenced.length;
+    for (const id of written.fenced) {
+      context.confirmed.delete(id);
+      options.log(`partition ${id} was taken by another runner; its state here is dropped`);
+    }
+    counters.changelogBytesRead += await held.follow(context.streams);
+  } catch (error) {
+    for (const [id, window] of windows) {
+      if (!context.dueWindows.has(id)) context.dueWindows.set(id, window);
+    }
+    throw new Error(`Cassandra: checkpointing state failed: ${errorText(error)}`, {
+      cause: error,
+    });
+  }
+  const { written: published, results } = await context.publisher.publish(
+    [...windows].map(([id, window]) => ({
+      id,
+      window,
+      sinks: window.bound.sinks.map((sink) => sink.name),
+    })),
+  );
+  const current = () => context.generation === flushedIn;
+  const committed = current()
+    ? await context.acks.commit(
+      positions.filter(([id]) => context.confirmed.has(id) && held.owned.has(id)),
+      current,
+    )
+    : { positions: 0 };
+  held.evictClosed((id) => context.dueWindows.has(id) || context.publisher.owes(id));
+  forgetUnused(context.kept, started - IDLE_RESULT_MS);
+  if (written.entries > 0 || published > 0) {
+    context.lastFlush = {
+      at: now(),
+      windows: published,
+      states: written.entries,
+      ms: now() - started,
+    };
+    context.flushDurations[context.flushCount++ % RECENT_FLUSHES] = context.lastFlush.ms;
+  }
+  if (written.entries > 0 || published > 0 || committed.ms !== undefined) {
+    // The flush is done and acknowledged: a failing observer must not make it look failed.
+    try {
+      options.onFlushed?.({
+        results,
+        ms: now() - started,
+        ...(committed.ms === undefined ? {} : { commitMs: committed.ms }),
+      });
+    } catch (error) {
+      options.log(`flush observer failed: ${errorText(error)}`);
+    }
+  }
+  return { states: written.entries, windows: published, positions: committed.positions };
+}
+
+/** The window's result, or undefined when no partition holds it any more. */
+function computeResult(
+  context: Context,
+  { bound, windowKey }: DueWindow,
+): WindowResult | undefined {
+  return windowResult(
+    context.options.cutter,
+    bound.name,
+    bound.aggregation,
+    bound.window,
+    windowKey,
+    context.held.partsOf(bound.name, windowKey),
+    context.kept,
+    context.now(),
+  );
+}
+
+function stats(context: Context): ProcessorStats {
+  const lagOf = context.acks.lag();
+  const { windows, keys } = context.held.size();
+  return {
+    ...context.counters,
+    commitFailures: context.acks.failures(),
+    stateRows: windows,
+    stateKeys: keys,
+    ownedPartitions: context.held.owned.size,
+    followedPartitions: context.held.followed.size,
+    lag: Object.values(lagOf).reduce((total, lag) => total + lag, 0),
+    partitionLag: lagOf,
+    waiting: context.acks.waiting(),
+    ...(context.failingFlush === undefined ? {} : { failingFlush: { ...context.failingFlush } }),
+    flushTimes: {
+      count: context.flushCount,
+      p50Ms: percentile(context.flushDurations, 0.5),
+      p99Ms: percentile(context.flushDurations, 0.99),
+    },
+    lastSourceFailure: context.lastSourceFailure,
+    failingSinks: context.publisher.health(),
+    lastFlush: context.lastFlush,
+  };
+}
 
 /** The `q` quantile (nearest rank) of `values`; 0 when empty. */
 function percentile(values: readonly number[], q: number): number {
