@@ -26,6 +26,7 @@ import {
   type ProcessorStats,
 } from "../realtime/processor.ts";
 import { changelogStore } from "../realtime/changelog_store.ts";
+import { upgradeState } from "../realtime/upgrade.ts";
 import { markStore } from "../realtime/stream_marks.ts";
 import { errorText } from "../errors.ts";
 import { failurePolicy } from "../realtime/failure_policy.ts";
@@ -182,6 +183,17 @@ export async function startRealtime(
     pipeline.runtime.logTable,
   );
   const changelog = changelogStore(context.cassandra, pipeline.cassandra.keyspace);
+  // A keyspace of an earlier version: its open windows come back from `log` before reading.
+  await upgradeState({
+    client: context.cassandra,
+    keyspace: pipeline.cassandra.keyspace,
+    logTable: pipeline.runtime.logTable,
+    changelog,
+    cutter,
+    allowedLatenessMs: pipeline.runtime.allowedLatenessMs,
+    aggregations: pipeline.aggregations,
+    log,
+  });
   const marks = markStore(context.cassandra, pipeline.cassandra.keyspace);
   const controller = new AbortController();
   const processors = new Map<string, Processor>();
