@@ -1,6 +1,6 @@
 /**
  * Scan ceiling: how fast plain cassandra-driver reads every row of `log` (the columns
- * lib/batch/read_log.ts selects), by token ranges and partition by partition, several reads in
+ * lib/log_read.ts selects), by token ranges and partition by partition, several reads in
  * flight, rows only counted.
  *
  * @module

@@ -3,7 +3,7 @@ import { loadPipeline } from "../lib/config/load.ts";
 import { openPipeline } from "../lib/runtime/start.ts";
 import { reconcile } from "../lib/batch/reconcile.ts";
 import { computeFromLog, writeResults } from "../lib/batch/recompute.ts";
-import { bucketsBetween, readLog } from "../lib/batch/read_log.ts";
+import { bucketsBetween, readLog } from "../lib/log_read.ts";
 import { generateTraffic } from "../lib/traffic/mod.ts";
 import type { LogRecord } from "../lib/records.ts";
 import {

@@ -16,7 +16,7 @@ import type { PipelineResources } from "../runtime/start.ts";
 import { holdsOnlyItsInstants, type WindowCutter, windowCutter } from "../windows.ts";
 import { keyText } from "../result_keys.ts";
 import { windowSize } from "../window_size.ts";
-import { bucketsBetween, readLog } from "./read_log.ts";
+import { bucketsBetween, readLog } from "../log_read.ts";
 import { type DayRange, daysOf } from "./window_selection.ts";
 import { type Progress, silentProgress } from "./progress.ts";
 

@@ -13,7 +13,7 @@ import type cassandra from "cassandra-driver";
 import type { WindowCutter } from "../windows.ts";
 import type { WindowSpec } from "../window_size.ts";
 import type { Aggregation } from "../contracts.ts";
-import { bucketsBetween, readLog } from "../batch/read_log.ts";
+import { bucketsBetween, readLog } from "../log_read.ts";
 import type { ChangelogStore } from "./changelog_store.ts";
 import { checkpoints } from "./checkpoint.ts";
 import { type AppliedAggregation, applyRecords } from "./apply_records.ts";

@@ -5,9 +5,9 @@
  * @module
  */
 import type cassandra from "cassandra-driver";
-import type { LogRecord } from "../records.ts";
-import { forEachConcurrent } from "../concurrency.ts";
-import { LOG_COLUMNS, recordFromRow } from "../log_store.ts";
+import type { LogRecord } from "./records.ts";
+import { forEachConcurrent } from "./concurrency.ts";
+import { LOG_COLUMNS, recordFromRow } from "./log_store.ts";
 
 /** A `log` partition: one UTC hour. */
 export interface LogBucket {
