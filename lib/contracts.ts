@@ -458,6 +458,11 @@ export interface SinkPlugin<O = unknown> extends PluginBase<"sink", O> {
   topics?: (options: O) => TopicSpec[];
   /** Cassandra tables this sink owns, for `--check` output. */
   tables?: (options: O) => string[];
+  /**
+   * PostgreSQL connection URLs this sink uses. `deno task run` and `services up` start a local
+   * PostgreSQL when one names 127.0.0.1:5432 and nothing answers there.
+   */
+  postgresUrls?: (options: O) => string[];
   /** Starts the sink. */
   open(options: O, context: RuntimeContext): Promise<Sink>;
 }
