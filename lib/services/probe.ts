@@ -6,6 +6,7 @@
  */
 import { Kafka, logLevel } from "kafkajs";
 import cassandra from "cassandra-driver";
+// @ts-types="@types/pg"
 import pg from "pg";
 import { hideTimeoutNegativeWarning } from "../runtime/kafka.ts";
 import { errorText } from "../errors.ts";

@@ -1,0 +1,153 @@
+/**
+ * `postgres` sink: each aggregation's results in PostgreSQL tables made from its result shape,
+ * for BI tools (Metabase, Superset, Grafana, Power BI) that speak SQL.
+ *
+ * A result never replaces one covering more records (see `postgres/results_table.ts`), so
+ * replays, slow processes and batch/real-time races end with the same rows as the cassandra
+ * sink. A failed write throws; the runtime keeps the window and retries it with back-off, shows
+ * the failure in the status line and counts it in `/metrics` (`sink_errors_total`).
+ *
+ * @module
+ */
+// @ts-types="@types/pg"
+import type pg from "pg";
+import { keyColumns, type ResultRow, type Sink, type SinkPlugin, z } from "../../lib/sdk/mod.ts";
+import { openPool, prepareTables } from "./postgres/connection.ts";
+import {
+  qualified,
+  quoteIdent,
+  type ResultsTable,
+  resultsTable,
+} from "./postgres/results_table.ts";
+import { writeResults } from "./postgres/write_results.ts";
+
+const identifier = (what: string) =>
+  z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+    error: (issue) =>
+      `expected ${what}: lower case letters, digits and _, not starting with a digit, at most ` +
+      `63 characters; found ${JSON.stringify(issue.input)}`,
+  });
+
+const options = z.strictObject({
+  url: z.string().regex(/^postgres(ql)?:\/\/.+/, {
+    error: (issue) =>
+      `expected a PostgreSQL URL like postgres://user:password@host:5432/database, found ${
+        JSON.stringify(issue.input)
+      }`,
+  }).describe(
+    "Connection URL, usually from the environment. A local PostgreSQL is started when it " +
+      "names 127.0.0.1:5432 and nothing answers.",
+  ).meta({ examples: ["${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"] }),
+  schema: identifier("a schema name").default("public")
+    .describe("Schema holding the tables; created when missing.")
+    .meta({ examples: ["analytics"] }),
+  table_prefix: z.string().regex(/^([a-z_][a-z0-9_]*)?$/, {
+    error: (issue) =>
+      `expected lower case letters, digits and _ (or nothing), found ${
+        JSON.stringify(issue.input)
+      }`,
+  }).default("").describe(
+    "Prefix of the table names: each aggregation writes <prefix><aggregation> and " +
+      "<prefix><aggregation>_windows.",
+  ).meta({ examples: ["wa_"] }),
+  tls: z.strictObject({
+    mode: z.enum(["disable", "require", "verify-full"])
+      .describe(
+        "disable; require (encrypted, the certificate is not checked); verify-full (the " +
+          "certificate must be valid for the host).",
+      ),
+    ca_file: z.string().min(1).optional()
+      .describe("PEM file of the certificate authority to trust with verify-full."),
+  }).optional().describe("TLS to the server; when left out, the URL's sslmode decides."),
+  batch_rows: z.number().int().min(1).max(10_000).default(500)
+    .describe("Most rows in one INSERT statement.")
+    .meta({ examples: [500] }),
+});
+
+/** Validated `postgres` sink options. */
+export type PostgresSinkOptions = z.output<typeof options>;
+
+/** The `postgres` sink plugin. */
+const postgresSink: SinkPlugin<PostgresSinkOptions> = {
+  kind: "sink",
+  name: "postgres",
+  summary: "Keeps each window's current result in PostgreSQL tables, for BI tools.",
+  description: "Each aggregation writing here gets two tables in <schema>, created at start " +
+    "when missing and checked otherwise (a table of another shape stops the start, naming " +
+    "both shapes). <prefix><aggregation> holds the rows: window_start, window_end " +
+    "(timestamptz; infinity for window: none), the aggregation's key columns, its value " +
+    "columns, window_records (records the result covers) and computed_at, with primary key " +
+    "(window_start, <keys>). <prefix><aggregation>_windows holds one row per window: " +
+    "window_start, window_end, window_records, computed_at, window_version and row_count. A " +
+    "result replaces a window's rows only when it covers more records than the stored one " +
+    "(a conditional upsert on the window's version, the cassandra sink's rule), so replays, " +
+    "slow processes and batch runs converge to the same rows as Cassandra. Writes are " +
+    "batched in one transaction per flush and retried with back-off when they fail.",
+  options,
+  example: { url: "postgres://postgres@127.0.0.1:5432/postgres", schema: "public" },
+  postgresUrls: (settings) => [settings.url],
+  async open(settings, context) {
+    const pool = await openPool(settings.url, settings.tls, context.log);
+    const tables = new Map<string, ResultsTable>();
+    const sink: Sink = {
+      async prepare(bindings) {
+        for (const binding of bindings) {
+          const layout = resultsTable(settings.schema, settings.table_prefix, binding);
+          await prepareTables(pool, layout);
+          tables.set(binding.aggregation, layout);
+        }
+      },
+      async write(results) {
+        if (results.length === 0) return;
+        const client = await pool.connect();
+        try {
+          await writeResults(client, tables, results, settings.batch_rows);
+        } finally {
+          client.release();
+        }
+      },
+      async read(binding, window) {
+        const layout = tables.get(binding.aggregation);
+        if (layout === undefined) throw new Error("postgres sink read before prepare()");
+        return await readWindow(pool, layout, window.start);
+      },
+      close: () => pool.end(),
+    };
+    return sink;
+  },
+};
+
+export default postgresSink;
+
+/** The stored rows of one window in key order, or undefined when none was written. */
+async function readWindow(
+  pool: pg.Pool,
+  layout: ResultsTable,
+  start: number,
+): Promise<ResultRow[] | undefined> {
+  const stored = await pool.query(
+    `SELECT 1 FROM ${qualified(layout.schema, layout.windowsTable)} WHERE window_start = $1`,
+    [new Date(start)],
+  );
+  if (stored.rowCount === 0) return undefined;
+  const keys = keyColumns(layout.binding.shape);
+  const values = layout.binding.shape.values;
+  const found = await pool.query(
+    `SELECT ${[...keys, ...values].map((column) => quoteIdent(column.name)).join(", ")} FROM ${
+      qualified(layout.schema, layout.table)
+    } WHERE window_start = $1 ORDER BY ${keys.map((column) => quoteIdent(column.name)).join(", ")}`,
+    [new Date(start)],
+  );
+  const composite = Array.isArray(layout.binding.shape.key);
+  const number = (column: { type: string }, value: unknown) =>
+    column.type === "text" ? String(value) : Number(value);
+  return found.rows.map((row): ResultRow => {
+    const keyParts = keys.map((column) => number(column, row[column.name]));
+    return {
+      key: composite ? keyParts : keyParts[0]!,
+      values: Object.fromEntries(
+        values.map((column) => [column.name, number(column, row[column.name])]),
+      ),
+    };
+  });
+}
