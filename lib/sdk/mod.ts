@@ -54,7 +54,8 @@
  */
 export { z } from "zod";
 export type * from "../contracts.ts";
-export type { LogRecord } from "../records.ts";
+export type { LogRecord, SourcedRecord } from "../records.ts";
+export { EVENT_TEXT_FIELDS, WEB_LOG_FIELDS } from "../records.ts";
 export { pageOf } from "../records.ts";
 export { parseWindowSize, windowSize, type WindowSpec } from "../window_size.ts";
 export { ALL_TIME_KEY, daysBetween, type WindowCutter, windowCutter } from "../windows.ts";

@@ -12,7 +12,7 @@
 // @ts-types="@types/pg"
 import type pg from "pg";
 import { keyColumns, type ResultRow, type Sink, type SinkPlugin, z } from "../../lib/sdk/mod.ts";
-import { openPool, prepareTables } from "./postgres/connection.ts";
+import { createSchema, openPool, prepareTables } from "./postgres/connection.ts";
 import {
   qualified,
   quoteIdent,
@@ -20,6 +20,7 @@ import {
   resultsTable,
 } from "./postgres/results_table.ts";
 import { writeResults } from "./postgres/write_results.ts";
+import { eventsTable } from "./postgres/events_table.ts";
 
 const identifier = (what: string) =>
   z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
@@ -59,6 +60,13 @@ const options = z.strictObject({
     ca_file: z.string().min(1).optional()
       .describe("PEM file of the certificate authority to trust with verify-full."),
   }).optional().describe("TLS to the server; when left out, the URL's sslmode decides."),
+  events: z.boolean().default(false).describe(
+    "Also keep every valid record once in <schema>.<events_table>, partitioned by day, for " +
+      "ad-hoc SQL (see docs/postgres.md).",
+  ).meta({ examples: [true] }),
+  events_table: identifier("a table name").default("events")
+    .describe("Table of the raw events, with events: true.")
+    .meta({ examples: ["events"] }),
   batch_rows: z.number().int().min(1).max(10_000).default(500)
     .describe("Most rows in one INSERT statement.")
     .meta({ examples: [500] }),
@@ -82,15 +90,25 @@ const postgresSink: SinkPlugin<PostgresSinkOptions> = {
     "result replaces a window's rows only when it covers more records than the stored one " +
     "(a conditional upsert on the window's version, the cassandra sink's rule), so replays, " +
     "slow processes and batch runs converge to the same rows as Cassandra. Writes are " +
-    "batched in one transaction per flush and retried with back-off when they fail.",
+    "batched in one transaction per flush and retried with back-off when they fail. With " +
+    "events: true, every valid record is also kept once in <events_table> (primary key " +
+    "record_id and timestamp, ON CONFLICT DO NOTHING), one partition per UTC day, the record's " +
+    "fields as columns and props as jsonb.",
   options,
   example: { url: "postgres://postgres@127.0.0.1:5432/postgres", schema: "public" },
   postgresUrls: (settings) => [settings.url],
   async open(settings, context) {
     const pool = await openPool(settings.url, settings.tls, context.log);
     const tables = new Map<string, ResultsTable>();
+    const events = settings.events
+      ? eventsTable(pool, settings.schema, settings.events_table, settings.batch_rows)
+      : undefined;
     const sink: Sink = {
       async prepare(bindings) {
+        if (events !== undefined) {
+          await createSchema(pool, settings.schema);
+          await events.prepare();
+        }
         for (const binding of bindings) {
           const layout = resultsTable(settings.schema, settings.table_prefix, binding);
           await prepareTables(pool, layout);
@@ -112,6 +130,7 @@ const postgresSink: SinkPlugin<PostgresSinkOptions> = {
         return await readWindow(pool, layout, window.start);
       },
       close: () => pool.end(),
+      ...(events === undefined ? {} : { writeRecords: (records) => events.write(records) }),
     };
     return sink;
   },

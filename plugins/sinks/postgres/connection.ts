@@ -71,12 +71,16 @@ export async function openPool(
  * @throws When a table exists with another shape, naming both shapes and what to do.
  */
 export async function prepareTables(pool: pg.Pool, layout: ResultsTable): Promise<void> {
-  if (layout.schema !== "public") {
-    await createIgnoringRace(pool, `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(layout.schema)}`);
-  }
+  await createSchema(pool, layout.schema);
   for (const statement of layout.create) await createIgnoringRace(pool, statement);
   await checkShape(pool, layout, layout.table, layout.columns, layout.primaryKey);
   await checkShape(pool, layout, layout.windowsTable, layout.windowColumns, ["window_start"]);
+}
+
+/** Creates `schema` when missing (`public` always exists). */
+export async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  if (schema === "public") return;
+  await createIgnoringRace(pool, `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
 }
 
 /** Two processes creating one table at once: the loser's error is no error. */
