@@ -180,6 +180,7 @@ export async function startRealtime(
     context.cassandra,
     pipeline.cassandra.keyspace,
     pipeline.runtime.logTable,
+    pipeline.runtime.logTtlMs,
   );
   const states = stateStore(context.cassandra, pipeline.cassandra.keyspace);
   const marks = markStore(context.cassandra, pipeline.cassandra.keyspace);
