@@ -1,0 +1,221 @@
+/**
+ * A stream through `log`, Cassandra and the postgres sink, with a SIGKILL mid-stream and a
+ * restart: every result row in PostgreSQL equals Cassandra's, and the raw events count exactly
+ * once.
+ */
+import assert from "assert";
+import type cassandra from "cassandra-driver";
+import {
+  assertResults,
+  createTestPipeline,
+  DAILY_N,
+  dropTestPipeline,
+  expectedFrom,
+  HOURLY_N,
+  killMidStream,
+  runnerLog,
+  spawnRunner,
+  testStream,
+  waitForCommitted,
+} from "./_pipeline_support.ts";
+import { createTestDatabase, type TestDatabase } from "./_postgres_support.ts";
+import { bucketsBetween, readLog } from "../lib/batch/read_log.ts";
+import postgresSink from "../plugins/sinks/postgres.ts";
+import type { RuntimeContext } from "../lib/contracts.ts";
+import type { SourcedRecord } from "../lib/records.ts";
+
+const STREAM_SIZE = 12_000;
+
+/** The aggregations under test: name, Cassandra table, window, key and value columns. */
+const AGGREGATIONS = [
+  {
+    name: "top_pages_daily",
+    table: "results",
+    size: "1d",
+    keys: ["page_url"],
+    values: ["visits", "rank"],
+  },
+  {
+    name: "top_pages_hourly",
+    table: "results_hourly",
+    size: "1h",
+    keys: ["page_url"],
+    values: ["visits", "rank"],
+  },
+  { name: "status_daily", table: "status_counts", size: "1d", keys: ["status"], values: ["count"] },
+] as const;
+
+const graph = (url: string) => `
+aggregations:
+  - name: top_pages_daily
+    plugin: top_pages
+    source: rawlog
+    window: 1d
+    sinks: [results, warehouse]
+    options: { n: ${DAILY_N}, strip_query: false, exclude_static: false }
+  - name: top_pages_hourly
+    plugin: top_pages
+    source: rawlog
+    window: 1h
+    sinks: [results_hourly, warehouse]
+    options: { n: ${HOURLY_N}, strip_query: false, exclude_static: false }
+  - name: status_daily
+    plugin: status_counts
+    source: rawlog
+    window: 1d
+    sinks: [status_counts, warehouse]
+sinks:
+  - name: results
+    plugin: cassandra
+    options: { table: results }
+  - name: results_hourly
+    plugin: cassandra
+    options: { table: results_hourly }
+  - name: status_counts
+    plugin: cassandra
+    options: { table: status_counts }
+  - name: warehouse
+    plugin: postgres
+    options: { url: "${url}", events: true, batch_rows: 200 }
+`;
+
+Deno.test("warehouse: after a SIGKILL and a restart, PostgreSQL holds Cassandra's rows, and every event once", async () => {
+  const db = await createTestDatabase();
+  const test = await createTestPipeline({ flushIntervalMs: 200, graph: graph(db.url) });
+  try {
+    const events = testStream(STREAM_SIZE, 2929);
+    const expected = expectedFrom(events);
+    await killMidStream(test, events, { head: 3000, killAfter: 5000 });
+    const second = spawnRunner(test, "second");
+    try {
+      await waitForCommitted(test, events.length);
+    } finally {
+      second.kill("SIGTERM");
+    }
+    const stopped = await second.status;
+    assert.equal(stopped.code, 0, `graceful stop exits 0:\n${await runnerLog(test, "second")}`);
+
+    await assertResults(test, expected);
+    for (const aggregation of AGGREGATIONS) {
+      const inCassandra = await cassandraRows(test.cassandra, test.keyspace, aggregation);
+      const inPostgres = await postgresRows(db, aggregation);
+      assert.ok(inCassandra.length > 0, `${aggregation.name} has results`);
+      assert.deepEqual(inPostgres, inCassandra, `${aggregation.name}: PostgreSQL equals Cassandra`);
+    }
+
+    // Raw events: the records of `log`, handed to the sink as the processor hands them
+    // (`Sink.writeRecords`: one partition's batch at a time, in offset order), first up to a
+    // crash, then replayed from an earlier offset in batches cut differently.
+    const logged = await logRecords(test.cassandra, test.keyspace);
+    assert.equal(logged.length, expected.records.length);
+    const sink = await postgresSink.open(
+      postgresSink.options.parse({ url: db.url, events: true }),
+      { log: () => {} } as unknown as RuntimeContext,
+    );
+    try {
+      await sink.prepare([]);
+      for (const records of byPartition(logged).values()) {
+        const crash = Math.floor(records.length * 0.7);
+        for (let i = 0; i < crash; i += 250) await sink.writeRecords!(records.slice(i, i + 250));
+        const replayFrom = Math.floor(records.length * 0.4);
+        for (let i = replayFrom; i < records.length; i += 333) {
+          await sink.writeRecords!(records.slice(i, i + 333));
+        }
+      }
+    } finally {
+      await sink.close();
+    }
+    const counted = await db.client.query(
+      "SELECT count(*)::int AS rows, count(DISTINCT record_id)::int AS ids FROM events",
+    );
+    assert.deepEqual(counted.rows, [{ rows: logged.length, ids: logged.length }]);
+    const ids = await db.client.query("SELECT record_id FROM events");
+    assert.deepEqual(
+      new Set(ids.rows.map((row) => row.record_id as string)),
+      new Set(logged.map((item) => item.id)),
+    );
+  } finally {
+    await dropTestPipeline(test);
+    await db.drop();
+  }
+});
+
+type AggregationUnderTest = (typeof AGGREGATIONS)[number];
+
+/** One line per result row: window start (ISO), keys, values, records covered; sorted. */
+async function cassandraRows(
+  client: cassandra.Client,
+  keyspace: string,
+  aggregation: AggregationUnderTest,
+): Promise<string[]> {
+  const rows = await client.execute(`SELECT * FROM ${keyspace}.${aggregation.table}`);
+  return rows.rows.map((row) => {
+    const date = String(row.get("date"));
+    const hour = aggregation.size === "1h" ? Number(row.get("hour")) : 0;
+    const start = new Date(Date.parse(`${date}T00:00:00Z`) + hour * 3_600_000).toISOString();
+    return line(start, aggregation, (column) => row.get(column), row.get("window_records"));
+  }).sort();
+}
+
+async function postgresRows(
+  db: TestDatabase,
+  aggregation: AggregationUnderTest,
+): Promise<string[]> {
+  const rows = await db.client.query(`SELECT * FROM "${aggregation.name}"`);
+  return rows.rows.map((row) =>
+    line(
+      (row.window_start as Date).toISOString(),
+      aggregation,
+      (column) => row[column],
+      row.window_records,
+    )
+  ).sort();
+}
+
+function line(
+  start: string,
+  aggregation: AggregationUnderTest,
+  get: (column: string) => unknown,
+  records: unknown,
+): string {
+  return [
+    start,
+    ...aggregation.keys.map((column) => String(get(column))),
+    ...aggregation.values.map((column) => Number(get(column))),
+    Number(records),
+  ].join("|");
+}
+
+/** Every record of `log` over the test stream's days (late ones included). */
+async function logRecords(client: cassandra.Client, keyspace: string): Promise<SourcedRecord[]> {
+  const records: SourcedRecord[] = [];
+  await readLog(
+    client,
+    keyspace,
+    "log",
+    bucketsBetween(Date.parse("2026-11-18T00:00:00Z"), Date.parse("2026-11-24T00:00:00Z")),
+    (record, id) => {
+      const [stream, partition, offset] = id.split("/");
+      records.push({
+        id,
+        stream: stream!,
+        partition: Number(partition),
+        offset: Number(offset),
+        record,
+      });
+    },
+  );
+  return records;
+}
+
+/** Records by partition, in offset order. */
+function byPartition(records: SourcedRecord[]): Map<number, SourcedRecord[]> {
+  const partitions = new Map<number, SourcedRecord[]>();
+  for (const item of records) {
+    let list = partitions.get(item.partition);
+    if (list === undefined) partitions.set(item.partition, list = []);
+    list.push(item);
+  }
+  for (const list of partitions.values()) list.sort((a, b) => a.offset - b.offset);
+  return partitions;
+}
