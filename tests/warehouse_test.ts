@@ -1,7 +1,7 @@
 /**
  * A stream through `log`, Cassandra and the postgres sink, with a SIGKILL mid-stream and a
- * restart: every result row in PostgreSQL equals Cassandra's, and the raw events count exactly
- * once.
+ * restart: every result row in PostgreSQL equals Cassandra's; the raw events count exactly once,
+ * and the archive's Parquet files read back to exactly the records of `log`.
  */
 import assert from "assert";
 import type cassandra from "cassandra-driver";
@@ -21,7 +21,10 @@ import {
 import { createTestDatabase, type TestDatabase } from "./_postgres_support.ts";
 import { bucketsBetween, readLog } from "../lib/batch/read_log.ts";
 import postgresSink from "../plugins/sinks/postgres.ts";
-import type { RuntimeContext } from "../lib/contracts.ts";
+import archiveSink from "../plugins/sinks/archive.ts";
+import { readArchive } from "../lib/archive/verify.ts";
+import { REPO_ROOT } from "../lib/services/settings.ts";
+import type { RuntimeContext, Sink } from "../lib/contracts.ts";
 import type { SourcedRecord } from "../lib/records.ts";
 
 const STREAM_SIZE = 12_000;
@@ -45,7 +48,7 @@ const AGGREGATIONS = [
   { name: "status_daily", table: "status_counts", size: "1d", keys: ["status"], values: ["count"] },
 ] as const;
 
-const graph = (url: string) => `
+const graph = (url: string, archive: string) => `
 aggregations:
   - name: top_pages_daily
     plugin: top_pages
@@ -77,11 +80,15 @@ sinks:
   - name: warehouse
     plugin: postgres
     options: { url: "${url}", events: true, batch_rows: 200 }
+  - name: archive
+    plugin: archive
+    options: { dir: "${archive}" }
 `;
 
-Deno.test("warehouse: after a SIGKILL and a restart, PostgreSQL holds Cassandra's rows, and every event once", async () => {
+Deno.test("warehouse: after a SIGKILL and a restart, PostgreSQL holds Cassandra's rows, every event and archived record once", async () => {
   const db = await createTestDatabase();
-  const test = await createTestPipeline({ flushIntervalMs: 200, graph: graph(db.url) });
+  const archiveDir = await Deno.makeTempDir({ prefix: "warehouse-archive-" });
+  const test = await createTestPipeline({ flushIntervalMs: 200, graph: graph(db.url, archiveDir) });
   try {
     const events = testStream(STREAM_SIZE, 2929);
     const expected = expectedFrom(events);
@@ -103,27 +110,25 @@ Deno.test("warehouse: after a SIGKILL and a restart, PostgreSQL holds Cassandra'
       assert.deepEqual(inPostgres, inCassandra, `${aggregation.name}: PostgreSQL equals Cassandra`);
     }
 
-    // Raw events: the records of `log`, handed to the sink as the processor hands them
-    // (`Sink.writeRecords`: one partition's batch at a time, in offset order), first up to a
-    // crash, then replayed from an earlier offset in batches cut differently.
+    // Raw records: the records of `log`, handed to the events table and the archive as the
+    // processor hands them (`Sink.writeRecords`: one partition's batch at a time, in offset
+    // order), up to a crash that leaves half a file, then replayed from an earlier offset in
+    // batches cut differently.
     const logged = await logRecords(test.cassandra, test.keyspace);
     assert.equal(logged.length, expected.records.length);
-    const sink = await postgresSink.open(
+    const context = { log: () => {} } as unknown as RuntimeContext;
+    const eventsTable = await postgresSink.open(
       postgresSink.options.parse({ url: db.url, events: true }),
-      { log: () => {} } as unknown as RuntimeContext,
+      context,
     );
+    const archive = await archiveSink.open(archiveSink.options.parse({ dir: archiveDir }), context);
     try {
-      await sink.prepare([]);
-      for (const records of byPartition(logged).values()) {
-        const crash = Math.floor(records.length * 0.7);
-        for (let i = 0; i < crash; i += 250) await sink.writeRecords!(records.slice(i, i + 250));
-        const replayFrom = Math.floor(records.length * 0.4);
-        for (let i = replayFrom; i < records.length; i += 333) {
-          await sink.writeRecords!(records.slice(i, i + 333));
-        }
-      }
+      await eventsTable.prepare([]);
+      await archive.prepare([]);
+      await feedWithReplay(logged, [eventsTable, archive], archiveDir);
     } finally {
-      await sink.close();
+      await eventsTable.close();
+      await archive.close();
     }
     const counted = await db.client.query(
       "SELECT count(*)::int AS rows, count(DISTINCT record_id)::int AS ids FROM events",
@@ -134,11 +139,49 @@ Deno.test("warehouse: after a SIGKILL and a restart, PostgreSQL holds Cassandra'
       new Set(ids.rows.map((row) => row.record_id as string)),
       new Set(logged.map((item) => item.id)),
     );
+
+    const archived = await readArchive(archiveDir);
+    assert.equal(archived.duplicates.size, 0, "no record archived twice");
+    assert.deepEqual(archived.ids, new Set(logged.map((item) => item.id)));
+    const verify = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "archive", "verify", archiveDir, "--config", test.file],
+      cwd: REPO_ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const said = new TextDecoder().decode(verify.stdout) + new TextDecoder().decode(verify.stderr);
+    assert.equal(verify.code, 0, said);
+    assert.match(said, /every hour matches log, no record twice/);
   } finally {
     await dropTestPipeline(test);
     await db.drop();
+    await Deno.remove(archiveDir, { recursive: true });
   }
 });
+
+/**
+ * Hands each partition's records to `sinks` in batches of 250 up to 70% of them, leaves half a
+ * Parquet file as a crash would, then replays from 40% in batches of 333.
+ */
+async function feedWithReplay(logged: SourcedRecord[], sinks: Sink[], archiveDir: string) {
+  for (const records of byPartition(logged).values()) {
+    const crash = Math.floor(records.length * 0.7);
+    for (let i = 0; i < crash; i += 250) {
+      for (const sink of sinks) await sink.writeRecords!(records.slice(i, i + 250));
+    }
+    const { stream, partition, offset, record } = records[crash]!;
+    const hour = new Date(record.timestamp).toISOString();
+    const folder = `${archiveDir}/date=${hour.slice(0, 10)}/hour=${hour.slice(11, 13)}`;
+    await Deno.mkdir(folder, { recursive: true });
+    await Deno.writeTextFile(
+      `${folder}/${stream}-${partition}-${offset}-${offset + 249}.parquet.tmp-1-crash`,
+      "PAR1",
+    );
+    for (let i = Math.floor(records.length * 0.4); i < records.length; i += 333) {
+      for (const sink of sinks) await sink.writeRecords!(records.slice(i, i + 333));
+    }
+  }
+}
 
 type AggregationUnderTest = (typeof AGGREGATIONS)[number];
 

@@ -77,6 +77,8 @@ export async function portAnswers(port: number, hostname = "127.0.0.1"): Promise
 /** Runs `SHOW server_version` at `url`; ok when PostgreSQL answers. */
 export async function probePostgres(url: string): Promise<ProbeResult> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  // A connection reset arriving after the answer must not end the process.
+  client.on("error", () => {});
   try {
     await client.connect();
     const result = await client.query("SHOW server_version");

@@ -27,7 +27,7 @@ const identifier = (what: string) =>
     error: (issue) =>
       `expected ${what}: lower case letters, digits and _, not starting with a digit, at most ` +
       `63 characters; found ${JSON.stringify(issue.input)}`,
-  });
+  }).meta({ format: "PostgreSQL identifier, lower snake case" });
 
 const options = z.strictObject({
   url: z.string().regex(/^postgres(ql)?:\/\/.+/, {
@@ -35,7 +35,7 @@ const options = z.strictObject({
       `expected a PostgreSQL URL like postgres://user:password@host:5432/database, found ${
         JSON.stringify(issue.input)
       }`,
-  }).describe(
+  }).meta({ format: "postgres:// URL" }).describe(
     "Connection URL, usually from the environment. A local PostgreSQL is started when it " +
       "names 127.0.0.1:5432 and nothing answers.",
   ).meta({ examples: ["${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"] }),
@@ -47,9 +47,9 @@ const options = z.strictObject({
       `expected lower case letters, digits and _ (or nothing), found ${
         JSON.stringify(issue.input)
       }`,
-  }).default("").describe(
-    "Prefix of the table names: each aggregation writes <prefix><aggregation> and " +
-      "<prefix><aggregation>_windows.",
+  }).meta({ format: "lower snake case, or empty" }).default("").describe(
+    "Prefix of the table names: each aggregation writes `<prefix><aggregation>` and " +
+      "`<prefix><aggregation>_windows`.",
   ).meta({ examples: ["wa_"] }),
   tls: z.strictObject({
     mode: z.enum(["disable", "require", "verify-full"])
@@ -61,7 +61,7 @@ const options = z.strictObject({
       .describe("PEM file of the certificate authority to trust with verify-full."),
   }).optional().describe("TLS to the server; when left out, the URL's sslmode decides."),
   events: z.boolean().default(false).describe(
-    "Also keep every valid record once in <schema>.<events_table>, partitioned by day, for " +
+    "Also keep every valid record once in `<schema>.<events_table>`, partitioned by day, for " +
       "ad-hoc SQL (see docs/postgres.md).",
   ).meta({ examples: [true] }),
   events_table: identifier("a table name").default("events")
@@ -80,18 +80,18 @@ const postgresSink: SinkPlugin<PostgresSinkOptions> = {
   kind: "sink",
   name: "postgres",
   summary: "Keeps each window's current result in PostgreSQL tables, for BI tools.",
-  description: "Each aggregation writing here gets two tables in <schema>, created at start " +
+  description: "Each aggregation writing here gets two tables in `schema`, created at start " +
     "when missing and checked otherwise (a table of another shape stops the start, naming " +
-    "both shapes). <prefix><aggregation> holds the rows: window_start, window_end " +
+    "both shapes). `<table_prefix><aggregation>` holds the rows: window_start, window_end " +
     "(timestamptz; infinity for window: none), the aggregation's key columns, its value " +
     "columns, window_records (records the result covers) and computed_at, with primary key " +
-    "(window_start, <keys>). <prefix><aggregation>_windows holds one row per window: " +
+    "(window_start, keys). `<table_prefix><aggregation>_windows` holds one row per window: " +
     "window_start, window_end, window_records, computed_at, window_version and row_count. A " +
     "result replaces a window's rows only when it covers more records than the stored one " +
     "(a conditional upsert on the window's version, the cassandra sink's rule), so replays, " +
     "slow processes and batch runs converge to the same rows as Cassandra. Writes are " +
     "batched in one transaction per flush and retried with back-off when they fail. With " +
-    "events: true, every valid record is also kept once in <events_table> (primary key " +
+    "events: true, every valid record is also kept once in `events_table` (primary key " +
     "record_id and timestamp, ON CONFLICT DO NOTHING), one partition per UTC day, the record's " +
     "fields as columns and props as jsonb.",
   options,

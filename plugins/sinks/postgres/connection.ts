@@ -59,9 +59,12 @@ export async function openPool(
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle connection the server dropped (a restart) must not end the process; the next
-  // write opens a new one, and a failed write is retried with back-off.
+  // A connection the server dropped (a restart) must not end the process: its error can come
+  // after the pool let go of it (a reset after the server's goodbye), so every connection keeps
+  // a listener for life. The next write opens a new connection, and a failed write is retried
+  // with back-off.
   pool.on("error", (error) => log(`postgres sink: idle connection lost: ${errorText(error)}`));
+  pool.on("connect", (client) => client.on("error", () => {}));
   return pool;
 }
 
