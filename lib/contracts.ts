@@ -470,7 +470,7 @@ export interface SinkPlugin<O = unknown> extends PluginBase<"sink", O> {
   tables?: (options: O) => string[];
   /**
    * PostgreSQL connection URLs this sink uses. `deno task run` and `services up` start a local
-   * PostgreSQL when one names 127.0.0.1:5432 and nothing answers there.
+   * PostgreSQL when one names this machine (127.0.0.1, localhost) and nothing answers there.
    */
   postgresUrls?: (options: O) => string[];
   /** Starts the sink. */

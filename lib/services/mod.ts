@@ -116,8 +116,11 @@ export async function servicesUp(options: UpOptions = {}): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 240_000;
   const answering = await servicesAnswer();
   if (answering.kafka && answering.cassandra) {
-    log("Kafka and Cassandra already answer.");
-    await ensurePostgres(options.postgresUrls ?? [], log, timeoutMs);
+    const postgresUrls = options.postgresUrls ?? [];
+    log(
+      `Kafka and Cassandra already answer${postgresUrls.length === 0 ? "; nothing to start" : ""}.`,
+    );
+    await ensurePostgres(postgresUrls, log, timeoutMs);
     return;
   }
   if (await composeAvailable()) {

@@ -106,15 +106,30 @@ export async function postgresPid(): Promise<number | undefined> {
 }
 
 /**
- * Starts the local PostgreSQL detached (it outlives this process), making its cluster first when
- * there is none. Returns once the process runs; readiness is the caller's probe.
+ * Starts the local PostgreSQL on 127.0.0.1:`port`, detached (it outlives this process), making
+ * its cluster first when there is none. Returns once the process runs; readiness is the caller's
+ * probe.
  *
  * @returns The server's pid.
- * @throws {ServicesError} When the binaries cannot be installed or `initdb` fails.
+ * @throws {ServicesError} When the binaries cannot be installed, `initdb` fails, or the local
+ *   server already runs on another port.
  */
-export async function startPostgres(log: (line: string) => void): Promise<number> {
+export async function startPostgres(
+  log: (line: string) => void,
+  port = POSTGRES_PORT,
+): Promise<number> {
   const running = await postgresPid();
-  if (running !== undefined) return running;
+  if (running !== undefined) {
+    const runningPort = await postgresPort();
+    if (runningPort !== port) {
+      throw new ServicesError(
+        `the local PostgreSQL of this project (pid ${running}) listens on port ${runningPort}, ` +
+          `not ${port}: use port ${runningPort} in the URL, or stop it first ` +
+          "(`deno task services down`)",
+      );
+    }
+    return running;
+  }
   const install = await installPostgres(log);
   await Deno.mkdir(postgresDir(), { recursive: true });
   if (asRoot()) await Deno.chown(postgresDir(), NOBODY, NOBODY);
@@ -141,7 +156,7 @@ export async function startPostgres(log: (line: string) => void): Promise<number
     "-D",
     dataDir(),
     "-p",
-    String(POSTGRES_PORT),
+    String(port),
     "-c",
     "listen_addresses=127.0.0.1",
     "-c",
@@ -163,6 +178,15 @@ export async function startPostgres(log: (line: string) => void): Promise<number
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new ServicesError(`PostgreSQL did not start. Its log:\n${await tailPostgresLog(20)}`);
+}
+
+/** The port the running local server listens on (line 4 of its `postmaster.pid`). */
+async function postgresPort(): Promise<number | undefined> {
+  try {
+    return Number((await Deno.readTextFile(`${dataDir()}/postmaster.pid`)).split("\n")[3]);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Stops the PostgreSQL this project started (fast shutdown), if it runs. */
@@ -224,15 +248,15 @@ export async function ensurePostgres(
     const probe = await probePostgres(url);
     if (probe.ok) continue;
     const where = hostPortOf(url);
-    if (where === undefined || !isLoopback(where.host) || where.port !== POSTGRES_PORT) {
+    if (where === undefined || !isLoopback(where.host)) {
       throw new ServicesError(
-        `PostgreSQL at ${redactUrl(url)} did not answer (${probe.error}). It is not the local ` +
-          `default (127.0.0.1:${POSTGRES_PORT}), so nothing is started for you: check the ` +
-          "server and the sink's url, or unset DATABASE_URL to use a local one.",
+        `PostgreSQL at ${redactUrl(url)} did not answer (${probe.error}). It is not on this ` +
+          "machine, so nothing is started for you: check the server and the sink's url, or " +
+          "unset DATABASE_URL to use a local one.",
       );
     }
     log(`PostgreSQL at ${redactUrl(url)} did not answer; starting a local one.`);
-    const pid = await startPostgres(log);
+    const pid = await startPostgres(log, where.port);
     log(`started postgres ${POSTGRES_VERSION} natively (pid ${pid}, log ${postgresLogFile()})`);
     await waitForPostgres(url, timeoutMs);
     log(`PostgreSQL answers at ${redactUrl(url)}.`);

@@ -37,7 +37,7 @@ const options = z.strictObject({
       }`,
   }).meta({ format: "postgres:// URL" }).describe(
     "Connection URL, usually from the environment. A local PostgreSQL is started when it " +
-      "names 127.0.0.1:5432 and nothing answers.",
+      "names this machine (127.0.0.1, localhost) and nothing answers.",
   ).meta({ examples: ["${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"] }),
   schema: identifier("a schema name").default("public")
     .describe("Schema holding the tables; created when missing.")
