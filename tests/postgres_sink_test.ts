@@ -217,3 +217,43 @@ Deno.test("postgres sink: writes again after the server ended its connections (a
     await db.drop();
   }
 });
+
+Deno.test("postgres sink: connection and TLS problems stop the start, naming the server", async () => {
+  const db = await createTestDatabase();
+  try {
+    // The local server speaks no TLS: asking for it is refused, and the message says where.
+    const tls = await openSink(db, { tls: { mode: "require" } });
+    try {
+      await assert.rejects(
+        () => tls.prepare([binding("top_pages_hourly", "1h", pages)]),
+        (error: Error) =>
+          error.message.startsWith(`postgres sink at ${db.url}: `) && /SSL/i.test(error.message),
+      );
+    } finally {
+      await tls.close();
+    }
+    const wrong = new URL(db.url);
+    wrong.username = "nobody_here";
+    wrong.password = "secret";
+    const stranger = await postgresSink.open(
+      postgresSink.options.parse({ url: wrong.toString() }),
+      context,
+    );
+    try {
+      await assert.rejects(
+        () => stranger.prepare([binding("top_pages_hourly", "1h", pages)]),
+        (error: Error) =>
+          error.message.includes("nobody_here:***@") && !error.message.includes("secret") &&
+          /role "nobody_here" does not exist.*check options\.url/.test(error.message),
+      );
+    } finally {
+      await stranger.close();
+    }
+    await assert.rejects(
+      () => openSink(db, { tls: { mode: "verify-full", ca_file: "/nonexistent/ca.pem" } }),
+      /options\.tls\.ca_file "\/nonexistent\/ca\.pem" cannot be read .* give the path of the server's CA certificate/,
+    );
+  } finally {
+    await db.drop();
+  }
+});

@@ -11,7 +11,14 @@
  */
 // @ts-types="@types/pg"
 import type pg from "pg";
-import { keyColumns, type ResultRow, type Sink, type SinkPlugin, z } from "../../lib/sdk/mod.ts";
+import {
+  errorText,
+  keyColumns,
+  type ResultRow,
+  type Sink,
+  type SinkPlugin,
+  z,
+} from "../../lib/sdk/mod.ts";
 import { createSchema, openPool, prepareTables } from "./postgres/connection.ts";
 import {
   qualified,
@@ -105,14 +112,26 @@ const postgresSink: SinkPlugin<PostgresSinkOptions> = {
       : undefined;
     const sink: Sink = {
       async prepare(bindings) {
-        if (events !== undefined) {
-          await createSchema(pool, settings.schema);
-          await events.prepare();
-        }
-        for (const binding of bindings) {
-          const layout = resultsTable(settings.schema, settings.table_prefix, binding);
-          await prepareTables(pool, layout);
-          tables.set(binding.aggregation, layout);
+        const layouts = bindings.map((binding) =>
+          resultsTable(settings.schema, settings.table_prefix, binding)
+        );
+        try {
+          if (events !== undefined) {
+            await createSchema(pool, settings.schema);
+            await events.prepare();
+          }
+          for (const layout of layouts) {
+            await prepareTables(pool, layout);
+            tables.set(layout.binding.aggregation, layout);
+          }
+        } catch (error) {
+          throw new Error(
+            `postgres sink at ${withoutPassword(settings.url)}: ${errorText(error)}` +
+              ((error as { code?: string }).code === undefined
+                ? ""
+                : " (check options.url and options.tls, and that the server answers)"),
+            { cause: error },
+          );
         }
       },
       async write(results) {
@@ -137,6 +156,17 @@ const postgresSink: SinkPlugin<PostgresSinkOptions> = {
 };
 
 export default postgresSink;
+
+/** `url` with its password replaced by `***`, for messages. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(the url in options)";
+  }
+}
 
 /** The stored rows of one window in key order, or undefined when none was written. */
 async function readWindow(
