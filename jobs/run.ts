@@ -171,8 +171,8 @@ try {
   }
   console.error(
     `run: ${errorText(error)}\n` +
-      "If Kafka or Cassandra is the cause, `deno task services status` shows what answers and " +
-      "`deno task services logs` their last log lines.",
+      "If Kafka, Cassandra or PostgreSQL is the cause, `deno task services status` shows what " +
+      "answers and `deno task services logs` their last log lines.",
   );
   Deno.exit(1);
 }
