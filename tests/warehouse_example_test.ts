@@ -1,7 +1,7 @@
 /**
  * examples/warehouse.yaml: valid, its postgres sink takes every shipped aggregation (each result
  * shape makes a table in a real PostgreSQL), and a run of it brings every aggregation's results
- * there.
+ * there, the raw events too, and Parquet files to the archive.
  */
 import assert from "assert";
 import { loadPipeline } from "../lib/config/load.ts";
@@ -11,6 +11,7 @@ import { REPO_ROOT } from "../lib/services/settings.ts";
 import { createTestDatabase } from "./_postgres_support.ts";
 import { connectTestCassandra, testKafkaSettings, waitFor } from "./_support.ts";
 import { createKafka } from "../lib/runtime/kafka.ts";
+import { readArchive } from "../lib/archive/verify.ts";
 
 Deno.test("examples/warehouse.yaml runs every shipped aggregation into PostgreSQL", async () => {
   const db = await createTestDatabase();
@@ -57,7 +58,7 @@ Deno.test("examples/warehouse.yaml runs every shipped aggregation into PostgreSQ
   }
 });
 
-Deno.test("examples/warehouse.yaml runs: results of every aggregation arrive in PostgreSQL", async () => {
+Deno.test("examples/warehouse.yaml runs: every aggregation's results and the events in PostgreSQL, records in Parquet", async () => {
   const db = await createTestDatabase();
   const suffix = db.name.replace(/^wa_test_/, "");
   const dir = await Deno.makeTempDir({ prefix: "warehouse-example-" });
@@ -106,6 +107,16 @@ Deno.test("examples/warehouse.yaml runs: results of every aggregation arrive in 
       "SELECT count(*)::int AS n FROM warehouse.top_pages_daily WHERE rank = 1",
     );
     assert.ok(rows.rows[0]!.n >= 1, "top pages ranked");
+    await waitFor(
+      "raw events in PostgreSQL and Parquet files in the archive",
+      async () => {
+        const events = await db.client.query("SELECT count(*)::int AS n FROM warehouse.events");
+        const archive = await readArchive(`${dir}/archive`).catch(() => undefined);
+        return events.rows[0]!.n > 0 && (archive?.files ?? 0) > 0 ? true : undefined;
+      },
+      120_000,
+      1000,
+    );
   } finally {
     try {
       runner.kill("SIGTERM");
