@@ -15,7 +15,8 @@ import {
   servicesUp,
 } from "../lib/services/mod.ts";
 import { databaseUrl } from "../lib/services/settings.ts";
-import { loadForJob, postgresUrlsOf } from "./_job.ts";
+import { postgresUrlsOf } from "./_job.ts";
+import { loadPipeline, PipelineError } from "../lib/config/load.ts";
 
 const USAGE = `usage: deno task services <up|down|status|logs> [--timeout SECONDS] [--lines N]
 
@@ -44,19 +45,27 @@ function port(flag: string, value: string): number | undefined {
 }
 
 /**
- * The PostgreSQL URLs to bring up: those of the pipeline's sinks (none when the file does not
- * exist), plus `DATABASE_URL` with `--postgres`; undefined when the pipeline is invalid (its
- * problems are printed).
+ * The PostgreSQL URLs to bring up: those of the pipeline's postgres sinks, plus `DATABASE_URL`
+ * with `--postgres`. A missing or invalid pipeline file names none (Kafka and Cassandra start
+ * all the same; `deno task run --check` shows its problems).
  */
-async function postgresUrlsFor(config: string, always: boolean): Promise<string[] | undefined> {
+async function postgresUrlsFor(config: string, always: boolean): Promise<string[]> {
   const wanted = always ? [databaseUrl()] : [];
   try {
     await Deno.stat(config);
   } catch {
     return wanted;
   }
-  const pipeline = await loadForJob(config);
-  return pipeline === undefined ? undefined : [...wanted, ...postgresUrlsOf(pipeline)];
+  try {
+    return [...wanted, ...postgresUrlsOf(await loadPipeline(config))];
+  } catch (error) {
+    if (!(error instanceof PipelineError)) throw error;
+    console.error(
+      `services: ${config} has ${error.issues.length} problem(s) (deno task run --check shows ` +
+        "them), so its postgres sinks are not known; use --postgres to start PostgreSQL anyway",
+    );
+    return wanted;
+  }
 }
 
 async function main(): Promise<number> {
@@ -93,7 +102,6 @@ async function main(): Promise<number> {
       const nodes = Number(values.nodes);
       if (nodes === 1) {
         const postgresUrls = await postgresUrlsFor(values.config, values.postgres);
-        if (postgresUrls === undefined) return 1;
         await servicesUp({ timeoutMs: seconds * 1000, postgresUrls });
         return 0;
       }
