@@ -71,8 +71,10 @@ const options = z.strictObject({
     "Also keep every valid record once in `<schema>.<events_table>`, partitioned by day, for " +
       "ad-hoc SQL (see docs/postgres.md).",
   ).meta({ examples: [true] }),
-  events_table: identifier("a table name").default("events")
-    .describe("Table of the raw events, with events: true.")
+  events_table: identifier("a table name")
+    .max(54, "expected at most 54 characters: a day's partition adds _YYYYMMDD to the name")
+    .default("events")
+    .describe("Table of the raw events, with events: true (its days: <events_table>_YYYYMMDD).")
     .meta({ examples: ["events"] }),
   batch_rows: z.number().int().min(1).max(10_000).default(500)
     .describe("Most rows in one INSERT statement.")

@@ -54,6 +54,12 @@ Deno.test("postgres sink options say what they expected", () => {
   assert.ok(messages.some((m) => m.startsWith("url: expected a PostgreSQL URL")), messages.join());
   assert.ok(messages.some((m) => m.startsWith("schema: expected a schema name")), messages.join());
   assert.ok(messages.some((m) => m.startsWith("tls.mode:")), messages.join());
+  const long = postgresSink.options.safeParse({
+    url: "postgres://h/db",
+    events_table: "e".repeat(55),
+  });
+  assert.ok(!long.success);
+  assert.match(long.error.issues[0]!.message, /at most 54 characters: a day's partition adds/);
   const good = postgresSink.options.parse(postgresSink.example);
   assert.deepEqual(postgresSink.postgresUrls!(good), [postgresSink.example.url]);
 });
