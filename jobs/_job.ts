@@ -17,6 +17,7 @@ export async function openForJob(configFile: string, job: string): Promise<Pipel
     await ensureServices({
       kafkaBrokers: pipeline.kafka.brokers,
       cassandraContactPoints: pipeline.cassandra.contactPoints,
+      postgresUrls: postgresUrlsOf(pipeline),
     });
     return await openPipeline(pipeline, { log: (line) => console.error(`${job}: ${line}`) });
   } catch (error) {
@@ -48,4 +49,9 @@ export async function loadForJob(configFile: string): Promise<Pipeline | undefin
     console.error(`\n${error.issues.length} problem(s) in ${configFile}; nothing was started.`);
     return undefined;
   }
+}
+
+/** The PostgreSQL URLs the pipeline's sinks use (a local server is started for them if needed). */
+export function postgresUrlsOf(pipeline: Pipeline): string[] {
+  return pipeline.sinks.flatMap((sink) => sink.plugin.postgresUrls?.(sink.options) ?? []);
 }

@@ -14,7 +14,7 @@ import { statusLine } from "../lib/runtime/status.ts";
 import { registerSchedules } from "../lib/batch/schedules.ts";
 import { errorText } from "../lib/errors.ts";
 import { HttpListenError, runnerHttp } from "../lib/http/mod.ts";
-import { loadForJob } from "./_job.ts";
+import { loadForJob, postgresUrlsOf } from "./_job.ts";
 
 const USAGE = `usage: deno task run [--config FILE] [--check] [--no-http]
 
@@ -71,6 +71,7 @@ async function main(): Promise<number> {
   await ensureServices({
     kafkaBrokers: pipeline.kafka.brokers,
     cassandraContactPoints: pipeline.cassandra.contactPoints,
+    postgresUrls: postgresUrlsOf(pipeline),
   });
   const resources = await openPipeline(pipeline);
   const http = runnerHttp();
@@ -172,8 +173,8 @@ try {
   }
   console.error(
     `run: ${errorText(error)}\n` +
-      "If Kafka or Cassandra is the cause, `deno task services status` shows what answers and " +
-      "`deno task services logs` their last log lines.",
+      "If Kafka, Cassandra or PostgreSQL is the cause, `deno task services status` shows what " +
+      "answers and `deno task services logs` their last log lines.",
   );
   Deno.exit(1);
 }

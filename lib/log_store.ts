@@ -42,11 +42,21 @@ export interface StoredRecord {
   record: LogRecord;
 }
 
-/** Creates a writer for `keyspace.table` (both already validated identifiers). */
-export function logWriter(client: cassandra.Client, keyspace: string, table: string): LogWriter {
+/**
+ * Creates a writer for `keyspace.table` (both already validated identifiers).
+ *
+ * @param ttlMs When set, every row is written `USING TTL` this long (rounded up to a second), so
+ *   Cassandra drops it that long after the write (`runtime.log_ttl`).
+ */
+export function logWriter(
+  client: cassandra.Client,
+  keyspace: string,
+  table: string,
+  ttlMs?: number,
+): LogWriter {
   const insert = `INSERT INTO ${keyspace}.${table} (${COLUMNS.join(", ")}) VALUES (${
     COLUMNS.map(() => "?").join(", ")
-  })`;
+  })${ttlMs === undefined ? "" : ` USING TTL ${Math.ceil(ttlMs / 1000)}`}`;
   return {
     async write(records) {
       const byBucket = new Map<string, unknown[][]>();

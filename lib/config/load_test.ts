@@ -453,3 +453,25 @@ Deno.test("runtime.max_state_keys, gone with per-key state rows, is refused with
     /^4:19 runtime\.max_state_keys: max_state_keys is no longer used .*remove the line/,
   );
 });
+
+Deno.test("runtime.log_ttl keeps log rows that long, never shorter than allowed_lateness", async () => {
+  const withTtl = (ttl: string, lateness = "2d") =>
+    VALID.replace(
+      "runtime:\n",
+      `runtime:\n  allowed_lateness: ${lateness}\n  log_ttl: ${ttl}\n`,
+    );
+  assert.equal((await loadPipelineText(VALID, file, {})).runtime.logTtlMs, undefined);
+  assert.equal(
+    (await loadPipelineText(withTtl("30d"), file, {})).runtime.logTtlMs,
+    30 * 86_400_000,
+  );
+  assert.equal((await loadPipelineText(withTtl("2d"), file, {})).runtime.logTtlMs, 2 * 86_400_000);
+  const short = await problems(withTtl("1d"));
+  assert.equal(short.length, 1);
+  assert.match(
+    short[0]!,
+    /^5:12 runtime\.log_ttl: log_ttl 1d is shorter than allowed_lateness 2d: .* set log_ttl to at least 2d, or leave it out/,
+  );
+  const long = await problems(withTtl("8000d"));
+  assert.match(long[0]!, /^5:12 runtime\.log_ttl: log_ttl 8000d is longer than Cassandra allows/);
+});

@@ -64,6 +64,11 @@ export interface RuntimeSettings {
   consumerGroup: string;
   /** Table every valid record is written to (a validated identifier). */
   logTable: string;
+  /**
+   * How long a `log` row lives after it is written, in ms (`runtime.log_ttl`); undefined keeps
+   * every row forever. Never shorter than `allowedLatenessMs` (the config check refuses it).
+   */
+  logTtlMs?: number;
 }
 
 /** A configured entry: its name, plugin and validated options. */

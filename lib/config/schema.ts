@@ -120,7 +120,34 @@ export const runtimeSchema = z.strictObject({
   max_pending_keys: z.number().int().min(1).default(200_000),
   consumer_group: z.string().min(1).default("web-analytics"),
   log_table: cqlIdentifier.default("log"),
+  log_ttl: duration().optional(),
+}).superRefine((runtime, context) => {
+  if (runtime.log_ttl === undefined) return;
+  const ttl = parseDuration(runtime.log_ttl)!;
+  const lateness = parseDuration(runtime.allowed_lateness)!;
+  if (ttl < lateness) {
+    // Real time still takes a record this long after its window ends, and batch recomputes
+    // from `log`: a window's records must outlive the time it stays open.
+    context.addIssue({
+      code: "custom",
+      path: ["log_ttl"],
+      message: `log_ttl ${runtime.log_ttl} is shorter than allowed_lateness ` +
+        `${runtime.allowed_lateness}: records would leave the log table while their window still ` +
+        `takes records; set log_ttl to at least ${runtime.allowed_lateness}, or leave it out to ` +
+        "keep every record",
+    });
+  } else if (ttl > MAX_CASSANDRA_TTL_MS) {
+    context.addIssue({
+      code: "custom",
+      path: ["log_ttl"],
+      message: `log_ttl ${runtime.log_ttl} is longer than Cassandra allows (20 years, 7300d); ` +
+        "leave it out to keep every record",
+    });
+  }
 });
+
+/** Cassandra's longest TTL: 20 years of seconds. */
+const MAX_CASSANDRA_TTL_MS = 630_720_000 * 1000;
 
 /** `plugin:` values: a bare plugin name or a path. */
 const pluginRef = z.string().min(1);
@@ -202,6 +229,7 @@ export function toRuntimeSettings(runtime: z.output<typeof runtimeSchema>): Runt
     maxPendingKeys: runtime.max_pending_keys,
     consumerGroup: runtime.consumer_group,
     logTable: runtime.log_table,
+    ...(runtime.log_ttl === undefined ? {} : { logTtlMs: parseDuration(runtime.log_ttl)! }),
   };
 }
 

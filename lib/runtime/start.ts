@@ -18,6 +18,7 @@ import type { AggregationEntry, Pipeline, SinkEntry } from "../config/pipeline.t
 import { applyCoreSchema, createCassandraClient } from "./cassandra.ts";
 import { createKafka, ensureTopics } from "./kafka.ts";
 import { logWriter } from "../log_store.ts";
+import { withRecordSinks } from "./record_sinks.ts";
 import { windowCutter } from "../windows.ts";
 import {
   createProcessor,
@@ -177,10 +178,15 @@ export async function startRealtime(
     ? resources.sinks
     : new Map([...resources.sinks].map(([name, sink]) => [name, reportingFailures(name, sink)]));
   const cutter = windowCutter(pipeline.runtime.timeZone);
-  const writer = logWriter(
-    context.cassandra,
-    pipeline.cassandra.keyspace,
-    pipeline.runtime.logTable,
+  const writer = withRecordSinks(
+    logWriter(
+      context.cassandra,
+      pipeline.cassandra.keyspace,
+      pipeline.runtime.logTable,
+      pipeline.runtime.logTtlMs,
+    ),
+    [...resources.sinks].map(([name, sink]) => ({ name, sink })),
+    (name, error) => observer?.sinkFailed?.(name, error),
   );
   const changelog = changelogStore(context.cassandra, pipeline.cassandra.keyspace);
   // A keyspace of an earlier version: its open windows come back from `log` before reading.

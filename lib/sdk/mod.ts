@@ -5,7 +5,7 @@
  * - `z` (zod) and option-schema helpers that say what they expected and found
  *   (`cqlIdentifier`, `topicName`, `duration`, `excludeBots`, `hllPrecision`);
  * - result keys of one or several columns (`keyColumns`, `keyValues`), the page of a record
- *   (`pageOf`);
+ *   (`pageOf`); the version by which sinks let the more complete result win (`resultVersion`);
  * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`); a running top N
  *   for summaries whose ranking score only grows (`runningTop`, `runningTopOffer`);
  * - `keyedAggregation`, which builds an aggregation from its keyed form (state as one value
@@ -56,11 +56,13 @@
  */
 export { z } from "zod";
 export type * from "../contracts.ts";
-export type { LogRecord } from "../records.ts";
+export type { LogRecord, SourcedRecord } from "../records.ts";
+export { EVENT_TEXT_FIELDS, WEB_LOG_FIELDS } from "../records.ts";
 export { pageOf } from "../records.ts";
 export { parseWindowSize, windowSize, type WindowSpec } from "../window_size.ts";
 export { ALL_TIME_KEY, daysBetween, type WindowCutter, windowCutter } from "../windows.ts";
 export { keyColumns, keyText, keyValues } from "../result_keys.ts";
+export { resultVersion } from "../result_version.ts";
 export {
   cqlIdentifier,
   duration,

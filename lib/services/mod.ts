@@ -1,6 +1,8 @@
 /**
  * `deno task services up|down|status|logs`, and `ensureServices()` for the run and test tasks:
- * Kafka and Cassandra from compose.yaml when Docker works, natively on Java otherwise.
+ * Kafka and Cassandra from compose.yaml when Docker works, natively on Java otherwise; and, when
+ * asked for (a pipeline with a postgres sink, the tests), PostgreSQL natively from npm
+ * (`postgres_native.ts`).
  *
  * @module
  */
@@ -18,8 +20,17 @@ import {
   stopServer,
   tailLog,
 } from "./native.ts";
-import { probeCassandra, probeKafka } from "./probe.ts";
-import { allLocal, cassandraContactPoints, kafkaBrokers } from "./settings.ts";
+import { probeCassandra, probeKafka, probePostgres } from "./probe.ts";
+import { allLocal, cassandraContactPoints, databaseUrl, kafkaBrokers } from "./settings.ts";
+import {
+  ensurePostgres,
+  postgresDir,
+  postgresLogFile,
+  postgresPid,
+  redactUrl,
+  stopPostgres,
+  tailPostgresLog,
+} from "./postgres_native.ts";
 import {
   type ClusterPorts,
   type ClusterServers,
@@ -49,6 +60,11 @@ export interface UpOptions {
   kafkaBrokers?: string[];
   /** Cassandra addresses to check (default `CASSANDRA_CONTACT_POINTS` or 127.0.0.1:9042). */
   cassandraContactPoints?: string[];
+  /**
+   * PostgreSQL URLs to check (a pipeline's postgres sinks); a local one is started when a URL
+   * names 127.0.0.1:5432 and nothing answers. Default: none, PostgreSQL is not needed.
+   */
+  postgresUrls?: string[];
 }
 
 /** Whether each service answers on its configured address. */
@@ -72,7 +88,10 @@ export async function ensureServices(options: UpOptions = {}): Promise<void> {
   const brokers = options.kafkaBrokers ?? kafkaBrokers();
   const contactPoints = options.cassandraContactPoints ?? cassandraContactPoints();
   const answering = await servicesAnswer(brokers, contactPoints);
-  if (answering.kafka && answering.cassandra) return;
+  if (answering.kafka && answering.cassandra) {
+    await ensurePostgres(options.postgresUrls ?? [], log, options.timeoutMs);
+    return;
+  }
   const missing = [
     ...(answering.kafka ? [] : [`Kafka at ${brokers.join(",")}`]),
     ...(answering.cassandra ? [] : [`Cassandra at ${contactPoints.join(",")}`]),
@@ -88,13 +107,20 @@ export async function ensureServices(options: UpOptions = {}): Promise<void> {
   await servicesUp(options);
 }
 
-/** Starts whatever is not answering and waits until both answer. */
+/**
+ * Starts whatever is not answering and waits until both answer (PostgreSQL too, for each of
+ * `options.postgresUrls`).
+ */
 export async function servicesUp(options: UpOptions = {}): Promise<void> {
   const log = options.log ?? logToStderr;
   const timeoutMs = options.timeoutMs ?? 240_000;
   const answering = await servicesAnswer();
   if (answering.kafka && answering.cassandra) {
-    log("Kafka and Cassandra already answer; nothing to start.");
+    const postgresUrls = options.postgresUrls ?? [];
+    log(
+      `Kafka and Cassandra already answer${postgresUrls.length === 0 ? "; nothing to start" : ""}.`,
+    );
+    await ensurePostgres(postgresUrls, log, timeoutMs);
     return;
   }
   if (await composeAvailable()) {
@@ -107,6 +133,7 @@ export async function servicesUp(options: UpOptions = {}): Promise<void> {
       log,
       (name) => Promise.resolve(`see \`docker compose logs --tail 20 ${name}\``),
     );
+    await ensurePostgres(options.postgresUrls ?? [], log, timeoutMs);
     return;
   }
   await checkJavaTools();
@@ -126,6 +153,7 @@ export async function servicesUp(options: UpOptions = {}): Promise<void> {
       25,
     )}`;
   });
+  await ensurePostgres(options.postgresUrls ?? [], log, timeoutMs);
 }
 
 /** Options of {@linkcode clusterUp}. */
@@ -208,6 +236,11 @@ export async function servicesDown(log: (line: string) => void = logToStderr): P
       stopped++;
     }
   }
+  const postgres = await stopPostgres();
+  if (postgres !== undefined) {
+    log(`stopped postgres (pid ${postgres})`);
+    stopped++;
+  }
   if (await composeAvailable()) {
     await compose(["down"]);
     return;
@@ -245,6 +278,19 @@ export async function servicesStatus(log: (line: string) => void = console.log):
       : "not running";
     log(`${server.name.padEnd(10)} ${address}: ${state}; ${owner}`);
   }
+  const postgres = await probePostgres(databaseUrl());
+  const postgresOwner = await postgresPid();
+  log(
+    `${"postgres".padEnd(10)} ${redactUrl(databaseUrl())}: ${
+      postgres.ok ? `answers (${postgres.detail})` : `does not answer (${postgres.error})`
+    }; ${
+      postgresOwner !== undefined
+        ? `started by this project, pid ${postgresOwner}, data ${postgresDir()}`
+        : postgres.ok
+        ? "not started by this project"
+        : "not running"
+    }`,
+  );
   for (const server of clusterNodes()) {
     const pid = await runningPid(server);
     if (pid !== undefined) {
@@ -266,6 +312,10 @@ export async function servicesLogs(lines = 40, log: (line: string) => void = con
   for (const server of NATIVE_SERVERS) {
     log(`==> ${logFileOf(server)} <==`);
     log(await tailLog(server, lines));
+  }
+  if (await postgresPid() !== undefined) {
+    log(`==> ${postgresLogFile()} <==`);
+    log(await tailPostgresLog(lines));
   }
 }
 

