@@ -54,6 +54,8 @@ export interface ThroughputResult {
   flushP99Ms?: number;
   /** Largest single state write the runner reported, bytes. */
   largestWriteBytes?: number;
+  /** Cassandra rows of state the runner wrote (changelog chunks and checkpoint rows). */
+  stateRowsWritten?: number;
   /** Differences between what was stored and what was sent (empty = correct). */
   problems: string[];
 }
@@ -237,14 +239,16 @@ export async function measureThroughput(
 /** The flush figures of the runner's last words (`... p50 X ms, p99 Y ms; largest ... N bytes`). */
 export function flushFigures(
   lines: readonly string[],
-): Pick<ThroughputResult, "flushP50Ms" | "flushP99Ms" | "largestWriteBytes"> {
+): Pick<ThroughputResult, "flushP50Ms" | "flushP99Ms" | "largestWriteBytes" | "stateRowsWritten"> {
   for (const line of [...lines].reverse()) {
     const match = /p50 (\d+) ms, p99 (\d+) ms; largest state write (\d+) bytes/.exec(line);
     if (match !== null) {
+      const rows = /(\d+) state rows written/.exec(line);
       return {
         flushP50Ms: Number(match[1]),
         flushP99Ms: Number(match[2]),
         largestWriteBytes: Number(match[3]),
+        ...(rows === null ? {} : { stateRowsWritten: Number(rows[1]) }),
       };
     }
   }

@@ -37,6 +37,7 @@ import {
   type ThroughputScenario,
 } from "../bench/throughput.ts";
 import { measureFreshness } from "../bench/freshness.ts";
+import { measureRestore } from "../bench/restore.ts";
 import { measureBatch } from "../bench/batch_speed.ts";
 import { measureConsume } from "../bench/consume_ceiling.ts";
 import { measureInsert } from "../bench/insert_ceiling.ts";
@@ -47,6 +48,9 @@ import { stopAllRunners } from "../bench/runner_process.ts";
 import { benchChaos } from "../chaos/long_run.ts";
 import { benchTraffic } from "../bench/expected.ts";
 import { anyFailed, type BenchResults, figureRows, renderTable } from "../bench/report.ts";
+
+/** Keys of the partition the restore figure takes back (issue target: 1M keys in 5 s). */
+const RESTORE_KEYS = 1_000_000;
 
 const SHIPPED_PIPELINE = `${REPO_ROOT}/pipeline.yaml`;
 /** Rows written per insert-ceiling pattern. */
@@ -210,6 +214,19 @@ async function main(): Promise<number> {
         );
       });
     }
+    await part(results, progress, "restore", async () => {
+      progress.line(`restore: taking a partition of ${RESTORE_KEYS} keys back from its changelog`);
+      results.restore = await measureRestore(
+        client,
+        rawSettings,
+        names.keyspace("restore"),
+        RESTORE_KEYS,
+      );
+      const r = results.restore;
+      progress.line(
+        `restore: ${r.restoredKeys} keys (${r.bytes} bytes) in ${r.seconds.toFixed(2)} s`,
+      );
+    });
     if (loaded !== undefined) {
       await part(results, progress, "batch recompute", async () => {
         progress.line("batch: computeFromLog + writeResults over every loaded day");

@@ -152,6 +152,7 @@ async function main(): Promise<number> {
     console.error(
       `${source}: ${stats.flushTimes.count} flushes, p50 ${stats.flushTimes.p50Ms} ms, ` +
         `p99 ${stats.flushTimes.p99Ms} ms; largest state write ${stats.largestWriteBytes} bytes; ` +
+        `${stats.changelogRows} state rows written; ` +
         `${stats.tooLate} too late for real time; state: ${stats.stateKeys} keys in ` +
         `${stats.ownedPartitions} partitions owned, ${stats.followedPartitions} followed`,
     );

@@ -52,6 +52,11 @@ const RECORD_COUNTERS = [
   ["changelog_snapshots_total", "Of those, snapshots of a partition's whole state.", "snapshots"],
   ["changelog_bytes_written_total", "Encoded changelog bytes written.", "changelogBytes"],
   [
+    "changelog_rows_written_total",
+    "Cassandra rows the state changelog wrote (entry chunks and checkpoint rows).",
+    "changelogRows",
+  ],
+  [
     "changelog_bytes_read_total",
     "Changelog bytes read to take partitions or follow other runners' partitions.",
     "changelogBytesRead",

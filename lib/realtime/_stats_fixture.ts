@@ -21,6 +21,7 @@ export function zeroStats(overrides: Partial<ProcessorStats> = {}): ProcessorSta
     changelogEntries: 0,
     snapshots: 0,
     changelogBytes: 0,
+    changelogRows: 0,
     changelogBytesRead: 0,
     fencedPartitions: 0,
     lag: 0,

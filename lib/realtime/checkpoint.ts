@@ -27,7 +27,7 @@
  * @module
  */
 import type { ChangelogStore, Checkpoint } from "./changelog_store.ts";
-import { encodeEntry, EPOCH_SPAN } from "./changelog_store.ts";
+import { CHUNK_BYTES, encodeEntry, EPOCH_SPAN } from "./changelog_store.ts";
 import {
   applyEntry,
   emptyPartition,
@@ -77,6 +77,8 @@ export interface CheckpointSummary {
   bytes: number;
   /** Largest entry, bytes. */
   largestEntryBytes: number;
+  /** Cassandra rows written: each entry's chunks and each partition's checkpoint row. */
+  rows: number;
   /** Partitions found taken by another owner (dropped from `owned`). */
   fenced: string[];
 }
@@ -129,6 +131,7 @@ function takeEntries(owned: ReadonlyMap<string, OwnedPartition>) {
     snapshots: 0,
     bytes: 0,
     largestEntryBytes: 0,
+    rows: 0,
     fenced: [],
   };
   for (const [id, held] of owned) {
@@ -156,6 +159,7 @@ function takeEntries(owned: ReadonlyMap<string, OwnedPartition>) {
     if (snapshot) summary.snapshots++;
     summary.bytes += data.length;
     summary.largestEntryBytes = Math.max(summary.largestEntryBytes, data.length);
+    summary.rows += Math.max(1, Math.ceil(data.length / CHUNK_BYTES)) + 1;
   }
   return { byStream, taken, summary };
 }

@@ -36,7 +36,7 @@ import type { Aggregation, Sink, SourceBatch, SourceRunner, WindowResult } from 
 import type { LogWriter } from "../log_store.ts";
 import type { WindowCutter } from "../windows.ts";
 import type { WindowSpec } from "../window_size.ts";
-import type { ChangelogStore } from "./changelog_store.ts";
+import { CHUNK_BYTES, type ChangelogStore } from "./changelog_store.ts";
 import { type Checkpoints, checkpoints, partitionId } from "./checkpoint.ts";
 import { pendingKeyCount, windowId } from "./partition_state.ts";
 import { forgetUnused, type ResultCache, resultCache, windowResult } from "./window_result.ts";
@@ -145,6 +145,11 @@ export interface ProcessorStats {
   snapshots: number;
   /** Encoded changelog bytes written so far. */
   changelogBytes: number;
+  /**
+   * Cassandra rows the changelog wrote so far: every chunk of every entry, and each moved
+   * checkpoint row. With the records logged, what the real-time loop costs Cassandra.
+   */
+  changelogRows: number;
   /** Changelog bytes read so far, to take partitions or follow other owners. */
   changelogBytesRead: number;
   /** Partitions found taken by another owner when writing their entries. */
@@ -181,7 +186,7 @@ export interface ProcessorStats {
   failingFlush?: { since: number; failures: number; lastError: string };
   /** Sinks currently failing, with their pending windows. */
   failingSinks: SinkHealth[];
-  /** Largest changelog entry written so far, in bytes (before cutting into chunks). */
+  /** Largest single Cassandra write of state so far, in bytes: an entry, or its largest chunk. */
   largestWriteBytes: number;
   /** Durations of the recent flushes that wrote something (up to the last 4,096). */
   flushTimes: { count: number; p50Ms: number; p99Ms: number };
@@ -248,6 +253,7 @@ type Counters = Pick<
   | "changelogEntries"
   | "snapshots"
   | "changelogBytes"
+  | "changelogRows"
   | "changelogBytesRead"
   | "fencedPartitions"
   | "sourceRestarts"
@@ -324,6 +330,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       changelogEntries: 0,
       snapshots: 0,
       changelogBytes: 0,
+      changelogRows: 0,
       changelogBytesRead: 0,
       fencedPartitions: 0,
       sourceRestarts: 0,
@@ -523,7 +530,11 @@ async function flushOnce(context: Context): Promise<FlushSummary> {
     counters.changelogEntries += written.entries;
     counters.snapshots += written.snapshots;
     counters.changelogBytes += written.bytes;
-    counters.largestWriteBytes = Math.max(counters.largestWriteBytes, written.largestEntryBytes);
+    counters.changelogRows += written.rows;
+    counters.largestWriteBytes = Math.max(
+      counters.largestWriteBytes,
+      Math.min(written.largestEntryBytes, CHUNK_BYTES),
+    );
     counters.fencedPartitions += written.fenced.length;
     for (const id of written.fenced) {
       context.confirmed.delete(id);
