@@ -15,6 +15,7 @@ function entry(offset: number, snapshot: boolean, size = 10): ChangelogEntry {
     snapshot,
     offset,
     watermark: 1_000 + offset,
+    mark: [offset, "1:abc"],
     windows: [["pages", "2026-11-20", 86_400_000, offset + 1, keys, keys.map((_, i) => i)]],
     evicted: [],
   };

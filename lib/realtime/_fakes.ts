@@ -16,7 +16,6 @@ import type {
 } from "../contracts.ts";
 import type { LogWriter } from "../log_store.ts";
 import { keyedAggregation } from "../sdk/keyed.ts";
-import type { MarkStore, StreamMark } from "./stream_marks.ts";
 import type { Append, ChangelogStore, Checkpoint } from "./changelog_store.ts";
 import { chunksOf, decodeEntry, walkChain } from "./changelog_store.ts";
 import { windowSize, type WindowSpec } from "../window_size.ts";
@@ -308,22 +307,6 @@ export function pagesBatch(
       fields.request_uri = pageOf(offset);
       return { ...message, value: new TextEncoder().encode(JSON.stringify(fields)) };
     }),
-  };
-}
-
-/** An in-memory mark store; a mark never moves back. */
-export function fakeMarkStore(): MarkStore & { marks: Map<string, StreamMark> } {
-  const marks = new Map<string, StreamMark>();
-  return {
-    marks,
-    load: (stream, partition) => Promise.resolve(marks.get(`${stream}/${partition}`)),
-    save(saved) {
-      for (const mark of saved) {
-        const id = `${mark.stream}/${mark.partition}`;
-        if ((marks.get(id)?.committedOffset ?? -1) <= mark.committedOffset) marks.set(id, mark);
-      }
-      return Promise.resolve();
-    },
   };
 }
 

@@ -1,7 +1,6 @@
 /**
  * Acknowledging input: the positions a processor's batches made durable, which of them a flush
- * may commit, the commit itself with the marks that recognise a recreated topic, and the lag
- * figures that follow from them.
+ * may commit, the commit itself, and the lag figures that follow from them.
  *
  * Invariant: a position is recorded in the same synchronous step that applies its batch, and
  * `due` is taken in the same synchronous step that takes the checkpoint entries, so a
@@ -11,10 +10,9 @@
  */
 import type { SourceBatch, SourcePosition, SourceRunner } from "../contracts.ts";
 import { errorText } from "../errors.ts";
-import { fingerprint, type MarkStore } from "./stream_marks.ts";
 
-/** A position a flush may commit, with its partition id and its last message's fingerprint. */
-export type DuePosition = readonly [id: string, position: SourcePosition, fingerprint: string];
+/** A position a flush may commit, with its partition id. */
+export type DuePosition = readonly [id: string, position: SourcePosition];
 
 /** What a commit did. */
 export interface Committed {
@@ -33,7 +31,7 @@ export interface Commits {
   /** Positions not yet committed, of the partitions `mayCommit` accepts. */
   due(mayCommit: (id: string) => boolean): DuePosition[];
   /**
-   * Commits `positions` and records their marks; a failed commit is counted and logged (the
+   * Commits `positions`; a failed commit is counted and logged (the
    * records are re-delivered and recognised), never thrown. `stillCurrent` tells whether the
    * generation that took the positions is still the current one when the commit ends.
    */
@@ -51,12 +49,10 @@ export interface Commits {
 /** Creates the commit keeping of a processor reading `source`. */
 export function commits(
   source: SourceRunner,
-  marks: MarkStore | undefined,
   now: () => number,
   log: (line: string) => void,
 ): Commits {
   const durable = new Map<string, SourcePosition>();
-  const fingerprints = new Map<string, string>();
   const committed = new Map<string, number>();
   const sourceLag = new Map<string, number>();
   const waitingBy = new Map<string, number>();
@@ -65,21 +61,6 @@ export function commits(
   const endOffsets = new Map<string, number>();
   const firstOffsets = new Map<string, number>();
   let failed = 0;
-
-  async function saveMarks(positions: readonly DuePosition[]): Promise<void> {
-    if (marks === undefined) return;
-    try {
-      await marks.save(positions.map(([, position, print]) => ({
-        stream: position.stream,
-        partition: position.partition,
-        committedOffset: position.nextOffset,
-        fingerprint: print,
-      })));
-    } catch (error) {
-      // The commit stands; only the check of a recreated topic lags one commit behind.
-      log(`could not record committed positions: ${errorText(error, { firstLine: true })}`);
-    }
-  }
 
   return {
     seen(id, batch) {
@@ -90,7 +71,6 @@ export function commits(
     },
     applied(id, batch) {
       const last = batch.messages[batch.messages.length - 1]!;
-      fingerprints.set(id, fingerprint(last.value));
       durable.set(id, {
         stream: batch.stream,
         partition: batch.partition,
@@ -104,7 +84,7 @@ export function commits(
     due(mayCommit) {
       return [...durable].filter(([id, position]) =>
         mayCommit(id) && committed.get(id) !== position.nextOffset
-      ).map(([id, position]) => [id, position, fingerprints.get(id)!] as const);
+      ).map(([id, position]) => [id, position] as const);
     },
     async commit(positions, stillCurrent) {
       if (positions.length === 0) return { positions: 0 };
@@ -115,7 +95,6 @@ export function commits(
         if (stillCurrent()) {
           for (const [id, position] of positions) committed.set(id, position.nextOffset);
         }
-        await saveMarks(positions);
         return { positions: positions.length, ms };
       } catch (error) {
         // Harmless for correctness: the positions are re-delivered and recognised as
@@ -126,7 +105,7 @@ export function commits(
       }
     },
     reset() {
-      for (const map of [durable, fingerprints, committed, sourceLag, waitingBy, endOffsets]) {
+      for (const map of [durable, committed, sourceLag, waitingBy, endOffsets]) {
         map.clear();
       }
       firstOffsets.clear();

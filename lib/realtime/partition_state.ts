@@ -14,6 +14,9 @@
  *   allowed out-of-orderness. A record whose window closed (end plus allowed lateness at or
  *   below the watermark) is too late for real time. The watermark is in every entry, so a
  *   rebuilt state reaches the same verdicts.
+ * - **Mark.** `mark` is the offset and fingerprint of the last message applied, so a deleted
+ *   and recreated topic (offsets starting again at 0) is recognised when the partition is taken
+ *   (`recreated_topic.ts`) instead of its messages being skipped as duplicates.
  * - **Changes since the last entry** (`changed`, `recordsChanged`, `evicted`) are what the next
  *   entry writes; `changedSinceResult` what the next result of the window merges again.
  *
@@ -54,10 +57,20 @@ export interface PartitionState {
   offset: number;
   /** Event-time watermark, ms (-Infinity before the first record). */
   watermark: number;
+  /** The last message applied: its offset and fingerprint (none before the first). */
+  mark?: PartitionMark;
   /** Windows that left the state since the last entry (their ids). */
   evicted: string[];
   /** Whether anything changed since the last entry. */
   dirty: boolean;
+}
+
+/** The offset and fingerprint of the last message a partition's state applied. */
+export interface PartitionMark {
+  /** Its offset. */
+  offset: number;
+  /** Its fingerprint (see `recreated_topic.ts`). */
+  fingerprint: string;
 }
 
 /** The window id of an aggregation's window. */
@@ -186,6 +199,8 @@ export interface ChangelogEntry {
   offset: number;
   /** Watermark after this entry (null: none yet). */
   watermark: number | null;
+  /** The last message applied, as `[offset, fingerprint]` (null: none yet). */
+  mark: [number, string] | null;
   /** Windows written: every window of a snapshot, the changed ones otherwise. */
   windows: EntryWindow[];
   /** Windows that left the state (ids), in a change entry. */
@@ -217,6 +232,7 @@ export function takeEntry(state: PartitionState, snapshot: boolean): ChangelogEn
     snapshot,
     offset: state.offset,
     watermark: Number.isFinite(state.watermark) ? state.watermark : null,
+    mark: state.mark === undefined ? null : [state.mark.offset, state.mark.fingerprint],
     windows,
     evicted: snapshot ? [] : state.evicted,
   };
@@ -273,6 +289,9 @@ export function applyEntry(state: PartitionState, entry: ChangelogEntry): Window
   for (const id of entry.evicted) state.windows.delete(id);
   state.offset = entry.offset;
   state.watermark = entry.watermark ?? -Infinity;
+  if (entry.mark !== null && entry.mark !== undefined) {
+    state.mark = { offset: entry.mark[0], fingerprint: entry.mark[1] };
+  }
   return changed;
 }
 

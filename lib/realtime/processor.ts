@@ -36,9 +36,9 @@ import type { Aggregation, Sink, SourceBatch, SourceRunner, WindowResult } from 
 import type { LogWriter } from "../log_store.ts";
 import type { WindowCutter } from "../windows.ts";
 import type { WindowSpec } from "../window_size.ts";
-import { CHUNK_BYTES, type ChangelogStore } from "./changelog_store.ts";
+import { type ChangelogStore, CHUNK_BYTES } from "./changelog_store.ts";
 import { type Checkpoints, checkpoints, partitionId } from "./checkpoint.ts";
-import { pendingKeyCount, windowId } from "./partition_state.ts";
+import { type PartitionMark, pendingKeyCount, windowId } from "./partition_state.ts";
 import { forgetUnused, type ResultCache, resultCache, windowResult } from "./window_result.ts";
 import { type AppliedAggregation, applyRecords } from "./apply_records.ts";
 import { type Commits, commits } from "./commit.ts";
@@ -46,7 +46,7 @@ import { keyedFormOf } from "./keyed_form.ts";
 import type { SinkHealth } from "./sink_retry.ts";
 import { type ResultPublisher, resultPublisher } from "./publish.ts";
 import { type FailureLimits, failurePolicy } from "./failure_policy.ts";
-import { type MarkStore, recreatedTopicProblem } from "./stream_marks.ts";
+import { fingerprint, recreatedTopicProblem } from "./recreated_topic.ts";
 import { createMutex, type Mutex } from "../concurrency.ts";
 import { parseBatch } from "./parse_batch.ts";
 import { errorText } from "../errors.ts";
@@ -95,8 +95,6 @@ export interface ProcessorOptions {
    * same verdict.
    */
   allowedLatenessMs?: number;
-  /** Marks recognising a deleted and recreated input topic (none: not checked). */
-  marks?: MarkStore;
   /**
    * Most state keys changed since the last flush before a new batch waits for the next flush
    * (default {@linkcode MAX_PENDING_KEYS}).
@@ -300,7 +298,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     options,
     now,
     held: checkpoints(options.changelog),
-    acks: commits(options.source, options.marks, now, options.log),
+    acks: commits(options.source, now, options.log),
     kept: resultCache(),
     publisher: resultPublisher<DueWindow>({
       sinks: options.aggregations.flatMap((bound) => bound.sinks),
@@ -378,20 +376,18 @@ async function onBatch(context: Context, batch: SourceBatch): Promise<void> {
   // Noted before anything can block, so lag grows while Cassandra does not answer.
   context.acks.seen(id, batch);
   if (!context.confirmed.has(id)) {
-    await checkMark(context, batch);
-    if (abandoned()) return;
+    let taken;
     try {
-      await context.mutex.run(async () => {
-        counters.changelogBytesRead += (await held.take(batch.stream, batch.partition))
-          .restoredBytes;
-      });
+      taken = await context.mutex.run(() => held.take(batch.stream, batch.partition));
     } catch (error) {
       throw new Error(
         `Cassandra: taking partition ${id} (its state and epoch) failed: ${errorText(error)}`,
         { cause: error },
       );
     }
+    counters.changelogBytesRead += taken.restoredBytes;
     if (abandoned()) return;
+    checkMark(context, batch, taken.owned.state.mark);
     context.confirmed.add(id);
   }
   const { accepted, rejections } = parseBatch(batch, context.now());
@@ -428,6 +424,9 @@ async function onBatch(context: Context, batch: SourceBatch): Promise<void> {
       windowKey: window.windowKey,
     });
   }
+  const last = batch.messages[batch.messages.length - 1]!;
+  owned.state.mark = { offset: last.offset, fingerprint: fingerprint(last.value) };
+  owned.state.dirty = true;
   context.acks.applied(id, batch);
   counters.read += batch.messages.length;
   counters.duplicates += result.duplicates;
@@ -436,16 +435,14 @@ async function onBatch(context: Context, batch: SourceBatch): Promise<void> {
   counters.rejected += rejections.length;
 }
 
-/** Stops for good when a partition's first batch shows a recreated topic. */
-async function checkMark(context: Context, batch: SourceBatch): Promise<void> {
-  if (context.options.marks === undefined) return;
-  const mark = await context.options.marks.load(batch.stream, batch.partition);
+/** Stops for good when a partition's first batch after a take shows a recreated topic. */
+function checkMark(context: Context, batch: SourceBatch, mark: PartitionMark | undefined): void {
   const problem = recreatedTopicProblem(batch, mark);
   if (problem === undefined) return;
   context.fatalError = new Error(
     `${problem}. Nothing of it was counted. To start over, use a new keyspace ` +
       `(cassandra.keyspace), or remove the real-time state of the old topic ` +
-      `(TRUNCATE stream_marks, state_checkpoints and state_changelog in the keyspace), then ` +
+      `(TRUNCATE state_checkpoints and state_changelog in the keyspace), then ` +
       `run again; \`deno task batch\` recomputes results from the log table.`,
   );
   context.stopFatally(context.fatalError);

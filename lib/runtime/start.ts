@@ -28,7 +28,6 @@ import {
 } from "../realtime/processor.ts";
 import { changelogStore } from "../realtime/changelog_store.ts";
 import { upgradeState } from "../realtime/upgrade.ts";
-import { markStore } from "../realtime/stream_marks.ts";
 import { errorText } from "../errors.ts";
 import { failurePolicy } from "../realtime/failure_policy.ts";
 import { failureHint } from "./failure_hint.ts";
@@ -200,7 +199,6 @@ export async function startRealtime(
     aggregations: pipeline.aggregations,
     log,
   });
-  const marks = markStore(context.cassandra, pipeline.cassandra.keyspace);
   const controller = new AbortController();
   const processors = new Map<string, Processor>();
   const runners: SourceRunner[] = [];
@@ -235,7 +233,6 @@ export async function startRealtime(
       log,
       allowedLatenessMs: pipeline.runtime.allowedLatenessMs,
       maxPendingKeys: pipeline.runtime.maxPendingKeys,
-      marks,
       onFlushed: (flushed) => observer?.flushed?.(entry.name, flushed),
     });
     processors.set(entry.name, processor);

@@ -1,13 +1,13 @@
 import assert from "assert";
 import { createProcessor, type ProcessorOptions } from "./processor.ts";
 import { windowCutter } from "../windows.ts";
+import { checkpoints } from "./checkpoint.ts";
 import {
   batchOf,
   countRecords,
   DAY,
   fakeChangelogStore,
   fakeLogWriter,
-  fakeMarkStore,
   fakeSink,
   fakeSource,
   logMessage,
@@ -16,7 +16,7 @@ import {
 import type { SourceBatch } from "../contracts.ts";
 
 function setup() {
-  const marks = fakeMarkStore();
+  const changelog = fakeChangelogStore();
   const logWriter = fakeLogWriter();
   const source = fakeSource();
   const options: ProcessorOptions = {
@@ -29,11 +29,10 @@ function setup() {
     }],
     cutter: windowCutter("UTC"),
     logWriter,
-    changelog: fakeChangelogStore(),
+    changelog,
     log: () => {},
-    marks,
   };
-  return { marks, logWriter, source, options, processor: createProcessor(options) };
+  return { changelog, logWriter, source, options, processor: createProcessor(options) };
 }
 
 /** The same offsets with different message bytes: what a recreated topic holds. */
@@ -46,16 +45,18 @@ function recreated(partition: number, offsets: number[], endOffset?: number): So
   };
 }
 
-Deno.test("marks: each commit records the committed offset and the last message's fingerprint", async () => {
+Deno.test("recreated topic: the checkpointed state keeps the last message's offset and fingerprint", async () => {
   const test = setup();
   await test.processor.onBatch(batchOf(0, range(0, 9)));
   await test.processor.flush();
-  const mark = test.marks.marks.get("RAWLOG/0");
-  assert.equal(mark?.committedOffset, 10);
+  const restored = checkpoints(test.changelog);
+  await restored.follow(["RAWLOG"]);
+  const mark = restored.followed.get("RAWLOG/0")?.state.mark;
+  assert.equal(mark?.offset, 9);
   assert.match(mark!.fingerprint, /^\d+:[0-9a-f]+$/);
 });
 
-Deno.test("marks: a recreated topic that ends below the committed offset stops processing", async () => {
+Deno.test("recreated topic: one that ends below the processed offsets stops processing", async () => {
   const first = setup();
   await first.processor.onBatch(batchOf(0, range(0, 99)));
   await first.processor.flush();
@@ -70,7 +71,7 @@ Deno.test("marks: a recreated topic that ends below the committed offset stops p
   assert.equal(restarted.onFailure(new Error("crash")), false, "no restart after a fatal stop");
 });
 
-Deno.test("marks: a recreated topic with other messages at the marked offset stops processing", async () => {
+Deno.test("recreated topic: other messages at the marked offset stop processing", async () => {
   const first = setup();
   await first.processor.onBatch(batchOf(0, range(0, 9)));
   await first.processor.flush();
@@ -81,7 +82,7 @@ Deno.test("marks: a recreated topic with other messages at the marked offset sto
   );
 });
 
-Deno.test("marks: re-delivery and a replay by a new group over the same topic are fine", async () => {
+Deno.test("recreated topic: re-delivery and a replay by a new group over the same topic are fine", async () => {
   const first = setup();
   await first.processor.onBatch(batchOf(0, range(0, 9)));
   await first.processor.flush();
