@@ -37,7 +37,11 @@ export interface WindowState {
   records: number;
   /** Value by state key. */
   values: Map<string, unknown>;
-  /** Keys changed since the last changelog entry. */
+  /**
+   * Keys changed since the last changelog entry. An owned partition's keys join
+   * `changedSinceResult` when the entry is taken (results are computed after it), so a record
+   * marks its key once.
+   */
   changed: Set<string>;
   /** Whether `records` changed since the last changelog entry. */
   recordsChanged: boolean;
@@ -63,6 +67,8 @@ export interface PartitionState {
   evicted: string[];
   /** Whether anything changed since the last entry. */
   dirty: boolean;
+  /** Keys changed since the last entry, over every window (the sizes of their `changed`). */
+  pending: number;
 }
 
 /** The offset and fingerprint of the last message a partition's state applied. */
@@ -88,6 +94,7 @@ export function emptyPartition(stream: string, partition: number): PartitionStat
     watermark: -Infinity,
     evicted: [],
     dirty: false,
+    pending: 0,
   };
 }
 
@@ -141,9 +148,9 @@ export function applyRecord(
     window.recordsChanged = true;
     const key = target.keyed.keyOf(record);
     if (key !== undefined) {
-      addToKey(window, target.keyed, key, record);
+      state.pending += addToKey(window, target.keyed, key, record);
       if (target.keyed.totalKey !== undefined) {
-        addToKey(window, target.keyed, target.keyed.totalKey, record);
+        state.pending += addToKey(window, target.keyed, target.keyed.totalKey, record);
       }
     }
     changedWindows.add(window);
@@ -154,11 +161,14 @@ export function applyRecord(
   return late;
 }
 
-function addToKey(window: WindowState, keyed: KeyedState, key: string, record: LogRecord): void {
+/** Adds a record to a key's value; returns 1 when the key is newly changed since the entry. */
+function addToKey(window: WindowState, keyed: KeyedState, key: string, record: LogRecord): number {
   const value = window.values.get(key);
-  window.values.set(key, keyed.add(value === undefined ? keyed.start() : value, record));
+  const added = keyed.add(value === undefined ? keyed.start() : value, record);
+  if (added !== value) window.values.set(key, added);
+  const before = window.changed.size;
   window.changed.add(key);
-  window.changedSinceResult.add(key);
+  return window.changed.size - before;
 }
 
 /**
@@ -225,9 +235,11 @@ export function takeEntry(state: PartitionState, snapshot: boolean): ChangelogEn
       keys,
       keys.map((key) => window.values.get(key)),
     ]);
+    for (const key of window.changed) window.changedSinceResult.add(key);
     window.changed = new Set();
     window.recordsChanged = false;
   }
+  state.pending = 0;
   const entry: ChangelogEntry = {
     snapshot,
     offset: state.offset,
@@ -249,7 +261,11 @@ export function untakeEntry(state: PartitionState, entry: ChangelogEntry): void 
   for (const [aggregation, windowKey, , , keys] of entry.windows) {
     const window = state.windows.get(windowId(aggregation, windowKey));
     if (window === undefined) continue;
-    for (const key of keys) window.changed.add(key);
+    for (const key of keys) {
+      const before = window.changed.size;
+      window.changed.add(key);
+      state.pending += window.changed.size - before;
+    }
     window.recordsChanged = true;
   }
   state.evicted.push(...entry.evicted);
@@ -304,7 +320,5 @@ export function keyCount(state: PartitionState): number {
 
 /** Keys changed since the last entry, over every window. */
 export function pendingKeyCount(state: PartitionState): number {
-  let keys = 0;
-  for (const window of state.windows.values()) keys += window.changed.size;
-  return keys;
+  return state.pending;
 }
