@@ -185,8 +185,19 @@ function checkpointOf(row: cassandra.types.Row): Checkpoint {
 const CHUNKS_PER_PAGE = 4;
 
 const COLUMNS = "epoch, snapshot_seq, last_seq, log_bytes, snapshot_bytes";
+/**
+ * How long a changelog statement waits for Cassandra before it fails, ms. The session's 30 s
+ * read timeout would hold a flush that long after a frozen node wakes up (a lightweight
+ * transaction queued during the freeze gets no answer; seen in the chaos run): failing sooner
+ * lets the next flush, every interval, go through as soon as the node answers again.
+ */
+const TIMEOUT_MS = 5_000;
+/** A chunk write (up to 1 MiB) gets longer. */
+const CHUNK_TIMEOUT_MS = 15_000;
+/** Prepared, with the changelog's timeout. */
+const PREPARED = { prepare: true, readTimeout: TIMEOUT_MS };
 /** LOCAL_SERIAL: a read that sees every lightweight transaction applied in the data center. */
-const SERIAL = { prepare: true, consistency: 9 };
+const SERIAL = { ...PREPARED, consistency: 9 };
 
 /** The two tables of a keyspace. */
 interface Tables {
@@ -211,7 +222,7 @@ async function claimOnce(
       `INSERT INTO ${checkpoints} (stream, partition, epoch, snapshot_seq, last_seq,
         log_bytes, snapshot_bytes) VALUES (?, ?, 1, -1, -1, 0, 0) IF NOT EXISTS`,
       [stream, partition],
-      { prepare: true },
+      PREPARED,
     );
     return inserted.wasApplied()
       ? { epoch: 1, snapshotSeq: -1, lastSeq: -1, logBytes: 0, snapshotBytes: 0 }
@@ -223,7 +234,7 @@ async function claimOnce(
     `UPDATE ${checkpoints} SET epoch = ? WHERE stream = ? AND partition = ?
       IF epoch = ? AND last_seq = ?`,
     [stored.epoch + 1, stream, partition, stored.epoch, stored.lastSeq],
-    { prepare: true },
+    PREPARED,
   );
   return taken.wasApplied() ? { ...stored, epoch: stored.epoch + 1 } : undefined;
 }
@@ -243,7 +254,7 @@ async function readChunks(
       `SELECT seq, chunk, prev, chunks, data FROM ${changelog}
         WHERE stream = ? AND partition = ? AND seq >= ? AND seq <= ?`,
       [stream, partition, from, to],
-      { prepare: true, fetchSize: CHUNKS_PER_PAGE, pageState },
+      { ...PREPARED, readTimeout: CHUNK_TIMEOUT_MS, fetchSize: CHUNKS_PER_PAGE, pageState },
     );
     for (const row of page.rows) {
       rows.push({
@@ -286,8 +297,8 @@ async function moveCheckpoints(
       ],
     }));
     const result = statements.length === 1
-      ? await client.execute(statements[0]!.query, statements[0]!.params, { prepare: true })
-      : await client.batch(statements, { prepare: true });
+      ? await client.execute(statements[0]!.query, statements[0]!.params, PREPARED)
+      : await client.batch(statements, PREPARED);
     if (result.wasApplied()) break;
     // Not applied: the epochs now stored tell which partitions another owner took.
     const stored = await client.execute(
@@ -324,7 +335,7 @@ export function changelogStore(client: cassandra.Client, keyspace: string): Chan
       const result = await client.execute(
         `SELECT partition, ${COLUMNS} FROM ${tables.checkpoints} WHERE stream = ?`,
         [stream],
-        { prepare: true },
+        PREPARED,
       );
       return new Map(result.rows.map((row) => [row.get("partition") as number, checkpointOf(row)]));
     },
@@ -388,7 +399,8 @@ export function changelogStore(client: cassandra.Client, keyspace: string): Chan
       await forEachConcurrent(
         writes,
         8,
-        (params) => client.execute(insertChunk, params, { prepare: true }),
+        (params) =>
+          client.execute(insertChunk, params, { prepare: true, readTimeout: CHUNK_TIMEOUT_MS }),
       );
       return await moveCheckpoints(tables, stream, appends);
     },
@@ -396,7 +408,7 @@ export function changelogStore(client: cassandra.Client, keyspace: string): Chan
       await client.execute(
         `DELETE FROM ${tables.changelog} WHERE stream = ? AND partition = ? AND seq < ?`,
         [stream, partition, seq],
-        { prepare: true },
+        PREPARED,
       );
     },
   };
