@@ -34,6 +34,7 @@
  */
 import type {
   Aggregation,
+  RecordTransform,
   Sink,
   SourceBatch,
   SourcePosition,
@@ -93,6 +94,11 @@ export interface ProcessorOptions {
   log: (line: string) => void;
   /** When a source crash counts as persistent (default: 10 in a row or 5 minutes). */
   sourceFailureLimits?: FailureLimits;
+  /**
+   * The pipeline's transforms, chained, applied to each parsed record before it is written to
+   * `log` (see `parse_batch.ts`); none: records as parsed.
+   */
+  transform?: RecordTransform;
   /** Clock, ms since epoch (default `Date.now`); tests inject their own. */
   now?: () => number;
   /**
@@ -133,6 +139,11 @@ export interface ProcessorStats {
   accepted: number;
   /** Messages sent to the dead-letter topic. */
   rejected: number;
+  /**
+   * Records a transform dropped (a `filter`): read and acknowledged, but neither written to
+   * `log` nor counted by any aggregation, nor dead-lettered.
+   */
+  filtered: number;
   /** Re-delivered records recognised and not counted again. */
   duplicates: number;
   /** Records logged but too late for real time in at least one aggregation (left to batch). */
@@ -280,6 +291,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     read: 0,
     accepted: 0,
     rejected: 0,
+    filtered: 0,
     duplicates: 0,
     tooLate: 0,
     reassignments: 0,
@@ -330,7 +342,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       if (generation !== startedIn) return abandon();
       confirmed.add(id);
     }
-    const { accepted, rejections } = parseBatch(batch, now());
+    const { accepted, rejections, filtered } = parseBatch(batch, now(), options.transform);
     try {
       await Promise.all([
         logWriter.write(accepted),
@@ -369,6 +381,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     counters.tooLate += result.tooLate;
     counters.accepted += accepted.length;
     counters.rejected += rejections.length;
+    counters.filtered += filtered;
     if (batch.lag !== undefined) {
       waitingByPartition.set(id, batch.lag);
       if (batch.endOffset === undefined) lagByPartition.set(id, batch.lag);

@@ -1,5 +1,6 @@
 /**
- * The plugin SDK: everything a source, aggregation or sink plugin imports, from one module.
+ * The plugin SDK: everything a source, transform, aggregation or sink plugin imports, from one
+ * module.
  *
  * - the contract types (`AggregationPlugin`, `SourcePlugin`, `SinkPlugin`, records, results);
  * - `z` (zod) and option-schema helpers that say what they expected and found
@@ -29,6 +30,8 @@
  * - record helpers: `isBot` (the one bot test), `classifyUserAgent` (device, browser, OS),
  *   `referrerDomain`, `statusClass`, `isErrorStatus`, `visitorOf` (user, else client, else
  *   session), `clientOf`, `withoutQuery`, `isStaticAsset`, `percentOf`.
+ * - for transforms: conditions without code (`conditionSchema`, `parseCondition`,
+ *   `compileCondition`, `fieldOf`).
  *
  * @example
  * ```ts
@@ -148,6 +151,16 @@ export { isErrorStatus, STATUS_CLASSES, type StatusClass, statusClass } from "./
 export { clientOf, visitorOf } from "./visitor.ts";
 export { isStaticAsset, STATIC_EXTENSIONS, withoutQuery } from "./paths.ts";
 export { percentOf } from "./percent.ts";
+export {
+  compileCondition,
+  type Condition,
+  type ConditionIssue,
+  fieldOf,
+  matchesCondition,
+  type NumericRange,
+  parseCondition,
+} from "../conditions/condition.ts";
+export { conditionSchema } from "../conditions/schema.ts";
 export {
   addKeyedRecord,
   finishFromSummary,
