@@ -31,7 +31,9 @@
  *   `referrerDomain`, `statusClass`, `isErrorStatus`, `visitorOf` (user, else client, else
  *   session), `clientOf`, `withoutQuery`, `isStaticAsset`, `percentOf`.
  * - for transforms: conditions without code (`conditionSchema`, `parseCondition`,
- *   `compileCondition`, `fieldOf`).
+ *   `compileCondition`, `fieldOf`), `truncateAddress` (IPv4 /24, IPv6 /48),
+ *   `dailyVisitorHash` (a salted visitor key that rotates daily) and `referrerChannel`
+ *   (search, social, email, paid, direct, internal, referral).
  *
  * @example
  * ```ts
@@ -161,6 +163,14 @@ export {
   parseCondition,
 } from "../conditions/condition.ts";
 export { conditionSchema } from "../conditions/schema.ts";
+export { truncateAddress } from "./ip.ts";
+export { dailyVisitorHash } from "./visitor_hash.ts";
+export {
+  type ChannelInput,
+  REFERRER_CHANNELS,
+  type ReferrerChannel,
+  referrerChannel,
+} from "./referrer_channel.ts";
 export {
   addKeyedRecord,
   finishFromSummary,
