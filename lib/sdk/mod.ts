@@ -32,8 +32,8 @@
  *   session), `clientOf`, `withoutQuery`, `isStaticAsset`, `percentOf`.
  * - for transforms: conditions without code (`conditionSchema`, `parseCondition`,
  *   `compileCondition`, `fieldOf`), `truncateAddress` (IPv4 /24, IPv6 /48),
- *   `dailyVisitorHash` (a salted visitor key that rotates daily) and `referrerChannel`
- *   (search, social, email, paid, direct, internal, referral).
+ *   `dailyVisitorHash` (a salted visitor key that rotates daily), `referrerChannel` (search,
+ *   social, email, paid, direct, internal, referral) and `openGeoDatabase` (offline MMDB).
  *
  * @example
  * ```ts
@@ -171,6 +171,12 @@ export {
   type ReferrerChannel,
   referrerChannel,
 } from "./referrer_channel.ts";
+export {
+  BUNDLED_GEO_DATABASE,
+  type GeoDatabase,
+  type GeoLocation,
+  openGeoDatabase,
+} from "./geoip.ts";
 export {
   addKeyedRecord,
   finishFromSummary,
