@@ -1,7 +1,8 @@
 /**
  * Transforms end to end, over a seeded stream with real Kafka and Cassandra: geoip, utm,
  * referrer channels, a filter, a transform that fails on some records, and privacy, then
- * `where:` segments; every table equals the test's own counts, batch equals real time.
+ * `where:` segments, `sum` and a breakdown by two dimensions; every table equals the test's own
+ * counts, batch equals real time.
  */
 import assert from "assert";
 import { Buffer } from "node:buffer";
@@ -55,12 +56,22 @@ aggregations:
     sinks: [mobile_pages]
     options: { n: 1000 }
   - { name: visitors, plugin: unique_visitors, source: rawlog, sinks: [visitors] }
+  - name: cart_value
+    plugin: sum
+    source: rawlog
+    where: { field: event_type, equals: add_to_cart }
+    sinks: [cart_value]
+    options: { field: price, multiply_by: quantity, by: [utm_campaign], n: 1000 }
+  - { name: campaign_actions, plugin: breakdown, source: rawlog, sinks: [campaign_actions],
+      options: { dimensions: [utm_campaign, event_type], n: 1000 } }
 sinks:
   - { name: countries, plugin: cassandra, options: { table: countries } }
   - { name: campaigns, plugin: cassandra, options: { table: campaigns } }
   - { name: channels, plugin: cassandra, options: { table: channels } }
   - { name: mobile_pages, plugin: cassandra, options: { table: mobile_pages } }
   - { name: visitors, plugin: cassandra, options: { table: visitors } }
+  - { name: cart_value, plugin: cassandra, options: { table: cart_value } }
+  - { name: campaign_actions, plugin: cassandra, options: { table: campaign_actions } }
 `;
 
 const EXPLODE = `import type { TransformPlugin } from "${SDK}";
@@ -109,6 +120,9 @@ interface Sent {
   campaigns: Map<string, number>;
   channels: Map<string, number>;
   mobilePages: Map<string, number>;
+  /** Cart value (price times quantity) in millionths and carts, by campaign. */
+  cartValue: Map<string, [number, number]>;
+  campaignActions: Map<string, number>;
 }
 
 function add(counts: Map<string, number>, key: string): void {
@@ -139,6 +153,8 @@ function seededStream(): Sent {
     campaigns: new Map(),
     channels: new Map(),
     mobilePages: new Map(),
+    cartValue: new Map(),
+    campaignActions: new Map(),
   };
   for (let i = 0; i < COUNT; i++) {
     const address = addressOf(Math.floor(random() * 600));
@@ -154,6 +170,8 @@ function seededStream(): Sent {
     if (extra.gclid) query.set("gclid", extra.gclid);
     const user = random() < 0.6 ? `u-${Math.floor(random() * 300)}` : undefined;
     const agent = pick(AGENTS);
+    const price = (Math.floor(random() * 20_000) / 100).toFixed(2);
+    const quantity = 1 + Math.floor(random() * 3);
     const body: Record<string, unknown> = {
       timestamp: new Date(START + Math.floor(random() * 86_000_000)).toISOString(),
       event_type: event,
@@ -166,6 +184,7 @@ function seededStream(): Sent {
       ...(extra.utm_medium === undefined
         ? {}
         : { utm_medium: extra.utm_medium, utm_source: extra.utm_source }),
+      ...(event === "add_to_cart" ? { product_id: `prod-${i % 9}`, price, quantity } : {}),
     };
     const text = JSON.stringify(body);
     sent.events.push({ seq: i, key: `k${i}`, value: new TextEncoder().encode(text) });
@@ -183,6 +202,12 @@ function seededStream(): Sent {
     if (campaign !== undefined) add(sent.campaigns, campaign);
     add(sent.channels, channel);
     if (device !== "desktop" && event !== "add_to_cart") add(sent.mobilePages, page);
+    if (campaign !== undefined) add(sent.campaignActions, `${campaign}|${event}`);
+    if (event === "add_to_cart") {
+      const key = campaign ?? "(none)";
+      const [total, carts] = sent.cartValue.get(key) ?? [0, 0];
+      sent.cartValue.set(key, [total + Math.round(Number(price) * quantity * 1e6), carts + 1]);
+    }
     const visitor = user !== undefined ? `u:${user}` : `c:${address} ${agent}`;
     sent.kept.push({ address, device, event, page, visitor });
   }
@@ -223,18 +248,46 @@ async function assertTables(test: TestPipeline, sent: Sent): Promise<void> {
     sorted(sent.mobilePages),
     "top pages where device is mobile or tablet and the event is not add_to_cart",
   );
+  const campaignActions = await test.cassandra.execute(
+    `SELECT utm_campaign, event_type, count FROM ${test.keyspace}.campaign_actions WHERE date = ?`,
+    [DAY],
+    { prepare: true },
+  );
+  assert.deepEqual(
+    sorted(
+      new Map(campaignActions.rows.map((row) => [
+        `${row.get("utm_campaign")}|${row.get("event_type")}`,
+        Number(row.get("count")),
+      ])),
+    ),
+    sorted(sent.campaignActions),
+    "breakdown by campaign and event type",
+  );
+  const cartValue = await test.cassandra.execute(
+    `SELECT utm_campaign, sum, count FROM ${test.keyspace}.cart_value WHERE date = ?`,
+    [DAY],
+    { prepare: true },
+  );
+  assert.deepEqual(
+    cartValue.rows.map((row) => [row.get("utm_campaign"), row.get("sum"), Number(row.get("count"))])
+      .sort(),
+    [...sent.cartValue].map(([campaign, [micros, carts]]) => [campaign, micros / 1e6, carts])
+      .sort(),
+    "cart value (price times quantity) of add_to_cart events by campaign",
+  );
 }
 
 Deno.test(
   "transforms: geoip, utm, referrer channels, a filter and privacy run once per record before " +
-    "log; a failing transform dead-letters its record; where: segments; batch equals real time",
+    "log; a failing transform dead-letters its record; where: segments, sum and a two-dimension " +
+    "breakdown equal the test's counts; batch equals real time",
   async () => {
     const test = await createTestPipeline({ graph: GRAPH });
     try {
       await Deno.writeTextFile(`${dirname(test.file)}/explode.ts`, EXPLODE);
       const sent = seededStream();
       assert.ok(sent.countries.size >= 5, `countries looked up: ${sorted(sent.countries)}`);
-      assert.ok(sent.exploded.length > 0 && sent.filtered > 0);
+      assert.ok(sent.exploded.length > 0 && sent.filtered > 0 && sent.cartValue.size === 4);
 
       await produceEvents(test.kafka, test.topic, sent.events);
       const stats = await runRealtimeUntilCommitted(test, COUNT);
