@@ -1,7 +1,7 @@
 /**
  * Transforms end to end, over a seeded stream with real Kafka and Cassandra: geoip, utm,
  * referrer channels, a filter, a transform that fails on some records, and privacy, then
- * `where:` segments, `sum` and a breakdown by two dimensions; every table equals the test's own
+ * `where:` segments, `sum`, a breakdown by two dimensions and entry and exit pages; every table equals the test's own
  * counts, batch equals real time.
  */
 import assert from "assert";
@@ -64,6 +64,8 @@ aggregations:
     options: { field: price, multiply_by: quantity, by: [utm_campaign], n: 1000 }
   - { name: campaign_actions, plugin: breakdown, source: rawlog, sinks: [campaign_actions],
       options: { dimensions: [utm_campaign, event_type], n: 1000 } }
+  - { name: entry_exit, plugin: entry_exit_pages, source: rawlog, sinks: [entry_exit],
+      options: { n: 1000 } }
 sinks:
   - { name: countries, plugin: cassandra, options: { table: countries } }
   - { name: campaigns, plugin: cassandra, options: { table: campaigns } }
@@ -72,6 +74,7 @@ sinks:
   - { name: visitors, plugin: cassandra, options: { table: visitors } }
   - { name: cart_value, plugin: cassandra, options: { table: cart_value } }
   - { name: campaign_actions, plugin: cassandra, options: { table: campaign_actions } }
+  - { name: entry_exit, plugin: cassandra, options: { table: entry_exit } }
 `;
 
 const EXPLODE = `import type { TransformPlugin } from "${SDK}";
@@ -123,6 +126,8 @@ interface Sent {
   /** Cart value (price times quantity) in millionths and carts, by campaign. */
   cartValue: Map<string, [number, number]>;
   campaignActions: Map<string, number>;
+  /** Each session's page views as [time, page]. */
+  sessions: Map<string, [number, string][]>;
 }
 
 function add(counts: Map<string, number>, key: string): void {
@@ -155,6 +160,7 @@ function seededStream(): Sent {
     mobilePages: new Map(),
     cartValue: new Map(),
     campaignActions: new Map(),
+    sessions: new Map(),
   };
   for (let i = 0; i < COUNT; i++) {
     const address = addressOf(Math.floor(random() * 600));
@@ -172,8 +178,11 @@ function seededStream(): Sent {
     const agent = pick(AGENTS);
     const price = (Math.floor(random() * 20_000) / 100).toFixed(2);
     const quantity = 1 + Math.floor(random() * 3);
+    const session = `sess-${Math.floor(random() * 250)}`;
+    const timestamp = START + Math.floor(random() * 86_000_000);
     const body: Record<string, unknown> = {
-      timestamp: new Date(START + Math.floor(random() * 86_000_000)).toISOString(),
+      timestamp: new Date(timestamp).toISOString(),
+      session_id: session,
       event_type: event,
       page_path: query.size > 0 ? `${page}?${query}` : page,
       ip: address,
@@ -203,6 +212,9 @@ function seededStream(): Sent {
     add(sent.channels, channel);
     if (device !== "desktop" && event !== "add_to_cart") add(sent.mobilePages, page);
     if (campaign !== undefined) add(sent.campaignActions, `${campaign}|${event}`);
+    if (event === "page_visited") {
+      sent.sessions.set(session, [...(sent.sessions.get(session) ?? []), [timestamp, page]]);
+    }
     if (event === "add_to_cart") {
       const key = campaign ?? "(none)";
       const [total, carts] = sent.cartValue.get(key) ?? [0, 0];
@@ -275,12 +287,33 @@ async function assertTables(test: TestPipeline, sent: Sent): Promise<void> {
       .sort(),
     "cart value (price times quantity) of add_to_cart events by campaign",
   );
+  const entries = new Map<string, number>();
+  const exits = new Map<string, number>();
+  for (const views of sent.sessions.values()) {
+    views.sort(([a, p], [b, q]) => a - b || (p < q ? -1 : p > q ? 1 : 0));
+    add(entries, views[0]![1]);
+    add(exits, views[views.length - 1]![1]);
+  }
+  const entryExit = await test.cassandra.execute(
+    `SELECT page, entrances, exits FROM ${test.keyspace}.entry_exit WHERE date = ?`,
+    [DAY],
+    { prepare: true },
+  );
+  const pages = new Set([...entries.keys(), ...exits.keys()]);
+  assert.deepEqual(
+    entryExit.rows.map((
+      row,
+    ) => [row.get("page"), Number(row.get("entrances")), Number(row.get("exits"))])
+      .sort(),
+    [...pages].map((page) => [page, entries.get(page) ?? 0, exits.get(page) ?? 0]).sort(),
+    "entry and exit pages of sessions",
+  );
 }
 
 Deno.test(
   "transforms: geoip, utm, referrer channels, a filter and privacy run once per record before " +
-    "log; a failing transform dead-letters its record; where: segments, sum and a two-dimension " +
-    "breakdown equal the test's counts; batch equals real time",
+    "log; a failing transform dead-letters its record; where: segments, sum, a two-dimension " +
+    "breakdown and entry/exit pages equal the test's counts; batch equals real time",
   async () => {
     const test = await createTestPipeline({ graph: GRAPH });
     try {
