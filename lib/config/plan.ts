@@ -73,7 +73,7 @@ export function describePlan(pipeline: Pipeline, now: Date = new Date()): string
     return [
       entry.name,
       entry.pluginRef,
-      entry.where === undefined ? `reads ${entry.source}` : `reads ${entry.source} where ...`,
+      entry.where === undefined ? `reads ${entry.source}` : `reads ${entry.source} (where:)`,
       entry.window.unit === "none" ? "all time" : `per ${entry.window.size}`,
       sinks,
     ];
