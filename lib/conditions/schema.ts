@@ -23,6 +23,7 @@ import { type Condition, parseCondition } from "./condition.ts";
  * ```
  */
 export function conditionSchema(): z.ZodType<Condition, unknown> {
+  // Titled, so the plugin reference shows its type as `condition` (see docs/transforms.md).
   return z.unknown().transform((value, context) => {
     const parsed = parseCondition(value);
     if (parsed.ok) return parsed.condition;
@@ -30,5 +31,5 @@ export function conditionSchema(): z.ZodType<Condition, unknown> {
       context.addIssue({ code: "custom", message: issue.message, path: issue.path });
     }
     return z.NEVER;
-  });
+  }).meta({ title: "condition" });
 }

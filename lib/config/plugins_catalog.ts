@@ -144,6 +144,8 @@ export function describePluginMarkdown(definition: PluginDefinition): string {
 /** The parts of a JSON Schema node we read. */
 interface JsonSchema {
   type?: string | string[];
+  /** Names a value with no JSON type of its own (a condition), shown as its type. */
+  title?: string;
   enum?: unknown[];
   const?: unknown;
   items?: JsonSchema;
@@ -183,7 +185,7 @@ function typeName(node: JsonSchema): string {
   if (type === "string" && node.format) return `string (${node.format})`;
   if (type === "string" && node.pattern) return `string matching ${node.pattern}`;
   if (type === "object") return "mapping";
-  return type ?? "any";
+  return type ?? node.title ?? "any";
 }
 
 /** A value as it would be written in YAML flow style. */

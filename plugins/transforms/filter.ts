@@ -8,12 +8,16 @@ import { compileCondition, conditionSchema, type TransformPlugin, z } from "../.
 const options = z.strictObject({
   keep: conditionSchema().optional()
     .describe(
-      "Keep only the records that meet this condition ({field, equals | in | prefix | " +
-        "matches | exists | gt | gte | lt | lte}, or all/any/not of conditions).",
+      "Keep only the records that meet this condition, e.g. { field: device, in: [mobile, " +
+        "tablet] } ({field, equals | in | prefix | matches | exists | gt | gte | lt | lte}, or " +
+        "all/any/not of conditions).",
     )
     .meta({ examples: [{ field: "device", in: ["mobile", "tablet"] }] }),
   drop: conditionSchema().optional()
-    .describe("Drop the records that meet this condition (checked after keep).")
+    .describe(
+      "Drop the records that meet this condition (checked after keep), e.g. { field: " +
+        "request_uri, prefix: /health }.",
+    )
     .meta({ examples: [{ field: "request_uri", prefix: "/health" }] }),
 }).refine((value) => value.keep !== undefined || value.drop !== undefined, {
   message: "give keep: or drop: (or both), each a condition such as { field: device, " +
