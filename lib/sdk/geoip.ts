@@ -133,3 +133,66 @@ function locationOf(found: Record<string, unknown>): GeoLocation {
   if (typeof asn === "number") location.asn = asn;
   return location;
 }
+
+/**
+ * A database file that can be replaced without a restart: every `everyMs` it looks at the
+ * file's modification time and size and, when they changed, opens it again and uses it from
+ * then on. A replacement that cannot be read is logged and the database in use kept. The
+ * check runs on an unreferenced timer, so it never keeps the process alive.
+ *
+ * Replace the file by renaming a complete new one over it (`mv new.mmdb city.mmdb`), so a
+ * check never reads it half-written.
+ *
+ * @param path The `.mmdb` file.
+ * @param everyMs How often to look at the file.
+ * @param log Told when a new version is in use, or a replacement could not be read.
+ * @returns The database, and `stop` to end the checks.
+ * @throws {Error} As {@linkcode openGeoDatabase}, when the file cannot be used at first.
+ *
+ * @example
+ * ```ts ignore
+ * import { reloadingGeoDatabase } from "./geoip.ts";
+ * const { database, stop } = await reloadingGeoDatabase("city.mmdb", 60_000, console.log);
+ * database.lookup("8.8.8.8");
+ * stop();
+ * ```
+ */
+export async function reloadingGeoDatabase(
+  path: string,
+  everyMs: number,
+  log: (line: string) => void,
+): Promise<{ database: GeoDatabase; stop: () => void }> {
+  const fingerprint = async () => {
+    const info = await Deno.stat(path);
+    return `${info.mtime?.getTime()}/${info.size}`;
+  };
+  let current = await openGeoDatabase(path);
+  let seen = await fingerprint();
+  let checking = false;
+  const timer = setInterval(async () => {
+    if (checking) return;
+    checking = true;
+    try {
+      const now = await fingerprint();
+      if (now === seen) return;
+      seen = now;
+      current = await openGeoDatabase(path);
+      log(`geoip: now using ${current.source} (${current.version})`);
+    } catch (error) {
+      log(`geoip: kept the database in use: ${errorText(error, { firstLine: true })}`);
+    } finally {
+      checking = false;
+    }
+  }, everyMs);
+  Deno.unrefTimer(timer);
+  return {
+    database: {
+      source: path,
+      get version() {
+        return current.version;
+      },
+      lookup: (address) => current.lookup(address),
+    },
+    stop: () => clearInterval(timer),
+  };
+}

@@ -176,6 +176,7 @@ export {
   type GeoDatabase,
   type GeoLocation,
   openGeoDatabase,
+  reloadingGeoDatabase,
 } from "./geoip.ts";
 export {
   addKeyedRecord,

@@ -6,7 +6,10 @@
  */
 import {
   BUNDLED_GEO_DATABASE,
+  duration,
   openGeoDatabase,
+  parseDuration,
+  reloadingGeoDatabase,
   type TransformPlugin,
   z,
 } from "../../lib/sdk/mod.ts";
@@ -18,6 +21,13 @@ const options = z.strictObject({
         `${BUNDLED_GEO_DATABASE} (CC0-1.0, countries only).`,
     )
     .meta({ examples: ["/var/lib/geoip/dbip-city-lite.mmdb"] }),
+  reload_check: duration().refine((text) => (parseDuration(text) ?? 0) >= 1000, "at least 1s")
+    .default("1m")
+    .describe(
+      "How often to look whether the database file was replaced (by mv of a complete new " +
+        "file); a new one is used without a restart. Not for the bundled database.",
+    )
+    .meta({ examples: ["1m"] }),
   overwrite: z.boolean().default(false)
     .describe("Replace a country the record was sent with (default: keep it).")
     .meta({ examples: [false] }),
@@ -34,12 +44,16 @@ const geoip: TransformPlugin<GeoipOptions> = {
     "client address (remote_addr), from an offline MaxMind DB file.",
   description: "Read with mmdb-lib (MIT). The database is opened at start and its type and " +
     "build time are logged; a database that is missing or unreadable stops the start, " +
-    "saying which file and what to do. An address the database does not know leaves the " +
-    "record as it is. Put it before privacy, which cuts the address.",
+    "saying which file and what to do. A database file given by path may be replaced while " +
+    "running (records already in log keep the country they were given). An address the " +
+    "database does not know leaves the record as it is. Put it before privacy, which cuts " +
+    "the address.",
   options,
   example: {},
-  async open({ database, overwrite }, context) {
-    const opened = await openGeoDatabase(database);
+  async open({ database, overwrite, reload_check }, context) {
+    const opened = database === undefined
+      ? await openGeoDatabase()
+      : (await reloadingGeoDatabase(database, parseDuration(reload_check)!, context.log)).database;
     context.log(`geoip: ${opened.source} (${opened.version})`);
     return (record) => {
       if (record.remote_addr === undefined) return record;
