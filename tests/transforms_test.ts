@@ -12,7 +12,8 @@ import databaseBytes from "geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb
 };
 import { dirname } from "node:path";
 import { loadPipeline } from "../lib/config/load.ts";
-import { openPipeline } from "../lib/runtime/start.ts";
+import { openPipeline, startRealtime } from "../lib/runtime/start.ts";
+import { TransformOpenError } from "../lib/runtime/transforms.ts";
 import { reconcile } from "../lib/batch/reconcile.ts";
 import { bucketsBetween, readLog } from "../lib/batch/read_log.ts";
 import { hyperLogLogError, seededRandom } from "../lib/sdk/mod.ts";
@@ -379,3 +380,36 @@ Deno.test(
     }
   },
 );
+
+Deno.test("transforms: a GeoIP database that is missing stops the start, saying what to do", async () => {
+  const test = await createTestPipeline({
+    graph: `transforms:
+  - { name: geo, plugin: geoip, options: { database: ./missing.mmdb } }
+aggregations:
+  - { name: countries, plugin: breakdown, source: rawlog, sinks: [countries],
+      options: { dimension: country } }
+sinks:
+  - { name: countries, plugin: cassandra, options: { table: countries } }
+`,
+  });
+  try {
+    const resources = await openPipeline(await loadPipeline(test.file), { log: () => {} });
+    try {
+      await assert.rejects(
+        () => startRealtime(resources, { log: () => {} }),
+        (error: Error) => {
+          assert.ok(error instanceof TransformOpenError);
+          assert.match(
+            error.message,
+            /^transform geo \(geoip\): cannot read the GeoIP database \.\/missing\.mmdb: .*; set options\.database to an existing MaxMind DB \(\.mmdb\) file, or leave it out/,
+          );
+          return true;
+        },
+      );
+    } finally {
+      await resources.close();
+    }
+  } finally {
+    await dropTestPipeline(test);
+  }
+});

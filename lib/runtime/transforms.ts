@@ -8,6 +8,15 @@ import type { RecordTransform } from "../contracts.ts";
 import type { TransformEntry } from "../config/pipeline.ts";
 import { errorText } from "../errors.ts";
 
+/** A transform that could not start; its message names it and says what to do. */
+export class TransformOpenError extends Error {
+  /** The error with the transform's name and plugin in front of the cause's message. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "TransformOpenError";
+  }
+}
+
 /**
  * Opens every transform and chains them. A transform that drops a record ends the chain; one
  * that throws is reported with its name, so the dead letter says which transform failed.
@@ -15,7 +24,8 @@ import { errorText } from "../errors.ts";
  * @param entries The pipeline's transforms, in order.
  * @param log Operator-facing lines (e.g. a database version).
  * @returns The chained transform, or undefined when there are none.
- * @throws {Error} Naming the transform, when one cannot open (say, its database is missing).
+ * @throws {TransformOpenError} Naming the transform, when one cannot open (say, its database
+ *   is missing).
  *
  * @example
  * ```ts
@@ -35,9 +45,10 @@ export async function openTransforms(
     try {
       opened.push({ name: entry.name, apply: await entry.plugin.open(entry.options, { log }) });
     } catch (error) {
-      throw new Error(`transform ${entry.name} (${entry.pluginRef}): ${errorText(error)}`, {
-        cause: error,
-      });
+      throw new TransformOpenError(
+        `transform ${entry.name} (${entry.pluginRef}): ${errorText(error)}`,
+        { cause: error },
+      );
     }
   }
   return (record) => {
