@@ -1,6 +1,7 @@
 import assert from "assert";
 import { writeFixturePlugins } from "./_fixture_plugins.ts";
 import { loadPipelineText, PipelineError } from "./load.ts";
+import { describePlan } from "./plan.ts";
 
 const dir = await writeFixturePlugins();
 const file = `${dir}/pipeline.yaml`;
@@ -87,4 +88,13 @@ Deno.test("transforms: filter needs keep or drop", async () => {
   const found = await problems(empty);
   assert.equal(found.length, 1);
   assert.match(found[0]!, /^10:14 transforms\[1\]\.options: give keep: or drop:/);
+});
+
+Deno.test("transforms: --check lists them in order and marks a where: aggregation", async () => {
+  const plan = describePlan(await loadPipelineText(PIPELINE, file, {}));
+  assert.match(
+    plan,
+    /Transforms \(each record, in this order, before log\)\n  1\.  campaigns         utm\n  2\.  no_health_checks  filter\n/,
+  );
+  assert.match(plan, /mobile_pages  top_pages  reads rawlog \(where:\)/);
 });
