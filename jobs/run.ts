@@ -15,6 +15,7 @@ import { registerSchedules } from "../lib/batch/schedules.ts";
 import { errorText } from "../lib/errors.ts";
 import { HttpListenError, runnerHttp } from "../lib/http/mod.ts";
 import { loadForJob, postgresUrlsOf } from "./_job.ts";
+import { TransformOpenError } from "../lib/runtime/transforms.ts";
 
 const USAGE = `usage: deno task run [--config FILE] [--check] [--no-http]
 
@@ -168,7 +169,10 @@ async function main(): Promise<number> {
 try {
   Deno.exit(await main());
 } catch (error) {
-  if (error instanceof ServicesError || error instanceof HttpListenError) {
+  if (
+    error instanceof ServicesError || error instanceof HttpListenError ||
+    error instanceof TransformOpenError
+  ) {
     console.error(`run: ${error.message}`);
     Deno.exit(1);
   }

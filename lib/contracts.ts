@@ -1,5 +1,5 @@
 /**
- * The plugin contract: what a source, an aggregation and a sink module must export.
+ * The plugin contract: what a source, a transform, an aggregation and a sink module must export.
  *
  * A plugin module's default export is one {@linkcode PluginDefinition}. The same definition
  * drives option validation, `deno task run --check`, `deno task plugins` and the plugin
@@ -13,8 +13,8 @@ import type { Client as CassandraClient } from "cassandra-driver";
 import type { LogRecord, SourcedRecord } from "./records.ts";
 import type { WindowSpec } from "./window_size.ts";
 
-/** The three kinds of plugin. */
-export type PluginKind = "source" | "aggregation" | "sink";
+/** The four kinds of plugin. */
+export type PluginKind = "source" | "transform" | "aggregation" | "sink";
 
 /** Fields every plugin definition carries: its identity, docs and options schema. */
 export interface PluginBase<K extends PluginKind, O> {
@@ -186,6 +186,35 @@ export interface SourcePlugin<O = unknown> extends PluginBase<"source", O> {
   feedsTopic?: (options: O) => string | undefined;
   /** Starts the source. */
   open(options: O, context: RuntimeContext): Promise<SourceRunner>;
+}
+
+// ---------------------------------------------------------------------------
+// Transforms
+
+/**
+ * What a transform does with one record: the record to go on with (the same object changed,
+ * or a new one), or undefined to drop it (a filter). Throwing sends the record's message to
+ * the dead-letter topic with the error's message as the reason.
+ */
+export type RecordTransform = (record: LogRecord) => LogRecord | undefined;
+
+/** What the runtime hands to a transform when it opens it. */
+export interface TransformContext {
+  /** Print an operator-facing line (e.g. which database version a lookup uses). */
+  log: (message: string) => void;
+}
+
+/**
+ * Definition exported by a transform plugin module. Transforms run once per record, in the
+ * order of `transforms:`, after parsing and before the record is written to `log`, so real
+ * time, batch and replays all see the same enriched record.
+ */
+export interface TransformPlugin<O = unknown> extends PluginBase<"transform", O> {
+  /**
+   * Prepares the transform (loads a database, compiles conditions). Rejecting stops the start;
+   * the error must say what is missing and what to do.
+   */
+  open(options: O, context: TransformContext): RecordTransform | Promise<RecordTransform>;
 }
 
 // ---------------------------------------------------------------------------
@@ -481,6 +510,8 @@ export interface SinkPlugin<O = unknown> extends PluginBase<"sink", O> {
 export type PluginDefinition =
   // deno-lint-ignore no-explicit-any
   | SourcePlugin<any>
+  // deno-lint-ignore no-explicit-any
+  | TransformPlugin<any>
   // deno-lint-ignore no-explicit-any
   | AggregationPlugin<any, any>
   // deno-lint-ignore no-explicit-any

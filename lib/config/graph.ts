@@ -13,7 +13,7 @@ import { type Report } from "./zod_issues.ts";
 import { errorText } from "../errors.ts";
 
 /** The list sections of pipeline.yaml. */
-export type ListSection = "sources" | "aggregations" | "sinks" | "schedules";
+export type ListSection = "sources" | "transforms" | "aggregations" | "sinks" | "schedules";
 
 /** A source or sink whose plugin loaded and whose options are valid. */
 export interface LoadedEntry<P> {
@@ -52,6 +52,7 @@ export interface GraphInput {
 
 const SINGULAR: Record<ListSection, string> = {
   sources: "source",
+  transforms: "transform",
   aggregations: "aggregation",
   sinks: "sink",
   schedules: "schedule",

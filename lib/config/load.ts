@@ -25,7 +25,10 @@ import type {
   PluginKind,
   SinkPlugin,
   SourcePlugin,
+  TransformPlugin,
 } from "../contracts.ts";
+import { compileCondition } from "../conditions/condition.ts";
+import { withWhere } from "../conditions/where.ts";
 import { readDocument } from "./document.ts";
 import { checkGraph, type ListSection, type LoadedEntry } from "./graph.ts";
 import {
@@ -130,6 +133,7 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
 
   const items: Record<ListSection, unknown[]> = {
     sources: readList(root, "sources", report, true),
+    transforms: readList(root, "transforms", report, false),
     aggregations: readList(root, "aggregations", report, true).map((item, index) =>
       withoutGranularity(item, index, report)
     ),
@@ -137,8 +141,9 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     schedules: readList(root, "schedules", report, false),
   };
   const pipelineDir = pathToFileURL(resolve(dirname(file)) + "/");
-  const [sources, aggregations, sinks] = await Promise.all([
+  const [sources, transforms, aggregations, sinks] = await Promise.all([
     loadSection<SourcePlugin, EntryFields>(entrySchema, "source", "sources"),
+    loadSection<TransformPlugin, EntryFields>(entrySchema, "transform", "transforms"),
     loadSection<AggregationPlugin, AggregationFields>(
       aggregationSchema,
       "aggregation",
@@ -153,7 +158,11 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
 
   const aggregationEntries: AggregationEntry[] = complete(aggregations).flatMap((entry) => {
     try {
-      const aggregation = entry.plugin.create(entry.options);
+      const created = entry.plugin.create(entry.options);
+      const where = entry.fields.where;
+      const aggregation = where === undefined
+        ? created
+        : withWhere(created, compileCondition(where));
       for (const column of [...keyColumns(aggregation.shape), ...aggregation.shape.values]) {
         if (!isCqlIdentifier(column.name)) {
           report(
@@ -171,6 +180,7 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
         sinks: entry.fields.sinks,
         window: entry.fields.window,
         aggregation,
+        ...(where === undefined ? {} : { where }),
       }];
     } catch (error) {
       report(
@@ -210,6 +220,7 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     runtime: toRuntimeSettings(runtime),
     http: toHttpSettings(http, variables),
     sources: complete(sources).map(toEntry),
+    transforms: complete(transforms).map(toEntry),
     aggregations: aggregationEntries,
     sinks: complete(sinks).map(toEntry),
     schedules: schedules.map(({ schedule }) => schedule),

@@ -9,7 +9,9 @@ import type {
   PluginDefinition,
   SinkPlugin,
   SourcePlugin,
+  TransformPlugin,
 } from "../contracts.ts";
+import type { Condition } from "../conditions/condition.ts";
 import type { HttpSettings } from "./http.ts";
 
 export type { HttpSettings };
@@ -86,6 +88,9 @@ export interface Entry<P extends PluginDefinition> {
 /** A configured source. */
 export type SourceEntry = Entry<SourcePlugin>;
 
+/** A configured transform, applied to every record of every source in `transforms:` order. */
+export type TransformEntry = Entry<TransformPlugin>;
+
 /** A configured sink. */
 export type SinkEntry = Entry<SinkPlugin>;
 
@@ -97,8 +102,10 @@ export interface AggregationEntry extends Entry<AggregationPlugin> {
   sinks: string[];
   /** Its `window:` size. */
   window: WindowSpec;
-  /** The aggregation built from the options. */
+  /** The aggregation built from the options (already limited to `where:` when set). */
   aggregation: Aggregation;
+  /** Its `where:` condition, when set. */
+  where?: Condition;
 }
 
 /** Which windows a schedule recomputes. */
@@ -134,6 +141,8 @@ export interface Pipeline {
   http: HttpSettings;
   /** Sources in file order. */
   sources: SourceEntry[];
+  /** Transforms in file order (applied in that order). */
+  transforms: TransformEntry[];
   /** Aggregations in file order. */
   aggregations: AggregationEntry[];
   /** Sinks in file order. */

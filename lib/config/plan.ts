@@ -56,6 +56,15 @@ export function describePlan(pipeline: Pipeline, now: Date = new Date()): string
     return [source.name, source.pluginRef, role];
   });
   lines.push("", "Sources", ...indent(align(sourceRows)));
+  if (pipeline.transforms.length > 0) {
+    const transformRows = pipeline.transforms.map((entry, index) => [
+      `${index + 1}.`,
+      entry.name,
+      entry.pluginRef,
+    ]);
+    lines.push("", "Transforms (each record, in this order, before log)");
+    lines.push(...indent(align(transformRows)));
+  }
 
   const writers = new Map<string, string[]>();
   const aggregationRows = pipeline.aggregations.map((entry) => {
@@ -64,7 +73,7 @@ export function describePlan(pipeline: Pipeline, now: Date = new Date()): string
     return [
       entry.name,
       entry.pluginRef,
-      `reads ${entry.source}`,
+      entry.where === undefined ? `reads ${entry.source}` : `reads ${entry.source} (where:)`,
       entry.window.unit === "none" ? "all time" : `per ${entry.window.size}`,
       sinks,
     ];

@@ -33,12 +33,12 @@ export interface OptionDoc {
 }
 
 /**
- * Loads every plugin module of a folder and of its `sources/`, `aggregations/` and `sinks/`
- * subfolders (files not starting with `_`, not tests).
+ * Loads every plugin module of a folder and of its `sources/`, `transforms/`, `aggregations/`
+ * and `sinks/` subfolders (files not starting with `_`, not tests).
  *
  * @param dir Folder URL ending in `/` (default: the repository's `plugins/`).
  * @param onFailure Called for each module that fails to load; loading continues.
- * @returns Definitions sorted by kind (source, aggregation, sink), then name.
+ * @returns Definitions sorted by kind (source, transform, aggregation, sink), then name.
  */
 export async function listPlugins(
   dir: URL = BUILTIN_PLUGINS_DIR,
@@ -50,7 +50,7 @@ export async function listPlugins(
     if (resolution.ok) plugins.push(resolution.plugin);
     else onFailure({ module: module.path, message: resolution.message });
   }
-  const order = { source: 0, aggregation: 1, sink: 2 };
+  const order = { source: 0, transform: 1, aggregation: 2, sink: 3 };
   return plugins.sort((a, b) => order[a.kind] - order[b.kind] || (a.name < b.name ? -1 : 1));
 }
 
@@ -144,6 +144,8 @@ export function describePluginMarkdown(definition: PluginDefinition): string {
 /** The parts of a JSON Schema node we read. */
 interface JsonSchema {
   type?: string | string[];
+  /** Names a value with no JSON type of its own (a condition), shown as its type. */
+  title?: string;
   enum?: unknown[];
   const?: unknown;
   items?: JsonSchema;
@@ -183,7 +185,7 @@ function typeName(node: JsonSchema): string {
   if (type === "string" && node.format) return `string (${node.format})`;
   if (type === "string" && node.pattern) return `string matching ${node.pattern}`;
   if (type === "object") return "mapping";
-  return type ?? "any";
+  return type ?? node.title ?? "any";
 }
 
 /** A value as it would be written in YAML flow style. */

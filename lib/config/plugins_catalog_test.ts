@@ -12,7 +12,9 @@ import { pathToFileURL } from "node:url";
 Deno.test("listPlugins loads the built-in plugins", async () => {
   const plugins = await listPlugins();
   const names = plugins.map((plugin) => plugin.name);
-  assert.ok(names.includes("top_pages") && names.includes("status_counts"));
+  assert.ok(
+    names.includes("top_pages") && names.includes("status_counts") && names.includes("filter"),
+  );
   const kinds = plugins.map((plugin) => plugin.kind);
   assert.deepEqual(kinds, [...kinds].sort((a, b) => order(a) - order(b)));
 });
@@ -56,5 +58,5 @@ Deno.test("options are documented from the zod schema", async () => {
 });
 
 function order(kind: string): number {
-  return ["source", "aggregation", "sink"].indexOf(kind);
+  return ["source", "transform", "aggregation", "sink"].indexOf(kind);
 }

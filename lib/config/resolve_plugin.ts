@@ -3,7 +3,7 @@
  *
  * `lib/` never imports a plugin by name: a bare name is looked up at load time in the
  * repository's `plugins/` folder, in the kind's subfolder (`plugins/sources/`,
- * `plugins/aggregations/`, `plugins/sinks/`); a path is relative to the pipeline file.
+ * `plugins/transforms/`, `plugins/aggregations/`, `plugins/sinks/`); a path is relative to the pipeline file.
  *
  * @module
  */
@@ -28,7 +28,7 @@ const BARE_NAME = /^[a-z][a-z0-9_]*$/;
  *   `../` or `/` (relative to `pipelineDir`).
  * @param kind The kind the section needs.
  * @param pipelineDir Folder of the pipeline file (a `file:` URL ending in `/`).
- * @param pluginsDir Folder of bare-named plugins (with `sources/`, `aggregations/`, `sinks/`).
+ * @param pluginsDir Folder of bare-named plugins (with `sources/`, `transforms/`, `aggregations/`, `sinks/`).
  * @returns The definition, or a message saying what is wrong.
  */
 export async function resolvePlugin(
@@ -115,7 +115,7 @@ function definitionProblem(definition: unknown): string | undefined {
     return "has no default export plugin definition";
   }
   const fields = definition as Record<string, unknown>;
-  if (fields.kind !== "source" && fields.kind !== "aggregation" && fields.kind !== "sink") {
+  if (!(Object.keys(KIND_FOLDERS) as unknown[]).includes(fields.kind)) {
     return `default export has no valid kind (found ${JSON.stringify(fields.kind)})`;
   }
   if (typeof fields.name !== "string") return "default export has no name";
@@ -133,6 +133,7 @@ function definitionProblem(definition: unknown): string | undefined {
 /** Subfolder of `plugins/` holding the plugins of each kind. */
 const KIND_FOLDERS: Record<PluginKind, string> = {
   source: "sources/",
+  transform: "transforms/",
   aggregation: "aggregations/",
   sink: "sinks/",
 };
@@ -149,7 +150,7 @@ export interface PluginModule {
 
 /**
  * The plugin modules of a plugins folder: `*.ts` files not starting with `_` and not tests,
- * at its top level and in its `sources/`, `aggregations/` and `sinks/` subfolders.
+ * at its top level and in its `sources/`, `transforms/`, `aggregations/` and `sinks/` subfolders.
  *
  * @param dir Folder URL ending in `/`.
  * @param kind Only look in this kind's subfolder (and the top level).

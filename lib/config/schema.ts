@@ -13,6 +13,7 @@ import { parseWindows } from "./windows.ts";
 import { parseWindowSize } from "../window_size.ts";
 import { duration } from "./option_schemas.ts";
 import { parseDuration } from "../parse/duration.ts";
+import { conditionSchema } from "../conditions/schema.ts";
 
 /** Top-level sections of pipeline.yaml. */
 export const SECTIONS = [
@@ -21,6 +22,7 @@ export const SECTIONS = [
   "runtime",
   "http",
   "sources",
+  "transforms",
   "aggregations",
   "sinks",
   "schedules",
@@ -176,6 +178,7 @@ export const aggregationSchema = z.strictObject({
   source: entryName,
   window: windowSize,
   sinks: z.array(entryName).default([]),
+  where: conditionSchema().optional(),
   options,
 });
 

@@ -18,6 +18,11 @@ const RECORD_COUNTERS = [
   ["records_logged_total", "Valid records written to the log table.", "accepted"],
   ["records_rejected_total", "Messages sent to the dead-letter destination.", "rejected"],
   [
+    "records_filtered_total",
+    "Records a transform dropped (filter): not logged, not counted, not dead-lettered.",
+    "filtered",
+  ],
+  [
     "records_duplicate_total",
     "Re-delivered records recognised and not counted again.",
     "duplicates",

@@ -12,6 +12,7 @@ export function zeroStats(overrides: Partial<ProcessorStats> = {}): ProcessorSta
     read: 0,
     accepted: 0,
     rejected: 0,
+    filtered: 0,
     duplicates: 0,
     tooLate: 0,
     stateRows: 0,

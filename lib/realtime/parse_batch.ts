@@ -1,11 +1,14 @@
 /**
- * Splitting a source batch into valid records and rejections.
+ * Splitting a source batch into valid records and rejections, with the pipeline's transforms
+ * applied to each valid record (a record a transform drops is neither; one a transform fails
+ * on is a rejection with the transform's reason).
  *
  * @module
  */
-import type { Rejection, SourceBatch } from "../contracts.ts";
+import type { RecordTransform, Rejection, SourceBatch } from "../contracts.ts";
 import type { SourcedRecord } from "../records.ts";
 import { parseLogMessage } from "../parse/mod.ts";
+import { errorText } from "../errors.ts";
 
 /** A valid record with the time its message was produced. */
 export interface TimedRecord extends SourcedRecord {
@@ -19,7 +22,9 @@ export interface TimedRecord extends SourcedRecord {
  *
  * @param batch The batch.
  * @param processedAt Now, used only for messages without a produce time.
- * @returns Valid records (with stable ids `<stream>/<partition>/<offset>`) and rejections.
+ * @param transform The pipeline's transforms, chained (none: records as parsed).
+ * @returns Valid records (with stable ids `<stream>/<partition>/<offset>`), rejections, and
+ *   how many records the transforms dropped.
  *
  * @example
  * ```ts
@@ -37,9 +42,11 @@ export interface TimedRecord extends SourcedRecord {
 export function parseBatch(
   batch: SourceBatch,
   processedAt: number,
-): { accepted: TimedRecord[]; rejections: Rejection[] } {
+  transform?: RecordTransform,
+): { accepted: TimedRecord[]; rejections: Rejection[]; filtered: number } {
   const accepted: TimedRecord[] = [];
   const rejections: Rejection[] = [];
+  let filtered = 0;
   for (const message of batch.messages) {
     if (message.value === null) {
       rejections.push({ message, reason: "empty message (null value)" });
@@ -48,17 +55,31 @@ export function parseBatch(
     const messageTime = message.producedAt ?? processedAt;
     const parsed = parseLogMessage(message.value, messageTime, message.fallbackTime);
     if (parsed.ok) {
+      let record = parsed.record;
+      if (transform !== undefined) {
+        try {
+          const transformed = transform(record);
+          if (transformed === undefined) {
+            filtered++;
+            continue;
+          }
+          record = transformed;
+        } catch (error) {
+          rejections.push({ message, reason: errorText(error, { firstLine: true }) });
+          continue;
+        }
+      }
       accepted.push({
         messageTime,
         id: `${batch.stream}/${batch.partition}/${message.offset}`,
         stream: batch.stream,
         partition: batch.partition,
         offset: message.offset,
-        record: parsed.record,
+        record,
       });
     } else {
       rejections.push({ message, reason: parsed.reason });
     }
   }
-  return { accepted, rejections };
+  return { accepted, rejections, filtered };
 }

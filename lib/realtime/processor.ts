@@ -32,7 +32,14 @@
  *
  * @module
  */
-import type { Aggregation, Sink, SourceBatch, SourceRunner, WindowResult } from "../contracts.ts";
+import type {
+  Aggregation,
+  RecordTransform,
+  Sink,
+  SourceBatch,
+  SourceRunner,
+  WindowResult,
+} from "../contracts.ts";
 import type { LogWriter } from "../log_store.ts";
 import type { WindowCutter } from "../windows.ts";
 import type { WindowSpec } from "../window_size.ts";
@@ -87,6 +94,11 @@ export interface ProcessorOptions {
   log: (line: string) => void;
   /** When a source crash counts as persistent (default: 10 in a row or 5 minutes). */
   sourceFailureLimits?: FailureLimits;
+  /**
+   * The pipeline's transforms, chained, applied to each parsed record before it is written to
+   * `log` (see `parse_batch.ts`); none: records as parsed.
+   */
+  transform?: RecordTransform;
   /** Clock, ms since epoch (default `Date.now`); tests inject their own. */
   now?: () => number;
   /**
@@ -125,6 +137,11 @@ export interface ProcessorStats {
   accepted: number;
   /** Messages sent to the dead-letter topic. */
   rejected: number;
+  /**
+   * Records a transform dropped (a `filter`): read and acknowledged, but neither written to
+   * `log` nor counted by any aggregation, nor dead-lettered.
+   */
+  filtered: number;
   /** Re-delivered records recognised and not counted again. */
   duplicates: number;
   /** Records logged but too late for real time in at least one aggregation (left to batch). */
@@ -243,6 +260,7 @@ type Counters = Pick<
   | "read"
   | "accepted"
   | "rejected"
+  | "filtered"
   | "duplicates"
   | "tooLate"
   | "reassignments"
@@ -320,6 +338,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       read: 0,
       accepted: 0,
       rejected: 0,
+      filtered: 0,
       duplicates: 0,
       tooLate: 0,
       reassignments: 0,
@@ -390,7 +409,11 @@ async function onBatch(context: Context, batch: SourceBatch): Promise<void> {
     checkMark(context, batch, taken.owned.state.mark);
     context.confirmed.add(id);
   }
-  const { accepted, rejections } = parseBatch(batch, context.now());
+  const { accepted, rejections, filtered } = parseBatch(
+    batch,
+    context.now(),
+    options.transform,
+  );
   try {
     await Promise.all([
       options.logWriter.write(accepted),
@@ -433,6 +456,7 @@ async function onBatch(context: Context, batch: SourceBatch): Promise<void> {
   counters.tooLate += result.tooLate;
   counters.accepted += accepted.length;
   counters.rejected += rejections.length;
+  counters.filtered += filtered;
 }
 
 /** Stops for good when a partition's first batch after a take shows a recreated topic. */

@@ -31,6 +31,7 @@ import { upgradeState } from "../realtime/upgrade.ts";
 import { errorText } from "../errors.ts";
 import { failurePolicy } from "../realtime/failure_policy.ts";
 import { failureHint } from "./failure_hint.ts";
+import { openTransforms } from "./transforms.ts";
 import { type LastFlush, nextFlushDelay } from "./flush_pacing.ts";
 
 /** Connections and started sinks shared by the real-time loop and batch jobs. */
@@ -177,6 +178,9 @@ export async function startRealtime(
     ? resources.sinks
     : new Map([...resources.sinks].map(([name, sink]) => [name, reportingFailures(name, sink)]));
   const cutter = windowCutter(pipeline.runtime.timeZone);
+  // Opened before any source, so a transform that cannot start (a missing database) stops
+  // the start before anything is read.
+  const transform = await openTransforms(pipeline.transforms, log);
   const writer = withRecordSinks(
     logWriter(
       context.cassandra,
@@ -232,6 +236,7 @@ export async function startRealtime(
       changelog,
       log,
       allowedLatenessMs: pipeline.runtime.allowedLatenessMs,
+      ...(transform === undefined ? {} : { transform }),
       maxPendingKeys: pipeline.runtime.maxPendingKeys,
       onFlushed: (flushed) => observer?.flushed?.(entry.name, flushed),
     });

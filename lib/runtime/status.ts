@@ -21,7 +21,9 @@ export function statusLine(
         `${stats.lastFlush.ms} ms)`;
     parts.push(
       `${source}: ${Math.round(rate)} events/s, lag ${stats.lag}, ${stats.accepted} logged, ` +
-        `${stats.rejected} rejected, ${stats.duplicates} duplicates skipped, ${flush}` +
+        `${stats.rejected} rejected, ${
+          stats.filtered > 0 ? `${stats.filtered} filtered, ` : ""
+        }${stats.duplicates} duplicates skipped, ${flush}` +
         problems(stats),
     );
   }

@@ -78,3 +78,12 @@ Deno.test("status line: a failing flush and rebalances show up; lag is the uncom
   );
   assert.match(line, /4 partition reassignments/);
 });
+
+Deno.test("status line: records a filter dropped show as filtered, once there are any", () => {
+  const line = statusLine(new Map([["rawlog", stats({ filtered: 35 })]]), new Map(), 1_000);
+  assert.equal(
+    line,
+    "rawlog: 0 events/s, lag 0, 1980 logged, 20 rejected, 35 filtered, 0 duplicates skipped, " +
+      "no flush yet",
+  );
+});

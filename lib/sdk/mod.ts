@@ -1,5 +1,6 @@
 /**
- * The plugin SDK: everything a source, aggregation or sink plugin imports, from one module.
+ * The plugin SDK: everything a source, transform, aggregation or sink plugin imports, from one
+ * module.
  *
  * - the contract types (`AggregationPlugin`, `SourcePlugin`, `SinkPlugin`, records, results);
  * - `z` (zod) and option-schema helpers that say what they expected and found
@@ -29,6 +30,10 @@
  * - record helpers: `isBot` (the one bot test), `classifyUserAgent` (device, browser, OS),
  *   `referrerDomain`, `statusClass`, `isErrorStatus`, `visitorOf` (user, else client, else
  *   session), `clientOf`, `withoutQuery`, `isStaticAsset`, `percentOf`.
+ * - for transforms: conditions without code (`conditionSchema`, `parseCondition`,
+ *   `compileCondition`, `fieldOf`), `truncateAddress` (IPv4 /24, IPv6 /48),
+ *   `dailyVisitorHash` (a salted visitor key that rotates daily), `referrerChannel` (search,
+ *   social, email, paid, direct, internal, referral) and `openGeoDatabase` (offline MMDB).
  *
  * @example
  * ```ts
@@ -150,6 +155,31 @@ export { isErrorStatus, STATUS_CLASSES, type StatusClass, statusClass } from "./
 export { clientOf, visitorOf } from "./visitor.ts";
 export { isStaticAsset, STATIC_EXTENSIONS, withoutQuery } from "./paths.ts";
 export { percentOf } from "./percent.ts";
+export {
+  compileCondition,
+  type Condition,
+  type ConditionIssue,
+  fieldOf,
+  matchesCondition,
+  type NumericRange,
+  parseCondition,
+} from "../conditions/condition.ts";
+export { conditionSchema } from "../conditions/schema.ts";
+export { truncateAddress } from "./ip.ts";
+export { dailyVisitorHash } from "./visitor_hash.ts";
+export {
+  type ChannelInput,
+  REFERRER_CHANNELS,
+  type ReferrerChannel,
+  referrerChannel,
+} from "./referrer_channel.ts";
+export {
+  BUNDLED_GEO_DATABASE,
+  type GeoDatabase,
+  type GeoLocation,
+  openGeoDatabase,
+  reloadingGeoDatabase,
+} from "./geoip.ts";
 export {
   addKeyedRecord,
   finishFromSummary,

@@ -1,6 +1,7 @@
 /**
- * `breakdown`: counts and the top N values of one dimension per window: a record field or a
- * dimension derived from one (device, browser, OS, referrer domain, status class).
+ * `breakdown`: counts and the top N values of one dimension per window, or of a combination
+ * of several (`dimensions: [utm_campaign, event_type]`): a record field or a dimension derived
+ * from one (device, browser, OS, referrer domain, status class).
  *
  * @module
  */
@@ -41,8 +42,15 @@ const dimension = z.union([
   z.string().regex(/^props\.[A-Za-z0-9_.-]{1,100}$/, "props.<name>"),
 ]);
 
+/** The result column of a dimension in a multi-dimension breakdown (`props.tier` is `tier`). */
+function columnOf(name: string): string {
+  return name.replace(/^props\./, "").toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 48);
+}
+
+const VALUE_COLUMNS = ["count", "share_pct", "rank"];
+
 const options = z.strictObject({
-  dimension: dimension
+  dimension: dimension.optional()
     .describe(
       "What to count by: device (the record's device, else from the user agent: desktop, " +
         "mobile, tablet, bot, other), browser and os (from the user agent via ua-parser-js, " +
@@ -52,6 +60,12 @@ const options = z.strictObject({
         "button_id, or props.<name> for any other input field.",
     )
     .meta({ examples: ["device"] }),
+  dimensions: z.array(dimension).min(2).max(4).optional()
+    .describe(
+      "Instead of dimension: count by the combination of 2 to 4 dimensions, one result " +
+        "column each, named after the dimension (props.tier is column tier).",
+    )
+    .meta({ examples: [["utm_campaign", "event_type"]] }),
   n: z.number().int().min(1).max(1000).default(10)
     .describe("How many values to keep per window (the most frequent).")
     .meta({ examples: [10] }),
@@ -59,6 +73,31 @@ const options = z.strictObject({
     .describe("Count records without the dimension under this value; skipped when omitted.")
     .meta({ examples: ["(none)"] }),
   exclude_bots: excludeBots(false),
+}).superRefine((value, context) => {
+  if ((value.dimension === undefined) === (value.dimensions === undefined)) {
+    context.addIssue({
+      code: "custom",
+      message: "give either dimension: (one) or dimensions: (a list of 2 to 4), not both",
+    });
+    return;
+  }
+  const columns = (value.dimensions ?? []).map(columnOf);
+  columns.forEach((column, index) => {
+    if (!/^[a-z]/.test(column) || VALUE_COLUMNS.includes(column)) {
+      context.addIssue({
+        code: "custom",
+        path: ["dimensions", index],
+        message: `column '${column}' cannot be a result column (it must start with a letter ` +
+          `and not be ${VALUE_COLUMNS.join(", ")})`,
+      });
+    } else if (columns.indexOf(column) !== index) {
+      context.addIssue({
+        code: "custom",
+        path: ["dimensions", index],
+        message: `column '${column}' is already the column of another dimension`,
+      });
+    }
+  });
 });
 
 /** Validated `breakdown` options. */
@@ -72,16 +111,19 @@ const breakdown: AggregationPlugin<BreakdownOptions, BreakdownCounts> = {
   kind: "aggregation",
   name: "breakdown",
   summary: "Counts and top N by a field or derived dimension (device, browser, OS, country, " +
-    "referrer domain, utm_*, status class).",
+    "referrer domain, utm_*, status class), or by a combination of several.",
   description: "Counts records per value of one dimension in each window and keeps the N " +
     "most frequent, ranked 1..N (ties by value), each with its share of all records that " +
     "have the dimension (in percent, two decimals). Device, browser and OS come from the " +
-    "SDK's classifyUserAgent (ua-parser-js 1.x, MIT); a bot's device is `bot`.",
+    "SDK's classifyUserAgent (ua-parser-js 1.x, MIT); a bot's device is `bot`. With " +
+    "dimensions: the rows are the most frequent combinations, one key column per dimension; " +
+    "a record missing any of them counts under missing (or is skipped).",
   options,
   example: { dimension: "browser", n: 10 },
   chart: "donut",
   create(settings) {
-    const valueOf = dimensionReader(settings.dimension);
+    if (settings.dimensions !== undefined) return combinations(settings, settings.dimensions);
+    const valueOf = dimensionReader(settings.dimension!);
     const keyOf = (record: LogRecord): string | undefined => {
       if (settings.exclude_bots && isBot(record.http_user_agent ?? "-")) return undefined;
       const value = valueOf(record);
@@ -110,6 +152,44 @@ const breakdown: AggregationPlugin<BreakdownOptions, BreakdownCounts> = {
 };
 
 export default breakdown;
+
+/**
+ * The breakdown by a combination of dimensions: a combination's state key is the JSON array
+ * of its values (unambiguous whatever they hold), and its row key that array.
+ */
+function combinations(settings: BreakdownOptions, dimensions: readonly string[]) {
+  const readers = dimensions.map(dimensionReader);
+  const keyOf = (record: LogRecord): string | undefined => {
+    if (settings.exclude_bots && isBot(record.http_user_agent ?? "-")) return undefined;
+    const values: string[] = [];
+    for (const read of readers) {
+      const value = read(record);
+      const kept = value === undefined || value === "" ? settings.missing : value;
+      if (kept === undefined) return undefined;
+      values.push(kept);
+    }
+    return JSON.stringify(values);
+  };
+  return keyedCounts({
+    shape: {
+      key: dimensions.map((name) => ({ name: columnOf(name), type: "text" as const })),
+      values: [
+        { name: "count", type: "bigint" },
+        { name: "share_pct", type: "double" },
+        { name: "rank", type: "int" },
+      ],
+    },
+    keyOf,
+    finish(counts) {
+      let total = 0;
+      for (const count of counts.values()) total += count;
+      return topOfMap(counts, settings.n).map(([values, count], index) => ({
+        key: JSON.parse(values) as string[],
+        values: { count, share_pct: percentOf(count, total), rank: index + 1 },
+      }));
+    },
+  });
+}
 
 /** How to read one dimension off a record. */
 function dimensionReader(name: string): (record: LogRecord) => string | undefined {

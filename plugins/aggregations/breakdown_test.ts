@@ -1,5 +1,5 @@
 import assert from "assert";
-import { assertAggregationLaws, type LogRecord } from "../../lib/sdk/mod.ts";
+import { assertAggregationLaws, type LogRecord, type ResultRow } from "../../lib/sdk/mod.ts";
 import breakdown from "./breakdown.ts";
 import { finishOnePass, shopEvent } from "./_event_fixtures.ts";
 
@@ -87,4 +87,55 @@ Deno.test("breakdown obeys the aggregation laws", () => {
   for (const dimension of ["device", "browser", "country", "referrer_domain"]) {
     assertAggregationLaws(build({ dimension, n: 3 }), many);
   }
+});
+
+Deno.test("breakdown: dimensions counts combinations, one key column per dimension", () => {
+  const events = [
+    shopEvent("view", { utm_campaign: "spring", props: { tier: "gold" } }),
+    shopEvent("view", { utm_campaign: "spring", props: { tier: "gold" } }),
+    shopEvent("purchase", { utm_campaign: "spring", props: { tier: "gold" } }),
+    shopEvent("view", { utm_campaign: "fall" }),
+    shopEvent("view", {}),
+  ];
+  const options = { dimensions: ["utm_campaign", "event_type", "props.tier"], n: 10 };
+  const aggregation = build(options);
+  assert.deepEqual(aggregation.shape.key, [
+    { name: "utm_campaign", type: "text" },
+    { name: "event_type", type: "text" },
+    { name: "tier", type: "text" },
+  ]);
+  assert.deepEqual(finishOnePass(aggregation, events), [
+    { key: ["spring", "view", "gold"], values: { count: 2, share_pct: 66.67, rank: 1 } },
+    { key: ["spring", "purchase", "gold"], values: { count: 1, share_pct: 33.33, rank: 2 } },
+  ]);
+  assert.deepEqual(
+    (finishOnePass(build({ ...options, missing: "(none)" }), events) as ResultRow[]).map((row) =>
+      row.key
+    ),
+    [
+      ["spring", "view", "gold"],
+      ["(none)", "view", "(none)"],
+      ["fall", "view", "(none)"],
+      ["spring", "purchase", "gold"],
+    ],
+  );
+  assertAggregationLaws(build({ dimensions: ["utm_campaign", "event_type"], missing: "-" }), [
+    ...events,
+    ...records,
+  ]);
+});
+
+Deno.test("breakdown: dimension or dimensions, and columns that cannot be", () => {
+  const problems = (options: Record<string, unknown>) =>
+    breakdown.options.safeParse(options).error?.issues.map((issue) =>
+      `${issue.path.join(".")}: ${issue.message}`
+    );
+  assert.match(problems({ dimension: "device", dimensions: ["device", "os"] })![0]!, /either/);
+  assert.deepEqual(problems({ dimensions: ["props.count", "device"] }), [
+    "dimensions.0: column 'count' cannot be a result column (it must start with a letter and " +
+    "not be count, share_pct, rank)",
+  ]);
+  assert.deepEqual(problems({ dimensions: ["props.Device", "device"] }), [
+    "dimensions.1: column 'device' is already the column of another dimension",
+  ]);
 });
