@@ -13,7 +13,7 @@
  */
 import type { ResultRow } from "../contracts.ts";
 import { keyText } from "../result_keys.ts";
-import type { AlertCondition, CHANGE_REFERENCES } from "./rules.ts";
+import type { AlertCondition, CHANGE_REFERENCES } from "../config/alerts.ts";
 import type { Observation } from "./lifecycle.ts";
 
 /** A rule's value in one window, and how many records the window covers. */

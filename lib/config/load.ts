@@ -21,6 +21,7 @@ import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type {
   AggregationPlugin,
+  NotifierPlugin,
   PluginDefinition,
   PluginKind,
   SinkPlugin,
@@ -57,6 +58,7 @@ import { describeValue, type Report, validateAt } from "./zod_issues.ts";
 import { errorText } from "../errors.ts";
 import { explainCqlIdentifier, isCqlIdentifier } from "./identifiers.ts";
 import { keyColumns } from "../result_keys.ts";
+import { alertRuleSchema, compileAlertRules } from "./alerts.ts";
 
 export { type ConfigIssue, formatIssues, PipelineError };
 
@@ -135,9 +137,11 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     ),
     sinks: readList(root, "sinks", report, false),
     schedules: readList(root, "schedules", report, false),
+    notifiers: readList(root, "notifiers", report, false),
   };
+  const alertItems = readList(root, "alerts", report, false);
   const pipelineDir = pathToFileURL(resolve(dirname(file)) + "/");
-  const [sources, aggregations, sinks] = await Promise.all([
+  const [sources, aggregations, sinks, notifiers] = await Promise.all([
     loadSection<SourcePlugin, EntryFields>(entrySchema, "source", "sources"),
     loadSection<AggregationPlugin, AggregationFields>(
       aggregationSchema,
@@ -145,6 +149,7 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
       "aggregations",
     ),
     loadSection<SinkPlugin, EntryFields>(entrySchema, "sink", "sinks"),
+    loadSection<NotifierPlugin, EntryFields>(entrySchema, "notifier", "notifiers"),
   ]);
   const schedules = items.schedules.flatMap((item, index) => {
     const schedule = validateAt(scheduleSchema, item, ["schedules", index], report);
@@ -200,6 +205,22 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     logTable: runtime?.log_table,
   }, report);
 
+  const alerts = compileAlertRules(
+    alertItems.flatMap((item, index) => {
+      const fields = validateAt(alertRuleSchema, item, ["alerts", index], report);
+      return fields ? [{ index, fields }] : [];
+    }),
+    {
+      aggregations: new Map(
+        aggregationEntries.map((entry) => [entry.name, { shape: entry.aggregation.shape }]),
+      ),
+      sources: complete(sources).filter((entry) => !entry.plugin.feedsTopic?.(entry.options))
+        .map((entry) => entry.fields.name),
+      notifiers: items.notifiers.flatMap((item) => stringAt(item, "name") ?? []),
+    },
+    report,
+  );
+
   if (issues.length > 0 || !kafka || !cassandra || !runtime || !http) {
     throw new PipelineError(sortIssues(issues));
   }
@@ -213,6 +234,8 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     aggregations: aggregationEntries,
     sinks: complete(sinks).map(toEntry),
     schedules: schedules.map(({ schedule }) => schedule),
+    notifiers: complete(notifiers).map(toEntry),
+    alerts,
   };
 
   /** Validates a list section's items and loads their plugins and options. */
@@ -382,7 +405,7 @@ function readRoot(data: unknown, report: Report): Record<string, unknown> {
 /** A list section's items; reports a non-list, and an empty required section. */
 function readList(
   root: Record<string, unknown>,
-  section: ListSection,
+  section: ListSection | "alerts",
   report: Report,
   required: boolean,
 ): unknown[] {

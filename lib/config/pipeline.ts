@@ -6,11 +6,13 @@
 import type {
   Aggregation,
   AggregationPlugin,
+  NotifierPlugin,
   PluginDefinition,
   SinkPlugin,
   SourcePlugin,
 } from "../contracts.ts";
 import type { HttpSettings } from "./http.ts";
+import type { AlertRule } from "./alerts.ts";
 
 export type { HttpSettings };
 import type { WindowSpec } from "../window_size.ts";
@@ -84,6 +86,9 @@ export type SourceEntry = Entry<SourcePlugin>;
 /** A configured sink. */
 export type SinkEntry = Entry<SinkPlugin>;
 
+/** A configured alert notifier. */
+export type NotifierEntry = Entry<NotifierPlugin>;
+
 /** A configured aggregation, wired to its source and sinks. */
 export interface AggregationEntry extends Entry<AggregationPlugin> {
   /** Name of the source it reads. */
@@ -135,4 +140,8 @@ export interface Pipeline {
   sinks: SinkEntry[];
   /** Schedules in file order. */
   schedules: ScheduleEntry[];
+  /** Alert notifiers in file order. */
+  notifiers: NotifierEntry[];
+  /** Alert rules in file order. */
+  alerts: AlertRule[];
 }

@@ -56,5 +56,5 @@ Deno.test("options are documented from the zod schema", async () => {
 });
 
 function order(kind: string): number {
-  return ["source", "aggregation", "sink"].indexOf(kind);
+  return ["source", "aggregation", "sink", "notifier"].indexOf(kind);
 }

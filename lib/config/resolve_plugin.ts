@@ -3,7 +3,7 @@
  *
  * `lib/` never imports a plugin by name: a bare name is looked up at load time in the
  * repository's `plugins/` folder, in the kind's subfolder (`plugins/sources/`,
- * `plugins/aggregations/`, `plugins/sinks/`); a path is relative to the pipeline file.
+ * `plugins/aggregations/`, `plugins/sinks/`, `plugins/notifiers/`); a path is relative to the pipeline file.
  *
  * @module
  */
@@ -115,7 +115,7 @@ function definitionProblem(definition: unknown): string | undefined {
     return "has no default export plugin definition";
   }
   const fields = definition as Record<string, unknown>;
-  if (fields.kind !== "source" && fields.kind !== "aggregation" && fields.kind !== "sink") {
+  if (!["source", "aggregation", "sink", "notifier"].includes(fields.kind as string)) {
     return `default export has no valid kind (found ${JSON.stringify(fields.kind)})`;
   }
   if (typeof fields.name !== "string") return "default export has no name";
@@ -135,6 +135,7 @@ const KIND_FOLDERS: Record<PluginKind, string> = {
   source: "sources/",
   aggregation: "aggregations/",
   sink: "sinks/",
+  notifier: "notifiers/",
 };
 
 /** A plugin module file. */
@@ -149,7 +150,7 @@ export interface PluginModule {
 
 /**
  * The plugin modules of a plugins folder: `*.ts` files not starting with `_` and not tests,
- * at its top level and in its `sources/`, `aggregations/` and `sinks/` subfolders.
+ * at its top level and in its `sources/`, `aggregations/`, `sinks/` and `notifiers/` subfolders.
  *
  * @param dir Folder URL ending in `/`.
  * @param kind Only look in this kind's subfolder (and the top level).

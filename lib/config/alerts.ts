@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { alertRuleSchema } from "./rules.ts";
+ * import { alertRuleSchema } from "./alerts.ts";
  * const rule = alertRuleSchema.parse({
  *   name: "checkout_errors",
  *   aggregation: "error_rate_5m",
@@ -20,11 +20,11 @@
  * @module
  */
 import { z } from "zod";
-import { ENTRY_NAME } from "../config/identifiers.ts";
-import { duration } from "../config/option_schemas.ts";
+import { ENTRY_NAME } from "./identifiers.ts";
+import { duration } from "./option_schemas.ts";
 import { parseDuration } from "../parse/duration.ts";
-import type { Report } from "../config/zod_issues.ts";
-import { didYouMean } from "../config/suggest.ts";
+import type { Report } from "./zod_issues.ts";
+import { didYouMean } from "./suggest.ts";
 import type { ResultShape } from "../contracts.ts";
 import { keyColumns } from "../result_keys.ts";
 
