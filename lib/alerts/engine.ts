@@ -289,7 +289,14 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     notifiers: () => dispatcher.health(),
     async close() {
       await queue;
-      await Promise.allSettled(writes.values());
+      // A frozen Cassandra must not hold a stop for long: what is unwritten is re-derived or
+      // still owed (the outbox) at the next start.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.allSettled(writes.values()),
+        new Promise((resolve) => timer = setTimeout(resolve, 5000)),
+      ]);
+      clearTimeout(timer);
       await dispatcher.close();
     },
   };

@@ -71,9 +71,11 @@ export function windowValues(
   async function readMissing(keys: string[]): Promise<void> {
     const missing = keys.filter((key) => !windows.has(key) && !lookedUp.has(key));
     if (missing.length === 0 || readHistory === undefined || subject.kind !== "result") return;
-    missing.forEach((key) => lookedUp.add(key));
     const days = missing.map((key) => key.slice(0, 10)).sort();
-    for (const stored of await readHistory(subject.aggregation, days[0]!, days.at(-1)!)) {
+    const storedResults = await readHistory(subject.aggregation, days[0]!, days.at(-1)!);
+    // Looked up only once read: a failed read (Cassandra down) is tried again next time.
+    missing.forEach((key) => lookedUp.add(key));
+    for (const stored of storedResults) {
       if (windows.has(stored.window)) continue;
       const value = valueOfRows(stored.rows, subject.value, subject.key) ?? 0;
       windows.set(stored.window, { value: { value, records: stored.records } });
