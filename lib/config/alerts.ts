@@ -116,8 +116,8 @@ export interface AlertRule {
 
 /** What a rule may refer to in the rest of the pipeline. */
 export interface AlertContext {
-  /** Aggregations by name, with their result shape. */
-  aggregations: Map<string, { shape: ResultShape }>;
+  /** Aggregations by name, with their result shape and whether they have windows (not `none`). */
+  aggregations: Map<string, { shape: ResultShape; windowed?: boolean }>;
   /** Names of the sources that run through a processor. */
   sources: string[];
   /** Names of the configured notifiers. */
@@ -151,6 +151,16 @@ export function compileAlertRules(
     const subject = subjectOf(fields, context, problem);
     if (fields.above === undefined && fields.below === undefined) {
       problem("name", `alert '${fields.name}' needs above: or below: (the limit that fires it)`);
+    }
+    if (
+      fields.kind !== "threshold" && subject?.kind === "result" &&
+      context.aggregations.get(subject.aggregation)?.windowed === false
+    ) {
+      problem(
+        "kind",
+        `kind ${fields.kind} compares windows, and ${subject.aggregation} has one all-time ` +
+          `window (window: none): use kind: threshold, or give the aggregation a window size`,
+      );
     }
     if (fields.kind !== "threshold" && subject?.kind === "metric") {
       problem(

@@ -1,6 +1,7 @@
 import assert from "assert";
 import { writeFixturePlugins } from "./_fixture_plugins.ts";
 import { loadPipelineText, PipelineError } from "./load.ts";
+import { describePlan } from "./plan.ts";
 
 const dir = await writeFixturePlugins();
 const file = `${dir}/pipeline.yaml`;
@@ -118,10 +119,50 @@ Deno.test("a rule without a limit, with both subjects, or a composite key of the
     above: 1
 `);
   assert.equal(found.length, 3, found.join("\n"));
+  assert.deepEqual(
+    await problems(`  - name: d
+    metric: lag
+    kind: anomaly
+    above: 4
+`),
+    [
+      "21:11 alerts[0].kind: kind anomaly compares windows of an aggregation; a metric rule " +
+      "takes kind: threshold (write aggregation: instead of metric:, or remove kind:)",
+    ],
+  );
   assert.match(found[0]!, /alerts\[0\]\.name: alert 'a' needs above: or below:/);
   assert.match(found[1]!, /alerts\[1\]\.name: alert 'b' needs exactly one of aggregation:/);
   assert.match(
     found[2]!,
     /alerts\[2\]\.key: statuses's rows are keyed by status: write key: as one status/,
   );
+});
+
+Deno.test("--check shows notifiers, rules and the alert tables", async () => {
+  const pipeline = await loadPipelineText(
+    `${BASE}alerts:
+  - name: server_errors
+    aggregation: statuses
+    key: "500"
+    value: count
+    kind: change
+    against: week_before
+    above: 2
+    for: 5m
+  - name: lag
+    metric: lag
+    above: 10000
+    severity: critical
+`,
+    file,
+    {},
+  );
+  const plan = describePlan(pipeline);
+  assert.match(plan, /\nNotifiers\n  ops  stdout\n/);
+  const lines = plan.split("\n").map((line) => line.replace(/ +/g, " ").trim());
+  assert.ok(lines.includes(
+    "server_errors warning count of 500 in statuses above 2 times the week before window for 5m -> ops",
+  ));
+  assert.ok(lines.includes("lag critical lag of each source above 10000 at once -> ops"));
+  assert.match(plan, /alert_outbox +notifications not yet delivered/);
 });

@@ -212,7 +212,10 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     }),
     {
       aggregations: new Map(
-        aggregationEntries.map((entry) => [entry.name, { shape: entry.aggregation.shape }]),
+        aggregationEntries.map((entry) => [
+          entry.name,
+          { shape: entry.aggregation.shape, windowed: entry.window.unit !== "none" },
+        ]),
       ),
       sources: complete(sources).filter((entry) => !entry.plugin.feedsTopic?.(entry.options))
         .map((entry) => entry.fields.name),
