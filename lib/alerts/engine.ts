@@ -23,8 +23,9 @@ import { type AlertSeriesState, type Observation, stepAlert } from "./lifecycle.
 import { describeAlert, notificationOf } from "./notification.ts";
 import type { Dispatcher, NotifierHealth } from "./dispatch.ts";
 import { type MetricStats, pipelineMetrics } from "./pipeline_metrics.ts";
-import type { AlertStore, OutboxEntry, StoredSeries } from "./store.ts";
+import type { AlertStore, StoredSeries } from "./store.ts";
 import { type ReadHistory, type WindowValues, windowValues } from "./window_values.ts";
+import { seriesWriter } from "./series_writer.ts";
 
 /** One series as `/api/alerts`, the dashboard and `/metrics` show it. */
 export interface AlertView {
@@ -97,23 +98,9 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   const completeAfterMs = options.completeAfterMs ?? 5000;
   const { store, dispatcher, log } = options;
   const series = new Map<string, StoredSeries>();
-  const writes = new Map<string, Promise<void>>();
-  /** Writes queued or running, per series: a failed one is retried only when none is. */
-  const outstanding = new Map<string, number>();
-  const unsaved = new Map<string, { stored: StoredSeries; owed: OutboxEntry[] }>();
+  const writer = seriesWriter(store, dispatcher);
   const metrics = pipelineMetrics(now());
-  const rulesByAggregation = new Map<string, AlertRule[]>();
-  const valuesByRule = new Map<string, WindowValues>();
-  for (const rule of options.rules) {
-    if (rule.subject.kind !== "result") continue;
-    const list = rulesByAggregation.get(rule.subject.aggregation) ?? [];
-    list.push(rule);
-    rulesByAggregation.set(rule.subject.aggregation, list);
-    const spec = options.windows.get(rule.subject.aggregation);
-    if (spec !== undefined) {
-      valuesByRule.set(rule.name, windowValues(rule, spec, options.readHistory));
-    }
-  }
+  const { rulesByAggregation, valuesByRule } = indexResultRules(options);
   let queue: Promise<void> = Promise.resolve();
   const enqueue = (work: () => Promise<void>) => {
     queue = queue.then(work).catch((error) =>
@@ -121,25 +108,6 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     );
   };
   const id = (rule: string, name: string) => `${rule}\u0000${name}`;
-
-  /** Writes a series (serialised per series), keeping it to retry when the write fails. */
-  function persist(key: string, stored: StoredSeries, owed: OutboxEntry[]): Promise<void> {
-    const pending = unsaved.get(key);
-    const allOwed = [...(pending?.owed ?? []), ...owed];
-    unsaved.set(key, { stored, owed: allOwed });
-    outstanding.set(key, (outstanding.get(key) ?? 0) + 1);
-    const write = (writes.get(key) ?? Promise.resolve()).then(async () => {
-      const latest = unsaved.get(key);
-      if (latest === undefined) return;
-      const stillOwed = latest.owed.filter((entry) =>
-        !dispatcher.wasDelivered(entry.notification.id, entry.notifier)
-      );
-      await store.save(latest.stored, stillOwed);
-      if (unsaved.get(key) === latest) unsaved.delete(key);
-    }).finally(() => outstanding.set(key, outstanding.get(key)! - 1));
-    writes.set(key, write.catch(() => {}));
-    return write;
-  }
 
   /** Steps one series; writes it when its status or window changed; sends what it owes. */
   async function observe(
@@ -161,8 +129,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       notification: notificationOf(rule, name, step.event!, step.state),
     }));
     if (step.event !== undefined) log(`alert ${owed[0]?.notification.text ?? rule.name}`);
-    const written = persist(key, stored, owed);
-    written.catch((error) =>
+    const written = writer.write(key, stored, owed);
+    written.catch((error: unknown) =>
       log(
         `alerts: could not store ${rule.name} (${name}); retrying at the next tick: ` +
           errorText(error, { firstLine: true }),
@@ -213,9 +181,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   }
 
   async function evaluateTick(stats: ReadonlyMap<string, MetricStats>, at: number) {
-    for (const [key, pending] of [...unsaved]) {
-      if ((outstanding.get(key) ?? 0) === 0) persist(key, pending.stored, []).catch(() => {});
-    }
+    writer.retry();
     const values = metrics.observe(stats, at);
     for (const rule of options.rules) {
       const subject = rule.subject;
@@ -265,39 +231,54 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     settled: async () => {
       await queue;
     },
-    alerts() {
-      const rules = new Map(options.rules.map((rule) => [rule.name, rule]));
-      const order = { firing: 0, pending: 1, resolved: 2, inactive: 3 };
-      return [...series.values()].flatMap((stored) => {
-        const rule = rules.get(stored.rule);
-        if (rule === undefined) return [];
-        const { state } = stored;
-        return [{
-          rule: rule.name,
-          series: stored.series,
-          status: state.status,
-          severity: rule.severity,
-          labels: rule.labels,
-          value: state.value,
-          text: describeAlert(rule, stored.series, state.value),
-          activeSince: state.activeSince,
-          firedAt: state.firedAt,
-          resolvedAt: state.resolvedAt,
-        }];
-      }).sort((a, b) => order[a.status] - order[b.status] || (a.rule < b.rule ? -1 : 1));
-    },
+    alerts: () => alertViews(series.values(), options.rules),
     notifiers: () => dispatcher.health(),
     async close() {
       await queue;
       // A frozen Cassandra must not hold a stop for long: what is unwritten is re-derived or
       // still owed (the outbox) at the next start.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        Promise.allSettled(writes.values()),
-        new Promise((resolve) => timer = setTimeout(resolve, 5000)),
-      ]);
-      clearTimeout(timer);
+      await writer.settle(5000);
       await dispatcher.close();
     },
   };
+}
+
+/** Every known series of the rules, as shown to people, firing first. */
+function alertViews(series: Iterable<StoredSeries>, rules: readonly AlertRule[]): AlertView[] {
+  const byName = new Map(rules.map((rule) => [rule.name, rule]));
+  const order = { firing: 0, pending: 1, resolved: 2, inactive: 3 };
+  return [...series].flatMap((stored) => {
+    const rule = byName.get(stored.rule);
+    if (rule === undefined) return [];
+    const { state } = stored;
+    return [{
+      rule: rule.name,
+      series: stored.series,
+      status: state.status,
+      severity: rule.severity,
+      labels: rule.labels,
+      value: state.value,
+      text: describeAlert(rule, stored.series, state.value),
+      activeSince: state.activeSince,
+      firedAt: state.firedAt,
+      resolvedAt: state.resolvedAt,
+    }];
+  }).sort((a, b) => order[a.status] - order[b.status] || (a.rule < b.rule ? -1 : 1));
+}
+
+/** Result rules by the aggregation they read, and each one's window values. */
+function indexResultRules(options: AlertEngineOptions) {
+  const rulesByAggregation = new Map<string, AlertRule[]>();
+  const valuesByRule = new Map<string, WindowValues>();
+  for (const rule of options.rules) {
+    if (rule.subject.kind !== "result") continue;
+    const list = rulesByAggregation.get(rule.subject.aggregation) ?? [];
+    list.push(rule);
+    rulesByAggregation.set(rule.subject.aggregation, list);
+    const spec = options.windows.get(rule.subject.aggregation);
+    if (spec !== undefined) {
+      valuesByRule.set(rule.name, windowValues(rule, spec, options.readHistory));
+    }
+  }
+  return { rulesByAggregation, valuesByRule };
 }
