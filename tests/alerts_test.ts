@@ -5,9 +5,9 @@
  * a notification, the spike's end resolves it once, and a receiver that fails its first answers
  * is retried, the failure shown in /api/alerts and /metrics.
  *
- * The lag rule under a frozen Cassandra and the anomaly rule in quiet hours are covered by
- * lib/alerts/engine_test.ts with injected counters: freezing the Cassandra this machine shares
- * would stop every other test using it.
+ * Quiet minutes at the end do not fire an anomaly rule with a minimum volume (its unguarded
+ * twin, which notifies no one, fires on them). The lag rule under a frozen Cassandra is in
+ * tests/alerts_lag_test.ts.
  */
 import assert from "assert";
 import { Buffer } from "node:buffer";
@@ -71,13 +71,13 @@ async function hmacHex(secret: string, text: string): Promise<string> {
   return Array.from(mac, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** 200 requests in minute `minute`: half to /checkout, `checkoutErrorPct` % of those 500s. */
-function minuteOf(minute: number, checkoutErrorPct: number): string[] {
-  return Array.from({ length: 200 }, (_, i) => {
+/** `count` requests in minute `minute`: half to /checkout, `checkoutErrorPct` % of those 500s. */
+function minuteOf(minute: number, checkoutErrorPct: number, count = 200): string[] {
+  return Array.from({ length: count }, (_, i) => {
     const checkout = i % 2 === 0;
     const failed = checkout && (i / 2) % 100 < checkoutErrorPct;
     return JSON.stringify({
-      timestamp: MINUTE0 + minute * 60_000 + i * 250,
+      timestamp: MINUTE0 + minute * 60_000 + Math.floor(i * 60_000 / count),
       request_uri: checkout ? `/checkout/step${i % 3}` : "/",
       status: failed ? 500 : 200,
       body_bytes_sent: 100,
@@ -158,7 +158,23 @@ alerts:
     above: 10
     min_records: 50
     severity: critical
-    labels: { team: shop }`,
+    labels: { team: shop }
+  - name: traffic_anomaly
+    aggregation: errors_1m
+    key: "*"
+    value: requests
+    kind: anomaly
+    windows: 5
+    below: -4
+    min_records: 100
+  - name: traffic_anomaly_unguarded
+    aggregation: errors_1m
+    key: "*"
+    value: requests
+    kind: anomaly
+    windows: 5
+    below: -4
+    notify: []`,
     });
     let runner: Deno.ChildProcess | undefined;
     try {
@@ -215,6 +231,25 @@ alerts:
         () => receiver.received.length >= 2 ? true : undefined,
         60_000,
       );
+      // Quiet hours: a few records a minute. The unguarded twin (no min_records, notifying no
+      // one) fires on them; the rule with min_records 100 does not judge them at all.
+      await produce(test, [...minuteOf(6, 0, 6), ...minuteOf(7, 0, 3), ...minuteOf(8, 0, 9)]);
+      await committed(test);
+      const quiet = await waitFor(
+        "the unguarded anomaly rule to fire on quiet minutes",
+        async () => {
+          const body = await (await fetch(`${secondBase}/api/alerts`)).json();
+          const twin = body.alerts.find((alert: { rule: string }) =>
+            alert.rule === "traffic_anomaly_unguarded"
+          );
+          return twin?.status === "firing" ? body : undefined;
+        },
+        60_000,
+      );
+      const guarded = quiet.alerts.find((alert: { rule: string }) =>
+        alert.rule === "traffic_anomaly"
+      );
+      assert.ok(guarded === undefined || guarded.status === "inactive", JSON.stringify(guarded));
       runner.kill("SIGTERM");
       assert.equal((await runner.status).code, 0, await runnerLog(test, "second"));
       runner = undefined;
