@@ -205,24 +205,12 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     logTable: runtime?.log_table,
   }, report);
 
-  const alerts = compileAlertRules(
-    alertItems.flatMap((item, index) => {
-      const fields = validateAt(alertRuleSchema, item, ["alerts", index], report);
-      return fields ? [{ index, fields }] : [];
-    }),
-    {
-      aggregations: new Map(
-        aggregationEntries.map((entry) => [
-          entry.name,
-          { shape: entry.aggregation.shape, windowed: entry.window.unit !== "none" },
-        ]),
-      ),
-      sources: complete(sources).filter((entry) => !entry.plugin.feedsTopic?.(entry.options))
-        .map((entry) => entry.fields.name),
-      notifiers: items.notifiers.flatMap((item) => stringAt(item, "name") ?? []),
-    },
-    report,
-  );
+  const alerts = loadAlerts(alertItems, {
+    aggregations: aggregationEntries,
+    sources: complete(sources).filter((entry) => !entry.plugin.feedsTopic?.(entry.options))
+      .map((entry) => entry.fields.name),
+    notifiers: items.notifiers.flatMap((item) => stringAt(item, "name") ?? []),
+  }, report);
 
   if (issues.length > 0 || !kafka || !cassandra || !runtime || !http) {
     throw new PipelineError(sortIssues(issues));
@@ -257,6 +245,26 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     }));
     return entries.filter((entry) => entry !== undefined);
   }
+}
+
+/** Validates and compiles `alerts:` against the aggregations, sources and notifiers named. */
+function loadAlerts(
+  items: unknown[],
+  names: { aggregations: AggregationEntry[]; sources: string[]; notifiers: string[] },
+  report: Report,
+) {
+  const rules = items.flatMap((item, index) => {
+    const fields = validateAt(alertRuleSchema, item, ["alerts", index], report);
+    return fields ? [{ index, fields }] : [];
+  });
+  return compileAlertRules(rules, {
+    aggregations: new Map(names.aggregations.map((entry) => [
+      entry.name,
+      { shape: entry.aggregation.shape, windowed: entry.window.unit !== "none" },
+    ])),
+    sources: names.sources,
+    notifiers: names.notifiers,
+  }, report);
 }
 
 /** An entry of the `Pipeline`, generic over the plugin type. */
