@@ -14,6 +14,12 @@ import { parseIsoDateTime } from "../lib/parse/time.ts";
 import { produceTraffic, type ProduceTrafficOptions } from "../lib/traffic/producer.ts";
 import { SHOP_MODEL_DEFAULTS, TRAFFIC_MODES, type TrafficMode } from "../lib/traffic/mod.ts";
 import { errorText } from "../lib/errors.ts";
+import {
+  type Incident,
+  INCIDENT_KINDS,
+  type IncidentKind,
+  parseIncidentStart,
+} from "../lib/traffic/incident.ts";
 
 const USAGE = `usage: deno task produce [options]
 
@@ -41,6 +47,13 @@ combined-format lines), e-commerce log events, or click-tracker events.
   --cart-share S     chance a product view adds to cart (default 0.2; ecommerce, clickstream)
   --payment-failure-share S
                      share of payments that fail (default 0.08; ecommerce, clickstream)
+  --incident KIND    stage an incident (weblog): error-spike (2 in 5 requests fail with 5xx),
+                     traffic-drop (4 in 5 requests never arrive) or bot-surge (3 in 5 requests
+                     from one scraping bot); without --start, events then carry the current
+                     time, and the run lasts until 3 minutes after the incident
+  --at WHEN          when it starts: +2m (after now, or after --start) or an ISO-8601 time
+                     (default +1m)
+  --for D            how long it lasts, e.g. 5m (default 5m)
   --partitions N     partitions of a newly created topic (default 6)
   --batch N          messages per produce request (default 5000)
   --brokers LIST     comma-separated host:port (default $KAFKA_BROKERS or 127.0.0.1:9092)
@@ -135,6 +148,9 @@ interface Flags {
   partitions: string;
   batch: string;
   brokers?: string;
+  incident?: string;
+  at: string;
+  for: string;
   help: boolean;
 }
 
@@ -170,6 +186,9 @@ function readFlags(args: string[]): Flags {
         partitions: { type: "string", default: "6" },
         batch: { type: "string", default: "5000" },
         brokers: { type: "string" },
+        incident: { type: "string" },
+        at: { type: "string", default: "+1m" },
+        for: { type: "string", default: "5m" },
         help: { type: "boolean", short: "h", default: false },
       },
     }).values as Flags;
@@ -216,9 +235,15 @@ export function parseProduceArgs(
   }
   const rate = numberFlag("rate", values.rate, "events per second ≥ 0", (v) => v >= 0);
   const spanMs = durationFlag("span", values.span);
+  const staged = incidentFlags(values, now);
+  // A staged incident without --start runs in real time, long enough to watch it resolve.
+  const realTime = staged !== undefined && values.start === undefined;
   const durationMs = values.duration === undefined
-    ? undefined
+    ? realTime ? staged.to - now + 180_000 : undefined
     : durationFlag("duration", values.duration);
+  if (realTime && rate === 0) {
+    throw new UsageError("--rate: a staged incident in real time needs a rate > 0, e.g. 200");
+  }
   let count: number;
   if (values.count !== undefined) {
     count = numberFlag(
@@ -235,7 +260,12 @@ export function parseProduceArgs(
         "over --span by event number; e.g. --rate 0 --count 1000000",
     );
   }
-  const start = values.start === undefined ? now - spanMs : startFlag(values.start);
+  const start = values.start === undefined
+    ? realTime ? now : now - spanMs
+    : startFlag(values.start);
+  const incident = staged === undefined || values.start === undefined
+    ? staged
+    : { ...staged, from: staged.from - now + start, to: staged.to - now + start };
   if (start < Date.UTC(2000, 0, 1) || start + spanMs > now + 86_400_000) {
     throw new UsageError(
       `--start/--span: timestamps would run from ${new Date(start).toISOString()} to ${
@@ -296,6 +326,8 @@ export function parseProduceArgs(
         (v) => Number.isInteger(v) && v >= 1,
       ),
       rate: rate === 0 ? undefined : rate,
+      ...(realTime ? { clock: Date.now } : {}),
+      ...(incident === undefined ? {} : { incident }),
       partitions: numberFlag(
         "partitions",
         values.partitions,
@@ -309,6 +341,38 @@ export function parseProduceArgs(
         (v) => Number.isInteger(v) && v >= 1 && v <= 100_000,
       ),
     },
+  };
+}
+
+/**
+ * Reads `--incident`, `--at` and `--for`; undefined without `--incident`. A relative `--at` is
+ * taken from `now` here (the caller moves it to `--start` when one is given).
+ */
+function incidentFlags(values: Flags, now: number): Incident | undefined {
+  if (values.incident === undefined) return undefined;
+  if (!(INCIDENT_KINDS as readonly string[]).includes(values.incident)) {
+    throw new UsageError(
+      `--incident: expected one of ${INCIDENT_KINDS.join(", ")}, found ${
+        JSON.stringify(values.incident)
+      }`,
+    );
+  }
+  if (values.mode !== "weblog") {
+    throw new UsageError(
+      `--incident: incidents are staged in weblog traffic; remove --mode ${values.mode}`,
+    );
+  }
+  const from = parseIncidentStart(values.at, now);
+  if (from === undefined) {
+    throw new UsageError(
+      `--at: expected +N followed by s, m or h (e.g. +2m) or an ISO-8601 time with a zone, ` +
+        `found ${JSON.stringify(values.at)}`,
+    );
+  }
+  return {
+    kind: values.incident as IncidentKind,
+    from,
+    to: from + durationFlag("for", values.for),
   };
 }
 
@@ -397,9 +461,17 @@ async function main(): Promise<number> {
       brokers.join(",")
     }` +
       ` (${traffic.rate === undefined ? "max rate" : `${thousands(traffic.rate)} events/s`},` +
-      ` seed ${traffic.seed}, timestamps ${new Date(traffic.start).toISOString()} + ` +
-      `${formatDuration(traffic.spanMs)})`,
+      ` seed ${traffic.seed}, ` +
+      (traffic.clock === undefined
+        ? `timestamps ${new Date(traffic.start).toISOString()} + ${formatDuration(traffic.spanMs)})`
+        : "timestamps: now)"),
   );
+  if (traffic.incident !== undefined) {
+    console.log(
+      `staging ${traffic.incident.kind} from ${new Date(traffic.incident.from).toISOString()} ` +
+        `to ${new Date(traffic.incident.to).toISOString()} (event time)`,
+    );
+  }
   const progress = progressPrinter(traffic.count);
   try {
     const { sent, elapsedMs } = await produceTraffic(kafka, topic, {

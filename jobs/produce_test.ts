@@ -165,3 +165,58 @@ Deno.test("parseProduceArgs reads the simulation mode and the shop model's share
   assert.match(usageError(["--cart-share", "2"]), /^--cart-share: expected a share/);
   assert.match(usageError(["--products", "0"]), /^--products: expected a whole number/);
 });
+
+Deno.test("parseProduceArgs: --incident in real time lasts until 3 minutes after it", () => {
+  const command = parseProduceArgs(
+    ["--incident", "error-spike", "--at", "+2m", "--for", "5m", "--rate", "200"],
+    NOW,
+    noEnv,
+  )!;
+  assert.deepEqual(command.traffic.incident, {
+    kind: "error-spike",
+    from: NOW + 120_000,
+    to: NOW + 420_000,
+  });
+  assert.equal(command.traffic.clock, Date.now);
+  assert.equal(command.traffic.start, NOW);
+  assert.equal(command.traffic.count, 200 * 600);
+});
+
+Deno.test("parseProduceArgs: --incident with --start is placed in event time", () => {
+  const command = parseProduceArgs(
+    [
+      "--incident",
+      "traffic-drop",
+      "--at",
+      "+10m",
+      "--start",
+      "2026-11-20T00:00:00Z",
+      "--count",
+      "10",
+    ],
+    NOW,
+    noEnv,
+  )!;
+  const start = Date.parse("2026-11-20T00:00:00Z");
+  assert.deepEqual(command.traffic.incident, {
+    kind: "traffic-drop",
+    from: start + 600_000,
+    to: start + 900_000,
+  });
+  assert.equal(command.traffic.clock, undefined);
+});
+
+Deno.test("parseProduceArgs: --incident mistakes say what is expected", () => {
+  assert.match(
+    usageError(["--incident", "outage"]),
+    /--incident: expected one of error-spike, traffic-drop, bot-surge, found "outage"/,
+  );
+  assert.match(
+    usageError(["--incident", "bot-surge", "--at", "soon"]),
+    /--at: expected \+N followed by s, m or h/,
+  );
+  assert.match(
+    usageError(["--incident", "bot-surge", "--mode", "ecommerce"]),
+    /incidents are staged in weblog traffic; remove --mode ecommerce/,
+  );
+});

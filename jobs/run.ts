@@ -16,6 +16,8 @@ import { errorText } from "../lib/errors.ts";
 import { HttpListenError, runnerHttp } from "../lib/http/mod.ts";
 import { loadForJob, postgresUrlsOf } from "./_job.ts";
 import { TransformOpenError } from "../lib/runtime/transforms.ts";
+import { startAlerts } from "../lib/alerts/run.ts";
+import { alertsStatus } from "../lib/alerts/status.ts";
 
 const USAGE = `usage: deno task run [--config FILE] [--check] [--no-http]
 
@@ -76,16 +78,39 @@ async function main(): Promise<number> {
   });
   const resources = await openPipeline(pipeline);
   const http = runnerHttp();
-  const running = await startRealtime(resources, { observer: http.observer });
+  let alerts;
+  try {
+    alerts = await startAlerts(resources, { log: (line) => console.error(line) });
+  } catch (error) {
+    await resources.close();
+    throw error;
+  }
+  const running = await startRealtime(resources, {
+    observer: {
+      flushed(source, flushed) {
+        http.observer.flushed?.(source, flushed);
+        alerts.observer.flushed?.(source, flushed);
+      },
+      sinkFailed: (sink, error) => http.observer.sinkFailed?.(sink, error),
+    },
+  });
+  alerts.watch(() => running.stats());
   const dashboard = !values["no-http"];
   let server;
   try {
     server = dashboard || running.routes.length > 0
-      ? await http.start({ resources, running, dashboard, log: (line) => console.error(line) })
+      ? await http.start({
+        resources,
+        running,
+        dashboard,
+        log: (line) => console.error(line),
+        alerts: alerts.engine,
+      })
       : undefined;
   } catch (error) {
     // Stop what already runs cleanly (flush, acknowledge) before reporting why.
     await running.stop();
+    await alerts.close();
     await resources.close();
     throw error;
   }
@@ -112,7 +137,8 @@ async function main(): Promise<number> {
   let lastPrinted = 0;
   const status = setInterval(() => {
     const now = running.stats();
-    const line = statusLine(now, previous, Date.now() - previousAt);
+    const line = statusLine(now, previous, Date.now() - previousAt) +
+      alertsStatus(alerts.engine.alerts(), alerts.engine.notifiers());
     previous = now;
     previousAt = Date.now();
     if (tty) {
@@ -135,6 +161,7 @@ async function main(): Promise<number> {
     clearInterval(status);
     if (tty) console.error("");
     console.error(`run: ${errorText(reason.failure)}`);
+    await alerts.close().catch(() => {});
     await resources.close().catch(() => {});
     return 1;
   }
@@ -143,6 +170,7 @@ async function main(): Promise<number> {
   console.error(`${reason}: stopping`);
   server?.draining();
   const report = await running.stop();
+  await alerts.close();
   await server?.close();
   await resources.close();
   const totals = [...running.stats().values()].reduce(

@@ -14,7 +14,7 @@ import type { LogRecord, SourcedRecord } from "./records.ts";
 import type { WindowSpec } from "./window_size.ts";
 
 /** The four kinds of plugin. */
-export type PluginKind = "source" | "transform" | "aggregation" | "sink";
+export type PluginKind = "source" | "transform" | "aggregation" | "sink" | "notifier";
 
 /** Fields every plugin definition carries: its identity, docs and options schema. */
 export interface PluginBase<K extends PluginKind, O> {
@@ -506,6 +506,55 @@ export interface SinkPlugin<O = unknown> extends PluginBase<"sink", O> {
   open(options: O, context: RuntimeContext): Promise<Sink>;
 }
 
+// ---------------------------------------------------------------------------
+// Notifiers
+
+/** One alert transition (firing or resolved), as a notifier receives it. */
+export interface AlertNotification {
+  /**
+   * Stable id of this transition (`<rule>/<series>/<fired at>/<event>`): a receiver that sees it
+   * twice (a crash between sending and recording the send) can drop the copy.
+   */
+  id: string;
+  /** The transition. */
+  event: "firing" | "resolved";
+  /** Rule name from pipeline.yaml. */
+  rule: string;
+  /** The series within the rule: the source of a metric rule, else the rule name. */
+  series: string;
+  /** `critical`, `warning` or `info`. */
+  severity: string;
+  /** The rule's labels. */
+  labels: Record<string, string>;
+  /** The value judged at the transition (a ratio for `change`, a score for `anomaly`). */
+  value: number;
+  /** One line for people: what crossed which limit, e.g. for Slack's `text`. */
+  text: string;
+  /** When it started firing, ms since epoch. */
+  firedAt: number;
+  /** When it resolved, ms since epoch (resolved only). */
+  resolvedAt?: number;
+}
+
+/** A started notifier. */
+export interface Notifier {
+  /**
+   * Delivers one notification; resolves once the receiver took it, rejects (saying why) when it
+   * did not. The runtime retries with back-off, so one attempt is enough here.
+   */
+  send(notification: AlertNotification): Promise<void>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}
+
+/** Definition exported by a notifier plugin module. */
+export interface NotifierPlugin<O = unknown> extends PluginBase<"notifier", O> {
+  /** Topics this notifier writes, created at start when missing. */
+  topics?: (options: O) => TopicSpec[];
+  /** Starts the notifier. */
+  open(options: O, context: RuntimeContext): Promise<Notifier>;
+}
+
 /** Any plugin definition. */
 export type PluginDefinition =
   // deno-lint-ignore no-explicit-any
@@ -515,4 +564,6 @@ export type PluginDefinition =
   // deno-lint-ignore no-explicit-any
   | AggregationPlugin<any, any>
   // deno-lint-ignore no-explicit-any
-  | SinkPlugin<any>;
+  | SinkPlugin<any>
+  // deno-lint-ignore no-explicit-any
+  | NotifierPlugin<any>;

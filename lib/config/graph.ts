@@ -13,7 +13,13 @@ import { type Report } from "./zod_issues.ts";
 import { errorText } from "../errors.ts";
 
 /** The list sections of pipeline.yaml. */
-export type ListSection = "sources" | "transforms" | "aggregations" | "sinks" | "schedules";
+export type ListSection =
+  | "sources"
+  | "transforms"
+  | "aggregations"
+  | "sinks"
+  | "schedules"
+  | "notifiers";
 
 /** A source or sink whose plugin loaded and whose options are valid. */
 export interface LoadedEntry<P> {
@@ -56,6 +62,7 @@ const SINGULAR: Record<ListSection, string> = {
   aggregations: "aggregation",
   sinks: "sink",
   schedules: "schedule",
+  notifiers: "notifier",
 };
 
 /**

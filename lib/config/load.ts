@@ -21,6 +21,7 @@ import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type {
   AggregationPlugin,
+  NotifierPlugin,
   PluginDefinition,
   PluginKind,
   SinkPlugin,
@@ -60,6 +61,7 @@ import { describeValue, type Report, validateAt } from "./zod_issues.ts";
 import { errorText } from "../errors.ts";
 import { explainCqlIdentifier, isCqlIdentifier } from "./identifiers.ts";
 import { keyColumns } from "../result_keys.ts";
+import { alertRuleSchema, compileAlertRules } from "./alerts.ts";
 
 export { type ConfigIssue, formatIssues, PipelineError };
 
@@ -139,9 +141,11 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     ),
     sinks: readList(root, "sinks", report, false),
     schedules: readList(root, "schedules", report, false),
+    notifiers: readList(root, "notifiers", report, false),
   };
+  const alertItems = readList(root, "alerts", report, false);
   const pipelineDir = pathToFileURL(resolve(dirname(file)) + "/");
-  const [sources, transforms, aggregations, sinks] = await Promise.all([
+  const [sources, transforms, aggregations, sinks, notifiers] = await Promise.all([
     loadSection<SourcePlugin, EntryFields>(entrySchema, "source", "sources"),
     loadSection<TransformPlugin, EntryFields>(entrySchema, "transform", "transforms"),
     loadSection<AggregationPlugin, AggregationFields>(
@@ -150,6 +154,7 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
       "aggregations",
     ),
     loadSection<SinkPlugin, EntryFields>(entrySchema, "sink", "sinks"),
+    loadSection<NotifierPlugin, EntryFields>(entrySchema, "notifier", "notifiers"),
   ]);
   const schedules = items.schedules.flatMap((item, index) => {
     const schedule = validateAt(scheduleSchema, item, ["schedules", index], report);
@@ -210,6 +215,13 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     logTable: runtime?.log_table,
   }, report);
 
+  const alerts = loadAlerts(alertItems, {
+    aggregations: aggregationEntries,
+    sources: complete(sources).filter((entry) => !entry.plugin.feedsTopic?.(entry.options))
+      .map((entry) => entry.fields.name),
+    notifiers: items.notifiers.flatMap((item) => stringAt(item, "name") ?? []),
+  }, report);
+
   if (issues.length > 0 || !kafka || !cassandra || !runtime || !http) {
     throw new PipelineError(sortIssues(issues));
   }
@@ -224,6 +236,8 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     aggregations: aggregationEntries,
     sinks: complete(sinks).map(toEntry),
     schedules: schedules.map(({ schedule }) => schedule),
+    notifiers: complete(notifiers).map(toEntry),
+    alerts,
   };
 
   /** Validates a list section's items and loads their plugins and options. */
@@ -242,6 +256,26 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     }));
     return entries.filter((entry) => entry !== undefined);
   }
+}
+
+/** Validates and compiles `alerts:` against the aggregations, sources and notifiers named. */
+function loadAlerts(
+  items: unknown[],
+  names: { aggregations: AggregationEntry[]; sources: string[]; notifiers: string[] },
+  report: Report,
+) {
+  const rules = items.flatMap((item, index) => {
+    const fields = validateAt(alertRuleSchema, item, ["alerts", index], report);
+    return fields ? [{ index, fields }] : [];
+  });
+  return compileAlertRules(rules, {
+    aggregations: new Map(names.aggregations.map((entry) => [
+      entry.name,
+      { shape: entry.aggregation.shape, windowed: entry.window.unit !== "none" },
+    ])),
+    sources: names.sources,
+    notifiers: names.notifiers,
+  }, report);
 }
 
 /** An entry of the `Pipeline`, generic over the plugin type. */
@@ -393,7 +427,7 @@ function readRoot(data: unknown, report: Report): Record<string, unknown> {
 /** A list section's items; reports a non-list, and an empty required section. */
 function readList(
   root: Record<string, unknown>,
-  section: ListSection,
+  section: ListSection | "alerts",
   report: Report,
   required: boolean,
 ): unknown[] {

@@ -6,6 +6,7 @@
 import type {
   Aggregation,
   AggregationPlugin,
+  NotifierPlugin,
   PluginDefinition,
   SinkPlugin,
   SourcePlugin,
@@ -13,6 +14,7 @@ import type {
 } from "../contracts.ts";
 import type { Condition } from "../conditions/condition.ts";
 import type { HttpSettings } from "./http.ts";
+import type { AlertRule } from "./alerts.ts";
 
 export type { HttpSettings };
 import type { WindowSpec } from "../window_size.ts";
@@ -94,6 +96,9 @@ export type TransformEntry = Entry<TransformPlugin>;
 /** A configured sink. */
 export type SinkEntry = Entry<SinkPlugin>;
 
+/** A configured alert notifier. */
+export type NotifierEntry = Entry<NotifierPlugin>;
+
 /** A configured aggregation, wired to its source and sinks. */
 export interface AggregationEntry extends Entry<AggregationPlugin> {
   /** Name of the source it reads. */
@@ -149,4 +154,8 @@ export interface Pipeline {
   sinks: SinkEntry[];
   /** Schedules in file order. */
   schedules: ScheduleEntry[];
+  /** Alert notifiers in file order. */
+  notifiers: NotifierEntry[];
+  /** Alert rules in file order. */
+  alerts: AlertRule[];
 }

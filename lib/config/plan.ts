@@ -99,6 +99,7 @@ export function describePlan(pipeline: Pipeline, now: Date = new Date()): string
     ];
   });
   if (sinkRows.length > 0) lines.push("", "Sinks", ...indent(align(sinkRows)));
+  lines.push(...describeAlerts(pipeline, topicsWritten, tablesWritten));
   lines.push("", "Kafka topics written");
   lines.push(...indent(topicsWritten.length > 0 ? align(topicsWritten) : ["(none)"]));
   lines.push("", "Cassandra tables written", ...indent(align(tablesWritten)));
@@ -114,6 +115,50 @@ export function describePlan(pipeline: Pipeline, now: Date = new Date()): string
     lines.push("", "Schedules (cron in UTC)", ...indent(align(scheduleRows)));
   }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * The `Notifiers` and `Alerts` parts of the plan (none without rules or notifiers); adds what
+ * they write to `topics` and `tables`.
+ */
+function describeAlerts(pipeline: Pipeline, topics: string[][], tables: string[][]): string[] {
+  if (pipeline.alerts.length === 0 && pipeline.notifiers.length === 0) return [];
+  const lines: string[] = [];
+  const notifierRows = pipeline.notifiers.map((notifier) => {
+    const written = (notifier.plugin.topics?.(notifier.options) ?? []).map((spec) => spec.topic);
+    for (const topic of written) topics.push([topic, `notifier ${notifier.name}`]);
+    return [notifier.name, notifier.pluginRef, written.map((topic) => `topic ${topic}`).join(", ")];
+  });
+  if (notifierRows.length > 0) lines.push("", "Notifiers", ...indent(align(notifierRows)));
+  const keyspace = pipeline.cassandra.keyspace;
+  tables.push([`${keyspace}.alert_state`, "alert states"]);
+  tables.push([`${keyspace}.alert_outbox`, "notifications not yet delivered"]);
+  const ruleRows = pipeline.alerts.map((rule) => {
+    const { subject, condition } = rule;
+    const what = subject.kind === "metric"
+      ? `${subject.metric} of ${subject.source ?? "each source"}`
+      : `${subject.value}${subject.key === undefined ? "" : ` of ${subject.key}`} in ` +
+        subject.aggregation;
+    const limits = [
+      condition.above === undefined ? "" : `above ${condition.above}`,
+      condition.below === undefined ? "" : `below ${condition.below}`,
+    ].filter((text) => text !== "").join(" or ");
+    const how = condition.kind === "threshold"
+      ? limits
+      : condition.kind === "change"
+      ? `${limits} times the ${condition.against.replace("_", " ")} window`
+      : `score ${limits} against ${condition.windows} windows`;
+    return [
+      rule.name,
+      rule.severity,
+      what,
+      how,
+      rule.forMs > 0 ? `for ${formatDuration(rule.forMs)}` : "at once",
+      `-> ${rule.notify.length > 0 ? rule.notify.join(", ") : "(no notifiers)"}`,
+    ];
+  });
+  if (ruleRows.length > 0) lines.push("", "Alerts", ...indent(align(ruleRows)));
+  return lines;
 }
 
 /** Pads each column to its widest cell; trailing empty cells are dropped. */

@@ -33,12 +33,12 @@ export interface OptionDoc {
 }
 
 /**
- * Loads every plugin module of a folder and of its `sources/`, `transforms/`, `aggregations/`
- * and `sinks/` subfolders (files not starting with `_`, not tests).
+ * Loads every plugin module of a folder and of its `sources/`, `transforms/`, `aggregations/`,
+ * `sinks/` and `notifiers/` subfolders (files not starting with `_`, not tests).
  *
  * @param dir Folder URL ending in `/` (default: the repository's `plugins/`).
  * @param onFailure Called for each module that fails to load; loading continues.
- * @returns Definitions sorted by kind (source, transform, aggregation, sink), then name.
+ * @returns Definitions sorted by kind (source, transform, aggregation, sink, notifier), then name.
  */
 export async function listPlugins(
   dir: URL = BUILTIN_PLUGINS_DIR,
@@ -50,7 +50,7 @@ export async function listPlugins(
     if (resolution.ok) plugins.push(resolution.plugin);
     else onFailure({ module: module.path, message: resolution.message });
   }
-  const order = { source: 0, transform: 1, aggregation: 2, sink: 3 };
+  const order = { source: 0, transform: 1, aggregation: 2, sink: 3, notifier: 4 };
   return plugins.sort((a, b) => order[a.kind] - order[b.kind] || (a.name < b.name ? -1 : 1));
 }
 

@@ -58,5 +58,5 @@ Deno.test("options are documented from the zod schema", async () => {
 });
 
 function order(kind: string): number {
-  return ["source", "transform", "aggregation", "sink"].indexOf(kind);
+  return ["source", "transform", "aggregation", "sink", "notifier"].indexOf(kind);
 }

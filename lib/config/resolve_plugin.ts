@@ -3,7 +3,7 @@
  *
  * `lib/` never imports a plugin by name: a bare name is looked up at load time in the
  * repository's `plugins/` folder, in the kind's subfolder (`plugins/sources/`,
- * `plugins/transforms/`, `plugins/aggregations/`, `plugins/sinks/`); a path is relative to the pipeline file.
+ * `plugins/transforms/`, `plugins/aggregations/`, `plugins/sinks/`, `plugins/notifiers/`); a path is relative to the pipeline file.
  *
  * @module
  */
@@ -136,6 +136,7 @@ const KIND_FOLDERS: Record<PluginKind, string> = {
   transform: "transforms/",
   aggregation: "aggregations/",
   sink: "sinks/",
+  notifier: "notifiers/",
 };
 
 /** A plugin module file. */
@@ -150,7 +151,7 @@ export interface PluginModule {
 
 /**
  * The plugin modules of a plugins folder: `*.ts` files not starting with `_` and not tests,
- * at its top level and in its `sources/`, `transforms/`, `aggregations/` and `sinks/` subfolders.
+ * at its top level and in its `sources/`, `transforms/`, `aggregations/`, `sinks/` and `notifiers/` subfolders.
  *
  * @param dir Folder URL ending in `/`.
  * @param kind Only look in this kind's subfolder (and the top level).

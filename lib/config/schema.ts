@@ -26,6 +26,8 @@ export const SECTIONS = [
   "aggregations",
   "sinks",
   "schedules",
+  "notifiers",
+  "alerts",
 ] as const;
 
 const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/;

@@ -19,6 +19,7 @@ import { createRouter, type Route } from "./router.ts";
 import type { StaticFile } from "./static_files.ts";
 import { aggregationViews, describeView } from "./views.ts";
 import { errorText } from "../errors.ts";
+import type { AlertEngine } from "../alerts/engine.ts";
 
 /** Everything the server shows. */
 export interface HttpAppOptions {
@@ -40,6 +41,8 @@ export interface HttpAppOptions {
   dashboard?: Map<string, StaticFile>;
   /** Operator-facing log line. */
   log: (line: string) => void;
+  /** Alerts of this process (absent: `/api/alerts` answers that none are evaluated here). */
+  alerts?: Pick<AlertEngine, "alerts" | "notifiers">;
 }
 
 /** Answers one request. */
@@ -159,6 +162,34 @@ export function createHttpApp(options: HttpAppOptions): HttpHandler {
       }),
       own({
         method: "GET",
+        path: "/api/alerts",
+        handle: () =>
+          json({
+            evaluated: options.alerts !== undefined,
+            alerts: (options.alerts?.alerts() ?? []).map((alert) => ({
+              rule: alert.rule,
+              series: alert.series,
+              status: alert.status,
+              severity: alert.severity,
+              labels: alert.labels,
+              value: Number.isFinite(alert.value) ? alert.value : null,
+              text: alert.text,
+              active_since: isoOrNull(alert.activeSince),
+              fired_at: isoOrNull(alert.firedAt),
+              resolved_at: isoOrNull(alert.resolvedAt),
+            })),
+            notifiers: (options.alerts?.notifiers() ?? []).map((notifier) => ({
+              name: notifier.name,
+              delivered: notifier.delivered,
+              failures: notifier.failures,
+              pending: notifier.pending,
+              failing_since: isoOrNull(notifier.failing?.since),
+              last_error: notifier.failing?.lastError ?? null,
+            })),
+          }),
+      }),
+      own({
+        method: "GET",
         path: "/api/stream",
         handle: () => feed.connect(),
       }),
@@ -185,4 +216,9 @@ export function createHttpApp(options: HttpAppOptions): HttpHandler {
       );
     }
   };
+}
+
+/** An instant as ISO-8601, or null. */
+function isoOrNull(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
 }

@@ -8,6 +8,7 @@
 import client from "prom-client";
 import type { ProcessorStats } from "../realtime/processor.ts";
 import type { RuntimeObserver } from "../runtime/start.ts";
+import type { AlertEngine } from "../alerts/engine.ts";
 
 /** Prefix of every metric of ours. */
 const PREFIX = "web_analytics_";
@@ -79,6 +80,8 @@ export interface Metrics {
   observer: RuntimeObserver;
   /** Starts `sink_errors_total` of these sinks at 0, so a rate exists before the first error. */
   knowSinks(names: string[]): void;
+  /** Exports the alerts and notifiers of this engine at every scrape. */
+  knowAlerts(alerts: Pick<AlertEngine, "alerts" | "notifiers">): void;
   /** The current exposition text. */
   render(): Promise<string>;
   /** Content type of {@linkcode Metrics.render}'s text. */
@@ -163,6 +166,58 @@ export function createMetrics(stats?: () => Map<string, ProcessorStats>): Metric
     },
   });
 
+  let alertSource: Pick<AlertEngine, "alerts" | "notifiers"> | undefined;
+  // As Prometheus' own ALERTS series: 1 per pending or firing series, labelled with its state.
+  const alerts = new client.Gauge({
+    name: `${PREFIX}alerts`,
+    help: "Alert series pending or firing (1), as Prometheus' ALERTS: alertname, alertstate, " +
+      "severity, series.",
+    labelNames: ["alertname", "alertstate", "severity", "series"],
+    registers: [registry],
+  });
+  const notifierFigures = [
+    ["notifications_delivered_total", "Alert notifications a notifier took.", "delivered"],
+    ["notifier_failures_total", "Failed attempts to deliver an alert notification.", "failures"],
+  ] as const;
+  const notifierCounters = notifierFigures.map(([suffix, help, field]) => ({
+    field,
+    metric: new client.Counter({
+      name: `${PREFIX}${suffix}`,
+      help,
+      labelNames: ["notifier"],
+      registers: [registry],
+    }),
+  }));
+  const notifierPending = new client.Gauge({
+    name: `${PREFIX}notifier_pending`,
+    help: "Alert notifications waiting for a notifier (retried with back-off while it fails).",
+    labelNames: ["notifier"],
+    registers: [registry],
+  });
+
+  function collectAlerts(): void {
+    if (alertSource === undefined) return;
+    alerts.reset();
+    for (const alert of alertSource.alerts()) {
+      if (alert.status !== "pending" && alert.status !== "firing") continue;
+      alerts.set({
+        alertname: alert.rule,
+        alertstate: alert.status,
+        severity: alert.severity,
+        series: alert.series,
+      }, 1);
+    }
+    for (const notifier of alertSource.notifiers()) {
+      for (const { field, metric } of notifierCounters) {
+        const id = `${field}\u0000notifier\u0000${notifier.name}`;
+        const grown = notifier[field] - (exported.get(id) ?? 0);
+        metric.inc({ notifier: notifier.name }, Math.max(0, grown));
+        exported.set(id, Math.max(notifier[field], exported.get(id) ?? 0));
+      }
+      notifierPending.set({ notifier: notifier.name }, notifier.pending);
+    }
+  }
+
   function collectStats(): void {
     if (stats === undefined) return;
     lag.reset();
@@ -197,7 +252,11 @@ export function createMetrics(stats?: () => Map<string, ProcessorStats>): Metric
     },
     async render() {
       collectStats();
+      collectAlerts();
       return await registry.metrics();
+    },
+    knowAlerts(source) {
+      alertSource = source;
     },
     knowSinks(names) {
       for (const sink of names) sinkErrors.inc({ sink }, 0);

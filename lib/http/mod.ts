@@ -28,6 +28,7 @@ import { loadDashboardFiles } from "./static_files.ts";
 import { pollResults } from "./result_poller.ts";
 import { localDate } from "./results_query.ts";
 import { aggregationViews } from "./views.ts";
+import type { AlertEngine } from "../alerts/engine.ts";
 
 /** How often `deno task serve` looks for changed results while a dashboard is open, ms. */
 const SERVE_POLL_MS = 2_000;
@@ -47,6 +48,8 @@ export interface StartHttpOptions {
   dashboard: boolean;
   /** Operator-facing log line. */
   log: (line: string) => void;
+  /** Alerts evaluated in this process, shown at `/api/alerts`, in `/metrics` and on the dashboard. */
+  alerts?: Pick<AlertEngine, "alerts" | "notifiers">;
 }
 
 /** The HTTP side of one runner process. */
@@ -75,6 +78,7 @@ export function runnerHttp(): RunnerHttp {
       running = options.running;
       const { pipeline, context, sinks } = options.resources;
       metrics.knowSinks([...sinks.keys()]);
+      if (options.alerts !== undefined) metrics.knowAlerts(options.alerts);
       let stopping = false;
       const checks: ReadinessCheck[] = [
         () =>
@@ -111,6 +115,7 @@ export function runnerHttp(): RunnerHttp {
         sourceRoutes: running?.routes ?? [],
         ...(options.dashboard ? { dashboard: await loadDashboardFiles() } : {}),
         log: options.log,
+        ...(options.alerts === undefined ? {} : { alerts: options.alerts }),
       });
       const server = await serveHttp({
         settings: pipeline.http,

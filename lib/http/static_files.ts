@@ -32,6 +32,7 @@ const DASHBOARD_FILES: Record<string, [file: string, type: string]> = {
   "/charts.js": ["charts.js", JAVASCRIPT],
   "/overview.js": ["overview.js", JAVASCRIPT],
   "/views.js": ["views.js", JAVASCRIPT],
+  "/alerts.js": ["alerts.js", JAVASCRIPT],
 };
 
 /** Path at which the chart library is served. */

@@ -2,7 +2,8 @@
  * The plugin SDK: everything a source, transform, aggregation or sink plugin imports, from one
  * module.
  *
- * - the contract types (`AggregationPlugin`, `SourcePlugin`, `SinkPlugin`, records, results);
+ * - the contract types (`AggregationPlugin`, `SourcePlugin`, `SinkPlugin`, `NotifierPlugin`,
+ *   records, results, alert notifications);
  * - `z` (zod) and option-schema helpers that say what they expected and found
  *   (`cqlIdentifier`, `topicName`, `duration`, `excludeBots`, `hllPrecision`);
  * - result keys of one or several columns (`keyColumns`, `keyValues`), the page of a record

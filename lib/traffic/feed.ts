@@ -136,7 +136,8 @@ export async function feedBatches(
     for (; inChunk < chunkSize; inChunk++) {
       const next = events.next();
       if (next.done) break;
-      const { seq, value } = next.value;
+      const { seq, value, dropped } = next.value;
+      if (dropped) continue;
       byPartition[seq % partitions]!.push({
         offset: plan.offsetBase + Math.floor(seq / partitions),
         value,

@@ -65,17 +65,23 @@ async function ensureTopic(kafka: Kafka, topic: string, partitions: number): Pro
   }
 }
 
-/** The next up to `size` events as Kafka messages, each pinned to partition seq % count. */
+/**
+ * The next up to `size` events as Kafka messages, each pinned to partition seq % count; events
+ * lost to a staged traffic drop count as taken (pacing sees them) but are not sent.
+ */
 function takeMessages(
   events: Iterator<TrafficEvent>,
   size: number,
   partitionCount: number,
-): Message[] {
+): { messages: Message[]; taken: number } {
   const messages: Message[] = [];
-  while (messages.length < size) {
+  let taken = 0;
+  while (taken < size) {
     const next = events.next();
     if (next.done) break;
-    const { seq, key, value } = next.value;
+    taken++;
+    const { seq, key, value, dropped } = next.value;
+    if (dropped) continue;
     messages.push({
       key,
       // kafkajs only takes Buffers as bytes (anything else goes through String()); this
@@ -84,7 +90,7 @@ function takeMessages(
       partition: seq % partitionCount,
     });
   }
-  return messages;
+  return { messages, taken };
 }
 
 /**
@@ -150,9 +156,10 @@ export async function produceTraffic(
     while (!signal?.aborted) {
       if (paced) await sleep(pacingDelay(started, taken, rate), signal);
       if (signal?.aborted) break;
-      const messages = takeMessages(events, batchSize, partitionCount);
-      if (messages.length === 0) break;
-      taken += messages.length;
+      const { messages, taken: drawn } = takeMessages(events, batchSize, partitionCount);
+      if (drawn === 0) break;
+      taken += drawn;
+      if (messages.length === 0) continue;
       // Build the next batch while this one travels; one request stays in flight.
       await inFlight;
       if (options.hold !== undefined) await options.hold();

@@ -18,6 +18,7 @@ import { SeededRandom } from "./random.ts";
 import { buildVocabulary, type TrafficVocabulary } from "./vocabulary.ts";
 import type { ShopModelOptions } from "./sessions.ts";
 import { generateShopEvents } from "./simulate_events.ts";
+import { applyIncident, type Incident } from "./incident.ts";
 
 /** The traffic simulator's modes. */
 export const TRAFFIC_MODES = ["weblog", "ecommerce", "clickstream"] as const;
@@ -56,6 +57,8 @@ export interface TrafficOptions {
    * (whole seconds) instead of a position in [start, start + spanMs).
    */
   clock?: () => number;
+  /** An incident to stage (`weblog` only); see lib/traffic/incident.ts. */
+  incident?: Incident;
 }
 
 /** One generated message. */
@@ -68,6 +71,11 @@ export interface TrafficEvent {
   value: Uint8Array;
   /** Exactly what `parseLogMessage(value)` returns; undefined for a malformed event. */
   record?: LogRecord;
+  /**
+   * Lost to a staged traffic drop: counted by pacing (so the rate that arrives drops) but never
+   * sent.
+   */
+  dropped?: boolean;
 }
 
 const HOUR_MS = 3_600_000;
@@ -255,6 +263,9 @@ function drawRecord(
 export function* generateTraffic(options: TrafficOptions): Generator<TrafficEvent> {
   checkOptions(options);
   if (options.mode !== undefined && options.mode !== "weblog") {
+    if (options.incident !== undefined) {
+      throw new RangeError("incident: incidents are staged in weblog traffic only");
+    }
     yield* generateShopEvents(options);
     return;
   }
@@ -263,6 +274,9 @@ export function* generateTraffic(options: TrafficOptions): Generator<TrafficEven
   const { clock, count, malformedShare, lateShare, combinedShare } = options;
   const first = Math.ceil(options.start / 1000) * 1000;
   const stepMs = count > 0 ? options.spanMs / count : 0;
+  const incident = options.incident;
+  const incidentRandom = new SeededRandom(options.seed ^ 0x5eed1c1d);
+  const bot = { addr: vocabulary.botAddr, agent: vocabulary.botAgent, pages: vocabulary.pageUris };
 
   for (let seq = 0; seq < count; seq++) {
     let timestamp = clock === undefined
@@ -272,11 +286,26 @@ export function* generateTraffic(options: TrafficOptions): Generator<TrafficEven
     if (!malformed && random.next() < lateShare) {
       timestamp -= random.between(HOUR_MS / 1000, 48 * HOUR_MS / 1000) * 1000;
     }
-    const record = drawRecord(random, vocabulary, timestamp);
+    const drawn = drawRecord(random, vocabulary, timestamp);
+    // The drawn request is encoded whatever the incident does to it, so the main random stream
+    // (and every event outside the incident) stays as it would be without one; a changed
+    // request is encoded again with the incident's own stream.
     let text: string;
-    if (malformed) text = encodeMalformed(random, record, vocabulary.garbageLines);
-    else if (random.next() < combinedShare) text = encodeCombined(random, record);
-    else text = encodeJson(random, record);
+    if (malformed) text = encodeMalformed(random, drawn, vocabulary.garbageLines);
+    else if (random.next() < combinedShare) text = encodeCombined(random, drawn);
+    else text = encodeJson(random, drawn);
+    const record = incident === undefined
+      ? drawn
+      : applyIncident(drawn, incident, incidentRandom, bot);
+    if (record === undefined) {
+      yield { seq, key: String(seq), value: new Uint8Array(), dropped: true };
+      continue;
+    }
+    if (record !== drawn) {
+      text = malformed
+        ? encodeMalformed(incidentRandom, record, vocabulary.garbageLines)
+        : encodeJson(incidentRandom, record);
+    }
     yield {
       seq,
       key: String(seq),

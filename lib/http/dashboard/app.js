@@ -2,6 +2,7 @@
 // /api/stream (server-sent events) without a reload.
 import { el, getJson } from "./dom.js";
 import { createOverview } from "./overview.js";
+import { startAlerts } from "./alerts.js";
 import { createView, loadView, showResult } from "./views.js";
 
 const views = new Map();
@@ -66,6 +67,7 @@ async function start() {
   for (const aggregation of description.aggregations) {
     views.set(aggregation.name, createView(aggregation, container));
   }
+  startAlerts(document.getElementById("alerts"));
   connectStream(createOverview(overview));
   await loadAll();
 }
