@@ -140,7 +140,7 @@ Deno.test("http: results parameters are validated, 400 with the reason", async (
     ["from=2026-11-21&to=2026-11-20", /^to \(2026-11-20\) is before from \(2026-11-21\)$/],
     ["from=2026-01-01&to=2026-12-31", /covers 365 days; at most 92/],
     ["format=xml", /^format: expected json or csv, found "xml"$/],
-    ["window=1", /^unknown parameter 'window'; expected from, to, format$/],
+    ["window=1", /^unknown parameter 'window'; expected from, to, format, compare, rows$/],
     ["from=2026-11-20&from=2026-11-21", /^from: given more than once$/],
   ];
   for (const [query, reason] of cases) {
@@ -161,6 +161,15 @@ Deno.test("http: results parameters are validated, 400 with the reason", async (
     from: "2026-11-20",
     to: "2026-11-21",
     windows: STORED,
+    // A window stored before summaries were kept is named, not merged.
+    range: {
+      rows: [],
+      exact: false,
+      totals: { requests: 0, errors: 0 },
+      windows: 0,
+      records: 0,
+      unmerged: 1,
+    },
   });
   assert.deepEqual(reads, [["2026-11-20", "2026-11-21"]]);
   const csv = await get("/api/results/status_daily?from=2026-11-20&format=csv");
@@ -178,6 +187,9 @@ Deno.test("http: aggregations are described from their shapes and chart hints", 
     shape: { key: { name: "status", type: "text" }, values: [{ name: "count", type: "bigint" }] },
     chart: "line",
     readFrom: "status_counts",
+    mergeable: true,
+    steps: ["1d", "1w"],
+    card: { card: "errors", column: "count" },
   }]);
   assert.equal(body.time_zone, "UTC");
 });
