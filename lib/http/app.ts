@@ -17,6 +17,7 @@ import { resultsRoutes } from "./results_routes.ts";
 import { createRouter, type Route } from "./router.ts";
 import type { StaticFile } from "./static_files.ts";
 import { aggregationViews } from "./views.ts";
+import type { VisitorsNow } from "./visitors_now.ts";
 import { errorText } from "../errors.ts";
 
 /** Everything the server shows. */
@@ -39,6 +40,10 @@ export interface HttpAppOptions {
   dashboard?: Map<string, StaticFile>;
   /** Operator-facing log line. */
   log: (line: string) => void;
+  /** Counts the visitors of the last minutes (`/api/visitors/now`); absent, it answers 409. */
+  visitorsNow?: () => Promise<VisitorsNow>;
+  /** The clock, ms since epoch: what "today" is (default `Date.now`). */
+  now?: () => number;
 }
 
 /** Answers one request. */
@@ -112,7 +117,16 @@ export function createHttpApp(options: HttpAppOptions): HttpHandler {
         views,
         timeZone,
         processing: options.stats !== undefined,
+        ...(options.now === undefined ? {} : { now: options.now }),
       }).map(own),
+      own({
+        method: "GET",
+        path: "/api/visitors/now",
+        handle: async () =>
+          options.visitorsNow === undefined
+            ? problem(409, "visitors now need the log table, which this server does not read")
+            : json(await options.visitorsNow()),
+      }),
       own({
         method: "GET",
         path: "/api/stream",

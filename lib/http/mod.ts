@@ -28,6 +28,7 @@ import { loadDashboardFiles } from "./static_files.ts";
 import { pollResults } from "./result_poller.ts";
 import { localDate } from "./results_query.ts";
 import { aggregationViews } from "./views.ts";
+import { visitorsNowReader } from "./visitors_now.ts";
 
 /** How often `deno task serve` looks for changed results while a dashboard is open, ms. */
 const SERVE_POLL_MS = 2_000;
@@ -47,6 +48,8 @@ export interface StartHttpOptions {
   dashboard: boolean;
   /** Operator-facing log line. */
   log: (line: string) => void;
+  /** The clock, ms since epoch: what "today" and "now" are (default `Date.now`; tests set it). */
+  now?: () => number;
 }
 
 /** The HTTP side of one runner process. */
@@ -111,6 +114,12 @@ export function runnerHttp(): RunnerHttp {
         sourceRoutes: running?.routes ?? [],
         ...(options.dashboard ? { dashboard: await loadDashboardFiles() } : {}),
         log: options.log,
+        visitorsNow: visitorsNowReader(
+          context.cassandra,
+          `${pipeline.cassandra.keyspace}.${pipeline.runtime.logTable}`,
+          options.now,
+        ),
+        ...(options.now === undefined ? {} : { now: options.now }),
       });
       const server = await serveHttp({
         settings: pipeline.http,
