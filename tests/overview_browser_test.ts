@@ -35,6 +35,7 @@ const GRAPH = `aggregations:
   - { name: sessions_daily, plugin: sessions, source: rawlog, window: 1d, sinks: [sessions] }
   - { name: devices_daily, plugin: breakdown, source: rawlog, window: 1d, sinks: [devices],
       options: { dimension: device } }
+  - { name: latency_hourly, plugin: latency, source: rawlog, window: 1h, sinks: [latency] }
 sinks:
   - { name: pages_daily, plugin: cassandra, options: { table: pages_daily } }
   - { name: pages_hourly, plugin: cassandra, options: { table: pages_hourly } }
@@ -42,6 +43,7 @@ sinks:
   - { name: visitors, plugin: cassandra, options: { table: visitors } }
   - { name: sessions, plugin: cassandra, options: { table: sessions } }
   - { name: devices, plugin: cassandra, options: { table: devices } }
+  - { name: latency, plugin: cassandra, options: { table: latency } }
 `;
 
 /** The independent count of a set of days: page views, visitors, sessions, bounces, duration. */
@@ -260,8 +262,19 @@ Deno.test("overview in a real browser: headline = range API = own count; compari
         "#cards [data-card]",
         (cards) => cards.map((c) => c.getAttribute("data-card")),
       ),
-      ["top_pages", "devices", "errors"],
+      ["top_pages", "devices", "errors", "latency"],
     );
+    // Latency over the day: the hours' sketches merged, each percentile as the API gives it.
+    const latency = await api("latency_hourly", "2026-11-21", "2026-11-21");
+    assert.deepEqual(
+      await page.$$eval(
+        '[data-card="latency"] li',
+        (items) =>
+          items.map((li) => [li.getAttribute("data-key"), Number(li.getAttribute("data-value"))]),
+      ),
+      Object.entries(latency.range.rows[0].values).filter(([name]) => name !== "rank"),
+    );
+    assert.equal(latency.range.rows[0].values.requests, today.pageviews);
     assert.deepEqual(
       await page.$$eval(
         '[data-card="top_pages"] li',

@@ -129,7 +129,11 @@ async function renderGraph(found) {
     series.points.map((p) => [p.period, p.totals[metric] ?? 0]),
   );
   const data = {
-    labels: series.points.map((p) => p.period.replace("T", " ")),
+    labels: series.points.map((p) =>
+      state.view.from === state.view.to && series.step === "1h"
+        ? `${p.period.slice(11)}:00`
+        : p.period.replace("T", " ")
+    ),
     datasets: [
       dataset(label, series.points, metric, PALETTE[0], false),
       dataset("previous period", series.previous?.points ?? [], metric, "#98a2b8", true),
@@ -194,30 +198,45 @@ function cardOf(card, title, aggregation, answer) {
     : `counts may be up to ${answer.errorBound.toLocaleString("en-US")} low`;
   section.append(head);
   if (note !== "") section.append(el("p", note, { class: "note" }));
-  const column = aggregation.card.column;
-  const rows = answer.rows.filter((row) => row.values.rank !== 0).slice(0, CARD_ROWS);
+  const rows = cardRows(aggregation.card.column, answer.rows);
   if (rows.length === 0) {
     section.append(el("p", "No data in this range.", { class: "empty" }));
     return section;
   }
-  const top = Math.max(...rows.map((row) => Number(row.values[column]) || 0), 1);
+  // Bars compare keys; the figures of one row (percentiles, a count) are not comparable.
+  const bars = rows.some((row) => row.key !== undefined);
+  const top = Math.max(...rows.map((row) => row.value || 0), 1);
   const list = el("ol", undefined, { class: "bars" });
   for (const row of rows) {
-    const value = Number(row.values[column]);
-    const item = el("li", undefined, { "data-key": String(row.key), "data-value": String(value) });
+    const label = row.key ?? row.figure;
+    const item = el("li", undefined, { "data-key": label, "data-value": String(row.value) });
     const bar = el("span", undefined, { class: "bar" });
-    bar.style.width = `${Math.round((value / top) * 100)}%`;
+    bar.style.width = bars ? `${Math.round((row.value / top) * 100)}%` : "0";
     item.append(
       bar,
-      el("span", Array.isArray(row.key) ? row.key.join(" · ") : String(row.key), {
-        class: "key",
-      }),
-      el("span", value.toLocaleString("en-US"), { class: "num" }),
+      el("span", label, { class: "key" }),
+      el("span", row.value.toLocaleString("en-US"), { class: "num" }),
     );
     list.append(item);
   }
   section.append(list);
   return section;
+}
+
+/**
+ * A card's lines: each ranked row's key and value in `column` (the overall row, rank 0, left
+ * out); when the range has only the overall row (latency's `*`), each of its figures instead.
+ */
+function cardRows(column, rows) {
+  const ranked = rows.filter((row) => row.values.rank !== 0).slice(0, CARD_ROWS);
+  if (ranked.length > 0 || rows.length !== 1) {
+    return ranked.map((row) => ({
+      key: Array.isArray(row.key) ? row.key.join(" · ") : String(row.key),
+      value: Number(row.values[column]),
+    }));
+  }
+  return Object.entries(rows[0].values).filter(([name]) => name !== "rank")
+    .map(([figure, value]) => ({ figure, value: Number(value) }));
 }
 
 function renderRangeControls() {
