@@ -35,6 +35,7 @@
  * @module
  */
 import type { MergeableResult, RangeAnswer, ResultRow } from "../contracts.ts";
+import { topOfMap } from "./counts.ts";
 
 /** A range's counts: `[key, count, bound]` (bound: how much the count may be low). */
 export interface CountsSummary {
@@ -73,14 +74,17 @@ export function rangeCounts(spec: RangeCountsSpec): MergeableResult<CountsSummar
   return {
     emptySummary: () => ({ keys: [], cut: 0, total: 0 }),
     toSummary(values) {
-      const listed: Array<[string, number]> = [];
+      const counts = new Map<string, number>();
       let total = 0;
       for (const [key, value] of values) {
         if (spec.skip?.(key) || typeof value !== "number") continue;
-        listed.push([key, value]);
+        counts.set(key, value);
         total += value;
       }
-      return trim({ keys: listed.map(([k, c]) => [k, c, 0]), cut: 0, total }, spec.keep);
+      // Real time makes a summary at every result: a scan keeping K + 1, not a sort of every key.
+      const best = counts.size <= spec.keep ? [...counts] : topOfMap(counts, spec.keep + 1);
+      const cut = best.length > spec.keep ? best.pop()![1] : 0;
+      return trim({ keys: best.map(([key, count]) => [key, count, 0]), cut, total }, spec.keep);
     },
     mergeSummaries(into, other) {
       // Each key: the counts both list, plus the other's `cut` where one does not list it.
