@@ -272,7 +272,8 @@ export interface RangeAnswer {
   rows: ResultRow[];
   /**
    * True when the rows are exactly those of one window over the range; false when a ranked
-   * list was cut (see `errorBound`) or a figure is an estimate's (a sketch's).
+   * list was cut (see `errorBound`), a figure is an estimate's (a sketch's, see
+   * `relativeError`), or the windows count what crosses their edges in each (sessions).
    */
   exact: boolean;
   /**
@@ -297,9 +298,10 @@ export interface RangeAnswer {
  * holds what merging needs: counts per key for a ranked list (the K best, K well above the rows
  * shown, with the bound of what was cut), a sketch's registers, quantile bins, sums.
  *
- * The law: for windows w1..wn of one aggregation, `finishRange(mergeSummaries(...toSummary(wi)))`
- * gives the rows of one window holding every record of w1..wn whenever nothing was cut (and
- * says `exact: false` with the bound otherwise); merging is commutative and associative.
+ * The law (`assertAggregationLaws` checks it): for windows w1..wn of one aggregation,
+ * `finishRange(mergeSummaries(...toSummary(wi)))` gives the rows of one window holding every
+ * record of w1..wn whenever it says `exact`, a sketch's estimate exactly that of one window's
+ * summary; merging is commutative and associative and leaves its `other` unchanged.
  *
  * @typeParam P The summary.
  */

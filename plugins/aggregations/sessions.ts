@@ -123,7 +123,8 @@ const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
       update: (totals, key, visit) => partSumsSet(totals, key, figuresOf(visit)),
       finish: (totals) => totals.slots.size === 0 ? [] : sessionRows(totals.totals),
     };
-    // A range adds the windows' sums: a session crossing a window edge counts in each window.
+    // A range adds the windows' sums: a session crossing a window edge counts in each window,
+    // so the answer is the windows' own count, not one window's (`exact: false`).
     const inRange: MergeableResult<SessionSums | null> = {
       emptySummary: () => null,
       toSummary(values) {
@@ -139,7 +140,7 @@ const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
         const values = rows[0]?.values ?? {};
         return {
           rows,
-          exact: true,
+          exact: false,
           totals: sums === null ? {} as Record<string, number> : {
             sessions: Number(values.sessions),
             bounce_rate: Number(values.bounce_rate),
