@@ -277,8 +277,9 @@ export interface RangeAnswer {
    */
   exact: boolean;
   /**
-   * For a ranked list that is not exact: how much any count shown may be below the true count
-   * (the sum of what the windows cut). Absent when exact or when only a sketch's error applies.
+   * For a ranked list that is not exact: how much any key's count, shown or not, may be below
+   * its true count (at most the sum of what the windows cut). Absent when exact or when only a
+   * sketch's error applies.
    */
   errorBound?: number;
   /**

@@ -126,6 +126,10 @@ export function rangeCounts(spec: RangeCountsSpec): MergeableResult<CountsSummar
         if (!shown.has(key)) reach = Math.max(reach, count + bound);
       }
       if (summary.cut > 0 && !(lowest > reach)) exact = false;
+      // Fewer rows than ranked while keys were cut: a cut key may belong among them.
+      if (summary.cut > 0 && spec.ranked !== undefined && ranked.length < spec.ranked) {
+        exact = false;
+      }
       let errorBound = summary.cut;
       for (const [, , bound] of summary.keys) errorBound = Math.max(errorBound, bound);
       return {
