@@ -29,6 +29,7 @@ const DASHBOARD_FILES: Record<string, [file: string, type: string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/pipeline": ["pipeline.html", "text/html; charset=utf-8"],
   "/home.js": ["home.js", JAVASCRIPT],
+  "/overview_cards.js": ["overview_cards.js", JAVASCRIPT],
   "/periods.js": ["periods.js", JAVASCRIPT],
   "/style.css": ["style.css", "text/css; charset=utf-8"],
   "/app.js": ["app.js", JAVASCRIPT],
