@@ -189,6 +189,7 @@ Deno.test("http: aggregations are described from their shapes and chart hints", 
     readFrom: "status_counts",
     mergeable: true,
     steps: ["1d", "1w"],
+    metrics: ["requests", "errors"],
     card: { card: "errors", column: "count" },
   }]);
   assert.equal(body.time_zone, "UTC");

@@ -37,6 +37,8 @@ export interface AggregationView {
   steps: SeriesStep[];
   /** The overview card it feeds, as its plugin says, or null. */
   card: OverviewCard | null;
+  /** The headline figures its ranges give (`totals` of `range`: `visitors`, `pageviews`...). */
+  metrics: string[];
 }
 
 /** An aggregation view with the means to read its stored results. */
@@ -69,6 +71,9 @@ export function aggregationViews(pipeline: Pipeline, sinks: Map<string, Sink>): 
       mergeable: entry.aggregation.mergeable !== undefined,
       steps: entry.aggregation.mergeable === undefined ? [] : supportedSteps(entry.window),
       card: entry.plugin.card?.(entry.options) ?? null,
+      metrics: entry.aggregation.mergeable === undefined ? [] : Object.keys(
+        entry.aggregation.mergeable.finishRange(entry.aggregation.mergeable.emptySummary()).totals,
+      ),
       windowSpec: entry.window,
       ...(entry.aggregation.mergeable === undefined
         ? {}

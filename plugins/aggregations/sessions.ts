@@ -137,11 +137,11 @@ const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
       mergeSummaries: (into, other) => other === null ? into : addSums(into, other),
       finishRange(sums): RangeAnswer {
         const rows = sums === null ? [] : sessionRows(sums);
-        const values = rows[0]?.values ?? {};
+        const values = sessionRows(sums ?? [0, 0, 0, 0])[0]!.values;
         return {
           rows,
           exact: false,
-          totals: sums === null ? {} as Record<string, number> : {
+          totals: {
             sessions: Number(values.sessions),
             bounce_rate: Number(values.bounce_rate),
             visit_duration_s: Number(values.avg_duration_s),

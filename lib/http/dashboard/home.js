@@ -28,25 +28,56 @@ function range(aggregation, view, extra = "") {
   return `${name}?from=${view.from}&to=${view.to}&compare=previous${extra}`;
 }
 
-/** The range answer of every mergeable aggregation, by name. */
-async function loadRanges(view) {
-  const mergeable = state.description.aggregations.filter((a) => a.mergeable && a.readFrom);
-  const answers = await Promise.all(
-    mergeable.map((a) => getJson(`/api/results/${range(a.name, view)}`)),
-  );
-  return new Map(mergeable.map((a, i) => [a.name, answers[i]]));
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** A window size in ms (`5m`, `1h`, `1d`, `1w`). */
+function windowMs(size) {
+  const match = /^(\d+)([mhdw])$/.exec(size);
+  return match === null ? 0 : Number(match[1]) * UNIT_MS[match[2]];
 }
 
-/** For each headline metric, every aggregation whose range has it, in pipeline order. */
-function providers(ranges) {
+/**
+ * The aggregations whose windows merge into date ranges (not `window: none`) and can be read,
+ * largest windows first, so a range merges as few windows as it can; then in pipeline order.
+ */
+function rangeAggregations() {
+  return state.description.aggregations
+    .map((aggregation, index) => ({ aggregation, index }))
+    .filter(({ aggregation }) => aggregation.steps.length > 0 && aggregation.readFrom)
+    .sort((a, b) =>
+      windowMs(b.aggregation.window) - windowMs(a.aggregation.window) || a.index - b.index
+    )
+    .map(({ aggregation }) => aggregation);
+}
+
+/** For each headline metric, every aggregation that gives it, largest windows first. */
+function providers() {
   const found = new Map();
-  for (const [name, answer] of ranges) {
-    for (const metric of Object.keys(answer.range.totals)) {
+  for (const aggregation of rangeAggregations()) {
+    for (const metric of aggregation.metrics) {
       if (!found.has(metric)) found.set(metric, []);
-      found.get(metric).push(name);
+      found.get(metric).push(aggregation.name);
     }
   }
   return found;
+}
+
+/**
+ * The range answers the page needs, by aggregation name: the first provider of each headline
+ * metric, and the first aggregation feeding each card.
+ */
+async function loadRanges(view, found) {
+  const names = new Set(METRICS.map(([metric]) => found.get(metric)?.[0]).filter(Boolean));
+  const cards = new Set();
+  for (const aggregation of rangeAggregations()) {
+    if (aggregation.card === null || cards.has(aggregation.card.card)) continue;
+    cards.add(aggregation.card.card);
+    names.add(aggregation.name);
+  }
+  const answers = await Promise.all(
+    [...names].map((name) => getJson(`/api/results/${range(name, view)}`)),
+  );
+  return new Map([...names].map((name, i) => [name, answers[i]]));
 }
 
 /** The graph's provider of `metric`: one whose windows give hours for a day, else days. */
@@ -172,11 +203,11 @@ async function load() {
   const view = state.view;
   renderRangeControls();
   document.body.dataset.loaded = "";
-  const ranges = await loadRanges(view);
+  const found = providers();
+  const ranges = await loadRanges(view, found);
   if (ticket !== state.loading) return;
-  const found = providers(ranges);
   renderHeadline(ranges, found);
-  renderCards(document.getElementById("cards"), state.description.aggregations, ranges);
+  renderCards(document.getElementById("cards"), rangeAggregations(), ranges);
   await renderGraph(found);
   if (ticket !== state.loading) return;
   showError("");
