@@ -283,6 +283,70 @@ export interface Aggregation<S = unknown> {
    * agree; without it, the whole state is stored as one value.
    */
   keyed?: KeyedState;
+  /**
+   * Optional: how a finished window is kept so that windows merge later exactly as one bigger
+   * window would (a range of days, a week of hours). The runtime stores the summary beside each
+   * window's rows, and the results API merges the summaries of a range; see
+   * {@linkcode MergeableResult}.
+   */
+  mergeable?: MergeableResult;
+}
+
+/**
+ * What a range of windows merges to: rows as one window over the range would give them (or as
+ * close as the summaries allow, with the bound), and the range's headline figures.
+ */
+export interface RangeAnswer {
+  /** Rows over the range, in the shape of the aggregation's rows. */
+  rows: ResultRow[];
+  /**
+   * True when the rows are exactly those of one window over the range; false when a ranked
+   * list was cut (see `errorBound`), a figure is an estimate's (a sketch's, see
+   * `relativeError`), or the windows count what crosses their edges in each (sessions).
+   */
+  exact: boolean;
+  /**
+   * For a ranked list that is not exact: how much any key's count, shown or not, may be below
+   * its true count (at most the sum of what the windows cut). Absent when exact or when only a
+   * sketch's error applies.
+   */
+  errorBound?: number;
+  /**
+   * For a sketch's estimate: its relative standard error (0.0081 for 0.81%), so 99.7% of
+   * answers are within three of it.
+   */
+  relativeError?: number;
+  /**
+   * Headline figures of the range, by metric name: `pageviews`, `visitors`, `sessions`,
+   * `bounce_rate` (0..1), `visit_duration_s`, `requests`, `errors`, ... as the plugin knows them.
+   */
+  totals: Record<string, number>;
+}
+
+/**
+ * The mergeable part of an aggregation. A window's summary is plain JSON (it is stored) and
+ * holds what merging needs: counts per key for a ranked list (the K best, K well above the rows
+ * shown, with the bound of what was cut), a sketch's registers, quantile bins, sums.
+ *
+ * The law (`assertAggregationLaws` checks it): for windows w1..wn of one aggregation,
+ * `finishRange(mergeSummaries(...toSummary(wi)))` gives the rows of one window holding every
+ * record of w1..wn whenever it says `exact`, a sketch's estimate exactly that of one window's
+ * summary; merging is commutative and associative and leaves its `other` unchanged.
+ *
+ * @typeParam P The summary.
+ */
+export interface MergeableResult<P = unknown> {
+  /**
+   * The summary of a finished window from its keyed values (those of the keyed form; an
+   * aggregation without one has its whole state under the key `""`). Only reads `values`.
+   */
+  toSummary(values: ReadonlyMap<string, unknown>): P;
+  /** An empty summary: the identity of `mergeSummaries`. */
+  emptySummary(): P;
+  /** Merges `other` into `into` (may mutate and return `into`; `other` is read only). */
+  mergeSummaries(into: P, other: P): P;
+  /** The rows and headline figures of a merged summary. */
+  finishRange(summary: P): RangeAnswer;
 }
 
 /**
@@ -387,10 +451,37 @@ export interface KeyedSummary<V = unknown, M = unknown> {
  */
 export type ChartKind = "bar" | "line" | "area" | "donut";
 
+/** The cards of the overview page an aggregation can feed. */
+export const OVERVIEW_CARDS = [
+  "top_pages",
+  "entry_pages",
+  "referrers",
+  "campaigns",
+  "devices",
+  "browsers",
+  "operating_systems",
+  "countries",
+  "errors",
+  "latency",
+] as const;
+
+/** A card of the overview page, and which value column of the range rows it shows. */
+export interface OverviewCard {
+  /** Which card. */
+  card: typeof OVERVIEW_CARDS[number];
+  /** The value column shown beside each key (e.g. `visits`, `count`, `p90_ms`). */
+  column: string;
+}
+
 /** Definition exported by an aggregation plugin module. */
 export interface AggregationPlugin<O = unknown, S = unknown> extends PluginBase<"aggregation", O> {
   /** The chart the dashboard should draw (default `bar`). */
   chart?: ChartKind;
+  /**
+   * Which card of the overview page the aggregation feeds with these options, if any (e.g.
+   * a `breakdown` of `browser` feeds `browsers`). See {@linkcode OverviewCard}.
+   */
+  card?: (options: O) => OverviewCard | undefined;
   /** Builds the aggregation. */
   create(options: O): Aggregation<S>;
 }
@@ -439,6 +530,11 @@ export interface WindowResult {
   records: number;
   /** When it was computed, ms since epoch. */
   computedAt: number;
+  /**
+   * The window's mergeable summary ({@linkcode MergeableResult.toSummary}), when its
+   * aggregation has one; sinks that can keep it store it beside the rows.
+   */
+  summary?: unknown;
 }
 
 /** What a sink learns at start about each aggregation that writes to it. */
@@ -461,6 +557,8 @@ export interface StoredResult {
   computedAt?: number;
   /** The stored rows. */
   rows: ResultRow[];
+  /** The window's mergeable summary, when the sink keeps one and the result had one. */
+  summary?: unknown;
 }
 
 /** A started sink. Writing the same result twice must change nothing. */

@@ -30,12 +30,24 @@ export interface ServedRunner {
   stop(): Promise<void>;
 }
 
-/** Starts the pipeline of `test` (whose `http.listen` should be `127.0.0.1:0`) with its server. */
-export async function startServedRunner(test: TestPipeline): Promise<ServedRunner> {
+/**
+ * Starts the pipeline of `test` (whose `http.listen` should be `127.0.0.1:0`) with its server;
+ * `now` is the server's clock (what "today" and "now" are), the real one when absent.
+ */
+export async function startServedRunner(
+  test: TestPipeline,
+  now?: () => number,
+): Promise<ServedRunner> {
   const resources = await openPipeline(await loadPipeline(test.file), { log: () => {} });
   const http = runnerHttp();
   const running = await startRealtime(resources, { observer: http.observer });
-  const server = await http.start({ resources, running, dashboard: true, log: console.error });
+  const server = await http.start({
+    resources,
+    running,
+    dashboard: true,
+    log: console.error,
+    ...(now === undefined ? {} : { now }),
+  });
   return {
     url: server.url,
     running,

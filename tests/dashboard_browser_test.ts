@@ -90,7 +90,7 @@ export default {
   );
 }
 
-Deno.test("dashboard in a real browser: Cassandra's numbers, live updates, escaped text, no console errors", async () => {
+Deno.test("pipeline page in a real browser: Cassandra's numbers, live updates, escaped text, no console errors", async () => {
   const test = await createTestPipeline();
   await addChartPlugins(test.file);
   // A seeded stream plus an attacker's page, visited often enough to lead the day.
@@ -125,7 +125,7 @@ Deno.test("dashboard in a real browser: Cassandra's numbers, live updates, escap
       dialog.dismiss().catch(() => {});
     });
 
-    await page.goto(`${runner.url}/?from=${DAY}&to=${DAY}`);
+    await page.goto(`${runner.url}/pipeline?from=${DAY}&to=${DAY}`);
     await page.waitForSelector(`body[data-loaded="${DAY}..${DAY}"]`);
     await page.waitForSelector('body[data-live="connected"]');
     await page.waitForSelector('[data-source="rawlog"] [data-field="logged"] b:not(:empty)');
@@ -225,8 +225,8 @@ Deno.test("dashboard in a real browser: Cassandra's numbers, live updates, escap
       `section[data-aggregation="top_pages_daily"][data-records="${before + more.length}"]`,
     );
     assert.equal(await page.evaluate(() => "notReloaded" in globalThis), true, "no reload");
-    // Two days: counts over time as lines. With UPDATE_DASHBOARD_PNG=1 this is README's picture.
-    await page.goto(`${runner.url}/?from=${DAY}&to=2026-11-21`);
+    // Two days: counts over time as lines.
+    await page.goto(`${runner.url}/pipeline?from=${DAY}&to=2026-11-21`);
     await page.waitForSelector(`body[data-loaded="${DAY}..2026-11-21"]`);
     await page.waitForSelector('[data-source="rawlog"] [data-field="logged"] b:not(:empty)');
     assert.equal(
@@ -235,9 +235,6 @@ Deno.test("dashboard in a real browser: Cassandra's numbers, live updates, escap
       "the latest window of the range is shown",
     );
     await page.screenshot({ path: `${RESULTS_DIR}/dashboard-range.png`, fullPage: true });
-    if (Deno.env.get("UPDATE_DASHBOARD_PNG") === "1") {
-      await page.screenshot({ path: `${REPO_ROOT}/docs/dashboard.png`, fullPage: true });
-    }
     assert.deepEqual(dialogs, [], "no script of the attacker ran");
     assert.deepEqual(problems, [], "no console errors");
   } finally {

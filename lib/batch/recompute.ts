@@ -10,7 +10,8 @@
  *
  * @module
  */
-import type { ResultRow, WindowResult } from "../contracts.ts";
+import type { Aggregation, ResultRow, WindowResult } from "../contracts.ts";
+import { WHOLE_STATE_KEY } from "../realtime/keyed_form.ts";
 import type { AggregationEntry } from "../config/pipeline.ts";
 import type { PipelineResources } from "../runtime/start.ts";
 import { holdsOnlyItsInstants, type WindowCutter, windowCutter } from "../windows.ts";
@@ -137,10 +138,20 @@ export async function computeFromLog(
     rows: entry.aggregation.finish(state),
     records,
     computedAt,
+    ...summaryOf(entry.aggregation, state),
   })).sort((a, b) =>
     a.aggregation.localeCompare(b.aggregation) || a.window.key.localeCompare(b.window.key)
   );
   return { results, rowsRead, elapsedMs: Date.now() - started };
+}
+
+/** The window's mergeable summary from its whole state, as real time makes it from its keys. */
+function summaryOf(aggregation: Aggregation, state: unknown): { summary?: unknown } {
+  if (aggregation.mergeable === undefined) return {};
+  const values = aggregation.keyed === undefined
+    ? new Map([[WHOLE_STATE_KEY, state]])
+    : new Map(Object.entries(state as Record<string, unknown>));
+  return { summary: aggregation.mergeable.toSummary(values) };
 }
 
 /** The instants a range of local days covers: [first day's start, last day's end). */

@@ -86,7 +86,9 @@ const WINDOW_EXAMPLE = "window: 1d # any of 1m..1w, or none";
 export function describePlugin(definition: PluginDefinition): string {
   const lines = [`${definition.name} (${definition.kind})`, `  ${definition.summary}`];
   if (definition.description) lines.push(...wrap(definition.description, 94).map((l) => `  ${l}`));
-  if (definition.kind === "aggregation") lines.push(`  dashboard chart: ${chartOf(definition)}`);
+  if (definition.kind === "aggregation") {
+    lines.push(`  dashboard chart: ${chartOf(definition)}`, `  ranges: ${rangesOf(definition)}`);
+  }
   const options = describeOptions(definition);
   lines.push("", "  options:");
   if (options.length === 0) lines.push("    (none)");
@@ -116,7 +118,7 @@ export function describePluginMarkdown(definition: PluginDefinition): string {
   const lines = [`### \`${definition.name}\` (${definition.kind})`, "", definition.summary, ""];
   if (definition.description) lines.push(definition.description, "");
   if (definition.kind === "aggregation") {
-    lines.push(`Dashboard chart: \`${chartOf(definition)}\`.`, "");
+    lines.push(`Dashboard chart: \`${chartOf(definition)}\`. Ranges: ${rangesOf(definition)}.`, "");
   }
   const options = describeOptions(definition);
   if (options.length > 0) {
@@ -249,4 +251,20 @@ export function withPluginReference(document: string, reference: string): string
 /** The chart the dashboard draws for an aggregation plugin (its suggestion, else `bar`). */
 function chartOf(definition: AggregationPlugin): string {
   return definition.chart ?? "bar";
+}
+
+/**
+ * Whether an aggregation's windows merge into ranges, and the overview card it feeds with the
+ * options of its example (a `breakdown`'s card depends on its dimension).
+ */
+function rangesOf(definition: AggregationPlugin): string {
+  const settings = definition.options.parse(definition.example);
+  const mergeable = definition.create(settings).mergeable !== undefined;
+  const card = definition.card?.(settings);
+  return [
+    mergeable
+      ? "each window keeps a mergeable summary, so the results API merges any range"
+      : "no summary kept, so windows are listed, not merged",
+    card === undefined ? undefined : `overview card \`${card.card}\` (with the example's options)`,
+  ].filter(Boolean).join("; ");
 }

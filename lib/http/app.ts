@@ -9,15 +9,15 @@ import type { HttpRoute, Sink } from "../contracts.ts";
 import type { Pipeline } from "../config/pipeline.ts";
 import type { ProcessorStats } from "../realtime/processor.ts";
 import { checkToken } from "./auth.ts";
-import { resultsCsv } from "./csv.ts";
 import type { LiveFeed } from "./live.ts";
 import type { Metrics } from "./metrics.ts";
 import { readiness, type ReadinessCheck } from "./readiness.ts";
 import { DASHBOARD_CSP, json, problem, withSafetyHeaders } from "./responses.ts";
-import { localDate, parseResultsQuery } from "./results_query.ts";
+import { resultsRoutes } from "./results_routes.ts";
 import { createRouter, type Route } from "./router.ts";
 import type { StaticFile } from "./static_files.ts";
-import { aggregationViews, describeView } from "./views.ts";
+import { aggregationViews } from "./views.ts";
+import type { VisitorsNow } from "./visitors_now.ts";
 import { errorText } from "../errors.ts";
 import type { AlertEngine } from "../alerts/engine.ts";
 
@@ -43,6 +43,10 @@ export interface HttpAppOptions {
   log: (line: string) => void;
   /** Alerts of this process (absent: `/api/alerts` answers that none are evaluated here). */
   alerts?: Pick<AlertEngine, "alerts" | "notifiers">;
+  /** Counts the visitors of the last minutes (`/api/visitors/now`); absent, it answers 409. */
+  visitorsNow?: () => Promise<VisitorsNow>;
+  /** The clock, ms since epoch: what "today" is (default `Date.now`). */
+  now?: () => number;
 }
 
 /** Answers one request. */
@@ -112,53 +116,19 @@ export function createHttpApp(options: HttpAppOptions): HttpHandler {
             headers: { "content-type": metrics.contentType },
           }),
       }),
+      ...resultsRoutes({
+        views,
+        timeZone,
+        processing: options.stats !== undefined,
+        ...(options.now === undefined ? {} : { now: options.now }),
+      }).map(own),
       own({
         method: "GET",
-        path: "/api/aggregations",
-        handle: () =>
-          json({
-            time_zone: timeZone,
-            today: localDate(Date.now(), timeZone),
-            processing: options.stats !== undefined,
-            aggregations: views.map(describeView),
-          }),
-      }),
-      own({
-        method: "GET",
-        path: "/api/results/:aggregation",
-        handle: async (request, { params }) => {
-          const view = views.find((candidate) => candidate.name === params.aggregation);
-          if (view === undefined) {
-            return problem(
-              404,
-              `no aggregation named ${JSON.stringify(params.aggregation)}; known: ${
-                views.map((candidate) => candidate.name).join(", ")
-              }`,
-            );
-          }
-          const parsed = parseResultsQuery(
-            new URL(request.url).searchParams,
-            localDate(Date.now(), timeZone),
-          );
-          if (!parsed.ok) return problem(400, parsed.reason);
-          if (view.read === undefined) {
-            return problem(
-              409,
-              `${view.name} writes to no sink that can be read back (add a cassandra sink)`,
-            );
-          }
-          const { from, to, format } = parsed.query;
-          const windows = await view.read(from, to);
-          if (format === "csv") {
-            return new Response(resultsCsv(view.shape, windows), {
-              headers: {
-                "content-type": "text/csv; charset=utf-8",
-                "content-disposition": `attachment; filename="${view.name}_${from}_${to}.csv"`,
-              },
-            });
-          }
-          return json({ aggregation: view.name, from, to, windows });
-        },
+        path: "/api/visitors/now",
+        handle: async () =>
+          options.visitorsNow === undefined
+            ? problem(409, "visitors now need the log table, which this server does not read")
+            : json(await options.visitorsNow()),
       }),
       own({
         method: "GET",

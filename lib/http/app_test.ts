@@ -140,7 +140,7 @@ Deno.test("http: results parameters are validated, 400 with the reason", async (
     ["from=2026-11-21&to=2026-11-20", /^to \(2026-11-20\) is before from \(2026-11-21\)$/],
     ["from=2026-01-01&to=2026-12-31", /covers 365 days; at most 92/],
     ["format=xml", /^format: expected json or csv, found "xml"$/],
-    ["window=1", /^unknown parameter 'window'; expected from, to, format$/],
+    ["window=1", /^unknown parameter 'window'; expected from, to, format, compare, rows$/],
     ["from=2026-11-20&from=2026-11-21", /^from: given more than once$/],
   ];
   for (const [query, reason] of cases) {
@@ -161,6 +161,15 @@ Deno.test("http: results parameters are validated, 400 with the reason", async (
     from: "2026-11-20",
     to: "2026-11-21",
     windows: STORED,
+    // A window stored before summaries were kept is named, not merged.
+    range: {
+      rows: [],
+      exact: false,
+      totals: { requests: 0, errors: 0 },
+      windows: 0,
+      records: 0,
+      unmerged: 1,
+    },
   });
   assert.deepEqual(reads, [["2026-11-20", "2026-11-21"]]);
   const csv = await get("/api/results/status_daily?from=2026-11-20&format=csv");
@@ -178,6 +187,10 @@ Deno.test("http: aggregations are described from their shapes and chart hints", 
     shape: { key: { name: "status", type: "text" }, values: [{ name: "count", type: "bigint" }] },
     chart: "line",
     readFrom: "status_counts",
+    mergeable: true,
+    steps: ["1d", "1w"],
+    metrics: ["requests", "errors"],
+    card: { card: "errors", column: "count" },
   }]);
   assert.equal(body.time_zone, "UTC");
 });
@@ -214,4 +227,97 @@ Deno.test("http: every answer carries the safety headers; the page a strict CSP"
   assert.equal(page.headers.get("x-content-type-options"), "nosniff");
   assert.match(page.headers.get("content-security-policy")!, /script-src 'self'/);
   assert.equal((await get("/nope")).headers.get("x-frame-options"), "DENY");
+});
+
+Deno.test("http: ranges merge the windows' summaries, with the previous period and a series", async () => {
+  const pipeline: Pipeline = await loadPipelineText(yaml(""), "pipeline.yaml", {});
+  const status = pipeline.aggregations[0]!.aggregation;
+  const day = (window: string, counts: Record<string, number>): StoredResult => {
+    const values = new Map(Object.entries(counts));
+    const records = Object.values(counts).reduce((a, b) => a + b, 0);
+    return {
+      window,
+      records,
+      rows: status.keyed!.finish(values),
+      summary: JSON.parse(JSON.stringify(status.mergeable!.toSummary(values))),
+    };
+  };
+  const days = [
+    day("2026-11-18", { "200": 1 }),
+    day("2026-11-19", { "200": 4, "404": 1 }),
+    day("2026-11-20", { "200": 5, "500": 2 }),
+    day("2026-11-21", { "200": 3, "404": 1 }),
+  ];
+  const sink: Sink = {
+    prepare: () => Promise.resolve(),
+    write: () => Promise.resolve(),
+    readRange: (_binding, from, to) =>
+      Promise.resolve(days.filter((d) => d.window >= from && d.window <= to)),
+    close: () => Promise.resolve(),
+  };
+  const handler = createHttpApp({
+    pipeline,
+    sinks: new Map([["status_counts", sink]]),
+    feed: createLiveFeed(),
+    metrics: createMetrics(),
+    checks: [],
+    sourceRoutes: [],
+    dashboard: new Map(),
+    log: () => {},
+    now: () => Date.parse("2026-11-21T10:00:00Z"),
+  });
+  const get = (path: string) => handler(new Request(`http://h${path}`), "127.0.0.1");
+
+  const body = await (await get(
+    "/api/results/status_daily?from=2026-11-20&to=2026-11-21&compare=previous",
+  )).json();
+  assert.deepEqual(body.range.totals, { requests: 11, errors: 3 });
+  assert.deepEqual(body.range.rows.slice(0, 3), [
+    { key: "200", values: { count: 8 } },
+    { key: "404", values: { count: 1 } },
+    { key: "500", values: { count: 2 } },
+  ]);
+  assert.equal(body.range.exact, true);
+  assert.equal(body.windows[0].summary, undefined, "summaries stay on the server");
+  assert.deepEqual(
+    [body.previous.from, body.previous.to, body.previous.range.totals],
+    ["2026-11-18", "2026-11-19", { requests: 6, errors: 1 }],
+  );
+  const csv = await (await get(
+    "/api/results/status_daily?from=2026-11-21&rows=range&format=csv&compare=previous",
+  )).text();
+  assert.equal(
+    csv,
+    "range,status,count,range_records,exact,error_bound\r\n" +
+      "current,200,3,4,true,\r\ncurrent,404,1,4,true,\r\ncurrent,2xx,3,4,true,\r\n" +
+      "current,4xx,1,4,true,\r\nprevious,200,5,7,true,\r\nprevious,500,2,7,true,\r\n" +
+      "previous,2xx,5,7,true,\r\nprevious,5xx,2,7,true,\r\n",
+  );
+
+  const series = await (await get(
+    "/api/series/status_daily?from=2026-11-20&to=2026-11-21&compare=previous",
+  )).json();
+  assert.equal(series.step, "1d");
+  assert.deepEqual(
+    series.points.map((p: { period: string; totals: { requests: number } }) => [
+      p.period,
+      p.totals.requests,
+    ]),
+    [["2026-11-20", 7], ["2026-11-21", 4]],
+  );
+  assert.deepEqual(series.previous.points.map((p: { records: number }) => p.records), [1, 5]);
+  const refused = await get("/api/series/status_daily?step=1h");
+  assert.equal(refused.status, 400);
+  assert.equal(
+    (await refused.json()).error,
+    'step: status_daily has 1d windows, which make series of 1d, 1w; found "1h"',
+  );
+  const unknown = await get("/api/series/status_daily?rows=range");
+  assert.match((await unknown.json()).error, /^unknown parameter 'rows'; expected from, to/);
+  const week = await (await get("/api/series/status_daily?from=2026-11-18&to=2026-11-21&step=1w"))
+    .json();
+  assert.deepEqual(
+    week.points.map((p: { period: string; records: number }) => [p.period, p.records]),
+    [["2026-11-16", 17]],
+  );
 });

@@ -29,6 +29,7 @@ import { pollResults } from "./result_poller.ts";
 import { localDate } from "./results_query.ts";
 import { aggregationViews } from "./views.ts";
 import type { AlertEngine } from "../alerts/engine.ts";
+import { visitorsNowReader } from "./visitors_now.ts";
 
 /** How often `deno task serve` looks for changed results while a dashboard is open, ms. */
 const SERVE_POLL_MS = 2_000;
@@ -50,6 +51,8 @@ export interface StartHttpOptions {
   log: (line: string) => void;
   /** Alerts evaluated in this process, shown at `/api/alerts`, in `/metrics` and on the dashboard. */
   alerts?: Pick<AlertEngine, "alerts" | "notifiers">;
+  /** The clock, ms since epoch: what "today" and "now" are (default `Date.now`; tests set it). */
+  now?: () => number;
 }
 
 /** The HTTP side of one runner process. */
@@ -116,6 +119,12 @@ export function runnerHttp(): RunnerHttp {
         ...(options.dashboard ? { dashboard: await loadDashboardFiles() } : {}),
         log: options.log,
         ...(options.alerts === undefined ? {} : { alerts: options.alerts }),
+        visitorsNow: visitorsNowReader(
+          context.cassandra,
+          `${pipeline.cassandra.keyspace}.${pipeline.runtime.logTable}`,
+          options.now,
+        ),
+        ...(options.now === undefined ? {} : { now: options.now }),
       });
       const server = await serveHttp({
         settings: pipeline.http,

@@ -18,7 +18,21 @@ export interface ResultsQuery {
   to: string;
   /** Response format. */
   format: "json" | "csv";
+  /** `previous`: also answer for the period of equal length before `from`. */
+  compare?: "previous";
+  /** Series only: the step (`1h`, `1d`, `1w`). */
+  step?: "1h" | "1d" | "1w";
+  /** Results only, for CSV: one line per row of each window (default) or of the range. */
+  rows?: "windows" | "range";
 }
+
+/** Which endpoint a query is for: each takes its own parameters. */
+export type QueryKind = "results" | "series";
+
+const PARAMETERS: Record<QueryKind, string[]> = {
+  results: ["from", "to", "format", "compare", "rows"],
+  series: ["from", "to", "format", "compare", "step"],
+};
 
 const DAY_MS = 86_400_000;
 
@@ -40,6 +54,15 @@ const querySchema = z.strictObject({
   format: z.enum(["json", "csv"], {
     error: (issue) => `format: expected json or csv, found ${JSON.stringify(issue.input)}`,
   }).default("json"),
+  compare: z.enum(["previous"], {
+    error: (issue) => `compare: expected previous, found ${JSON.stringify(issue.input)}`,
+  }).optional(),
+  step: z.enum(["1h", "1d", "1w"], {
+    error: (issue) => `step: expected 1h, 1d or 1w, found ${JSON.stringify(issue.input)}`,
+  }).optional(),
+  rows: z.enum(["windows", "range"], {
+    error: (issue) => `rows: expected windows or range, found ${JSON.stringify(issue.input)}`,
+  }).optional(),
 });
 
 /**
@@ -47,6 +70,7 @@ const querySchema = z.strictObject({
  *
  * @param params The URL's search parameters.
  * @param today Today's local date, used when `from` is missing (`to` defaults to `from`).
+ * @param kind Which endpoint: `results` takes `rows`, `series` takes `step`.
  * @returns The query, or the reason it is refused.
  *
  * @example
@@ -62,10 +86,18 @@ const querySchema = z.strictObject({
 export function parseResultsQuery(
   params: URLSearchParams,
   today: string,
+  kind: QueryKind = "results",
 ): { ok: true; query: ResultsQuery } | { ok: false; reason: string } {
   const raw: Record<string, string> = {};
+  const allowed = PARAMETERS[kind];
   for (const [name, value] of params) {
     if (name === "token") continue;
+    if (!allowed.includes(name)) {
+      return {
+        ok: false,
+        reason: `unknown parameter '${name}'; expected ${allowed.join(", ")}`,
+      };
+    }
     if (name in raw) return { ok: false, reason: `${name}: given more than once` };
     raw[name] = value;
   }
@@ -74,7 +106,7 @@ export function parseResultsQuery(
     const issue = parsed.error.issues[0]!;
     const reason = issue.code === "unrecognized_keys"
       ? `unknown parameter ${issue.keys.map((key) => `'${key}'`).join(", ")}; ` +
-        "expected from, to, format"
+        `expected ${allowed.join(", ")}`
       : issue.message;
     return { ok: false, reason };
   }
@@ -88,7 +120,18 @@ export function parseResultsQuery(
       reason: `from..to covers ${days} days; at most ${MAX_RANGE_DAYS} per request`,
     };
   }
-  return { ok: true, query: { from, to, format: parsed.data.format } };
+  const { format, compare, step, rows } = parsed.data;
+  return {
+    ok: true,
+    query: {
+      from,
+      to,
+      format,
+      ...(compare === undefined ? {} : { compare }),
+      ...(step === undefined ? {} : { step }),
+      ...(rows === undefined ? {} : { rows }),
+    },
+  };
 }
 
 /** The local date (`YYYY-MM-DD`) of an instant in an IANA time zone. */

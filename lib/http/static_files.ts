@@ -1,5 +1,6 @@
 /**
- * The dashboard's files: `index.html`, `style.css` and the ES modules in `dashboard/` beside this
+ * The dashboard's files: the overview (`index.html`, at `/`), the pipeline's own page
+ * (`pipeline.html`, at `/pipeline`), `style.css` and the ES modules in `dashboard/` beside this
  * module, and the chart library, Chart.js, served from its npm package.
  *
  * There is no `node_modules` (deno.json sets `nodeModulesDir: "none"`) and the package's
@@ -26,6 +27,10 @@ const JAVASCRIPT = "text/javascript; charset=utf-8";
 
 const DASHBOARD_FILES: Record<string, [file: string, type: string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
+  "/pipeline": ["pipeline.html", "text/html; charset=utf-8"],
+  "/home.js": ["home.js", JAVASCRIPT],
+  "/overview_cards.js": ["overview_cards.js", JAVASCRIPT],
+  "/periods.js": ["periods.js", JAVASCRIPT],
   "/style.css": ["style.css", "text/css; charset=utf-8"],
   "/app.js": ["app.js", JAVASCRIPT],
   "/dom.js": ["dom.js", JAVASCRIPT],

@@ -4,8 +4,18 @@
  *
  * @module
  */
-import type { ChartKind, ResultShape, Sink, SinkBinding, StoredResult } from "../contracts.ts";
+import type {
+  ChartKind,
+  MergeableResult,
+  OverviewCard,
+  ResultShape,
+  Sink,
+  SinkBinding,
+  StoredResult,
+} from "../contracts.ts";
 import type { Pipeline } from "../config/pipeline.ts";
+import type { WindowSpec } from "../window_size.ts";
+import { type SeriesStep, supportedSteps } from "./range.ts";
 
 /** One aggregation as the API describes it. */
 export interface AggregationView {
@@ -21,12 +31,24 @@ export interface AggregationView {
   chart: ChartKind;
   /** Sink results are read from; undefined when none of its sinks can be read back. */
   readFrom?: string;
+  /** Whether its windows merge into ranges (`/api/results` gives `range`, `/api/series` works). */
+  mergeable: boolean;
+  /** The steps its series may take. */
+  steps: SeriesStep[];
+  /** The overview card it feeds, as its plugin says, or null. */
+  card: OverviewCard | null;
+  /** The headline figures its ranges give (`totals` of `range`: `visitors`, `pageviews`...). */
+  metrics: string[];
 }
 
 /** An aggregation view with the means to read its stored results. */
 export interface ReadableView extends AggregationView {
   /** Reads stored windows of local dates `from`..`to`, or undefined when no sink can. */
   read?: (from: string, to: string) => Promise<StoredResult[]>;
+  /** Its window size. */
+  windowSpec: WindowSpec;
+  /** Its mergeable part, when its plugin has one. */
+  merging?: MergeableResult;
 }
 
 /**
@@ -46,6 +68,16 @@ export function aggregationViews(pipeline: Pipeline, sinks: Map<string, Sink>): 
       window: binding.window.size,
       shape: binding.shape,
       chart: entry.plugin.chart ?? "bar",
+      mergeable: entry.aggregation.mergeable !== undefined,
+      steps: entry.aggregation.mergeable === undefined ? [] : supportedSteps(entry.window),
+      card: entry.plugin.card?.(entry.options) ?? null,
+      metrics: entry.aggregation.mergeable === undefined ? [] : Object.keys(
+        entry.aggregation.mergeable.finishRange(entry.aggregation.mergeable.emptySummary()).totals,
+      ),
+      windowSpec: entry.window,
+      ...(entry.aggregation.mergeable === undefined
+        ? {}
+        : { merging: entry.aggregation.mergeable }),
     };
     for (const sinkName of entry.sinks) {
       const sink = sinks.get(sinkName);
@@ -60,6 +92,6 @@ export function aggregationViews(pipeline: Pipeline, sinks: Map<string, Sink>): 
 
 /** The view without its functions, as JSON. */
 export function describeView(view: ReadableView): AggregationView {
-  const { read: _read, ...described } = view;
+  const { read: _read, windowSpec: _spec, merging: _merging, ...described } = view;
   return described;
 }

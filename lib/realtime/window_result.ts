@@ -129,6 +129,9 @@ export function windowResult(
     rows: summary !== undefined ? summary.finish(merged.summary) : keyed.finish(view),
     records,
     computedAt: Date.now(),
+    ...(aggregation.mergeable === undefined
+      ? {}
+      : { summary: aggregation.mergeable.toSummary(view) }),
   };
 }
 

@@ -19,6 +19,9 @@
  *    its last update), it finishes after every flush exactly like the keyed `finish` over the
  *    same values, and in the end like one pass; its update neither changes nor keeps the values
  *    it is lent (see `KeyedSummary`).
+ * 6. with a mergeable part (`aggregation.mergeable`), the parts' summaries, each through JSON,
+ *    merged in any order, answer like one pass whenever they say they are exact, and an
+ *    estimate (a sketch's) like one window's summary (see `MergeableResult`).
  *
  * @module
  */
@@ -29,6 +32,7 @@ import { seededRandom } from "./random.ts";
 import { deepFreeze, roundTrip, scramble, shuffle } from "./_law_values.ts";
 import { addKeyedRecord } from "./keyed.ts";
 import { assertSummaryLaw } from "./_summary_law.ts";
+import { assertRangeLaw } from "./_range_law.ts";
 
 /** Options of {@linkcode assertAggregationLaws}. */
 export interface LawOptions {
@@ -98,6 +102,9 @@ export function assertAggregationLaws<S>(
       if (summary !== undefined) {
         assertSummaryLaw(aggregation.keyed, summary, records, onePass, random);
       }
+    }
+    if (aggregation.mergeable !== undefined) {
+      assertRangeLaw(aggregation as Aggregation, parts, onePass, random);
     }
   }
 }

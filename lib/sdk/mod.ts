@@ -21,6 +21,8 @@
  *   (`parseSyslogMessage`);
  * - pieces for HTTP endpoints: API keys stored hashed and compared in constant time, per-key
  *   rate limits, body size limits, CORS;
+ * - `rangeCounts`, the mergeable summary (`MergeableResult`) of counts per key that lets the
+ *   results API merge a range of windows and say whether a ranked answer is exact;
  * - `assertAggregationLaws`, the conformance check every aggregation's test calls;
  * - building blocks for analytics aggregations, each with JSON state and exact,
  *   order-independent merges: a HyperLogLog for distinct counts (`hyperLogLog...`), a
@@ -156,6 +158,7 @@ export { isErrorStatus, STATUS_CLASSES, type StatusClass, statusClass } from "./
 export { clientOf, visitorOf } from "./visitor.ts";
 export { isStaticAsset, STATIC_EXTENSIONS, withoutQuery } from "./paths.ts";
 export { percentOf } from "./percent.ts";
+export { type CountsSummary, rangeCounts, type RangeCountsSpec } from "./range_counts.ts";
 export {
   compileCondition,
   type Condition,

@@ -13,8 +13,11 @@ import {
   isBot,
   keyedCounts,
   type LogRecord,
+  type OverviewCard,
   percentOf,
+  rangeCounts,
   referrerDomain,
+  type ResultRow,
   statusClass,
   topOfMap,
   z,
@@ -69,6 +72,12 @@ const options = z.strictObject({
   n: z.number().int().min(1).max(1000).default(10)
     .describe("How many values to keep per window (the most frequent).")
     .meta({ examples: [10] }),
+  summary_keys: z.number().int().min(1).max(100_000).default(1000)
+    .describe(
+      "How many values each window keeps with their counts for merging windows into ranges; " +
+        "well above n, so a range's top n is exact unless the values cut could reach it.",
+    )
+    .meta({ examples: [1000] }),
   missing: z.string().min(1).max(256).optional()
     .describe("Count records without the dimension under this value; skipped when omitted.")
     .meta({ examples: ["(none)"] }),
@@ -121,6 +130,11 @@ const breakdown: AggregationPlugin<BreakdownOptions, BreakdownCounts> = {
   options,
   example: { dimension: "browser", n: 10 },
   chart: "donut",
+  card: (settings) => {
+    // A combination of several dimensions feeds no card.
+    const card = settings.dimension === undefined ? undefined : CARDS[settings.dimension];
+    return card === undefined ? undefined : { card, column: "count" };
+  },
   create(settings) {
     if (settings.dimensions !== undefined) return combinations(settings, settings.dimensions);
     const valueOf = dimensionReader(settings.dimension!);
@@ -129,7 +143,15 @@ const breakdown: AggregationPlugin<BreakdownOptions, BreakdownCounts> = {
       const value = valueOf(record);
       return value === undefined || value === "" ? settings.missing : value;
     };
-    return keyedCounts({
+    const finish = (counts: ReadonlyMap<string, number>): ResultRow[] => {
+      let total = 0;
+      for (const count of counts.values()) total += count;
+      return topOfMap(counts, settings.n).map(([value, count], index) => ({
+        key: value,
+        values: { count, share_pct: percentOf(count, total), rank: index + 1 },
+      }));
+    };
+    const counts = keyedCounts({
       shape: {
         key: { name: "value", type: "text" },
         values: [
@@ -139,16 +161,29 @@ const breakdown: AggregationPlugin<BreakdownOptions, BreakdownCounts> = {
         ],
       },
       keyOf,
-      finish(counts) {
-        let total = 0;
-        for (const count of counts.values()) total += count;
-        return topOfMap(counts, settings.n).map(([value, count], index) => ({
-          key: value,
-          values: { count, share_pct: percentOf(count, total), rank: index + 1 },
-        }));
-      },
+      finish,
     });
+    return {
+      ...counts,
+      mergeable: rangeCounts({
+        keep: Math.max(settings.summary_keys, settings.n),
+        finish,
+        ranked: settings.n,
+        totals: (total) => ({ records: total }),
+      }),
+    };
   },
+};
+
+/** The overview card each dimension feeds. */
+const CARDS: Partial<Record<string, OverviewCard["card"]>> = {
+  device: "devices",
+  browser: "browsers",
+  os: "operating_systems",
+  country: "countries",
+  referrer_domain: "referrers",
+  utm_source: "referrers",
+  utm_campaign: "campaigns",
 };
 
 export default breakdown;

@@ -11,12 +11,14 @@ import {
   type KeyedSummary,
   type KeyedValues,
   type LogRecord,
+  type MergeableResult,
   pageOf,
   type QuantileSketch,
   quantileSketch,
   quantileSketchAdd,
   quantileSketchMerge,
   quantileSketchQuantiles,
+  type RangeAnswer,
   type ResultRow,
   type RunningTop,
   runningTop,
@@ -89,6 +91,7 @@ const latency: AggregationPlugin<LatencyOptions, LatencyState> = {
   options,
   example: { per_page: true, n: 10 },
   chart: "bar",
+  card: () => ({ card: "latency", column: "p90_ms" }),
   create(settings) {
     const keyOf = (record: LogRecord): string | undefined => {
       if (record.request_time === undefined) return undefined;
@@ -124,7 +127,32 @@ const latency: AggregationPlugin<LatencyOptions, LatencyState> = {
         return rows;
       },
     };
-    return keyedAggregation<QuantileSketch, LatencySummary>({
+    // A range keeps the sketch of every request only: bins add, so its percentiles are those of
+    // one window over the range; a sketch per page would make every summary many times larger.
+    const inRange: MergeableResult<QuantileSketch | null> = {
+      emptySummary: () => null,
+      toSummary(values) {
+        const all = values.get(ALL_PAGES) as QuantileSketch | undefined;
+        return all === undefined
+          ? null
+          : quantileSketchMerge(quantileSketch(settings.accuracy), all);
+      },
+      mergeSummaries: (into, other) =>
+        other === null
+          ? into
+          : quantileSketchMerge(into ?? quantileSketch(settings.accuracy), other),
+      finishRange(all): RangeAnswer {
+        if (all === null) return { rows: [], exact: true, totals: {} };
+        const { requests, p50_ms, p90_ms, p99_ms } = figures(all);
+        return {
+          rows: [{ key: ALL_PAGES, values: { requests, p50_ms, p90_ms, p99_ms, rank: 0 } }],
+          exact: false,
+          relativeError: settings.accuracy,
+          totals: { p50_ms, p90_ms, p99_ms },
+        };
+      },
+    };
+    const sketches = keyedAggregation<QuantileSketch, LatencySummary>({
       shape: {
         key: { name: "page", type: "text" },
         values: [
@@ -144,6 +172,7 @@ const latency: AggregationPlugin<LatencyOptions, LatencyState> = {
       finish: finishFromSummary(summary),
       summary,
     });
+    return { ...sketches, mergeable: inRange };
   },
 };
 

@@ -25,12 +25,15 @@ import {
   type KeyedSummary,
   type KeyedValues,
   type LogRecord,
+  type MergeableResult,
   mergeSessionLists,
   pageOf,
   parseDuration,
   type PartSums,
   partSums,
   partSumsSet,
+  type RangeAnswer,
+  type ResultRow,
   type SessionList,
   sessionMetrics,
   withoutQuery,
@@ -111,29 +114,42 @@ const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
     };
     // Real time keeps each visit's part of the window's figures (four numbers), so a result
     // takes out and puts back the parts of the visits that changed only.
+    const figuresOf = (visit: VisitSessions): SessionSums => {
+      const { sessions, totalDurationMs, pages, bounces } = sessionMetrics({ v: spansOf(visit) });
+      return [sessions, totalDurationMs, pages, bounces];
+    };
     const summary: KeyedSummary<VisitSessions, SessionTotals> = {
       start: () => partSums(4),
-      update(totals, key, visit) {
-        const metrics = sessionMetrics({ v: spansOf(visit) });
-        const { sessions, totalDurationMs, pages, bounces } = metrics;
-        return partSumsSet(totals, key, [sessions, totalDurationMs, pages, bounces]);
+      update: (totals, key, visit) => partSumsSet(totals, key, figuresOf(visit)),
+      finish: (totals) => totals.slots.size === 0 ? [] : sessionRows(totals.totals),
+    };
+    // A range adds the windows' sums: a session crossing a window edge counts in each window,
+    // so the answer is the windows' own count, not one window's (`exact: false`).
+    const inRange: MergeableResult<SessionSums | null> = {
+      emptySummary: () => null,
+      toSummary(values) {
+        let sums: SessionSums | null = null;
+        for (const visit of values.values()) {
+          sums = addSums(sums, figuresOf(visit as VisitSessions));
+        }
+        return sums;
       },
-      finish(totals) {
-        if (totals.slots.size === 0) return [];
-        const [sessions = 0, durationMs = 0, pages = 0, bounces = 0] = totals.totals;
-        return [{
-          key: "all",
-          values: {
-            sessions,
-            bounces,
-            bounce_rate: round(sessions === 0 ? 0 : bounces / sessions, 4),
-            avg_duration_s: round(sessions === 0 ? 0 : durationMs / sessions / 1000, 3),
-            pages_per_session: round(sessions === 0 ? 0 : pages / sessions, 3),
+      mergeSummaries: (into, other) => other === null ? into : addSums(into, other),
+      finishRange(sums): RangeAnswer {
+        const rows = sums === null ? [] : sessionRows(sums);
+        const values = sessionRows(sums ?? [0, 0, 0, 0])[0]!.values;
+        return {
+          rows,
+          exact: false,
+          totals: {
+            sessions: Number(values.sessions),
+            bounce_rate: Number(values.bounce_rate),
+            visit_duration_s: Number(values.avg_duration_s),
           },
-        }];
+        };
       },
     };
-    return keyedAggregation<VisitSessions, SessionTotals>({
+    const sessionState = keyedAggregation<VisitSessions, SessionTotals>({
       shape: {
         key: { name: "sessions_of", type: "text" },
         values: [
@@ -161,8 +177,34 @@ const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
       finish: finishFromSummary(summary),
       summary,
     });
+    return { ...sessionState, mergeable: inRange };
   },
 };
+
+/** A window's (or range's) sessions, their duration in ms, page views and bounces. */
+type SessionSums = [sessions: number, durationMs: number, pages: number, bounces: number];
+
+/** `into` plus `other`, as a new array when `into` is null (`other` is read only). */
+function addSums(into: SessionSums | null, other: Readonly<SessionSums>): SessionSums {
+  if (into === null) return [...other];
+  for (let i = 0; i < 4; i++) into[i] = into[i]! + other[i]!;
+  return into;
+}
+
+/** The one row, `all`, of the sums. */
+function sessionRows(sums: readonly number[]): ResultRow[] {
+  const [sessions = 0, durationMs = 0, pages = 0, bounces = 0] = sums;
+  return [{
+    key: "all",
+    values: {
+      sessions,
+      bounces,
+      bounce_rate: round(sessions === 0 ? 0 : bounces / sessions, 4),
+      avg_duration_s: round(sessions === 0 ? 0 : durationMs / sessions / 1000, 3),
+      pages_per_session: round(sessions === 0 ? 0 : pages / sessions, 3),
+    },
+  }];
+}
 
 export default sessions;
 

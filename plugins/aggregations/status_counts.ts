@@ -7,6 +7,7 @@ import {
   type AggregationPlugin,
   type Counts,
   keyedCounts,
+  rangeCounts,
   type ResultRow,
   z,
 } from "../../lib/sdk/mod.ts";
@@ -31,25 +32,42 @@ const statusCounts: AggregationPlugin<StatusCountsOptions, StatusCounts> = {
   example: {},
   // Codes and classes overlap (404 is in 4xx), so lines, not stacked areas or a donut.
   chart: "line",
+  card: () => ({ card: "errors", column: "count" }),
   create() {
-    return keyedCounts({
+    const counts = keyedCounts({
       shape: { key: { name: "status", type: "text" }, values: [{ name: "count", type: "bigint" }] },
       keyOf: (record) => record.status === undefined ? undefined : String(record.status),
-      finish(counts) {
-        const codes = [...counts].sort(([a], [b]) => Number(a) - Number(b));
-        const classes = new Map<string, number>();
-        for (const [status, count] of codes) {
-          const statusClass = `${status.slice(0, 1)}xx`;
-          classes.set(statusClass, (classes.get(statusClass) ?? 0) + count);
-        }
-        const row = (key: string, count: number): ResultRow => ({ key, values: { count } });
-        return [
-          ...codes.map(([status, count]) => row(status, count)),
-          ...[...classes].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, count]) => row(c, count)),
-        ];
-      },
+      finish: statusRows,
     });
+    // Status codes are few: every one is kept, so any range is exact.
+    return {
+      ...counts,
+      mergeable: rangeCounts({
+        keep: Infinity,
+        finish: statusRows,
+        totals(total, byCode) {
+          let errors = 0;
+          for (const [code, count] of byCode) if (Number(code) >= 400) errors += count;
+          return { requests: total, errors };
+        },
+      }),
+    };
   },
 };
 
 export default statusCounts;
+
+/** A row per status code, in code order, then one per class seen. */
+function statusRows(counts: ReadonlyMap<string, number>): ResultRow[] {
+  const codes = [...counts].sort(([a], [b]) => Number(a) - Number(b));
+  const classes = new Map<string, number>();
+  for (const [status, count] of codes) {
+    const statusClass = `${status.slice(0, 1)}xx`;
+    classes.set(statusClass, (classes.get(statusClass) ?? 0) + count);
+  }
+  const row = (key: string, count: number): ResultRow => ({ key, values: { count } });
+  return [
+    ...codes.map(([status, count]) => row(status, count)),
+    ...[...classes].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, count]) => row(c, count)),
+  ];
+}

@@ -14,6 +14,7 @@ import {
   type KeyedSummary,
   type LogRecord,
   pageOf,
+  rangeCounts,
   type RunningTop,
   runningTop,
   runningTopOffer,
@@ -41,6 +42,13 @@ const options = z.strictObject({
       "Skip static assets (.css .js .png .jpg .jpeg .gif .svg .ico .woff .woff2 .map .webp).",
     )
     .meta({ examples: [true] }),
+  summary_keys: z.number().int().min(1).max(100_000).default(1000)
+    .describe(
+      "How many pages each window keeps with their visits for merging windows into ranges " +
+        "(the dashboard's last 7 days); well above n, so a range's top n is exact unless the " +
+        "pages cut could reach it (the API then says by how much it may be off).",
+    )
+    .meta({ examples: [1000] }),
   exclude_bots: excludeBots(false),
   statuses: z.array(z.enum(STATUS_CLASSES)).min(1).optional()
     .describe(
@@ -68,6 +76,8 @@ const topPages: AggregationPlugin<TopPagesOptions, PageCounts> = {
   options,
   example: { n: 10, exclude_bots: true, statuses: ["2xx", "3xx"] },
   chart: "bar",
+  card: (settings) =>
+    settings.page_field === "request_uri" ? { card: "top_pages", column: "visits" } : undefined,
   create(settings) {
     // Real time ranks the pages that changed only: visits only grow, so a running top is exact.
     const summary: KeyedSummary<number, RunningTop<null>> = {
@@ -79,15 +89,25 @@ const topPages: AggregationPlugin<TopPagesOptions, PageCounts> = {
           values: { visits: entry.score, rank: index + 1 },
         })),
     };
-    return keyedCounts({
+    const finish = finishFromSummary(summary);
+    const counts = keyedCounts({
       shape: {
         key: { name: "page_url", type: "text" },
         values: [{ name: "visits", type: "bigint" }, { name: "rank", type: "int" }],
       },
       keyOf: (record) => countedPage(record, settings),
-      finish: finishFromSummary(summary),
+      finish,
       summary,
     });
+    return {
+      ...counts,
+      mergeable: rangeCounts({
+        keep: Math.max(settings.summary_keys, settings.n),
+        finish,
+        ranked: settings.n,
+        totals: (total) => ({ pageviews: total }),
+      }),
+    };
   },
 };
 

@@ -13,6 +13,7 @@ import {
   type HyperLogLog,
   hyperLogLog,
   hyperLogLogAdd,
+  hyperLogLogError,
   hyperLogLogEstimate,
   hyperLogLogMerge,
   isBot,
@@ -21,6 +22,7 @@ import {
   type KeyedSummary,
   type KeyedValues,
   type LogRecord,
+  type MergeableResult,
   pageOf,
   type ResultRow,
   topOfMap,
@@ -120,7 +122,7 @@ const uniqueVisitors: AggregationPlugin<UniqueVisitorsOptions, VisitorSketches> 
         return rows;
       },
     };
-    return keyedAggregation<HyperLogLog, VisitorSummary>({
+    const sketches = keyedAggregation<HyperLogLog, VisitorSummary>({
       shape: {
         key: { name: "page", type: "text" },
         values: [{ name: "visitors", type: "bigint" }, { name: "rank", type: "int" }],
@@ -132,8 +134,39 @@ const uniqueVisitors: AggregationPlugin<UniqueVisitorsOptions, VisitorSketches> 
       finish: finishFromSummary(summary),
       summary,
     });
+    return { ...sketches, mergeable: visitorsInRange(settings.precision) };
   },
 };
+
+/**
+ * A window's visitors kept for ranges: the sketch of every visitor of the window (its pages'
+ * sketches merged), `null` when none was counted. Sketches merge exactly, so a range's
+ * visitors are those of one window over it, within the sketch's error. Per-page visitors are
+ * not kept (a sketch per page would make each window's summary as large as its state), so a
+ * range has the `*` row only.
+ */
+function visitorsInRange(precision: number): MergeableResult<HyperLogLog | null> {
+  const merged = (into: HyperLogLog | null, other: HyperLogLog): HyperLogLog =>
+    hyperLogLogMerge(into ?? hyperLogLog(precision), other);
+  return {
+    emptySummary: () => null,
+    toSummary(values) {
+      let all: HyperLogLog | null = null;
+      for (const sketch of values.values()) all = merged(all, sketch as HyperLogLog);
+      return all;
+    },
+    mergeSummaries: (into, other) => other === null ? into : merged(into, other),
+    finishRange(all) {
+      const visitors = all === null ? 0 : estimate(all);
+      return {
+        rows: all === null ? [] : [{ key: ALL_PAGES, values: { visitors, rank: 0 } }],
+        exact: false,
+        relativeError: hyperLogLogError(precision),
+        totals: { visitors },
+      };
+    },
+  };
+}
 
 export default uniqueVisitors;
 

@@ -86,6 +86,7 @@ const RESERVED = [
   "window_end",
   "window_key",
   "window_records",
+  "window_summary",
   "last_processed",
 ];
 
@@ -216,6 +217,8 @@ export function tableLayout(keyspace: string, table: string, binding: SinkBindin
   for (const column of keys) columns.push({ ...column, kind: "clustering" });
   for (const column of values) columns.push({ ...column, kind: "regular" });
   columns.push({ name: "window_records", type: "bigint", kind: recordsKind });
+  // The window's mergeable summary (JSON), written with its first row only: it can be large.
+  columns.push({ name: "window_summary", type: "text", kind: recordsKind });
   columns.push({ name: "last_processed", type: "timestamp", kind: "regular" });
 
   const name = `${keyspace}.${table}`;
@@ -281,6 +284,8 @@ async function readDay(
       };
       windows.set(windowKey, stored);
     }
+    const summary = row.get("window_summary") as string | null;
+    if (summary !== null && stored.summary === undefined) stored.summary = JSON.parse(summary);
     const keyParts = keys.map((column) => normalize(row.get(column.name)));
     stored.rows.push({
       key: composite ? keyParts : keyParts[0]!,
@@ -311,7 +316,10 @@ function checkColumn(column: ResultColumn, binding: SinkBinding): void {
   }
 }
 
-/** Fails start-up when the table already exists with other columns than the layout needs. */
+/**
+ * Fails start-up when the table already exists with other columns than the layout needs; a
+ * table made before windows kept summaries gets its `window_summary` column added.
+ */
 async function checkExistingShape(
   client: cassandra.Client,
   keyspace: string,
@@ -330,6 +338,19 @@ async function checkExistingShape(
     kind: row.get("kind") as string,
   })));
   const wanted = describe(layout.columns);
+  const summaryColumn = layout.columns.find((column) => column.name === "window_summary")!;
+  const older = describe(layout.columns.filter((column) => column !== summaryColumn));
+  if (existing === older) {
+    // Schema: never sent to a second coordinator (see the runtime's speculative executions).
+    await client.execute(
+      `ALTER TABLE ${keyspace}.${table} ADD window_summary text${
+        summaryColumn.kind === "static" ? " static" : ""
+      }`,
+      [],
+      { isIdempotent: false },
+    );
+    return;
+  }
   if (existing !== wanted) {
     throw new Error(
       `Cassandra table ${keyspace}.${table} already exists with columns ${existing}, but ` +
@@ -351,7 +372,7 @@ async function writeResult(
   const windowed = layout.windowColumns.includes("window_start");
   const queries = [
     { query: layout.remove, params: [version - 1, ...windowKey] },
-    ...result.rows.map((row) => ({
+    ...result.rows.map((row, index) => ({
       query: layout.insert,
       params: [
         ...windowKey,
@@ -359,6 +380,7 @@ async function writeResult(
         ...keyValues(row),
         ...layout.binding.shape.values.map((column) => row.values[column.name]),
         result.records,
+        index === 0 && result.summary !== undefined ? JSON.stringify(result.summary) : UNSET,
         processedAt,
         version,
       ],
@@ -366,6 +388,12 @@ async function writeResult(
   ];
   await client.batch(queries, { prepare: true, logged: false });
 }
+
+/**
+ * A bound value left unset: the driver sends `undefined` as unset (`useUndefinedAsUnset`, on by
+ * default), so rows after the first write no summary cell, not a null (a tombstone).
+ */
+const UNSET = undefined;
 
 function normalize(value: unknown): string | number {
   if (typeof value === "string" || typeof value === "number") return value;

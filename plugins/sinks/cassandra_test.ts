@@ -19,12 +19,14 @@ Deno.test("day and hour windows keep the tables' original shapes", () => {
   assert.equal(
     tableLayout("ks", "results", binding("1d")).create,
     "CREATE TABLE IF NOT EXISTS ks.results (date date, page_url text, visits bigint, rank int, " +
-      "window_records bigint static, last_processed timestamp, PRIMARY KEY ((date), page_url))",
+      "window_records bigint static, window_summary text static, last_processed timestamp, " +
+      "PRIMARY KEY ((date), page_url))",
   );
   assert.equal(
     tableLayout("ks", "results_hourly", binding("1h")).create,
     "CREATE TABLE IF NOT EXISTS ks.results_hourly (date date, hour int, page_url text, " +
-      "visits bigint, rank int, window_records bigint static, last_processed timestamp, " +
+      "visits bigint, rank int, window_records bigint static, window_summary text static, " +
+      "last_processed timestamp, " +
       "PRIMARY KEY ((date, hour), page_url))",
   );
 });
@@ -35,7 +37,7 @@ Deno.test("other sizes cluster by window start in a day partition, with composit
     layout.create,
     "CREATE TABLE IF NOT EXISTS ks.pa (date date, window_start timestamp, window_end timestamp, " +
       "product_id text, action text, count bigint, window_records bigint, " +
-      "last_processed timestamp, PRIMARY KEY ((date), window_start, product_id, action))",
+      "window_summary text, last_processed timestamp, PRIMARY KEY ((date), window_start, product_id, action))",
   );
   assert.equal(
     layout.remove,
