@@ -251,3 +251,58 @@ Deno.test("changelog: a crash after the entry, before the results, publishes the
   assert.equal(second.processor.stats().duplicates, 10);
   assert.deepEqual(sorted(publishedVisits(second.sink)), sorted(expected([0, 9])));
 });
+
+Deno.test("range summaries: a reused one is published afresh after the interval, and by a final flush", async () => {
+  const changelog = fakeChangelogStore();
+  let passes = 0;
+  const mergeable = {
+    ...visitsPerPage,
+    mergeable: {
+      emptySummary: () => 0,
+      toSummary: (values: ReadonlyMap<string, unknown>) => {
+        passes++;
+        let visits = 0;
+        for (const value of values.values()) visits += value as number;
+        return visits;
+      },
+      mergeSummaries: (a: number, b: number) => a + b,
+      finishRange: (visits: number) => ({ rows: [], exact: true, totals: { visits } }),
+    },
+  } as typeof visitsPerPage;
+  const clock = { now: 0 };
+  const sink = fakeSink();
+  const processor = createProcessor({
+    source: fakeSource(),
+    aggregations: [{
+      name: "pages",
+      aggregation: mergeable,
+      window: DAY,
+      sinks: [{ name: "s", sink }],
+    }],
+    cutter: windowCutter("UTC"),
+    logWriter: fakeLogWriter(),
+    changelog,
+    log: () => {},
+    now: () => clock.now,
+    rangeSummaryEveryMs: 10_000,
+  });
+  const summary = () => sink.latest.get("pages/2026-11-20")?.summary;
+  await processor.onBatch(pagesBatch(0, range(0, 9), pageOf));
+  await processor.flush();
+  assert.equal(summary(), 10);
+  clock.now = 1_000;
+  await processor.onBatch(pagesBatch(0, range(10, 14), pageOf));
+  await processor.flush();
+  assert.equal(summary(), 10, "reused within the interval");
+  clock.now = 5_000;
+  await processor.flush();
+  assert.equal(summary(), 10, "not yet due again");
+  clock.now = 11_000;
+  await processor.flush();
+  assert.equal(summary(), 15, "made afresh once the interval passed, with no new record");
+  clock.now = 12_000;
+  await processor.onBatch(pagesBatch(0, range(15, 19), pageOf));
+  await processor.flush({ final: true });
+  assert.equal(summary(), 20, "a final flush makes it afresh");
+  assert.equal(passes, 3);
+});

@@ -29,6 +29,11 @@ interface MergedWindow {
   values: Map<string, unknown>;
   /** With a summary: the summary of the merged values. */
   summary: unknown;
+  /**
+   * With a mergeable aggregation: the range summary last made (a pass over every key) and
+   * when; `stale` when a later result reused it.
+   */
+  range?: { summary: unknown; at: number; stale: boolean };
   /** When a result last used it, ms. */
   usedAt: number;
 }
@@ -60,6 +65,14 @@ export function resultCache(): ResultCache {
   return { merged: new Map() };
 }
 
+/**
+ * Whether the window's last result carried a range summary made before its latest change (see
+ * `rangeEveryMs` of {@linkcode windowResult}): it is due again once the interval passed.
+ */
+export function rangeSummaryStale(cache: ResultCache, aggregation: string, windowKey: string) {
+  return cache.merged.get(`${aggregation}\u0000${windowKey}`)?.range?.stale === true;
+}
+
 /** Drops what no result used since `before`, so memory follows the windows being computed. */
 export function forgetUnused(cache: ResultCache, before: number): void {
   for (const [id, window] of cache.merged) if (window.usedAt < before) cache.merged.delete(id);
@@ -69,6 +82,11 @@ export function forgetUnused(cache: ResultCache, before: number): void {
  * The result of one aggregation window from every partition's state of it (undefined when no
  * partition holds it). Synchronous: the partitions are read in one step. With `cache`, only
  * the keys changed since the last result are merged and, with a summary, finished again.
+ *
+ * A mergeable aggregation's range summary (`Aggregation.mergeable.toSummary`) is a pass over
+ * every key of the window; with `rangeEveryMs`, a result within that long of the last pass
+ * reuses its summary (and {@linkcode rangeSummaryStale} says so), so its cost follows the
+ * window's size once per interval, not at every flush.
  */
 export function windowResult(
   cutter: WindowCutter,
@@ -79,6 +97,7 @@ export function windowResult(
   parts: readonly PartOfWindow[],
   cache: ResultCache = resultCache(),
   now: number = Date.now(),
+  rangeEveryMs = 0,
 ): WindowResult | undefined {
   if (parts.length === 0) return undefined;
   const keyed = keyedFormOf(aggregation);
@@ -117,6 +136,15 @@ export function windowResult(
     }
   }
   for (const part of parts) part.window.changedSinceResult.clear();
+  const mergeable = aggregation.mergeable;
+  if (mergeable !== undefined) {
+    const last = cached?.range;
+    if (last !== undefined && now - last.at < rangeEveryMs) {
+      merged.range = { ...last, stale: true };
+    } else {
+      merged.range = { summary: mergeable.toSummary(view), at: now, stale: false };
+    }
+  }
   merged.parts = current;
   merged.usedAt = now;
   cache.merged.set(id, merged);
@@ -129,9 +157,7 @@ export function windowResult(
     rows: summary !== undefined ? summary.finish(merged.summary) : keyed.finish(view),
     records,
     computedAt: Date.now(),
-    ...(aggregation.mergeable === undefined
-      ? {}
-      : { summary: aggregation.mergeable.toSummary(view) }),
+    ...(merged.range === undefined ? {} : { summary: merged.range.summary }),
   };
 }
 

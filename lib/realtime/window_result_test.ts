@@ -5,7 +5,12 @@ import { windowCutter } from "../windows.ts";
 import type { Aggregation, KeyedSummary, ResultRow } from "../contracts.ts";
 import { DAY } from "./_fakes.ts";
 import type { WindowState } from "./partition_state.ts";
-import { type PartOfWindow, resultCache, windowResult } from "./window_result.ts";
+import {
+  type PartOfWindow,
+  rangeSummaryStale,
+  resultCache,
+  windowResult,
+} from "./window_result.ts";
 
 type PageStats = { visits: number; largest: number };
 
@@ -237,4 +242,36 @@ Deno.test("window result: a partition new to the window is merged in, not the wi
 
 Deno.test("window result: no partition holds the window, no result", () => {
   assert.equal(windowResult(cutter, "pages", pageStats, DAY, WINDOW, []), undefined);
+});
+
+Deno.test("window result: a range summary is reused within rangeEveryMs, then made afresh", () => {
+  let passes = 0;
+  const mergeable = {
+    ...pageStats,
+    mergeable: {
+      emptySummary: () => 0,
+      toSummary: (values: ReadonlyMap<string, unknown>) => {
+        passes++;
+        let visits = 0;
+        for (const value of values.values()) visits += (value as PageStats).visits;
+        return visits;
+      },
+      mergeSummaries: (a: number, b: number) => a + b,
+      finishRange: (visits: number) => ({ rows: [], exact: true, totals: { visits } }),
+    },
+  } as Aggregation;
+  const cache = resultCache();
+  const a = windowState();
+  const parts = [{ id: "RAWLOG/0", window: a }];
+  visit(a, "/x", 1);
+  const first = windowResult(cutter, "pages", mergeable, DAY, WINDOW, parts, cache, 1_000, 10_000);
+  assert.equal(first?.summary, 1);
+  visit(a, "/x", 1);
+  const reused = windowResult(cutter, "pages", mergeable, DAY, WINDOW, parts, cache, 5_000, 10_000);
+  assert.equal(reused?.summary, 1, "within the interval: the last summary");
+  assert.equal(rangeSummaryStale(cache, "pages", WINDOW), true);
+  const fresh = windowResult(cutter, "pages", mergeable, DAY, WINDOW, parts, cache, 11_000, 10_000);
+  assert.equal(fresh?.summary, 2);
+  assert.equal(rangeSummaryStale(cache, "pages", WINDOW), false);
+  assert.equal(passes, 2);
 });

@@ -346,7 +346,7 @@ export async function startRealtime(
     clearTimeout(timer);
     const report: FlushReport = { states: 0, windows: 0, positions: 0 };
     for (const processor of processors.values()) {
-      const summary = await processor.flush();
+      const summary = await processor.flush({ final: true });
       report.states += summary.states;
       report.windows += summary.windows;
       report.positions += summary.positions;
