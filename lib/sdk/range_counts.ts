@@ -81,7 +81,7 @@ export function rangeCounts(spec: RangeCountsSpec): MergeableResult<CountsSummar
         counts.set(key, value);
         total += value;
       }
-      // Real time makes a summary at every result: a scan keeping K + 1, not a sort of every key.
+      // Real time makes a summary every few seconds: a scan keeping K + 1, not a sort of every key.
       const best = counts.size <= spec.keep ? [...counts] : topOfMap(counts, spec.keep + 1);
       const cut = best.length > spec.keep ? best.pop()![1] : 0;
       return trim({ keys: best.map(([key, count]) => [key, count, 0]), cut, total }, spec.keep);
