@@ -47,14 +47,14 @@ Deno.test("upgrade: the old state tables' open windows are rebuilt from log, onc
       changelog,
       cutter: windowCutter("UTC"),
       allowedLatenessMs: 36_500 * 86_400_000,
-      aggregations: [{ name: "pages", aggregation: visitsPerPage, window: DAY }],
+      aggregations: [{ name: "pages", source: "rawlog", aggregation: visitsPerPage, window: DAY }],
       log: (line: string) => lines.push(line),
     };
     assert.deepEqual(await upgradeState(options), { partitions: 2, records: 40 });
     assert.match(lines.join("\n"), /DROP TABLE test_upgrade_\w+\.state_heads/);
 
     const restored = checkpoints(changelog);
-    await restored.follow(["RAWLOG"]);
+    await restored.follow(["rawlog:RAWLOG"]);
     const visits: Record<string, number> = {};
     const offsets: number[] = [];
     for (const { state } of restored.followed.values()) {

@@ -183,6 +183,11 @@ async function restore(
   return { state, bytes };
 }
 
+/** The changelog stream of a source's input stream: `<source>:<stream>`, or the stream alone. */
+export function changelogStream(source: string | undefined, stream: string): string {
+  return source === undefined ? stream : `${source}:${stream}`;
+}
+
 /** `stream/partition`. */
 export function partitionId(stream: string, partition: number): string {
   return `${stream}/${partition}`;

@@ -37,15 +37,16 @@ export interface WindowState {
   records: number;
   /** Value by state key. */
   values: Map<string, unknown>;
-  /**
-   * Keys changed since the last changelog entry. An owned partition's keys join
-   * `changedSinceResult` when the entry is taken (results are computed after it), so a record
-   * marks its key once.
-   */
+  /** Keys changed since the last changelog entry. */
   changed: Set<string>;
   /** Whether `records` changed since the last changelog entry. */
   recordsChanged: boolean;
-  /** Keys changed since the window's last result (a result drains it). */
+  /**
+   * Keys changed since the window's last result (a result drains it). Marked with every record,
+   * not when an entry is taken: a batch applied while a flush awaits its entries changes
+   * `records`, and a result computed then must merge its keys too (else it publishes a summary
+   * short of its record count, which a later result of the same count may not replace).
+   */
   changedSinceResult: Set<string>;
 }
 
@@ -166,6 +167,7 @@ function addToKey(window: WindowState, keyed: KeyedState, key: string, record: L
   const value = window.values.get(key);
   const added = keyed.add(value === undefined ? keyed.start() : value, record);
   if (added !== value) window.values.set(key, added);
+  window.changedSinceResult.add(key);
   const before = window.changed.size;
   window.changed.add(key);
   return window.changed.size - before;
@@ -235,7 +237,6 @@ export function takeEntry(state: PartitionState, snapshot: boolean): ChangelogEn
       keys,
       keys.map((key) => window.values.get(key)),
     ]);
-    for (const key of window.changed) window.changedSinceResult.add(key);
     window.changed = new Set();
     window.recordsChanged = false;
   }

@@ -44,7 +44,7 @@ import type { LogWriter } from "../log_store.ts";
 import type { WindowCutter } from "../windows.ts";
 import type { WindowSpec } from "../window_size.ts";
 import { type ChangelogStore, CHUNK_BYTES } from "./changelog_store.ts";
-import { type Checkpoints, checkpoints, partitionId } from "./checkpoint.ts";
+import { changelogStream, type Checkpoints, checkpoints, partitionId } from "./checkpoint.ts";
 import { type PartitionMark, pendingKeyCount, windowId } from "./partition_state.ts";
 import {
   forgetUnused,
@@ -86,6 +86,12 @@ export interface BoundAggregation {
 
 /** What a processor needs. */
 export interface ProcessorOptions {
+  /**
+   * The source's name from pipeline.yaml: its partitions' changelogs are kept under
+   * `<name>:<stream>`, so two sources whose streams share a name (two simulators) keep apart.
+   * Absent: under the stream's name alone.
+   */
+  name?: string;
   /** The source it reads (for rejecting and acknowledging). */
   source: SourceRunner;
   /** Aggregations reading this source. */
@@ -418,14 +424,15 @@ async function onBatch(context: Context, batch: SourceBatch): Promise<void> {
     counters.abandonedBatches++;
     return true;
   };
-  const id = partitionId(batch.stream, batch.partition);
-  context.streams.add(batch.stream);
+  const stream = changelogStream(options.name, batch.stream);
+  const id = partitionId(stream, batch.partition);
+  context.streams.add(stream);
   // Noted before anything can block, so lag grows while Cassandra does not answer.
   context.acks.seen(id, batch);
   if (!context.confirmed.has(id)) {
     let taken;
     try {
-      taken = await context.mutex.run(() => held.take(batch.stream, batch.partition));
+      taken = await context.mutex.run(() => held.take(stream, batch.partition));
     } catch (error) {
       throw new Error(
         `Cassandra: taking partition ${id} (its state and epoch) failed: ${errorText(error)}`,

@@ -2,6 +2,7 @@ import assert from "assert";
 import { createProcessor, type ProcessorOptions } from "./processor.ts";
 import { checkpoints } from "./checkpoint.ts";
 import { windowCutter } from "../windows.ts";
+import { keyedAggregation } from "../sdk/keyed.ts";
 import {
   DAY,
   fakeChangelogStore,
@@ -305,4 +306,56 @@ Deno.test("range summaries: a reused one is published afresh after the interval,
   await processor.flush({ final: true });
   assert.equal(summary(), 20, "a final flush makes it afresh");
   assert.equal(passes, 3);
+});
+
+Deno.test("a batch applied while a flush writes its entries is in that flush's result, rows and count alike", async () => {
+  // Visits per page finished from a summary, as top pages are.
+  const withSummary = keyedAggregation<number, Map<string, number>>({
+    shape: visitsPerPage.shape,
+    keyOf: (record) => record.request_uri,
+    start: () => 0,
+    add: (visits) => visits + 1,
+    merge: (into, other) => into + other,
+    finish: (values) =>
+      [...values].sort(([a], [b]) => a < b ? -1 : 1).map(([page, visits]) => ({
+        key: page,
+        values: { visits },
+      })),
+    summary: {
+      start: () => new Map(),
+      update: (pages, page, visits) => pages.set(page, visits as number),
+      finish: (pages) =>
+        [...pages].sort(([a], [b]) => a < b ? -1 : 1).map(([page, visits]) => ({
+          key: page,
+          values: { visits },
+        })),
+    },
+  }) as typeof visitsPerPage;
+  const changelog = fakeChangelogStore();
+  const sink = fakeSink();
+  const processor = createProcessor({
+    source: fakeSource(),
+    aggregations: [{
+      name: "pages",
+      aggregation: withSummary,
+      window: DAY,
+      sinks: [{ name: "s", sink }],
+    }],
+    cutter: windowCutter("UTC"),
+    logWriter: fakeLogWriter(),
+    changelog,
+    log: () => {},
+  });
+  await processor.onBatch(pagesBatch(0, range(0, 9), pageOf));
+  await processor.flush(); // the window's summary is cached from here on
+  await processor.onBatch(pagesBatch(0, range(10, 14), pageOf));
+  const gate = changelog.move$.holdNext();
+  const flushing = processor.flush();
+  await gate.reached;
+  await processor.onBatch(pagesBatch(0, range(15, 24), (offset) => `/q${offset % 3}`));
+  gate.open();
+  await flushing;
+  const result = sink.latest.get("pages/2026-11-20")!;
+  const visits = result.rows.reduce((sum, row) => sum + Number(row.values.visits), 0);
+  assert.equal(visits, result.records, "the rows cover exactly the records counted");
 });

@@ -15,7 +15,7 @@ import type { WindowSpec } from "../window_size.ts";
 import type { Aggregation } from "../contracts.ts";
 import { bucketsBetween, readLog } from "../log_read.ts";
 import type { ChangelogStore } from "./changelog_store.ts";
-import { checkpoints } from "./checkpoint.ts";
+import { changelogStream, checkpoints } from "./checkpoint.ts";
 import { type AppliedAggregation, applyRecords } from "./apply_records.ts";
 import { keyedFormOf } from "./keyed_form.ts";
 import type { TimedRecord } from "./parse_batch.ts";
@@ -34,8 +34,10 @@ export interface UpgradeOptions {
   cutter: WindowCutter;
   /** `runtime.allowed_lateness`, ms. */
   allowedLatenessMs: number;
-  /** Every aggregation of the pipeline. */
-  aggregations: ReadonlyArray<{ name: string; aggregation: Aggregation; window: WindowSpec }>;
+  /** Every aggregation of the pipeline, with the source it reads. */
+  aggregations: ReadonlyArray<
+    { name: string; source: string; aggregation: Aggregation; window: WindowSpec }
+  >;
   /** Operator-facing log line. */
   log: (line: string) => void;
 }
@@ -72,7 +74,8 @@ export async function upgradeState(options: UpgradeOptions): Promise<Upgraded | 
     { fetchSize: 100_000 },
   );
   const byName = new Map(options.aggregations.map((entry) => [entry.name, entry]));
-  const aggregationsOf = new Map<string, Map<string, AppliedAggregation>>();
+  // By input stream, by source reading it: the aggregations to rebuild.
+  const aggregationsOf = new Map<string, Map<string, Map<string, AppliedAggregation>>>();
   let start = Infinity, end = -Infinity;
   const allTime = new Set<string>();
   for (const row of heads.rows) {
@@ -84,8 +87,10 @@ export async function upgradeState(options: UpgradeOptions): Promise<Upgraded | 
       continue;
     }
     const stream = row.get("stream") as string;
-    let applied = aggregationsOf.get(stream);
-    if (applied === undefined) aggregationsOf.set(stream, applied = new Map());
+    let sources = aggregationsOf.get(stream);
+    if (sources === undefined) aggregationsOf.set(stream, sources = new Map());
+    let applied = sources.get(entry.source);
+    if (applied === undefined) sources.set(entry.source, applied = new Map());
     applied.set(entry.name, {
       name: entry.name,
       keyed: keyedFormOf(entry.aggregation),
@@ -123,14 +128,17 @@ export async function upgradeState(options: UpgradeOptions): Promise<Upgraded | 
   for (const list of byPartition.values()) {
     list.sort((a, b) => a.offset - b.offset);
     const { stream, partition } = list[0]!;
-    const { owned } = await held.take(stream, partition);
-    applyRecords(
-      owned.state,
-      list,
-      [...aggregationsOf.get(stream)!.values()],
-      options.cutter,
-      options.allowedLatenessMs,
-    );
+    // Each source keeps its partitions' changelogs apart (see `changelogStream`).
+    for (const [source, applied] of aggregationsOf.get(stream)!) {
+      const { owned } = await held.take(changelogStream(source, stream), partition);
+      applyRecords(
+        owned.state,
+        list,
+        [...applied.values()],
+        options.cutter,
+        options.allowedLatenessMs,
+      );
+    }
   }
   await held.write();
   options.log(

@@ -224,6 +224,7 @@ export async function startRealtime(
       aggregation.source === entry.name
     );
     const processor = createProcessor({
+      name: entry.name,
       source: runner,
       aggregations: aggregations.map((aggregation) => ({
         name: aggregation.name,
