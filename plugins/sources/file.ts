@@ -69,7 +69,10 @@ const options = z.strictObject({
 /** Validated `file` source options. */
 export type FileSourceOptions = z.output<typeof options>;
 
-/** One write: at most this many bytes of lines, so it fits one Kafka request to a partition. */
+/**
+ * One write: about this many bytes of messages (JSON values and headers), so that its record
+ * batch stays under the broker's default message.max.bytes (1 MiB) with its per-record overhead.
+ */
 const MAX_WRITE_BYTES = 512 * 1024;
 /** One write: at most this many lines. */
 const MAX_WRITE_LINES = 5_000;

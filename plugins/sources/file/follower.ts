@@ -64,7 +64,7 @@ export interface FollowerSettings {
   id: string;
   /** The line parser. */
   format: LogFormat;
-  /** Most bytes of lines in one write. */
+  /** Most bytes of messages (values and headers) in one write; also the most read at once. */
   maxWriteBytes: number;
   /** Most lines in one write. */
   maxWriteLines: number;
@@ -117,6 +117,13 @@ function parseLine(format: LogFormat, decoder: TextDecoder, line: FileLine, at: 
   return lineMessage(format, text, at);
 }
 
+/** Bytes of a message's headers, keys and values (UTF-16 units: exact for ASCII). */
+function headerBytes(headers: Record<string, string>): number {
+  let bytes = 0;
+  for (const key in headers) bytes += key.length + headers[key]!.length;
+  return bytes;
+}
+
 /**
  * The next write of `file` from `position` (lines of `read`, within the write limits), and the
  * position after it; the write's last line carries the checkpoint of every tracked file.
@@ -144,9 +151,16 @@ function buildWrite(
       [OFFSET_HEADER]: String(line.end),
     };
     const message = parseLine(settings.format, decoder, line, at);
-    if (message.ok) lines.push({ value: message.value, headers });
-    else deadLetters.push({ value: line.bytes, headers: { ...headers, reason: message.reason } });
-    bytes += line.bytes.length;
+    // What is sent counts, not the line: a JSON record with its headers is about twice the
+    // line, and a write over the broker's message.max.bytes (1 MiB) is refused on every retry.
+    if (message.ok) {
+      lines.push({ value: message.value, headers });
+      bytes += message.value.length + headerBytes(headers);
+    } else {
+      const dead = { value: line.bytes, headers: { ...headers, reason: message.reason } };
+      deadLetters.push(dead);
+      bytes += line.bytes.length + headerBytes(dead.headers);
+    }
     end = line.end;
   }
   const after: TrackedFile = {

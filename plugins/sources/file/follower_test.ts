@@ -157,3 +157,36 @@ Deno.test("a line that does not match is dead-lettered with its reason and place
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a write counts the bytes sent (JSON values and headers), not the bytes of its lines", async () => {
+  const dir = await Deno.makeTempDir();
+  const log = `${dir}/access.log`;
+  const topic: FakeTopic = { values: [], headers: [], deadLetters: [] };
+  try {
+    await append(log, 0, 200);
+    const follower = createFollower(settings(dir, { maxWriteLines: 1000 }), undefined);
+    const sizes: number[] = [];
+    let largestMessage = 0;
+    const write = writer(topic);
+    await drain(follower, (w) => {
+      let bytes = 0;
+      for (const line of w.lines) {
+        const size = line.value.length +
+          Object.entries(line.headers).reduce((sum, [k, v]) => sum + k.length + v.length, 0);
+        if (line.headers[OFFSET_HEADER] !== undefined) {
+          largestMessage = Math.max(largestMessage, size);
+        }
+        bytes += size;
+      }
+      sizes.push(bytes);
+      return write(w);
+    });
+    assert.deepEqual(pages(topic), range(0, 200));
+    assert.ok(sizes.length > 1, `${sizes.length} write(s)`);
+    // The limit may be passed by one message, and the checkpoint rides on the last one.
+    const checkpointRoom = 1024;
+    for (const size of sizes) assert.ok(size <= 4096 + largestMessage + checkpointRoom, `${size}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
