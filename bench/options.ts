@@ -30,6 +30,8 @@ export interface BenchOptions {
   httpSeconds: number;
   /** Events per HTTP request. */
   httpBatch: number;
+  /** Lines of the temporary log file the `file` source reads for its rate. */
+  fileLines: number;
   /** Run only the long chaos run (`--events` events, every fault, on private servers). */
   chaosOnly: boolean;
   /** Seconds the chaos run's feed takes. */
@@ -57,6 +59,8 @@ topics and consumer group (all dropped at the end).
   --http-clients N        concurrent HTTP clients (default 50)
   --http-seconds S        how long they post (default 30)
   --http-batch N          events per request (default 100)
+  --file-lines N          lines of the nginx_timed file the file source reads into Kafka for
+                          its lines/s (default 200000)
   --chaos-only            run only the long chaos run: --events events, 3 runners, 10 SIGKILLs,
                           a rebalance storm, broker and Cassandra restarts, a 30 s freeze, on
                           the chaos job's private Kafka and Cassandra (see deno task chaos)
@@ -105,6 +109,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
         "http-clients": { type: "string", default: "50" },
         "http-seconds": { type: "string", default: "30" },
         "http-batch": { type: "string", default: "100" },
+        "file-lines": { type: "string", default: "200000" },
         "chaos-only": { type: "boolean", default: false },
         "chaos-seconds": { type: "string" },
         out: { type: "string" },
@@ -144,6 +149,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     httpClients: count("http-clients", values["http-clients"]),
     httpSeconds: count("http-seconds", values["http-seconds"]),
     httpBatch: count("http-batch", values["http-batch"]),
+    fileLines: count("file-lines", values["file-lines"]),
     chaosOnly: values["chaos-only"],
     chaosSeconds: values["chaos-seconds"] === undefined
       ? Math.max(60, Math.round(events / 2000))

@@ -8,6 +8,7 @@ import type { RestoreResult } from "./restore.ts";
 import type { BaselineResult } from "./baseline.ts";
 import type { BatchResult } from "./batch_speed.ts";
 import type { ConsumeAttempt } from "./consume_ceiling.ts";
+import type { FileSourceResult } from "./file_source.ts";
 import type { FreshnessResult } from "./freshness.ts";
 import type { HttpIngestResult } from "./http_ingest.ts";
 import type { InsertAttempt } from "./insert_ceiling.ts";
@@ -46,6 +47,8 @@ export interface BenchResults {
   baseline?: BaselineResult & { maxEvents: number; maxSeconds: number };
   /** HTTP ingest scenario. */
   http?: HttpIngestResult;
+  /** The `file` source: lines of a temporary nginx_timed file into a Kafka topic. */
+  fileSource?: FileSourceResult;
   /** Taking back a partition of many keys from its changelog. */
   restore?: RestoreResult;
   /** Parts that could not be measured, with the reason. */
@@ -107,6 +110,30 @@ export function figureRows(results: BenchResults): FigureRow[] {
         perSecond(main.loadEventsPerSecond, "events"),
       ),
     );
+  }
+  const file = results.fileSource;
+  if (file !== undefined) {
+    // Beside the Kafka-fed rate (the batched producer); the target: reading a backlog from
+    // files, the source must outpace the pipeline that consumes its topic, not be its bottleneck.
+    rows.push(row(
+      `file source into Kafka, ${file.format} lines (N=${count(file.lines)})`,
+      perSecond(file.linesPerSecond, "lines"),
+      {
+        ceiling: main === undefined
+          ? "-"
+          : `${percent(file.linesPerSecond / main.loadEventsPerSecond)} of load rate ${
+            count(main.loadEventsPerSecond)
+          }/s`,
+        target: "≥ pipeline throughput",
+        met: file.problems.length > 0
+          ? `FAILED (${file.problems.join("; ")})`
+          : main === undefined
+          ? "n/a (no main run)"
+          : `${yesNo(file.linesPerSecond >= main.eventsPerSecond)} (${
+            percent(file.linesPerSecond / main.eventsPerSecond)
+          } of N=${count(main.events)})`,
+      },
+    ));
   }
   const core = results.corePipeline;
   for (const run of results.throughput) {

@@ -71,3 +71,35 @@ Deno.test("bench report: Cassandra rows per event count the log row and the stat
   assert.equal(row?.value, "1.050 (50,000 state rows)");
   assert.equal(row?.met, "yes");
 });
+
+Deno.test("bench report: the file source's lines/s beside the load rate, its target the pipeline's rate", () => {
+  const file = {
+    lines: 200_000,
+    bytes: 47_000_000,
+    format: "nginx_timed",
+    seconds: 20,
+    linesPerSecond: 10_000,
+    firstLineSeconds: 0.8,
+    problems: [],
+  };
+  const bench = { ...results(["--events", "1000000"], [run(1_000_000, 8_000)]), fileSource: file };
+  const row = figureRows(bench).find((r) => r.figure.startsWith("file source"));
+  assert.deepEqual(row, {
+    figure: "file source into Kafka, nginx_timed lines (N=200,000)",
+    value: "10,000 lines/s",
+    ceiling: "20% of load rate 50,000/s",
+    baseline: "-",
+    target: "≥ pipeline throughput",
+    met: "yes (125% of N=1,000,000)",
+  });
+  const wrong = { ...file, problems: ["3 lines dead-lettered"] };
+  const failed = figureRows({ ...bench, fileSource: wrong }).find((r) =>
+    r.figure.startsWith("file source")
+  );
+  assert.equal(failed?.met, "FAILED (3 lines dead-lettered)");
+  const alone = figureRows({ ...bench, throughput: [] }).find((r) =>
+    r.figure.startsWith("file source")
+  );
+  assert.equal(alone?.ceiling, "-");
+  assert.equal(alone?.met, "n/a (no main run)");
+});
