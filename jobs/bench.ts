@@ -1,8 +1,8 @@
 /**
  * `deno task bench`: measures the pipeline on the running Kafka and Cassandra — load rate,
- * real-time throughput and runner memory (per scale), freshness, batch speed, the raw
- * Kafka/Cassandra ceilings and a naive baseline — checks every result against the bench's own
- * counts, prints a table and writes bench/results.json. Each part runs on its own fresh
+ * real-time throughput and runner memory (per scale), freshness, the `file` source's lines per
+ * second, batch speed, the raw Kafka/Cassandra ceilings and a naive baseline — checks every
+ * result against the bench's own counts, prints a table and writes bench/results.json. Each part runs on its own fresh
  * keyspace, topics and consumer group; all are dropped at the end.
  *
  * Exits 1 when a result is wrong or a part could not be measured, 2 on a usage error.
@@ -44,6 +44,7 @@ import { measureInsert } from "../bench/insert_ceiling.ts";
 import { measureScan } from "../bench/scan_ceiling.ts";
 import { measureBaseline } from "../bench/baseline.ts";
 import { measureHttpIngest } from "../bench/http_ingest.ts";
+import { measureFileSource } from "../bench/file_source.ts";
 import { stopAllRunners } from "../bench/runner_process.ts";
 import { benchChaos } from "../chaos/long_run.ts";
 import { benchTraffic } from "../bench/expected.ts";
@@ -213,6 +214,22 @@ async function main(): Promise<number> {
             `over ${f.batches} batches (${f.unseen} never visible)`,
         );
       });
+      await part(results, progress, "file source", async () => {
+        results.fileSource = await measureFileSource(
+          kafka,
+          client,
+          names,
+          options.fileLines,
+          progress,
+          shipped.kafka.topicReplicationFactor,
+        );
+        const f = results.fileSource;
+        progress.line(
+          `file source: ${f.lines} lines in ${f.seconds.toFixed(1)} s ` +
+            `(${Math.round(f.linesPerSecond)} lines/s)` +
+            (f.problems.length === 0 ? "" : `; WRONG: ${f.problems.join("; ")}`),
+        );
+      });
     }
     await part(results, progress, "restore", async () => {
       progress.line(`restore: taking a partition of ${RESTORE_KEYS} keys back from its changelog`);
@@ -266,7 +283,8 @@ const LEGEND =
   `How: throughput = N / (runner's group got its partitions -> its committed offsets cover
 all N), runner = child process with the shipped aggregations and sinks; results checked against
 the bench's own counts. Freshness = first 50 ms poll of the daily results' window_records showing
-a batch's cumulative count - time the batch was handed to the producer. Batch = log rows /
+a batch's cumulative count - time the batch was handed to the producer. File source = N
+nginx_timed lines / (source started -> the topic's end offsets sum to N). Batch = log rows /
 (computeFromLog + writeResults). Ceilings: best of the patterns in the JSON report. Memory =
 runner VmHWM from /proc.`;
 
