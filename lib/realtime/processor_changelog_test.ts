@@ -18,7 +18,11 @@ import {
 type Store = ReturnType<typeof fakeChangelogStore>;
 
 /** A runner of `pages` (visits per page, day windows) on a shared changelog store. */
-function runner(changelog: Store, overrides: Partial<ProcessorOptions> = {}) {
+function runner(
+  changelog: Store,
+  overrides: Partial<ProcessorOptions> = {},
+  aggregation = visitsPerPage,
+) {
   const source = fakeSource();
   const sink = fakeSink();
   const lines: string[] = [];
@@ -26,7 +30,7 @@ function runner(changelog: Store, overrides: Partial<ProcessorOptions> = {}) {
     source,
     aggregations: [{
       name: "pages",
-      aggregation: visitsPerPage,
+      aggregation,
       window: DAY,
       sinks: [{ name: "s", sink }],
     }],
@@ -271,22 +275,11 @@ Deno.test("range summaries: a reused one is published afresh after the interval,
     },
   } as typeof visitsPerPage;
   const clock = { now: 0 };
-  const sink = fakeSink();
-  const processor = createProcessor({
-    source: fakeSource(),
-    aggregations: [{
-      name: "pages",
-      aggregation: mergeable,
-      window: DAY,
-      sinks: [{ name: "s", sink }],
-    }],
-    cutter: windowCutter("UTC"),
-    logWriter: fakeLogWriter(),
+  const { sink, processor } = runner(
     changelog,
-    log: () => {},
-    now: () => clock.now,
-    rangeSummaryEveryMs: 10_000,
-  });
+    { now: () => clock.now, rangeSummaryEveryMs: 10_000 },
+    mergeable,
+  );
   const summary = () => sink.latest.get("pages/2026-11-20")?.summary;
   await processor.onBatch(pagesBatch(0, range(0, 9), pageOf));
   await processor.flush();
@@ -332,20 +325,7 @@ Deno.test("a batch applied while a flush writes its entries is in that flush's r
     },
   }) as typeof visitsPerPage;
   const changelog = fakeChangelogStore();
-  const sink = fakeSink();
-  const processor = createProcessor({
-    source: fakeSource(),
-    aggregations: [{
-      name: "pages",
-      aggregation: withSummary,
-      window: DAY,
-      sinks: [{ name: "s", sink }],
-    }],
-    cutter: windowCutter("UTC"),
-    logWriter: fakeLogWriter(),
-    changelog,
-    log: () => {},
-  });
+  const { sink, processor } = runner(changelog, {}, withSummary);
   await processor.onBatch(pagesBatch(0, range(0, 9), pageOf));
   await processor.flush(); // the window's summary is cached from here on
   await processor.onBatch(pagesBatch(0, range(10, 14), pageOf));
