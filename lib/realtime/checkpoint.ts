@@ -270,11 +270,26 @@ export function checkpoints(store: ChangelogStore): Checkpoints {
         }
         const replica = followed.get(id);
         if (replica !== undefined && replica.lastSeq === checkpoint.lastSeq) return;
-        const read = await store.read(stream, partition, checkpoint, replica?.lastSeq ?? -1);
+        let current = checkpoint;
+        let read;
+        for (let attempt = 1;; attempt++) {
+          try {
+            read = await store.read(stream, partition, current, replica?.lastSeq ?? -1);
+            break;
+          } catch (error) {
+            // The owner wrote a snapshot and dropped the entries before it between the two
+            // reads (seen in the 1M-event chaos run): the chain of a fresh checkpoint holds.
+            const fresh = attempt < 3
+              ? (await store.checkpoints(stream)).get(partition)
+              : undefined;
+            if (fresh === undefined) throw error;
+            current = fresh;
+          }
+        }
         const state = replica?.state ?? emptyPartition(stream, partition);
         for (const entry of read.entries) applyEntry(state, entry);
         bytes += read.bytes;
-        followed.set(id, { state, lastSeq: checkpoint.lastSeq });
+        followed.set(id, { state, lastSeq: current.lastSeq });
       }));
     }
     return bytes;

@@ -339,3 +339,35 @@ Deno.test("a batch applied while a flush writes its entries is in that flush's r
   const visits = result.rows.reduce((sum, row) => sum + Number(row.values.visits), 0);
   assert.equal(visits, result.records, "the rows cover exactly the records counted");
 });
+
+Deno.test("a follower reading while the owner compacts its changelog reads the fresh chain", async () => {
+  const changelog = fakeChangelogStore();
+  const owner = runner(changelog);
+  const follower = runner(changelog);
+  let offset = 0;
+  const more = async () => {
+    await owner.processor.onBatch(pagesBatch(0, range(offset, offset + 9), pageOf));
+    offset += 10;
+    await owner.processor.flush();
+  };
+  await more();
+  await follower.processor.onBatch(pagesBatch(1, range(0, 4), pageOf));
+  await follower.processor.flush(); // follows partition 0 from here on
+  await more();
+  // The follower's next read of partition 0 waits while the owner writes a new snapshot and
+  // drops the entries the follower's checkpoint still names.
+  const gate = changelog.read$.holdNext();
+  await follower.processor.onBatch(pagesBatch(1, range(5, 9), pageOf));
+  const flushing = follower.processor.flush();
+  await gate.reached;
+  const snapshot = changelog.rows.get("RAWLOG/0")!.snapshotSeq;
+  while (changelog.rows.get("RAWLOG/0")!.snapshotSeq === snapshot) await more();
+  gate.open();
+  await flushing;
+  await follower.processor.onBatch(pagesBatch(1, range(10, 10), pageOf));
+  await follower.processor.flush();
+  assert.deepEqual(
+    sorted(publishedVisits(follower.sink)),
+    sorted(expected([0, offset - 1], [0, 10])),
+  );
+});
