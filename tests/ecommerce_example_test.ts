@@ -50,7 +50,7 @@ Deno.test("examples/ecommerce.yaml: revenue per product and campaign, conversion
   const test = await createTestPipeline();
   try {
     const example = await Deno.readTextFile(`${REPO_ROOT}/examples/ecommerce.yaml`);
-    const simulator = /  # Simulated shoppers[\s\S]*?campaign_share: 0\.3\n/;
+    const simulator = / {2}# Simulated shoppers[\s\S]*?campaign_share: 0\.3\n/;
     assert.match(example, simulator);
     await Deno.writeTextFile(
       test.file,
@@ -63,7 +63,7 @@ Deno.test("examples/ecommerce.yaml: revenue per product and campaign, conversion
         .replaceAll("SHOP_EVENTS.dlq", test.deadLetterTopic)
         .replaceAll("SHOP_EVENTS", test.topic)
         .replaceAll("shop_events", "rawlog")
-        .replace(/  - name: console[^\n]*\n    plugin: stdout\n    options: \{ rows: 3 \}\n/, "")
+        .replace(/ {2}- name: console[^\n]*\n {4}plugin: stdout\n {4}options: \{ rows: 3 \}\n/, "")
         .replace("sinks: [product_actions_5m, console]", "sinks: [product_actions_5m]") +
         "\nhttp:\n  listen: 127.0.0.1:0\n",
     );

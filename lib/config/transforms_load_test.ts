@@ -94,7 +94,7 @@ Deno.test("transforms: --check lists them in order and marks a where: aggregatio
   const plan = describePlan(await loadPipelineText(PIPELINE, file, {}));
   assert.match(
     plan,
-    /Transforms \(each record, in this order, before log\)\n  1\.  campaigns         utm\n  2\.  no_health_checks  filter\n/,
+    /Transforms \(each record, in this order, before log\)\n {2}1\. {2}campaigns {9}utm\n {2}2\. {2}no_health_checks {2}filter\n/,
   );
-  assert.match(plan, /mobile_pages  top_pages  reads rawlog \(where:\)/);
+  assert.match(plan, /mobile_pages {2}top_pages {2}reads rawlog \(where:\)/);
 });
