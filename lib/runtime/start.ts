@@ -19,7 +19,7 @@ import { applyCoreSchema, createCassandraClient } from "./cassandra.ts";
 import { createKafka, ensureTopics } from "./kafka.ts";
 import { logWriter } from "../log_store.ts";
 import { withRecordSinks } from "./record_sinks.ts";
-import { windowCutter } from "../windows.ts";
+import { type WindowCutter, windowCutter } from "../windows.ts";
 import {
   createProcessor,
   type FlushedResults,
@@ -178,31 +178,7 @@ export async function startRealtime(
     ? resources.sinks
     : new Map([...resources.sinks].map(([name, sink]) => [name, reportingFailures(name, sink)]));
   const cutter = windowCutter(pipeline.runtime.timeZone);
-  // Opened before any source, so a transform that cannot start (a missing database) stops
-  // the start before anything is read.
-  const transform = await openTransforms(pipeline.transforms, log);
-  const writer = withRecordSinks(
-    logWriter(
-      context.cassandra,
-      pipeline.cassandra.keyspace,
-      pipeline.runtime.logTable,
-      pipeline.runtime.logTtlMs,
-    ),
-    [...resources.sinks].map(([name, sink]) => ({ name, sink })),
-    (name, error) => observer?.sinkFailed?.(name, error),
-  );
-  const changelog = changelogStore(context.cassandra, pipeline.cassandra.keyspace);
-  // A keyspace of an earlier version: its open windows come back from `log` before reading.
-  await upgradeState({
-    client: context.cassandra,
-    keyspace: pipeline.cassandra.keyspace,
-    logTable: pipeline.runtime.logTable,
-    changelog,
-    cutter,
-    allowedLatenessMs: pipeline.runtime.allowedLatenessMs,
-    aggregations: pipeline.aggregations,
-    log,
-  });
+  const { transform, writer, changelog } = await openRecordPath(resources, cutter, log, observer);
   const controller = new AbortController();
   const processors = new Map<string, Processor>();
   const runners: SourceRunner[] = [];
@@ -258,6 +234,109 @@ export async function startRealtime(
     );
   }
 
+  const flushLoop = startFlushLoop(processors, pipeline.runtime.flushIntervalMs, log);
+
+  const done = Promise.race([
+    Promise.all(runs).then(() => {}),
+    flushLoop.gaveUp,
+    ...[...processors].map(([name, processor]) =>
+      processor.fatal.catch((error) => {
+        throw new Error(`source ${name}: ${errorText(error)}`, { cause: error });
+      })
+    ),
+  ]);
+  let stopping: Promise<FlushReport> | undefined;
+  async function stop(): Promise<FlushReport> {
+    controller.abort();
+    await Promise.allSettled(runs);
+    flushLoop.stop();
+    const report: FlushReport = { states: 0, windows: 0, positions: 0 };
+    for (const processor of processors.values()) {
+      const summary = await processor.flush({ final: true });
+      report.states += summary.states;
+      report.windows += summary.windows;
+      report.positions += summary.positions;
+    }
+    await Promise.allSettled(runners.map((runner) => runner.close()));
+    return report;
+  }
+  return {
+    done,
+    stop: () => stopping ??= stop(),
+    stats: () => new Map([...processors].map(([name, processor]) => [name, processor.stats()])),
+    flush: async () => {
+      await Promise.all([...processors.values()].map((processor) => processor.flush()));
+    },
+    routes: runners.flatMap((runner) => runner.routes ?? []),
+    assignments: () =>
+      new Map(
+        [...processing].filter(([, runner]) => runner.assignment !== undefined)
+          .map(([name, runner]) => [name, runner.assignment!()]),
+      ),
+  };
+
+  function reportingFailures(name: string, sink: Sink): Sink {
+    // Only `write` is called by processors; the rest stays with the sink itself.
+    return {
+      prepare: (bindings) => sink.prepare(bindings),
+      write: async (results) => {
+        try {
+          await sink.write(results);
+        } catch (error) {
+          observer?.sinkFailed?.(name, error);
+          throw error;
+        }
+      },
+      close: () => sink.close(),
+    };
+  }
+}
+
+/** What the real-time loop writes records and state with, opened before any source. */
+async function openRecordPath(
+  resources: PipelineResources,
+  cutter: WindowCutter,
+  log: (line: string) => void,
+  observer: RuntimeObserver | undefined,
+) {
+  const { pipeline, context } = resources;
+  // Opened before any source, so a transform that cannot start (a missing database) stops
+  // the start before anything is read.
+  const transform = await openTransforms(pipeline.transforms, log);
+  const writer = withRecordSinks(
+    logWriter(
+      context.cassandra,
+      pipeline.cassandra.keyspace,
+      pipeline.runtime.logTable,
+      pipeline.runtime.logTtlMs,
+    ),
+    [...resources.sinks].map(([name, sink]) => ({ name, sink })),
+    (name, error) => observer?.sinkFailed?.(name, error),
+  );
+  const changelog = changelogStore(context.cassandra, pipeline.cassandra.keyspace);
+  // A keyspace of an earlier version: its open windows come back from `log` before reading.
+  await upgradeState({
+    client: context.cassandra,
+    keyspace: pipeline.cassandra.keyspace,
+    logTable: pipeline.runtime.logTable,
+    changelog,
+    cutter,
+    allowedLatenessMs: pipeline.runtime.allowedLatenessMs,
+    aggregations: pipeline.aggregations,
+    log,
+  });
+  return { transform, writer, changelog };
+}
+
+/**
+ * The flush loop of the processors, with `gaveUp` (rejects when flushing failed for five minutes)
+ * and `stop` (no flush after it).
+ */
+function startFlushLoop(
+  processors: ReadonlyMap<string, Processor>,
+  flushIntervalMs: number,
+  log: (line: string) => void,
+): { gaveUp: Promise<never>; stop(): void } {
   // Flush every interval; after a long flush while input backs up, pause as nextFlushDelay says
   // (three times its duration, capped so results are fresh again soon after a frozen or
   // restarted Cassandra answers; none after the first success following failures). A failing
@@ -277,7 +356,7 @@ export async function startRealtime(
     if (flushLoopStopped) return;
     timer = setTimeout(
       flushOnce,
-      nextFlushDelay(Date.now(), pipeline.runtime.flushIntervalMs, lastFlush),
+      nextFlushDelay(Date.now(), flushIntervalMs, lastFlush),
     );
   };
   async function flushOnce(): Promise<void> {
@@ -329,60 +408,11 @@ export async function startRealtime(
     return totals;
   }
   scheduleFlush();
-
-  const done = Promise.race([
-    Promise.all(runs).then(() => {}),
-    flushGaveUp,
-    ...[...processors].map(([name, processor]) =>
-      processor.fatal.catch((error) => {
-        throw new Error(`source ${name}: ${errorText(error)}`, { cause: error });
-      })
-    ),
-  ]);
-  let stopping: Promise<FlushReport> | undefined;
-  async function stop(): Promise<FlushReport> {
-    controller.abort();
-    await Promise.allSettled(runs);
-    flushLoopStopped = true;
-    clearTimeout(timer);
-    const report: FlushReport = { states: 0, windows: 0, positions: 0 };
-    for (const processor of processors.values()) {
-      const summary = await processor.flush({ final: true });
-      report.states += summary.states;
-      report.windows += summary.windows;
-      report.positions += summary.positions;
-    }
-    await Promise.allSettled(runners.map((runner) => runner.close()));
-    return report;
-  }
   return {
-    done,
-    stop: () => stopping ??= stop(),
-    stats: () => new Map([...processors].map(([name, processor]) => [name, processor.stats()])),
-    flush: async () => {
-      await Promise.all([...processors.values()].map((processor) => processor.flush()));
+    gaveUp: flushGaveUp,
+    stop() {
+      flushLoopStopped = true;
+      clearTimeout(timer);
     },
-    routes: runners.flatMap((runner) => runner.routes ?? []),
-    assignments: () =>
-      new Map(
-        [...processing].filter(([, runner]) => runner.assignment !== undefined)
-          .map(([name, runner]) => [name, runner.assignment!()]),
-      ),
   };
-
-  function reportingFailures(name: string, sink: Sink): Sink {
-    // Only `write` is called by processors; the rest stays with the sink itself.
-    return {
-      prepare: (bindings) => sink.prepare(bindings),
-      write: async (results) => {
-        try {
-          await sink.write(results);
-        } catch (error) {
-          observer?.sinkFailed?.(name, error);
-          throw error;
-        }
-      },
-      close: () => sink.close(),
-    };
-  }
 }
