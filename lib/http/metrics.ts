@@ -166,57 +166,7 @@ export function createMetrics(stats?: () => Map<string, ProcessorStats>): Metric
     },
   });
 
-  let alertSource: Pick<AlertEngine, "alerts" | "notifiers"> | undefined;
-  // As Prometheus' own ALERTS series: 1 per pending or firing series, labelled with its state.
-  const alerts = new client.Gauge({
-    name: `${PREFIX}alerts`,
-    help: "Alert series pending or firing (1), as Prometheus' ALERTS: alertname, alertstate, " +
-      "severity, series.",
-    labelNames: ["alertname", "alertstate", "severity", "series"],
-    registers: [registry],
-  });
-  const notifierFigures = [
-    ["notifications_delivered_total", "Alert notifications a notifier took.", "delivered"],
-    ["notifier_failures_total", "Failed attempts to deliver an alert notification.", "failures"],
-  ] as const;
-  const notifierCounters = notifierFigures.map(([suffix, help, field]) => ({
-    field,
-    metric: new client.Counter({
-      name: `${PREFIX}${suffix}`,
-      help,
-      labelNames: ["notifier"],
-      registers: [registry],
-    }),
-  }));
-  const notifierPending = new client.Gauge({
-    name: `${PREFIX}notifier_pending`,
-    help: "Alert notifications waiting for a notifier (retried with back-off while it fails).",
-    labelNames: ["notifier"],
-    registers: [registry],
-  });
-
-  function collectAlerts(): void {
-    if (alertSource === undefined) return;
-    alerts.reset();
-    for (const alert of alertSource.alerts()) {
-      if (alert.status !== "pending" && alert.status !== "firing") continue;
-      alerts.set({
-        alertname: alert.rule,
-        alertstate: alert.status,
-        severity: alert.severity,
-        series: alert.series,
-      }, 1);
-    }
-    for (const notifier of alertSource.notifiers()) {
-      for (const { field, metric } of notifierCounters) {
-        const id = `${field}\u0000notifier\u0000${notifier.name}`;
-        const grown = notifier[field] - (exported.get(id) ?? 0);
-        metric.inc({ notifier: notifier.name }, Math.max(0, grown));
-        exported.set(id, Math.max(notifier[field], exported.get(id) ?? 0));
-      }
-      notifierPending.set({ notifier: notifier.name }, notifier.pending);
-    }
-  }
+  const alertFigures = alertMetrics(registry, exported);
 
   function collectStats(): void {
     if (stats === undefined) return;
@@ -252,15 +202,78 @@ export function createMetrics(stats?: () => Map<string, ProcessorStats>): Metric
     },
     async render() {
       collectStats();
-      collectAlerts();
+      alertFigures.collect();
       return await registry.metrics();
     },
-    knowAlerts(source) {
-      alertSource = source;
-    },
+    knowAlerts: (source) => alertFigures.know(source),
     knowSinks(names) {
       for (const sink of names) sinkErrors.inc({ sink }, 0);
     },
     contentType: registry.contentType,
+  };
+}
+
+/**
+ * The alert series and notifier figures of a registry: `know` gives it the alerts to read,
+ * `collect` updates the figures at a scrape (`exported` holds what counters already exported).
+ */
+function alertMetrics(registry: client.Registry, exported: Map<string, number>) {
+  let alertSource: Pick<AlertEngine, "alerts" | "notifiers"> | undefined;
+  // As Prometheus' own ALERTS series: 1 per pending or firing series, labelled with its state.
+  const alerts = new client.Gauge({
+    name: `${PREFIX}alerts`,
+    help: "Alert series pending or firing (1), as Prometheus' ALERTS: alertname, alertstate, " +
+      "severity, series.",
+    labelNames: ["alertname", "alertstate", "severity", "series"],
+    registers: [registry],
+  });
+  const notifierFigures = [
+    ["notifications_delivered_total", "Alert notifications a notifier took.", "delivered"],
+    ["notifier_failures_total", "Failed attempts to deliver an alert notification.", "failures"],
+  ] as const;
+  const notifierCounters = notifierFigures.map(([suffix, help, field]) => ({
+    field,
+    metric: new client.Counter({
+      name: `${PREFIX}${suffix}`,
+      help,
+      labelNames: ["notifier"],
+      registers: [registry],
+    }),
+  }));
+  const notifierPending = new client.Gauge({
+    name: `${PREFIX}notifier_pending`,
+    help: "Alert notifications waiting for a notifier (retried with back-off while it fails).",
+    labelNames: ["notifier"],
+    registers: [registry],
+  });
+
+  function collect(): void {
+    if (alertSource === undefined) return;
+    alerts.reset();
+    for (const alert of alertSource.alerts()) {
+      if (alert.status !== "pending" && alert.status !== "firing") continue;
+      alerts.set({
+        alertname: alert.rule,
+        alertstate: alert.status,
+        severity: alert.severity,
+        series: alert.series,
+      }, 1);
+    }
+    for (const notifier of alertSource.notifiers()) {
+      for (const { field, metric } of notifierCounters) {
+        const id = `${field}\u0000notifier\u0000${notifier.name}`;
+        const grown = notifier[field] - (exported.get(id) ?? 0);
+        metric.inc({ notifier: notifier.name }, Math.max(0, grown));
+        exported.set(id, Math.max(notifier[field], exported.get(id) ?? 0));
+      }
+      notifierPending.set({ notifier: notifier.name }, notifier.pending);
+    }
+  }
+
+  return {
+    know(source: Pick<AlertEngine, "alerts" | "notifiers">) {
+      alertSource = source;
+    },
+    collect,
   };
 }
