@@ -161,42 +161,7 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     return schedule ? [{ index, schedule }] : [];
   });
 
-  const aggregationEntries: AggregationEntry[] = complete(aggregations).flatMap((entry) => {
-    try {
-      const created = entry.plugin.create(entry.options);
-      const where = entry.fields.where;
-      const aggregation = where === undefined
-        ? created
-        : withWhere(created, compileCondition(where));
-      for (const column of [...keyColumns(aggregation.shape), ...aggregation.shape.values]) {
-        if (!isCqlIdentifier(column.name)) {
-          report(
-            ["aggregations", entry.index, "plugin"],
-            `plugin '${entry.plugin.name}' declares result column ${
-              JSON.stringify(column.name)
-            }: ` +
-              `${explainCqlIdentifier(column.name)}; rename the column in the plugin's shape`,
-          );
-        }
-      }
-      return [{
-        ...toEntry(entry),
-        source: entry.fields.source,
-        sinks: entry.fields.sinks,
-        window: entry.fields.window,
-        aggregation,
-        ...(where === undefined ? {} : { where }),
-      }];
-    } catch (error) {
-      report(
-        ["aggregations", entry.index, "options"],
-        `plugin '${entry.fields.plugin}' rejected these options: ${
-          errorText(error, { firstLine: true })
-        }`,
-      );
-      return [];
-    }
-  });
+  const aggregationEntries = buildAggregations(complete(aggregations), report);
 
   checkGraph({
     items,
@@ -256,6 +221,52 @@ export async function loadPipelineText(text: string, file: string, env?: Env): P
     }));
     return entries.filter((entry) => entry !== undefined);
   }
+}
+
+/**
+ * Builds each loaded aggregation (wrapped by its `where:`), checking its result columns are CQL
+ * identifiers; a plugin that rejects its options is reported, not built.
+ */
+function buildAggregations(
+  loaded: ReturnType<typeof complete<AggregationPlugin, AggregationFields>>,
+  report: Report,
+): AggregationEntry[] {
+  return loaded.flatMap((entry): AggregationEntry[] => {
+    try {
+      const created = entry.plugin.create(entry.options);
+      const where = entry.fields.where;
+      const aggregation = where === undefined
+        ? created
+        : withWhere(created, compileCondition(where));
+      for (const column of [...keyColumns(aggregation.shape), ...aggregation.shape.values]) {
+        if (!isCqlIdentifier(column.name)) {
+          report(
+            ["aggregations", entry.index, "plugin"],
+            `plugin '${entry.plugin.name}' declares result column ${
+              JSON.stringify(column.name)
+            }: ` +
+              `${explainCqlIdentifier(column.name)}; rename the column in the plugin's shape`,
+          );
+        }
+      }
+      return [{
+        ...toEntry(entry),
+        source: entry.fields.source,
+        sinks: entry.fields.sinks,
+        window: entry.fields.window,
+        aggregation,
+        ...(where === undefined ? {} : { where }),
+      }];
+    } catch (error) {
+      report(
+        ["aggregations", entry.index, "options"],
+        `plugin '${entry.fields.plugin}' rejected these options: ${
+          errorText(error, { firstLine: true })
+        }`,
+      );
+      return [];
+    }
+  });
 }
 
 /** Validates and compiles `alerts:` against the aggregations, sources and notifiers named. */
