@@ -160,76 +160,7 @@ async function main(): Promise<number> {
       ? undefined
       : await throughputAtEachScale(kafka, client, names, options, results, progress);
     if (options.http !== "only") {
-      /** The same events through the shipped pipeline, varied by `scenario`. */
-      const variant = (
-        label: string,
-        line: string,
-        scenario: ThroughputScenario,
-        store: (result: ThroughputResult) => void,
-        events = options.events,
-      ) =>
-        part(results, progress, label, async () => {
-          progress.line(line);
-          const { result, loaded: variantLoaded } = await measureThroughput(
-            kafka,
-            client,
-            names,
-            SHIPPED_PIPELINE,
-            events,
-            progress,
-            scenario,
-          );
-          store(result);
-          await names.drop(kafka, client, variantLoaded.bench.names);
-        });
-      await variant(
-        "high-cardinality throughput",
-        `high cardinality: ${options.highCardinalityEvents} events over ` +
-          `${HIGH_CARDINALITY_PAGES} distinct pages, raw URIs counted`,
-        { pages: HIGH_CARDINALITY_PAGES },
-        (result) => results.highCardinality = result,
-        options.highCardinalityEvents,
-      );
-      await variant(
-        "core-pipeline throughput",
-        `core pipeline: the same ${options.events} events through ${
-          CORE_PLUGINS.join(" and ")
-        } only, beside the full shipped pipeline`,
-        { onlyPlugins: CORE_PLUGINS },
-        (result) => results.corePipeline = result,
-      );
-      await part(results, progress, "freshness", async () => {
-        results.freshness = await measureFreshness(
-          kafka,
-          client,
-          names,
-          SHIPPED_PIPELINE,
-          options.rate,
-          options.freshnessSeconds,
-          progress,
-        );
-        const f = results.freshness;
-        progress.line(
-          `freshness: p50 ${Math.round(f.p50Ms)} ms, p99 ${Math.round(f.p99Ms)} ms ` +
-            `over ${f.batches} batches (${f.unseen} never visible)`,
-        );
-      });
-      await part(results, progress, "file source", async () => {
-        results.fileSource = await measureFileSource(
-          kafka,
-          client,
-          names,
-          options.fileLines,
-          progress,
-          shipped.kafka.topicReplicationFactor,
-        );
-        const f = results.fileSource;
-        progress.line(
-          `file source: ${f.lines} lines in ${f.seconds.toFixed(1)} s ` +
-            `(${Math.round(f.linesPerSecond)} lines/s)` +
-            (f.problems.length === 0 ? "" : `; WRONG: ${f.problems.join("; ")}`),
-        );
-      });
+      await measureVariants(kafka, client, names, options, shipped, results, progress);
     }
     await part(results, progress, "restore", async () => {
       progress.line(`restore: taking a partition of ${RESTORE_KEYS} keys back from its changelog`);
@@ -409,4 +340,89 @@ try {
   await stopAllRunners();
   console.error(`bench: ${errorText(error)}`);
   Deno.exit(1);
+}
+
+/**
+ * The parts measured on the shipped pipeline beside the main runs: high cardinality, the core
+ * pipeline, freshness and the file source.
+ */
+async function measureVariants(
+  kafka: Kafka,
+  client: cassandra.Client,
+  names: BenchNames,
+  options: BenchOptions,
+  shipped: Pipeline,
+  results: BenchResults,
+  progress: Progress,
+): Promise<void> {
+  /** The same events through the shipped pipeline, varied by `scenario`. */
+  const variant = (
+    label: string,
+    line: string,
+    scenario: ThroughputScenario,
+    store: (result: ThroughputResult) => void,
+    events = options.events,
+  ) =>
+    part(results, progress, label, async () => {
+      progress.line(line);
+      const { result, loaded: variantLoaded } = await measureThroughput(
+        kafka,
+        client,
+        names,
+        SHIPPED_PIPELINE,
+        events,
+        progress,
+        scenario,
+      );
+      store(result);
+      await names.drop(kafka, client, variantLoaded.bench.names);
+    });
+  await variant(
+    "high-cardinality throughput",
+    `high cardinality: ${options.highCardinalityEvents} events over ` +
+      `${HIGH_CARDINALITY_PAGES} distinct pages, raw URIs counted`,
+    { pages: HIGH_CARDINALITY_PAGES },
+    (result) => results.highCardinality = result,
+    options.highCardinalityEvents,
+  );
+  await variant(
+    "core-pipeline throughput",
+    `core pipeline: the same ${options.events} events through ${
+      CORE_PLUGINS.join(" and ")
+    } only, beside the full shipped pipeline`,
+    { onlyPlugins: CORE_PLUGINS },
+    (result) => results.corePipeline = result,
+  );
+  await part(results, progress, "freshness", async () => {
+    results.freshness = await measureFreshness(
+      kafka,
+      client,
+      names,
+      SHIPPED_PIPELINE,
+      options.rate,
+      options.freshnessSeconds,
+      progress,
+    );
+    const f = results.freshness;
+    progress.line(
+      `freshness: p50 ${Math.round(f.p50Ms)} ms, p99 ${Math.round(f.p99Ms)} ms ` +
+        `over ${f.batches} batches (${f.unseen} never visible)`,
+    );
+  });
+  await part(results, progress, "file source", async () => {
+    results.fileSource = await measureFileSource(
+      kafka,
+      client,
+      names,
+      options.fileLines,
+      progress,
+      shipped.kafka.topicReplicationFactor,
+    );
+    const f = results.fileSource;
+    progress.line(
+      `file source: ${f.lines} lines in ${f.seconds.toFixed(1)} s ` +
+        `(${Math.round(f.linesPerSecond)} lines/s)` +
+        (f.problems.length === 0 ? "" : `; WRONG: ${f.problems.join("; ")}`),
+    );
+  });
 }
