@@ -125,203 +125,26 @@ export function sessionWalker(
   options: ShopModelOptions,
   clicks: boolean,
 ): SessionWalker {
+  const model: ShopModel = { random, shop, options };
   const heap: LiveSession[] = [];
   let sessionCount = 0;
-  let botSession: Session | undefined;
-  let botSteps = 0;
+  const botStep = botStepper(model);
 
-  function newSession(now: number): LiveSession {
-    const shopper = shop.shoppers[random.fromCdf(shop.shopperCdf)]!;
-    const campaign = random.next() < options.campaignShare
-      ? random.pick(shop.campaigns)
-      : undefined;
-    const session: Session = {
-      id: `s-${(++sessionCount).toString(16).padStart(6, "0")}`,
-      shopper,
-      campaign,
-      referrer: campaign?.referrer ?? random.pick(shop.referrers),
-      bot: false,
-    };
-    const entry = random.next();
-    const node: Node = entry < 0.4 ? "home" : entry < 0.65 ? "category" : "product";
-    return {
-      session,
-      due: now,
-      node,
-      category: random.pick(shop.categories),
-      cart: [],
-      pending: [],
-      steps: 0,
-    };
-  }
-
-  function pickProduct(category?: string): Product {
-    const list = category === undefined ? undefined : shop.productsByCategory.get(category);
-    if (list !== undefined && list.length > 0 && random.next() < 0.8) {
-      return list[Math.min(list.length - 1, Math.floor(random.pareto(1.2)) - 1)]!;
-    }
-    return shop.products[random.fromCdf(shop.productCdf)]!;
-  }
-
-  function cartValue(live: LiveSession): number {
-    const cents = live.cart.reduce(
-      (sum, line) => sum + Math.round(line.product.price * 100) * line.quantity,
-      0,
-    );
-    return cents / 100;
-  }
-
-  /** The step of entering `live.node`, and what may follow on the same page. */
-  function enter(live: LiveSession): Step {
-    const base = { session: live.session, first: live.steps === 0 };
-    live.steps++;
-    switch (live.node) {
-      case "home":
-        return { ...base, kind: "page", page: "/" };
-      case "category":
-        return { ...base, kind: "page", page: `/c/${live.category}` };
-      case "search":
-        return { ...base, kind: "page", page: `/search?q=${random.pick(shop.searchTerms)}` };
-      case "product": {
-        const product = live.product = pickProduct(live.category);
-        live.category = product.category;
-        return { ...base, kind: "view", page: `/p/${product.id}`, product };
-      }
-      case "cart":
-        return { ...base, kind: "page", page: "/cart" };
-      case "checkout":
-        return {
-          ...base,
-          kind: "checkout",
-          page: "/checkout",
-          button: "checkout",
-          orderValue: cartValue(live),
-        };
-      case "exit":
-        throw new Error("an ended session has no step");
-    }
-  }
-
-  /** Moves a session one edge of the page graph, with the events that edge implies. */
-  function advance(live: LiveSession): Node {
-    const u = random.next();
-    switch (live.node) {
-      case "home":
-        return u < 0.45 ? "category" : u < 0.65 ? "search" : u < 0.85 ? "product" : "exit";
-      case "category":
-        return u < 0.65 ? "product" : u < 0.75 ? "category" : u < 0.8 ? "home" : "exit";
-      case "search":
-        return u < 0.7 ? "product" : u < 0.8 ? "search" : "exit";
-      case "product": {
-        if (u < options.cartShare && live.product !== undefined) {
-          const quantity = random.next() < 0.85 ? 1 : random.between(2, 3);
-          live.cart.push({ product: live.product, quantity });
-          live.pending.push({
-            session: live.session,
-            kind: "add_to_cart",
-            page: `/p/${live.product.id}`,
-            product: live.product,
-            quantity,
-            button: "add-to-cart",
-            first: false,
-          });
-          return random.next() < 0.45 ? "cart" : "product";
-        }
-        const v = random.next();
-        return v < 0.45 ? "product" : v < 0.6 ? "category" : v < 0.65 ? "cart" : "exit";
-      }
-      case "cart":
-        if (live.cart.length === 0) return u < 0.5 ? "home" : "exit";
-        return u < 0.55 ? "checkout" : u < 0.8 ? "product" : "exit";
-      case "checkout": {
-        if (u < 0.2) return "exit"; // abandoned at checkout
-        const page = "/checkout/payment";
-        const orderValue = cartValue(live);
-        if (random.next() < options.paymentFailureShare) {
-          live.pending.push({
-            session: live.session,
-            kind: "payment_failed",
-            page,
-            button: "pay",
-            orderValue,
-            first: false,
-          });
-          return random.next() < 0.5 ? "checkout" : "exit";
-        }
-        for (const line of live.cart) {
-          live.pending.push({
-            session: live.session,
-            kind: "purchase",
-            page,
-            product: line.product,
-            quantity: line.quantity,
-            button: "pay",
-            orderValue,
-            first: false,
-          });
-        }
-        live.cart = [];
-        return random.next() < 0.15 ? "home" : "exit";
-      }
-      case "exit":
-        return "exit";
-    }
-  }
-
-  function botStep(): Step {
-    if (botSession === undefined || botSteps % 500 === 0) {
-      botSession = {
-        id: `s-bot-${(botSteps / 500).toString(16)}`,
-        shopper: { device: -1, country: "US", ip: shop.bot.ip },
-        referrer: "-",
-        bot: true,
-      };
-    }
-    const product = random.pick(shop.products); // it walks the whole catalogue
-    const first = botSteps % 500 === 0;
-    botSteps++;
-    return { session: botSession, kind: "view", page: `/p/${product.id}`, product, first };
+  /** A new visit with the step of its entry page pending. */
+  function startSession(now: number): LiveSession {
+    const id = `s-${(++sessionCount).toString(16).padStart(6, "0")}`;
+    const live = newSession(model, id, now);
+    live.pending.push(enter(model, live));
+    return live;
   }
 
   return {
     nextStep(now) {
       if (random.next() < options.botShare) return botStep();
-      let live: LiveSession;
-      if (heap.length > 0 && heap[0]!.due <= now) {
-        live = popMin(heap);
-      } else {
-        live = newSession(now);
-        live.pending.push(enter(live));
-      }
+      let live = heap.length > 0 && heap[0]!.due <= now ? popMin(heap) : startSession(now);
       if (live.pending.length === 0) {
-        const next = advance(live);
-        if (live.pending.length === 0) {
-          if (next === "exit") {
-            // Nothing happened on this edge: the visitor left; the step goes to a new visit.
-            live = newSession(now);
-            live.pending.push(enter(live));
-          } else {
-            live.node = next;
-            live.pending.push(enter(live));
-          }
-        } else if (next === "exit") live.node = "exit";
-        else {
-          live.node = next;
-          live.pending.push(enter(live));
-        }
-        if (clicks && live.node !== "exit" && random.next() < 0.3) {
-          const buttons = PAGE_BUTTONS[live.node] ?? [];
-          const page = live.pending[live.pending.length - 1]!.page;
-          if (buttons.length > 0) {
-            live.pending.push({
-              session: live.session,
-              kind: "click",
-              page,
-              button: random.pick(buttons),
-              first: false,
-            });
-          }
-        }
+        live = walkOn(model, live, () => startSession(now));
+        if (clicks && live.node !== "exit" && random.next() < 0.3) addClick(random, live);
       }
       const step = live.pending.shift()!;
       if (live.pending.length > 0 || live.node !== "exit") {
@@ -334,6 +157,228 @@ export function sessionWalker(
       }
       return step;
     },
+  };
+}
+
+/** What every step of the model draws on: the random stream, the vocabulary and the rates. */
+interface ShopModel {
+  random: SeededRandom;
+  shop: ShopVocabulary;
+  options: ShopModelOptions;
+}
+
+/** A visit arriving at `now`: who, from where, and the page it enters on. */
+function newSession({ random, shop, options }: ShopModel, id: string, now: number): LiveSession {
+  const shopper = shop.shoppers[random.fromCdf(shop.shopperCdf)]!;
+  const campaign = random.next() < options.campaignShare ? random.pick(shop.campaigns) : undefined;
+  const session: Session = {
+    id,
+    shopper,
+    campaign,
+    referrer: campaign?.referrer ?? random.pick(shop.referrers),
+    bot: false,
+  };
+  const entry = random.next();
+  const node: Node = entry < 0.4 ? "home" : entry < 0.65 ? "category" : "product";
+  return {
+    session,
+    due: now,
+    node,
+    category: random.pick(shop.categories),
+    cart: [],
+    pending: [],
+    steps: 0,
+  };
+}
+
+/** A product to view: mostly a popular one of `category`, else one of the whole catalogue. */
+function pickProduct({ random, shop }: ShopModel, category?: string): Product {
+  const list = category === undefined ? undefined : shop.productsByCategory.get(category);
+  if (list !== undefined && list.length > 0 && random.next() < 0.8) {
+    return list[Math.min(list.length - 1, Math.floor(random.pareto(1.2)) - 1)]!;
+  }
+  return shop.products[random.fromCdf(shop.productCdf)]!;
+}
+
+/** The cart's value in EUR, summed in cents. */
+function cartValue(live: LiveSession): number {
+  const cents = live.cart.reduce(
+    (sum, line) => sum + Math.round(line.product.price * 100) * line.quantity,
+    0,
+  );
+  return cents / 100;
+}
+
+/** The step of entering `live.node`, and what may follow on the same page. */
+function enter(model: ShopModel, live: LiveSession): Step {
+  const base = { session: live.session, first: live.steps === 0 };
+  live.steps++;
+  switch (live.node) {
+    case "home":
+      return { ...base, kind: "page", page: "/" };
+    case "category":
+      return { ...base, kind: "page", page: `/c/${live.category}` };
+    case "search":
+      return {
+        ...base,
+        kind: "page",
+        page: `/search?q=${model.random.pick(model.shop.searchTerms)}`,
+      };
+    case "product": {
+      const product = live.product = pickProduct(model, live.category);
+      live.category = product.category;
+      return { ...base, kind: "view", page: `/p/${product.id}`, product };
+    }
+    case "cart":
+      return { ...base, kind: "page", page: "/cart" };
+    case "checkout":
+      return {
+        ...base,
+        kind: "checkout",
+        page: "/checkout",
+        button: "checkout",
+        orderValue: cartValue(live),
+      };
+    case "exit":
+      throw new Error("an ended session has no step");
+  }
+}
+
+/**
+ * Moves a session whose page has no events left one edge of the page graph and queues the
+ * steps that follow. When the visitor left without an event on the way, the step goes to a new
+ * visit from `startSession`, which is returned instead.
+ */
+function walkOn(
+  model: ShopModel,
+  live: LiveSession,
+  startSession: () => LiveSession,
+): LiveSession {
+  const next = advance(model, live);
+  if (next !== "exit") {
+    live.node = next;
+    live.pending.push(enter(model, live));
+  } else if (live.pending.length === 0) {
+    // Nothing happened on this edge: the visitor left; the step goes to a new visit.
+    return startSession();
+  } else {
+    live.node = "exit";
+  }
+  return live;
+}
+
+/** Moves a session one edge of the page graph, with the events that edge implies. */
+function advance(model: ShopModel, live: LiveSession): Node {
+  const u = model.random.next();
+  switch (live.node) {
+    case "home":
+      return u < 0.45 ? "category" : u < 0.65 ? "search" : u < 0.85 ? "product" : "exit";
+    case "category":
+      return u < 0.65 ? "product" : u < 0.75 ? "category" : u < 0.8 ? "home" : "exit";
+    case "search":
+      return u < 0.7 ? "product" : u < 0.8 ? "search" : "exit";
+    case "product":
+      return leaveProduct(model, live, u);
+    case "cart":
+      if (live.cart.length === 0) return u < 0.5 ? "home" : "exit";
+      return u < 0.55 ? "checkout" : u < 0.8 ? "product" : "exit";
+    case "checkout":
+      return leaveCheckout(model, live, u);
+    case "exit":
+      return "exit";
+  }
+}
+
+/** The edge out of a product page, `u` drawn: maybe adding the product to the cart first. */
+function leaveProduct({ random, options }: ShopModel, live: LiveSession, u: number): Node {
+  if (u < options.cartShare && live.product !== undefined) {
+    const quantity = random.next() < 0.85 ? 1 : random.between(2, 3);
+    live.cart.push({ product: live.product, quantity });
+    live.pending.push({
+      session: live.session,
+      kind: "add_to_cart",
+      page: `/p/${live.product.id}`,
+      product: live.product,
+      quantity,
+      button: "add-to-cart",
+      first: false,
+    });
+    return random.next() < 0.45 ? "cart" : "product";
+  }
+  const v = random.next();
+  return v < 0.45 ? "product" : v < 0.6 ? "category" : v < 0.65 ? "cart" : "exit";
+}
+
+/**
+ * The edge out of the checkout, `u` drawn: abandoned, or a payment that fails or buys the
+ * cart (one purchase step per order line, and the cart is empty again).
+ */
+function leaveCheckout({ random, options }: ShopModel, live: LiveSession, u: number): Node {
+  if (u < 0.2) return "exit"; // abandoned at checkout
+  const page = "/checkout/payment";
+  const orderValue = cartValue(live);
+  if (random.next() < options.paymentFailureShare) {
+    live.pending.push({
+      session: live.session,
+      kind: "payment_failed",
+      page,
+      button: "pay",
+      orderValue,
+      first: false,
+    });
+    return random.next() < 0.5 ? "checkout" : "exit";
+  }
+  for (const line of live.cart) {
+    live.pending.push({
+      session: live.session,
+      kind: "purchase",
+      page,
+      product: line.product,
+      quantity: line.quantity,
+      button: "pay",
+      orderValue,
+      first: false,
+    });
+  }
+  live.cart = [];
+  return random.next() < 0.15 ? "home" : "exit";
+}
+
+/** Queues a UI click on one of the buttons of the session's current page, if it has any. */
+function addClick(random: SeededRandom, live: LiveSession): void {
+  const buttons = PAGE_BUTTONS[live.node] ?? [];
+  const page = live.pending[live.pending.length - 1]!.page;
+  if (buttons.length > 0) {
+    live.pending.push({
+      session: live.session,
+      kind: "click",
+      page,
+      button: random.pick(buttons),
+      first: false,
+    });
+  }
+}
+
+/**
+ * The steps of the one high-rate bot: a product view each, over the whole catalogue, in
+ * sessions of 500 views.
+ */
+function botStepper({ random, shop }: ShopModel): () => Step {
+  let botSession: Session | undefined;
+  let botSteps = 0;
+  return () => {
+    if (botSession === undefined || botSteps % 500 === 0) {
+      botSession = {
+        id: `s-bot-${(botSteps / 500).toString(16)}`,
+        shopper: { device: -1, country: "US", ip: shop.bot.ip },
+        referrer: "-",
+        bot: true,
+      };
+    }
+    const product = random.pick(shop.products); // it walks the whole catalogue
+    const first = botSteps % 500 === 0;
+    botSteps++;
+    return { session: botSession, kind: "view", page: `/p/${product.id}`, product, first };
   };
 }
 
