@@ -5,17 +5,17 @@
  *
  * @module
  */
-import { Buffer } from "node:buffer";
-import type { Batch, Consumer, Producer } from "kafkajs";
+import type { Consumer, Producer } from "kafkajs";
 import {
   acknowledgedSender,
-  errorText,
-  type RawMessage,
   type SourcePlugin,
   type SourceRunner,
   topicName,
   z,
 } from "../../lib/sdk/mod.ts";
+import { finalCrash, groupConsumer } from "./kafka/consumer.ts";
+import { deliverBatch } from "./kafka/deliver_batch.ts";
+import { deadLetterMessages } from "./kafka/dead_letters.ts";
 
 const options = z.strictObject({
   topic: topicName().default("RAWLOG")
@@ -52,31 +52,6 @@ const options = z.strictObject({
 /** Validated `kafka` source options. */
 export type KafkaSourceOptions = z.output<typeof options>;
 
-/**
- * How the consumer retries after a failed batch (Cassandra or Kafka not answering) before it
- * counts as a crash: kafkajs doubles the wait from 300 ms up to `maxRetryTime`, 30 s by default,
- * so after a 10 s Cassandra restart the next attempt came up to 20 s after it answered again.
- * Capped at 1 s, results are fresh within seconds of the service's return; 30 attempts keep a
- * crash about as far apart as before (the runtime stops after 10 crashes or 5 minutes).
- */
-export const CONSUMER_RETRY = { retries: 30, initialRetryTime: 300, maxRetryTime: 1_000 };
-
-/**
- * How often a member tells the group it is alive, ms. A member learns that the group is
- * rebalancing (a runner died or joined) only at its next heartbeat: at kafkajs' default of 3 s
- * that wait came on top of the session timeout after a runner was killed, and a recovery took
- * 15.1 s against its bound of session + 5 s. A heartbeat is one small request.
- */
-const HEARTBEAT_MS = 1_000;
-/** How long a failed batch is tried again in place before kafkajs sees the failure, ms. */
-export const BATCH_RETRY_MS = 20_000;
-/**
- * How often a failed batch is tried again in place, ms: a batch waiting on a restarting
- * Cassandra goes through at most this long after it answers (it was a second, a fifth of the
- * 5 s within which results must be fresh again).
- */
-const BATCH_RETRY_EVERY_MS = 250;
-
 function deadLetterTopic(settings: KafkaSourceOptions): string {
   return settings.dead_letter_topic ?? `${settings.topic}.dlq`;
 }
@@ -99,20 +74,13 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
     { topic: deadLetterTopic(settings), partitions: settings.partitions },
   ],
   open(settings, context) {
-    const consumer: Consumer = context.kafka.consumer({
-      groupId: context.consumerGroup,
-      maxBytesPerPartition: settings.max_bytes_per_partition,
-      maxBytes: settings.max_bytes_per_partition * 10,
-      sessionTimeout: settings.session_timeout_ms,
-      heartbeatInterval: HEARTBEAT_MS,
-      retry: {
-        ...CONSUMER_RETRY,
-        // kafkajs restarts a crashed consumer forever; the runtime counts each crash, logs it
-        // and says when the failure has persisted long enough to stop instead.
-        restartOnFailure: (error) => Promise.resolve(onFailure(error)),
-      },
-    });
     let onFailure: (error: unknown) => boolean = () => true;
+    const consumer: Consumer = groupConsumer(
+      context.kafka,
+      context.consumerGroup,
+      settings,
+      (error) => onFailure(error),
+    );
     const deadLetters: Producer = context.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -131,11 +99,7 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
         await connect();
         await consumer.subscribe({ topic: settings.topic, fromBeginning: settings.from_beginning });
         if (handlers.onFailure !== undefined) onFailure = handlers.onFailure;
-        const crashed = new Promise<never>((_, reject) => {
-          consumer.on(consumer.events.CRASH, (event) => {
-            if (!event.payload.restart) reject(event.payload.error);
-          });
-        });
+        const crashed = finalCrash(consumer);
         // A batch fetched before a rebalance must not move the fetch position of the new
         // assignment: it is resolved only when no group join happened while it ran, otherwise
         // its messages are fetched again from the committed offsets.
@@ -157,73 +121,19 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
             const startedIn = generation;
             inFlight++;
             try {
-              await handleBatch(batch, heartbeat);
+              await deliverBatch(batch, heartbeat, {
+                onBatch: handlers.onBatch,
+                signal,
+                messageTimeFallback: settings.message_time_fallback,
+                rejoined: () => generation !== startedIn,
+                log: context.log,
+              });
               if (generation === startedIn) resolveOffset(batch.lastOffset());
             } finally {
               if (--inFlight === 0) drained?.();
             }
           },
         });
-        async function handleBatch(batch: Batch, heartbeat: () => Promise<void>): Promise<void> {
-          const messages: RawMessage[] = batch.messages.map((message) => ({
-            offset: Number(message.offset),
-            value: message.value,
-            producedAt: Number(message.timestamp),
-            // The message timestamp is stored with the message: the same on every delivery.
-            fallbackTime: settings.message_time_fallback ? Number(message.timestamp) : undefined,
-          }));
-          // A batch can wait on Cassandra (a node restarting or frozen) for longer than the
-          // session, or fail while it is down: heartbeats go on meanwhile and a failed batch is
-          // tried again in place (re-delivery is recognised, so that is safe) for up to
-          // BATCH_RETRY_MS, so the group does not evict a member that is only waiting (an
-          // eviction re-delivers everything read since the last commit and costs a rebalance).
-          // Past that, the failure goes to kafkajs, which counts it as a crash. When the group
-          // asks its members to rejoin (a heartbeat fails: rebalance, or a restarted
-          // coordinator), or partitions move, retrying in place would only hold the group up,
-          // so the failure goes to kafkajs at once and the batch is re-delivered after the join.
-          const joinedIn = generation;
-          let groupWaits = false;
-          const keepAlive = setInterval(() =>
-            heartbeat().catch(() => {
-              groupWaits = true;
-            }), HEARTBEAT_MS);
-          const started = Date.now();
-          try {
-            for (let attempt = 1;; attempt++) {
-              try {
-                await handlers.onBatch({
-                  stream: batch.topic,
-                  partition: batch.partition,
-                  messages,
-                  lag: Number(batch.offsetLag()),
-                  endOffset: Number(batch.highWatermark),
-                });
-                if (attempt > 1) {
-                  context.log(
-                    `${batch.topic}/${batch.partition}: batch went through at attempt ${attempt}`,
-                  );
-                }
-                break;
-              } catch (error) {
-                const givingUp = signal.aborted || groupWaits || generation !== joinedIn ||
-                  Date.now() - started >= BATCH_RETRY_MS;
-                if (givingUp) throw error;
-                if (attempt === 1) {
-                  context.log(
-                    `${batch.topic}/${batch.partition}: batch failed, trying again every ` +
-                      `${BATCH_RETRY_EVERY_MS} ms for up to ${BATCH_RETRY_MS / 1000} s: ${
-                        errorText(error, { firstLine: true })
-                      }`,
-                  );
-                }
-                await new Promise((resolve) => setTimeout(resolve, BATCH_RETRY_EVERY_MS));
-              }
-            }
-          } finally {
-            clearInterval(keepAlive);
-          }
-          await heartbeat();
-        }
         const aborted = new Promise<void>((resolve) => {
           if (signal.aborted) resolve();
           signal.addEventListener("abort", () => resolve(), { once: true });
@@ -242,20 +152,7 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
         })));
       },
       async reject(batch, rejections) {
-        await deadLetterSender.send(rejections.map(({ message, reason }) => ({
-          key: `${batch.stream}/${batch.partition}/${message.offset}`,
-          value: message.value === null ? null : Buffer.from(
-            message.value.buffer,
-            message.value.byteOffset,
-            message.value.byteLength,
-          ),
-          headers: {
-            reason,
-            source_topic: batch.stream,
-            source_partition: String(batch.partition),
-            source_offset: String(message.offset),
-          },
-        })));
+        await deadLetterSender.send(deadLetterMessages(batch, rejections));
       },
       async close() {
         await Promise.allSettled([consumer.disconnect(), deadLetters.disconnect()]);

@@ -1,5 +1,5 @@
 import assert from "assert";
-import { CONSUMER_RETRY } from "./kafka.ts";
+import { CONSUMER_RETRY } from "./consumer.ts";
 
 Deno.test("kafka source: after a failed batch the consumer tries again at least every second", () => {
   // A Cassandra restart of 10 s was followed by 20 s of stale results with kafkajs' default
