@@ -5,7 +5,9 @@
  * - the contract types (`AggregationPlugin`, `SourcePlugin`, `SinkPlugin`, `NotifierPlugin`,
  *   records, results, alert notifications);
  * - `z` (zod) and option-schema helpers that say what they expected and found
- *   (`cqlIdentifier`, `topicName`, `duration`, `excludeBots`, `hllPrecision`);
+ *   (`cqlIdentifier`, `topicName`, `duration`, `excludeBots`, `hllPrecision`); the Kafka topic
+ *   options plugins share (`topicOption`, `partitionsOption`, `deadLetterTopicOption`, with
+ *   `deadLetterTopicOf` for the dead-letter topic they name);
  * - result keys of one or several columns (`keyColumns`, `keyValues`), the page of a record
  *   (`pageOf`); the version by which sinks let the more complete result win (`resultVersion`);
  * - counting maps safe for any key (`addCount`, `mergeCounts`, `topCounts`); a running top N
@@ -78,6 +80,12 @@ export {
   hllPrecision,
   topicName,
 } from "../config/option_schemas.ts";
+export {
+  deadLetterTopicOf,
+  deadLetterTopicOption,
+  partitionsOption,
+  topicOption,
+} from "../config/topic_options.ts";
 export { isCqlIdentifier, isTopicName } from "../config/identifiers.ts";
 export { formatDuration, parseDuration } from "../parse/duration.ts";
 export { forEachConcurrent } from "../concurrency.ts";

@@ -5,16 +5,17 @@
  * @module
  */
 import type { Producer } from "kafkajs";
-import { acknowledgedSender, type NotifierPlugin, topicName, z } from "../../lib/sdk/mod.ts";
+import {
+  acknowledgedSender,
+  type NotifierPlugin,
+  partitionsOption,
+  topicOption,
+  z,
+} from "../../lib/sdk/mod.ts";
 
 const options = z.strictObject({
-  topic: topicName()
-    .default("ALERTS")
-    .describe("Topic receiving alert messages; created when missing.")
-    .meta({ examples: ["ALERTS"] }),
-  partitions: z.number().int().min(1).max(1000).default(1)
-    .describe("Partition count used when the runner creates the topic.")
-    .meta({ examples: [1] }),
+  topic: topicOption("ALERTS", "Topic receiving alert messages; created when missing."),
+  partitions: partitionsOption(1),
 });
 
 /** Validated `kafka` notifier options. */

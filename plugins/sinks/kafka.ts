@@ -9,20 +9,16 @@ import {
   acknowledgedSender,
   keyColumns,
   keyValues,
+  partitionsOption,
   type SinkPlugin,
-  topicName,
+  topicOption,
   type WindowResult,
   z,
 } from "../../lib/sdk/mod.ts";
 
 const options = z.strictObject({
-  topic: topicName()
-    .default("RESULTS")
-    .describe("Topic receiving result messages; created when missing.")
-    .meta({ examples: ["RESULTS"] }),
-  partitions: z.number().int().min(1).max(1000).default(6)
-    .describe("Partition count used when the runner creates the topic.")
-    .meta({ examples: [6] }),
+  topic: topicOption("RESULTS", "Topic receiving result messages; created when missing."),
+  partitions: partitionsOption(6),
 });
 
 /** Validated `kafka` sink options. */

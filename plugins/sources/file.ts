@@ -14,11 +14,14 @@
 import { Buffer } from "node:buffer";
 import type { Kafka, Producer } from "kafkajs";
 import {
+  deadLetterTopicOf,
+  deadLetterTopicOption,
   errorText,
+  partitionsOption,
   sendAcknowledged,
   type SourcePlugin,
   type SourceRunner,
-  topicName,
+  topicOption,
   z,
 } from "../../lib/sdk/mod.ts";
 import { clientAddressOption, lineParser, logFormatOption } from "./log_lines/format_options.ts";
@@ -41,18 +44,16 @@ const options = z.strictObject({
         "are always read from their beginning; after that, the source goes on where it stopped).",
     )
     .meta({ examples: ["end"] }),
-  topic: topicName().default("RAWLOG")
-    .describe("Topic the lines are written to, as JSON records; a `kafka` source reads it.")
-    .meta({ examples: ["RAWLOG"] }),
-  partitions: z.number().int().min(1).max(1000).default(6)
-    .describe("Partition count used when the runner creates the topic.")
-    .meta({ examples: [6] }),
-  dead_letter_topic: topicName().optional()
-    .describe(
-      "Topic receiving lines that do not match the format (headers: reason with the column, " +
-        "file.path, file.fingerprint, file.offset); default <topic>.dlq.",
-    )
-    .meta({ examples: ["RAWLOG.dlq"] }),
+  topic: topicOption(
+    "RAWLOG",
+    "Topic the lines are written to, as JSON records; a `kafka` source reads it.",
+  ),
+  partitions: partitionsOption(6),
+  dead_letter_topic: deadLetterTopicOption(
+    "lines that do not match the format (headers: reason with the column, file.path, " +
+      "file.fingerprint, file.offset)",
+    "RAWLOG.dlq",
+  ),
   id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, {
     error: "expected 1-64 characters from A-Z a-z 0-9 . _ -",
   }).default("file")
@@ -78,10 +79,6 @@ const MAX_WRITE_BYTES = 512 * 1024;
 const MAX_WRITE_LINES = 5_000;
 /** Longest pause between attempts after a failure, ms. */
 const MAX_BACKOFF_MS = 5_000;
-
-function deadLetterTopic(settings: FileSourceOptions): string {
-  return settings.dead_letter_topic ?? `${settings.topic}.dlq`;
-}
 
 /** The partition a follower writes to: a hash of its id over the topic's partitions. */
 async function partitionFor(kafka: Kafka, topic: string, id: string): Promise<number> {
@@ -137,11 +134,11 @@ const fileSource: SourcePlugin<FileSourceOptions> = {
   feedsTopic: (settings) => settings.topic,
   topics: (settings) => [
     { topic: settings.topic, partitions: settings.partitions },
-    { topic: deadLetterTopic(settings), partitions: settings.partitions },
+    { topic: deadLetterTopicOf(settings), partitions: settings.partitions },
   ],
   open(settings, context): Promise<SourceRunner> {
     const format = lineParser(settings);
-    const dlqTopic = deadLetterTopic(settings);
+    const dlqTopic = deadLetterTopicOf(settings);
     const newProducer = () =>
       context.kafka.producer({
         idempotent: true,

@@ -13,11 +13,12 @@ import {
   ApiKeyListError,
   parseApiKeyFile,
   parseApiKeyVariable,
+  partitionsOption,
   type SourcePlugin,
   type SourceRunner,
   type StoredApiKey,
   tokenBuckets,
-  topicName,
+  topicOption,
   z,
 } from "../../lib/sdk/mod.ts";
 import { ingestRoutes } from "./http/ingest_routes.ts";
@@ -41,12 +42,8 @@ function matching(pattern: RegExp, expected: string, format: string): z.ZodStrin
 }
 
 const options = z.strictObject({
-  topic: topicName().default("RAWLOG")
-    .describe("Topic accepted events are written to; a `kafka` source reads it.")
-    .meta({ examples: ["RAWLOG"] }),
-  partitions: z.number().int().min(1).max(1000).default(6)
-    .describe("Partition count used when the runner creates the topic.")
-    .meta({ examples: [6] }),
+  topic: topicOption("RAWLOG", "Topic accepted events are written to; a `kafka` source reads it."),
+  partitions: partitionsOption(6),
   api_keys_env: matching(ENV_NAME, "an environment variable name", "environment variable name")
     .default("INGEST_API_KEYS")
     .describe("Environment variable holding key entries NAME=sha256:HEX (comma separated).")

@@ -8,9 +8,12 @@
 import type { Consumer, Producer } from "kafkajs";
 import {
   acknowledgedSender,
+  deadLetterTopicOf,
+  deadLetterTopicOption,
+  partitionsOption,
   type SourcePlugin,
   type SourceRunner,
-  topicName,
+  topicOption,
   z,
 } from "../../lib/sdk/mod.ts";
 import { finalCrash, groupConsumer } from "./kafka/consumer.ts";
@@ -18,17 +21,12 @@ import { deliverBatch } from "./kafka/deliver_batch.ts";
 import { deadLetterMessages } from "./kafka/dead_letters.ts";
 
 const options = z.strictObject({
-  topic: topicName().default("RAWLOG")
-    .describe("Topic to read web logs or events from.")
-    .meta({ examples: ["RAWLOG"] }),
-  partitions: z.number().int().min(1).max(1000).default(6)
-    .describe("Partition count used when the runner creates the topic.")
-    .meta({ examples: [6] }),
-  dead_letter_topic: topicName().optional()
-    .describe(
-      "Topic receiving messages that cannot be parsed or fail validation; default <topic>.dlq.",
-    )
-    .meta({ examples: ["RAWLOG.dlq"] }),
+  topic: topicOption("RAWLOG", "Topic to read web logs or events from."),
+  partitions: partitionsOption(6),
+  dead_letter_topic: deadLetterTopicOption(
+    "messages that cannot be parsed or fail validation",
+    "RAWLOG.dlq",
+  ),
   from_beginning: z.boolean().default(true)
     .describe("Where a new consumer group starts: the oldest retained message, or only new ones.")
     .meta({ examples: [true] }),
@@ -52,10 +50,6 @@ const options = z.strictObject({
 /** Validated `kafka` source options. */
 export type KafkaSourceOptions = z.output<typeof options>;
 
-function deadLetterTopic(settings: KafkaSourceOptions): string {
-  return settings.dead_letter_topic ?? `${settings.topic}.dlq`;
-}
-
 /** The `kafka` source plugin. */
 const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
   kind: "source",
@@ -71,7 +65,7 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
   example: { topic: "RAWLOG", partitions: 6, dead_letter_topic: "RAWLOG.dlq" },
   topics: (settings) => [
     { topic: settings.topic, partitions: settings.partitions },
-    { topic: deadLetterTopic(settings), partitions: settings.partitions },
+    { topic: deadLetterTopicOf(settings), partitions: settings.partitions },
   ],
   open(settings, context) {
     let onFailure: (error: unknown) => boolean = () => true;
@@ -85,7 +79,7 @@ const kafkaSource: SourcePlugin<KafkaSourceOptions> = {
       idempotent: true,
       maxInFlightRequests: 1,
     });
-    const dlqTopic = deadLetterTopic(settings);
+    const dlqTopic = deadLetterTopicOf(settings);
     // Every partition's answer is checked: a kafkajs send can resolve without some.
     const deadLetterSender = acknowledgedSender(context.kafka, deadLetters, dlqTopic);
     let connected: Promise<void> | undefined;

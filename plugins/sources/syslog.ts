@@ -11,12 +11,15 @@ import dgram from "node:dgram";
 import type { Producer } from "kafkajs";
 import {
   acknowledgedSender,
+  deadLetterTopicOf,
+  deadLetterTopicOption,
   errorText,
   type LogFormat,
   parseSyslogMessage,
+  partitionsOption,
   type SourcePlugin,
   type SourceRunner,
-  topicName,
+  topicOption,
   z,
 } from "../../lib/sdk/mod.ts";
 import {
@@ -56,18 +59,16 @@ const options = z.strictObject({
     .meta({ examples: ["0.0.0.0:5514"] }),
   format: logFormatOption().meta({ examples: ["combined"] }),
   client_address: clientAddressOption().meta({ examples: ["remote_addr"] }),
-  topic: topicName().default("RAWLOG")
-    .describe("Topic the records are written to, as JSON; a `kafka` source reads it.")
-    .meta({ examples: ["RAWLOG"] }),
-  partitions: z.number().int().min(1).max(1000).default(6)
-    .describe("Partition count used when the runner creates the topic.")
-    .meta({ examples: [6] }),
-  dead_letter_topic: topicName().optional()
-    .describe(
-      "Topic receiving malformed frames and bodies that do not match the format (headers: " +
-        "reason, peer, transport); default <topic>.dlq.",
-    )
-    .meta({ examples: ["RAWLOG.dlq"] }),
+  topic: topicOption(
+    "RAWLOG",
+    "Topic the records are written to, as JSON; a `kafka` source reads it.",
+  ),
+  partitions: partitionsOption(6),
+  dead_letter_topic: deadLetterTopicOption(
+    "malformed frames and bodies that do not match the format (headers: reason, peer, " +
+      "transport)",
+    "RAWLOG.dlq",
+  ),
   max_message_bytes: z.number().int().min(480).max(1_048_576).default(65_536)
     .describe("Longest message; longer frames are dead-lettered (their first 200 bytes).")
     .meta({ examples: [65_536] }),
@@ -88,10 +89,6 @@ export type SyslogSourceOptions = z.output<typeof options>;
 const MAX_PER_SEND = 5_000;
 /** Most messages waiting for Kafka before datagrams are dropped. */
 const MAX_QUEUED = 100_000;
-
-function deadLetterTopic(settings: SyslogSourceOptions): string {
-  return settings.dead_letter_topic ?? `${settings.topic}.dlq`;
-}
 
 function hostAndPort(address: string): { hostname: string; port: number } {
   const match = LISTEN.exec(address)!;
@@ -175,7 +172,7 @@ const syslogSource: SourcePlugin<SyslogSourceOptions> = {
   feedsTopic: (settings) => settings.topic,
   topics: (settings) => [
     { topic: settings.topic, partitions: settings.partitions },
-    { topic: deadLetterTopic(settings), partitions: settings.partitions },
+    { topic: deadLetterTopicOf(settings), partitions: settings.partitions },
   ],
   open(settings, context): Promise<SourceRunner> {
     const format = lineParser(settings);
@@ -186,7 +183,11 @@ const syslogSource: SourcePlugin<SyslogSourceOptions> = {
     });
     let connected: Promise<void> | undefined;
     const topicSender = acknowledgedSender(context.kafka, producer, settings.topic);
-    const deadLetterSender = acknowledgedSender(context.kafka, producer, deadLetterTopic(settings));
+    const deadLetterSender = acknowledgedSender(
+      context.kafka,
+      producer,
+      deadLetterTopicOf(settings),
+    );
     let lastFailure = "";
     const queue = sendQueue(
       async (messages) => {
