@@ -17,7 +17,8 @@
  *   same for a count per key; with a `summary` (`KeyedSummary`), real time also finishes from
  *   the changed keys only (`finishFromSummary` makes the whole `finish` from it);
  * - helpers for I/O plugins (`forEachConcurrent`, `parseDuration`, `daysBetween`, `errorText`,
- *   `acknowledgedSender` for a Kafka send that every message's partition answered);
+ *   `acknowledgedSender` for a Kafka send that every message's partition answered,
+ *   `topicProducer` for a plugin that publishes to one topic);
  * - the input parser every source validates with (`parseLogMessage`), and log formats compiled
  *   from a name or an nginx/Apache format string (`compileLogFormat`); syslog headers
  *   (`parseSyslogMessage`);
@@ -95,6 +96,7 @@ export {
   type PartitionedMessage,
   sendAcknowledged,
 } from "../kafka_send.ts";
+export { type TopicProducer, topicProducer } from "../topic_producer.ts";
 export { errorText } from "../errors.ts";
 export { parseLogMessage } from "../parse/parse_log_message.ts";
 export { describeValue, type ParseResult } from "../parse/validate.ts";

@@ -4,12 +4,11 @@
  *
  * @module
  */
-import type { Producer } from "kafkajs";
 import {
-  acknowledgedSender,
   type NotifierPlugin,
   partitionsOption,
   topicOption,
+  topicProducer,
   z,
 } from "../../lib/sdk/mod.ts";
 
@@ -33,17 +32,12 @@ const kafkaNotifier: NotifierPlugin<KafkaNotifierOptions> = {
   example: { topic: "ALERTS" },
   topics: (settings) => [{ topic: settings.topic, partitions: settings.partitions }],
   open(settings, context) {
-    const producer: Producer = context.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    let connected: Promise<void> | undefined;
-    const sender = acknowledgedSender(context.kafka, producer, settings.topic);
+    const producer = topicProducer(context.kafka, settings.topic);
     return Promise.resolve({
       async send(notification) {
         // A failed connect is tried again at the next notification.
-        await (connected ??= producer.connect().catch((error) => {
-          connected = undefined;
-          throw error;
-        }));
-        await sender.send([{
+        await producer.connect();
+        await producer.send([{
           key: `${notification.rule}/${notification.series}`,
           value: JSON.stringify({
             id: notification.id,
@@ -59,9 +53,7 @@ const kafkaNotifier: NotifierPlugin<KafkaNotifierOptions> = {
           }),
         }]);
       },
-      close: async () => {
-        if (connected !== undefined) await producer.disconnect();
-      },
+      close: () => producer.close(),
     });
   },
 };

@@ -4,14 +4,13 @@
  *
  * @module
  */
-import type { Producer } from "kafkajs";
 import {
-  acknowledgedSender,
   keyColumns,
   keyValues,
   partitionsOption,
   type SinkPlugin,
   topicOption,
+  topicProducer,
   type WindowResult,
   z,
 } from "../../lib/sdk/mod.ts";
@@ -62,23 +61,20 @@ const kafkaSink: SinkPlugin<KafkaSinkOptions> = {
   example: { topic: "RESULTS" },
   topics: (settings) => [{ topic: settings.topic, partitions: settings.partitions }],
   open(settings, context) {
-    const producer: Producer = context.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    let connected: Promise<void> | undefined;
-    // Every partition's answer is checked: a kafkajs send can resolve without some.
-    const sender = acknowledgedSender(context.kafka, producer, settings.topic);
+    const producer = topicProducer(context.kafka, settings.topic);
     return Promise.resolve({
       prepare: async () => {
-        await (connected ??= producer.connect());
+        await producer.connect();
       },
       async write(results) {
         if (results.length === 0) return;
-        await (connected ??= producer.connect());
-        await sender.send(results.map((result) => ({
+        await producer.connect();
+        await producer.send(results.map((result) => ({
           key: `${result.aggregation}/${result.window.key}`,
           value: JSON.stringify(resultMessage(result)),
         })));
       },
-      close: () => producer.disconnect(),
+      close: () => producer.close(),
     });
   },
 };
