@@ -16,6 +16,7 @@
 import type { Aggregation, AggregationPlugin, LogRecord } from "../lib/sdk/mod.ts";
 import { addKeyedRecord, windowCutter, windowSize } from "../lib/sdk/mod.ts";
 import type { WindowState } from "../lib/realtime/partition_state.ts";
+import { WindowValues } from "../lib/realtime/spill.ts";
 import { resultCache, windowResult } from "../lib/realtime/window_result.ts";
 import uniqueVisitors from "../plugins/aggregations/unique_visitors.ts";
 import topPages from "../plugins/aggregations/top_pages.ts";
@@ -54,7 +55,7 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 /** The unique_visitors window of one partition: page i has 1 + i % 4 visitors. */
 function visitorsPartition(aggregation: Aggregation): WindowState {
   const keyed = aggregation.keyed!;
-  const values = new Map<string, unknown>();
+  const values = new WindowValues();
   let records = 0;
   for (let page = 0; page < PAGES; page++) {
     let value = keyed.start();

@@ -6,7 +6,8 @@
  * processor's state rows, RSS and the time taken, so a change to what the runner keeps can be
  * measured in a minute. `--pages N`: the high-cardinality scenario (N distinct URIs, counted raw
  * by `top_pages`); `--only A,B`: only these aggregations (by name); `--no-results`: no sinks, so
- * no result is computed and the result caches stay empty; `--flush N`: events between flushes.
+ * no result is computed and the result caches stay empty; `--flush N`: events between flushes;
+ * `--memory-keys N`: state keys kept in memory before idle ones spill (runtime.state_memory_keys).
  * The stand-in changelog keeps nothing: the figures are the runner's memory and time.
  *
  * ```sh
@@ -22,6 +23,7 @@ import { loadPipeline } from "../lib/config/load.ts";
 import { windowCutter } from "../lib/windows.ts";
 import { createProcessor } from "../lib/realtime/processor.ts";
 import type { ChangelogStore } from "../lib/realtime/changelog_store.ts";
+import { spillStore } from "../lib/realtime/spill.ts";
 import type { Aggregation, Sink, SourceBatch, SourceRunner } from "../lib/contracts.ts";
 import { generateTraffic } from "../lib/traffic/simulate.ts";
 import { benchTraffic } from "./expected.ts";
@@ -33,6 +35,7 @@ const { values: args } = parseArgs({
     flush: { type: "string", default: "10000" },
     only: { type: "string" },
     "no-results": { type: "boolean", default: false },
+    "memory-keys": { type: "string" },
   },
 });
 const events = Number(args.events);
@@ -85,7 +88,11 @@ const source: SourceRunner = {
   commit: () => Promise.resolve(),
   close: () => Promise.resolve(),
 };
+const spill = spillStore(
+  args["memory-keys"] === undefined ? undefined : Number(args["memory-keys"]),
+);
 const processor = createProcessor({
+  spill,
   source,
   aggregations,
   cutter: windowCutter("UTC"),
@@ -124,9 +131,11 @@ const stats = processor.stats();
 console.log(
   `${events} events${pages === undefined ? "" : `, ${pages} pages raw`}, ` +
     `${aggregations.length} aggregations: heap ${before} -> ${after} MiB, ` +
-    `${stats.stateRows} windows, ${stats.stateKeys} keys, rss ${
+    `${stats.stateRows} windows, ${stats.stateKeys} keys (${spill.inMemory} in memory, ` +
+    `${spill.spilled} spilled, ${spill.loaded} loaded back), rss ${
       Math.round(Deno.memoryUsage().rss / 2 ** 20)
     } MiB, ` +
     `${((performance.now() - start) / 1000).toFixed(1)} s ` +
     `(${Math.round(events / ((performance.now() - start) / 1000))} events/s)`,
 );
+spill.close();

@@ -11,6 +11,7 @@ import { applyCoreSchema } from "../lib/runtime/cassandra.ts";
 import type { CassandraSettings } from "../lib/config/pipeline.ts";
 import { changelogStore } from "../lib/realtime/changelog_store.ts";
 import { checkpoints } from "../lib/realtime/checkpoint.ts";
+import { WindowValues } from "../lib/realtime/spill.ts";
 
 /** What a restore measurement found. */
 export interface RestoreResult {
@@ -43,7 +44,7 @@ export async function measureRestore(
     const store = changelogStore(client, keyspace);
     const writer = checkpoints(store);
     const { owned } = await writer.take("BENCH", 0);
-    const values = new Map<string, unknown>();
+    const values = new WindowValues();
     for (let i = 0; i < keys; i++) values.set(`/page/${i}`, [1 + (i % 7), [i % 4096, 3]]);
     owned.state.windows.set("pages\u00002026-11-20", {
       aggregation: "pages",

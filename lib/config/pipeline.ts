@@ -64,6 +64,13 @@ export interface RuntimeSettings {
    * size of a flush while catching up (larger: fewer, longer flushes, more memory).
    */
   maxPendingKeys: number;
+  /**
+   * Most state keys of open windows held in memory; past it, keys that stopped changing spill
+   * to a local SQLite cache (rebuilt from the changelog, never the truth).
+   */
+  stateMemoryKeys: number;
+  /** Where that cache's file goes (a new directory under it); default the temporary directory. */
+  stateDir?: string;
   /** Kafka consumer group of the real-time loop. */
   consumerGroup: string;
   /** Table every valid record is written to (a validated identifier). */

@@ -38,6 +38,12 @@ export function describePlan(pipeline: Pipeline, now: Date = new Date()): string
       ["flush", `every ${runtime.flushIntervalMs} ms`],
       ["allowed lateness", formatDuration(runtime.allowedLatenessMs)],
       ["flush size", `up to ${runtime.maxPendingKeys} changed keys, then reading waits`],
+      [
+        "state in memory",
+        `up to ${runtime.stateMemoryKeys} keys, then idle keys spill to ${
+          runtime.stateDir ?? "the temporary directory"
+        }`,
+      ],
       ["consumer group", runtime.consumerGroup],
       ["http", describeHttp(pipeline)],
     ])),

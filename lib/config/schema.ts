@@ -122,6 +122,8 @@ export const runtimeSchema = z.strictObject({
       "partition, with no key budget): remove the line",
   }).optional(),
   max_pending_keys: z.number().int().min(1).default(200_000),
+  state_memory_keys: z.number().int().min(1).default(300_000),
+  state_dir: z.string().min(1).optional(),
   consumer_group: z.string().min(1).default("web-analytics"),
   log_table: cqlIdentifier.default("log"),
   log_ttl: duration().optional(),
@@ -232,6 +234,8 @@ export function toRuntimeSettings(runtime: z.output<typeof runtimeSchema>): Runt
     // Validated by the schema's pattern, so it parses.
     allowedLatenessMs: parseDuration(runtime.allowed_lateness)!,
     maxPendingKeys: runtime.max_pending_keys,
+    stateMemoryKeys: runtime.state_memory_keys,
+    ...(runtime.state_dir === undefined ? {} : { stateDir: runtime.state_dir }),
     consumerGroup: runtime.consumer_group,
     logTable: runtime.log_table,
     ...(runtime.log_ttl === undefined ? {} : { logTtlMs: parseDuration(runtime.log_ttl)! }),

@@ -30,16 +30,20 @@ import type { ChangelogStore, Checkpoint } from "./changelog_store.ts";
 import { CHUNK_BYTES, encodeEntry, EPOCH_SPAN } from "./changelog_store.ts";
 import {
   applyEntry,
+  dropState,
   emptyPartition,
   evictClosed as evictClosedOf,
   keyCount,
   type PartitionState,
+  removeWindow,
+  spillIdle,
   takeEntry,
   untakeEntry,
   windowId,
 } from "./partition_state.ts";
 import type { PartOfWindow } from "./window_result.ts";
 import type { Append } from "./changelog_store.ts";
+import type { SpillStore } from "./spill.ts";
 
 /** A partition this process owns. */
 export interface OwnedPartition {
@@ -171,8 +175,9 @@ async function restore(
   partition: number,
   checkpoint: Checkpoint,
   from: FollowedPartition | undefined,
+  spill: SpillStore | undefined,
 ): Promise<{ state: PartitionState; bytes: number }> {
-  const state = from?.state ?? emptyPartition(stream, partition);
+  const state = from?.state ?? emptyPartition(stream, partition, spill);
   const { entries, bytes } = await store.read(
     stream,
     partition,
@@ -193,10 +198,15 @@ export function partitionId(stream: string, partition: number): string {
   return `${stream}/${partition}`;
 }
 
-/** Creates the partition holder of one processor. */
-export function checkpoints(store: ChangelogStore): Checkpoints {
+/**
+ * Creates the partition holder of one processor; the idle keys of what it holds spill to
+ * `spill` when given.
+ */
+export function checkpoints(store: ChangelogStore, spill?: SpillStore): Checkpoints {
   const owned = new Map<string, OwnedPartition>();
   const followed = new Map<string, FollowedPartition>();
+  /** Forgets a partition no longer held here (`state` unless it lives on elsewhere). */
+  const release = (state: PartitionState | undefined) => state !== undefined && dropState(state);
 
   async function take(stream: string, partition: number): Promise<Taken> {
     const id = partitionId(stream, partition);
@@ -211,23 +221,26 @@ export function checkpoints(store: ChangelogStore): Checkpoints {
       return { owned: held, restoredBytes: 0 };
     }
     // Someone else wrote since (or this process never held it): the changelog is the truth.
+    release(held?.state);
     owned.delete(id);
     const replica = followed.get(id);
     followed.delete(id);
-    const { state, bytes } = await restore(store, stream, partition, checkpoint, replica);
+    const { state, bytes } = await restore(store, stream, partition, checkpoint, replica, spill);
     const taken: OwnedPartition = { state, checkpoint, written: 0 };
     owned.set(id, taken);
     return { owned: taken, restoredBytes: bytes };
   }
 
   async function write(): Promise<CheckpointSummary> {
-    // One synchronous step: every entry taken and encoded before anything changes the state.
+    // One synchronous step: idle keys spilled, every entry taken and encoded before anything
+    // changes the state.
+    for (const [, state] of held()) spillIdle(state);
     const { byStream, taken, summary } = takeEntries(owned);
     const results = await Promise.allSettled([...byStream].map(async ([stream, list]) => {
       const fenced = await store.append(stream, list.map((item) => item.append));
       for (const { id, held, append } of list) {
         if (fenced.has(append.partition)) {
-          if (owned.get(id) === held) owned.delete(id);
+          if (owned.get(id) === held) owned.delete(id), release(held.state);
           summary.fenced.push(id);
           summary.entries--;
           continue;
@@ -267,6 +280,7 @@ export function checkpoints(store: ChangelogStore): Checkpoints {
           if (held.checkpoint.epoch >= checkpoint.epoch) return;
           // Taken by another owner since: what this process holds of it is no longer the truth.
           owned.delete(id);
+          release(held.state);
         }
         const replica = followed.get(id);
         if (replica !== undefined && replica.lastSeq === checkpoint.lastSeq) return;
@@ -286,7 +300,7 @@ export function checkpoints(store: ChangelogStore): Checkpoints {
             current = fresh;
           }
         }
-        const state = replica?.state ?? emptyPartition(stream, partition);
+        const state = replica?.state ?? emptyPartition(stream, partition, spill);
         for (const entry of read.entries) applyEntry(state, entry);
         bytes += read.bytes;
         followed.set(id, { state, lastSeq: current.lastSeq });
@@ -318,7 +332,7 @@ export function checkpoints(store: ChangelogStore): Checkpoints {
     // A followed partition's evictions are its owner's to write; here they only free memory.
     for (const { state } of followed.values()) {
       for (const [id, window] of state.windows) {
-        if (window.closesAt <= watermark && !keep(id)) state.windows.delete(id);
+        if (window.closesAt <= watermark && !keep(id)) removeWindow(state, id);
       }
     }
   }

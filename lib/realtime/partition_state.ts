@@ -24,6 +24,7 @@
  */
 import type { KeyedState } from "../contracts.ts";
 import type { LogRecord } from "../records.ts";
+import { type SpillStore, WindowValues } from "./spill.ts";
 
 /** One window's state in one partition. */
 export interface WindowState {
@@ -35,8 +36,8 @@ export interface WindowState {
   closesAt: number;
   /** Records counted. */
   records: number;
-  /** Value by state key. */
-  values: Map<string, unknown>;
+  /** Value by state key, in memory or spilled (see `spill.ts`). */
+  values: WindowValues;
   /** Keys changed since the last changelog entry. */
   changed: Set<string>;
   /** Whether `records` changed since the last changelog entry. */
@@ -70,6 +71,8 @@ export interface PartitionState {
   dirty: boolean;
   /** Keys changed since the last entry, over every window (the sizes of their `changed`). */
   pending: number;
+  /** Where idle keys spill (none: all stay in memory). */
+  spill?: SpillStore;
 }
 
 /** The offset and fingerprint of the last message a partition's state applied. */
@@ -85,8 +88,12 @@ export function windowId(aggregation: string, windowKey: string): string {
   return `${aggregation}\u0000${windowKey}`;
 }
 
-/** A new, empty partition state. */
-export function emptyPartition(stream: string, partition: number): PartitionState {
+/** A new, empty partition state, whose idle keys spill to `spill` when given. */
+export function emptyPartition(
+  stream: string,
+  partition: number,
+  spill?: SpillStore,
+): PartitionState {
   return {
     stream,
     partition,
@@ -96,7 +103,56 @@ export function emptyPartition(stream: string, partition: number): PartitionStat
     evicted: [],
     dirty: false,
     pending: 0,
+    ...(spill === undefined ? {} : { spill }),
   };
+}
+
+/** A new, empty window of `state`. */
+function newWindow(
+  state: PartitionState,
+  aggregation: string,
+  windowKey: string,
+  closesAt: number,
+): WindowState {
+  return {
+    aggregation,
+    windowKey,
+    closesAt,
+    records: 0,
+    values: new WindowValues(state.spill),
+    changed: new Set(),
+    recordsChanged: false,
+    changedSinceResult: new Set(),
+  };
+}
+
+/** Removes a window from `state`, its spilled keys included. */
+export function removeWindow(state: PartitionState, id: string): void {
+  state.windows.get(id)?.values.drop();
+  state.windows.delete(id);
+}
+
+/** Forgets every window of a state that is no longer held (its spilled keys included). */
+export function dropState(state: PartitionState): void {
+  for (const window of state.windows.values()) window.values.drop();
+  state.windows.clear();
+}
+
+/**
+ * Spills the keys of `state` that did not change since its last entry (the keys the next entry
+ * writes stay), window by window in the order they opened, while the spill store holds more
+ * keys in memory than its budget. Returns how many keys left memory.
+ */
+export function spillIdle(state: PartitionState): number {
+  const spill = state.spill;
+  let moved = 0;
+  if (spill === undefined) return 0;
+  for (const window of state.windows.values()) {
+    if (spill.inMemory <= spill.budget) break;
+    if (window.values.inMemory === 0) continue;
+    moved += window.values.spill((key) => window.changed.has(key));
+  }
+  return moved;
 }
 
 /** The window a record adds to in one aggregation, as the processor cut it. */
@@ -133,16 +189,7 @@ export function applyRecord(
     const id = windowId(target.aggregation, target.windowKey);
     let window = state.windows.get(id);
     if (window === undefined) {
-      window = {
-        aggregation: target.aggregation,
-        windowKey: target.windowKey,
-        closesAt: target.closesAt,
-        records: 0,
-        values: new Map(),
-        changed: new Set(),
-        recordsChanged: false,
-        changedSinceResult: new Set(),
-      };
+      window = newWindow(state, target.aggregation, target.windowKey, target.closesAt);
       state.windows.set(id, window);
     }
     window.records++;
@@ -164,7 +211,7 @@ export function applyRecord(
 
 /** Adds a record to a key's value; returns 1 when the key is newly changed since the entry. */
 function addToKey(window: WindowState, keyed: KeyedState, key: string, record: LogRecord): number {
-  const value = window.values.get(key);
+  const value = window.values.hold(key);
   const added = keyed.add(value === undefined ? keyed.start() : value, record);
   if (added !== value) window.values.set(key, added);
   window.changedSinceResult.add(key);
@@ -185,7 +232,7 @@ export function evictClosed(
   let evicted = 0;
   for (const [id, window] of state.windows) {
     if (window.closesAt > watermark || keep(id)) continue;
-    state.windows.delete(id);
+    removeWindow(state, id);
     state.evicted.push(id);
     state.dirty = true;
     evicted++;
@@ -228,14 +275,20 @@ export function takeEntry(state: PartitionState, snapshot: boolean): ChangelogEn
   const windows: EntryWindow[] = [];
   for (const window of state.windows.values()) {
     if (!snapshot && window.changed.size === 0 && !window.recordsChanged) continue;
-    const keys = snapshot ? [...window.values.keys()] : [...window.changed];
+    const keys: string[] = [];
+    const values: unknown[] = [];
+    if (snapshot) {
+      for (const [key, value] of window.values) keys.push(key), values.push(value);
+    } else {
+      for (const key of window.changed) keys.push(key), values.push(window.values.get(key));
+    }
     windows.push([
       window.aggregation,
       window.windowKey,
       window.closesAt,
       window.records,
       keys,
-      keys.map((key) => window.values.get(key)),
+      values,
     ]);
     window.changed = new Set();
     window.recordsChanged = false;
@@ -278,22 +331,13 @@ export function untakeEntry(state: PartitionState, entry: ChangelogEntry): void 
  * is marked changed since the window's last result. Returns the windows it changed.
  */
 export function applyEntry(state: PartitionState, entry: ChangelogEntry): WindowState[] {
-  if (entry.snapshot) state.windows.clear();
+  if (entry.snapshot) dropState(state);
   const changed: WindowState[] = [];
   for (const [aggregation, windowKey, closesAt, records, keys, values] of entry.windows) {
     const id = windowId(aggregation, windowKey);
     let window = state.windows.get(id);
     if (window === undefined) {
-      window = {
-        aggregation,
-        windowKey,
-        closesAt,
-        records,
-        values: new Map(),
-        changed: new Set(),
-        recordsChanged: false,
-        changedSinceResult: new Set(),
-      };
+      window = newWindow(state, aggregation, windowKey, closesAt);
       state.windows.set(id, window);
     }
     window.records = records;
@@ -303,7 +347,7 @@ export function applyEntry(state: PartitionState, entry: ChangelogEntry): Window
     }
     changed.push(window);
   }
-  for (const id of entry.evicted) state.windows.delete(id);
+  for (const id of entry.evicted) removeWindow(state, id);
   state.offset = entry.offset;
   state.watermark = entry.watermark ?? -Infinity;
   if (entry.mark !== null && entry.mark !== undefined) {

@@ -56,6 +56,7 @@ import {
 import { type AppliedAggregation, applyRecords } from "./apply_records.ts";
 import { type Commits, commits } from "./commit.ts";
 import { keyedFormOf } from "./keyed_form.ts";
+import type { SpillStore } from "./spill.ts";
 import type { SinkHealth } from "./sink_retry.ts";
 import { type ResultPublisher, resultPublisher } from "./publish.ts";
 import { type FailureLimits, failurePolicy } from "./failure_policy.ts";
@@ -130,6 +131,11 @@ export interface ProcessorOptions {
    * (default {@linkcode MAX_PENDING_KEYS}).
    */
   maxPendingKeys?: number;
+  /**
+   * Where keys of open windows that stopped changing spill past its budget of keys in memory
+   * (`spill.ts`; none: every key stays in memory). Its owner closes it after the last flush.
+   */
+  spill?: SpillStore;
   /**
    * Told after each flush that wrote state or results or acknowledged input: what it published
    * and how long it took.
@@ -347,7 +353,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const context: Context = {
     options,
     now,
-    held: checkpoints(options.changelog),
+    held: checkpoints(options.changelog, options.spill),
     acks: commits(options.source, now, options.log),
     kept: resultCache(),
     publisher: resultPublisher<DueWindow>({

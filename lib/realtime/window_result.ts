@@ -9,6 +9,7 @@ import type { WindowCutter } from "../windows.ts";
 import type { WindowSpec } from "../window_size.ts";
 import { keyedFormOf } from "./keyed_form.ts";
 import type { WindowState } from "./partition_state.ts";
+import { compareKeys, type WindowValues } from "./spill.ts";
 
 /** One partition's state of the window, with the partition's id (`stream/partition`). */
 export interface PartOfWindow {
@@ -182,33 +183,53 @@ function mergedValue(
   key: string,
 ): unknown {
   let value = keyed.start();
-  for (const source of sources) if (source.has(key)) value = keyed.merge(value, source.get(key));
+  for (const source of sources) {
+    const part = source.get(key);
+    if (part !== undefined) value = keyed.merge(value, part);
+  }
   return value;
+}
+
+/**
+ * `value` (the merge of `holders` parts so far) with one more part: the part itself when it is
+ * the first, else a fresh merge (a source's own value is never merged into).
+ */
+function withPart(keyed: KeyedState, value: unknown, holders: number, part: unknown): unknown {
+  if (holders === 0) return part;
+  return keyed.merge(holders === 1 ? keyed.merge(keyed.start(), value) : value, part);
 }
 
 /**
  * Every key's value merged over `sources`, computed as it is read: a key held by one source
  * only is that source's value itself (read only, as `finish` and a summary's `update` treat what
- * they are given), one held by several a fresh merge. Nothing of the window is copied.
+ * they are given), one held by several a fresh merge. Nothing of the window is copied: a pass
+ * merges the sources' sorted entries key by key (spilled keys come in order from their file, so
+ * a pass makes no lookups).
  */
 function mergedView(
   keyed: KeyedState,
-  sources: ReadonlyArray<ReadonlyMap<string, unknown>>,
+  sources: readonly WindowValues[],
 ): ReadonlyMap<string, unknown> {
-  // `from` is the first source holding `key`.
-  const valueOf = (key: string, from: number): unknown => {
-    for (let i = from + 1; i < sources.length; i++) {
-      if (sources[i]!.has(key)) return mergedValue(keyed, sources.slice(from), key);
-    }
-    return sources[from]!.get(key);
-  };
   function* merged(): Generator<[string, unknown]> {
-    for (let i = 0; i < sources.length; i++) {
-      for (const key of sources[i]!.keys()) {
-        let seen = false;
-        for (let j = 0; j < i && !seen; j++) seen = sources[j]!.has(key);
-        if (!seen) yield [key, valueOf(key, i)];
+    const heads = sources.map((source) => {
+      const entries = source.sortedEntries();
+      return { entries, next: entries.next() };
+    });
+    for (;;) {
+      let key: string | undefined;
+      for (const head of heads) {
+        if (!head.next.done && (key === undefined || compareKeys(head.next.value[0], key) < 0)) {
+          key = head.next.value[0];
+        }
       }
+      if (key === undefined) return;
+      let value: unknown, holders = 0;
+      for (const head of heads) {
+        if (head.next.done || head.next.value[0] !== key) continue;
+        value = withPart(keyed, value, holders++, head.next.value[1]);
+        head.next = head.entries.next();
+      }
+      yield [key, value];
     }
   }
   const entries = () => asMapIterator(merged());
@@ -223,8 +244,12 @@ function mergedView(
     },
     has: (key) => sources.some((source) => source.has(key)),
     get: (key) => {
-      const from = sources.findIndex((source) => source.has(key));
-      return from < 0 ? undefined : valueOf(key, from);
+      let value: unknown, holders = 0;
+      for (const source of sources) {
+        const part = source.get(key);
+        if (part !== undefined) value = withPart(keyed, value, holders++, part);
+      }
+      return value;
     },
     entries,
     keys: () =>

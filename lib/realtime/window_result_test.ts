@@ -5,6 +5,7 @@ import { windowCutter } from "../windows.ts";
 import type { Aggregation, KeyedSummary, ResultRow } from "../contracts.ts";
 import { DAY } from "./_fakes.ts";
 import type { WindowState } from "./partition_state.ts";
+import { type SpillStore, spillStore, WindowValues } from "./spill.ts";
 import {
   type PartOfWindow,
   rangeSummaryStale,
@@ -101,13 +102,13 @@ function pageStatsWithSummary(calls: SummaryCalls, usesPrevious = true): Aggrega
 const cutter = windowCutter("UTC");
 const WINDOW = "2026-11-20";
 
-function windowState(): WindowState {
+function windowState(spill?: SpillStore): WindowState {
   return {
     aggregation: "pages",
     windowKey: WINDOW,
     closesAt: Infinity,
     records: 0,
-    values: new Map(),
+    values: new WindowValues(spill),
     changed: new Set(),
     recordsChanged: false,
     changedSinceResult: new Set(),
@@ -116,7 +117,7 @@ function windowState(): WindowState {
 
 /** Adds one visit of `page` with `size` to a partition's window, as the processor does. */
 function visit(window: WindowState, page: string, size: number): void {
-  const before = window.values.get(page) as PageStats | undefined;
+  const before = window.values.hold(page) as PageStats | undefined;
   const value = pageStatsSpec.add(before ?? pageStatsSpec.start(), {
     request_uri: page,
     body_bytes_sent: size,
@@ -145,16 +146,18 @@ function assertCachedLikeFresh(
   cachedAggregation: Aggregation,
   freshAggregation: Aggregation,
   seed = 7,
+  spill?: SpillStore,
 ): number {
   const random = seededRandom(seed);
   const cache = resultCache();
-  const parts = new Map<string, WindowState>([["RAWLOG/0", windowState()]]);
+  const parts = new Map<string, WindowState>([["RAWLOG/0", windowState(spill)]]);
   let results = 0;
   for (let step = 0; step < 300; step++) {
     const roll = random();
     const ids = [...parts.keys()];
     const id = ids[Math.floor(random() * ids.length)]!;
-    if (roll < 0.05 && parts.size < 5) parts.set(`RAWLOG/${step}`, windowState());
+    if (roll < 0.05 && parts.size < 5) parts.set(`RAWLOG/${step}`, windowState(spill));
+    else if (spill !== undefined && roll < 0.2) parts.get(id)!.values.spill(() => random() < 0.3);
     else if (roll < 0.08 && parts.size > 1) parts.delete(id);
     else if (roll < 0.12) parts.set(id, restored(parts.get(id)!));
     else {
@@ -186,6 +189,31 @@ Deno.test("window result: a summary, updated with the changed keys, finishes lik
   // partition gone).
   assert.ok(cached.starts >= 3 && cached.starts < results / 2, `restarts: ${cached.starts}`);
   assert.ok(cached.updates < fresh.updates / 2, `updates ${cached.updates} / ${fresh.updates}`);
+});
+
+Deno.test("window result: with keys spilled to the file at random, results are the same", () => {
+  const store = spillStore(0);
+  try {
+    for (const seed of [7, 1, 2]) {
+      assertCachedLikeFresh(pageStats, pageStats, seed, store);
+      const calls = () => ({ starts: 0, updates: 0 });
+      assertCachedLikeFresh(
+        pageStatsWithSummary(calls()),
+        pageStatsWithSummary(calls()),
+        seed,
+        store,
+      );
+      assertCachedLikeFresh(
+        pageStatsWithSummary(calls(), false),
+        pageStatsWithSummary(calls(), false),
+        seed,
+        store,
+      );
+    }
+    assert.ok(store.spilled > 100 && store.loaded > 50, `${store.spilled} ${store.loaded}`);
+  } finally {
+    store.close();
+  }
 });
 
 Deno.test("window result: a summary without previous values finishes like one from scratch", () => {

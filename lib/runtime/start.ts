@@ -27,6 +27,7 @@ import {
   type ProcessorStats,
 } from "../realtime/processor.ts";
 import { changelogStore } from "../realtime/changelog_store.ts";
+import { type SpillStore, spillStore } from "../realtime/spill.ts";
 import { upgradeState } from "../realtime/upgrade.ts";
 import { errorText } from "../errors.ts";
 import { failurePolicy } from "../realtime/failure_policy.ts";
@@ -181,6 +182,7 @@ export async function startRealtime(
   const { transform, writer, changelog } = await openRecordPath(resources, cutter, log, observer);
   const controller = new AbortController();
   const processors = new Map<string, Processor>();
+  const spills: SpillStore[] = [];
   const runners: SourceRunner[] = [];
   const processing = new Map<string, SourceRunner>();
   const runs: Promise<void>[] = [];
@@ -199,6 +201,8 @@ export async function startRealtime(
     const aggregations = pipeline.aggregations.filter((aggregation) =>
       aggregation.source === entry.name
     );
+    const spill = spillStore(pipeline.runtime.stateMemoryKeys, pipeline.runtime.stateDir);
+    spills.push(spill);
     const processor = createProcessor({
       name: entry.name,
       source: runner,
@@ -215,6 +219,7 @@ export async function startRealtime(
       allowedLatenessMs: pipeline.runtime.allowedLatenessMs,
       ...(transform === undefined ? {} : { transform }),
       maxPendingKeys: pipeline.runtime.maxPendingKeys,
+      spill,
       onFlushed: (flushed) => observer?.flushed?.(entry.name, flushed),
     });
     processors.set(entry.name, processor);
@@ -258,6 +263,7 @@ export async function startRealtime(
       report.positions += summary.positions;
     }
     await Promise.allSettled(runners.map((runner) => runner.close()));
+    for (const spill of spills) spill.close();
     return report;
   }
   return {
