@@ -122,7 +122,7 @@ export const runtimeSchema = z.strictObject({
       "partition, with no key budget): remove the line",
   }).optional(),
   max_pending_keys: z.number().int().min(1).default(200_000),
-  state_memory_keys: z.number().int().min(1).default(300_000),
+  state_memory_keys: z.number().int().min(1).default(1_000_000),
   state_dir: z.string().min(1).optional(),
   consumer_group: z.string().min(1).default("web-analytics"),
   log_table: cqlIdentifier.default("log"),

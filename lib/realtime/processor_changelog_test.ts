@@ -1,6 +1,7 @@
 import assert from "assert";
 import { createProcessor, type ProcessorOptions } from "./processor.ts";
 import { checkpoints } from "./checkpoint.ts";
+import { spillStore } from "./spill.ts";
 import { windowCutter } from "../windows.ts";
 import { keyedAggregation } from "../sdk/keyed.ts";
 import {
@@ -370,4 +371,57 @@ Deno.test("a follower reading while the owner compacts its changelog reads the f
     sorted(publishedVisits(follower.sink)),
     sorted(expected([0, offset - 1], [0, 10])),
   );
+});
+
+Deno.test("spill: with idle keys spilled past a budget of one key, results, entries and restores hold", async () => {
+  const pageOfMany = (offset: number) => `/p${(offset * 7) % 40}`;
+  const visitsOf = (...ranges: Array<[number, number]>) => {
+    const visits: Record<string, number> = {};
+    for (const [from, to] of ranges) {
+      for (const offset of range(from, to)) {
+        visits[pageOfMany(offset)] = (visits[pageOfMany(offset)] ?? 0) + 1;
+      }
+    }
+    return visits;
+  };
+  const changelog = fakeChangelogStore();
+  const spill = spillStore(1);
+  const spilling = runner(changelog, { spill });
+  try {
+    for (let i = 0; i < 12; i++) {
+      for (const partition of [0, 1]) {
+        await spilling.processor.onBatch(
+          pagesBatch(partition, range(i * 10, i * 10 + 9), pageOfMany),
+        );
+      }
+      await spilling.processor.flush();
+    }
+    assert.ok(spill.spilled > 40 && spill.loaded > 20, `${spill.spilled} ${spill.loaded}`);
+    assert.ok(spilling.processor.stats().snapshots >= 2);
+    assert.equal(spilling.processor.stats().stateKeys, 80, "40 pages in each partition");
+    assert.deepEqual(
+      sorted(publishedVisits(spilling.sink)),
+      sorted(visitsOf([0, 119], [0, 119])),
+    );
+    assert.deepEqual(sorted(await checkpointed(changelog)), sorted(visitsOf([0, 119], [0, 119])));
+
+    // Another process takes partition 0 over, restores it (spilling too) and goes on.
+    const second = spillStore(1);
+    const next = runner(changelog, { spill: second });
+    try {
+      await next.processor.onBatch(pagesBatch(0, range(120, 139), pageOfMany));
+      await next.processor.flush();
+      await next.processor.onBatch(pagesBatch(0, range(140, 149), pageOfMany));
+      await next.processor.flush();
+      assert.ok(second.spilled > 0);
+      assert.deepEqual(
+        sorted(publishedVisits(next.sink)),
+        sorted(visitsOf([0, 149], [0, 119])),
+      );
+    } finally {
+      second.close();
+    }
+  } finally {
+    spill.close();
+  }
 });

@@ -11,9 +11,9 @@
  *   writes only keys held in memory and removes them from it.
  * - **Reads see both.** `get`, `has`, `size` and iteration read memory and file alike, and never
  *   write: a whole merge may read several windows while iterating one.
- * - **No false negatives.** Each window's Bloom filter holds every key it ever spilled since it
- *   was last rebuilt from the file, so a key the filter has not seen is not in the file, and a
- *   new key costs no file lookup.
+ * - **No false negatives.** Each window's Bloom filter holds every key it ever spilled (until
+ *   the window is dropped), so a key the filter has not seen is not in the file, and a new key
+ *   costs no file lookup.
  *
  * @module
  */
@@ -44,6 +44,7 @@ export interface SpillDb {
   put: StatementSync;
   get: StatementSync;
   remove: StatementSync;
+  take: StatementSync;
   drop: StatementSync;
   exec(sql: string): void;
   /**
@@ -64,7 +65,7 @@ const ROWS = {
 export type RowsQuery = keyof typeof ROWS;
 
 /** Keys kept in memory by default before idle ones spill (runtime.state_memory_keys). */
-export const STATE_MEMORY_KEYS = 300_000;
+export const STATE_MEMORY_KEYS = 1_000_000;
 
 /**
  * A spill store of at most `budget` keys in memory, its file in a new temporary directory
@@ -93,6 +94,7 @@ export function spillStore(budget: number = STATE_MEMORY_KEYS, dir?: string): Sp
           put: db.prepare("INSERT INTO spilled (window, key, value) VALUES (?, ?, ?)"),
           get: db.prepare("SELECT value FROM spilled WHERE window = ? AND key = ?"),
           remove: db.prepare("DELETE FROM spilled WHERE window = ? AND key = ?"),
+          take: db.prepare("DELETE FROM spilled WHERE window = ? AND key = ? RETURNING value"),
           drop: db.prepare("DELETE FROM spilled WHERE window = ?"),
           exec: (sql) => db.exec(sql),
           rows: (query, window) =>
@@ -134,18 +136,24 @@ function codePointRank(unit: number): number {
   return unit <= 0xdfff ? unit + 0x2000 : unit - 0x800;
 }
 
-/** A Bloom filter of the keys a window spilled: 16 bits and 4 probes per key (~0.2% false). */
+/**
+ * A Bloom filter of the keys a window spilled: 16 bits and 4 probes per key (~0.2% false
+ * positives) while it holds at most `capacity`; a full filter gets a twice larger successor
+ * and both are asked (a scalable Bloom filter: no key is ever read back to rebuild one).
+ */
 interface KeyFilter {
   bits: Uint32Array;
-  /** Keys added; past `capacity` the filter is rebuilt twice as large. */
+  /** Keys added. */
   added: number;
   capacity: number;
+  /** The full filter before this one. */
+  older?: KeyFilter;
 }
 
-function keyFilter(capacity: number): KeyFilter {
+function keyFilter(capacity: number, older?: KeyFilter): KeyFilter {
   let words = 1;
   while (words * 32 < capacity * 16) words *= 2;
-  return { bits: new Uint32Array(words), added: 0, capacity };
+  return { bits: new Uint32Array(words), added: 0, capacity, ...(older ? { older } : {}) };
 }
 
 /** Two 32-bit FNV-1a hashes of `key` (different offsets), for double hashing. */
@@ -159,7 +167,10 @@ function hashes(key: string): [number, number] {
   return [a >>> 0, (b >>> 0) | 1];
 }
 
-function filterAdd(filter: KeyFilter, key: string): void {
+/** `filter` with `key` added (a successor when it was full). */
+function filterAdd(filter: KeyFilter | undefined, key: string): KeyFilter {
+  if (filter === undefined) filter = keyFilter(1024);
+  else if (filter.added >= filter.capacity) filter = keyFilter(2 * filter.capacity, filter);
   const [a, b] = hashes(key);
   const mask = filter.bits.length * 32 - 1;
   for (let i = 0; i < 4; i++) {
@@ -167,16 +178,22 @@ function filterAdd(filter: KeyFilter, key: string): void {
     filter.bits[bit >>> 5]! |= 1 << (bit & 31);
   }
   filter.added++;
+  return filter;
 }
 
-function filterHas(filter: KeyFilter, key: string): boolean {
+function filterHas(filter: KeyFilter | undefined, key: string): boolean {
+  if (filter === undefined) return false;
   const [a, b] = hashes(key);
-  const mask = filter.bits.length * 32 - 1;
-  for (let i = 0; i < 4; i++) {
-    const bit = (a + i * b) & mask;
-    if ((filter.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
+  for (let at: KeyFilter | undefined = filter; at !== undefined; at = at.older) {
+    const mask = at.bits.length * 32 - 1;
+    let all = true;
+    for (let i = 0; i < 4 && all; i++) {
+      const bit = (a + i * b) & mask;
+      all = (at.bits[bit >>> 5]! & (1 << (bit & 31))) !== 0;
+    }
+    if (all) return true;
   }
-  return true;
+  return false;
 }
 
 /**
@@ -226,10 +243,8 @@ export class WindowValues implements ReadonlyMap<string, unknown> {
   hold(key: string): unknown {
     const value = this.#memory.get(key);
     if (value !== undefined || !this.#maySpill(key)) return value;
-    const db = this.#store!.db();
-    const row = db.get.get(this.#handle, key) as { value: Uint8Array } | undefined;
+    const row = this.#store!.db().take.get(this.#handle, key) as { value: Uint8Array } | undefined;
     if (row === undefined) return undefined;
-    db.remove.run(this.#handle, key);
     this.#spilled--;
     this.#store!.loaded++;
     const loaded = decode(row.value);
@@ -256,7 +271,7 @@ export class WindowValues implements ReadonlyMap<string, unknown> {
 
   /** Whether `key` may be in the file (false: it surely is not). */
   #maySpill(key: string): boolean {
-    return this.#spilled > 0 && filterHas(this.#filter!, key);
+    return this.#spilled > 0 && filterHas(this.#filter, key);
   }
 
   /**
@@ -276,7 +291,7 @@ export class WindowValues implements ReadonlyMap<string, unknown> {
         if (keep(key)) continue;
         db.put.run(this.#handle, key, encoder.encode(value));
         this.#memory.delete(key);
-        this.#addToFilter(key);
+        this.#filter = filterAdd(this.#filter, key);
         moved++;
       }
     } finally {
@@ -286,19 +301,6 @@ export class WindowValues implements ReadonlyMap<string, unknown> {
     store.inMemory -= moved;
     store.spilled += moved;
     return moved;
-  }
-
-  #addToFilter(key: string): void {
-    if (this.#filter === undefined) this.#filter = keyFilter(1024);
-    if (this.#filter.added >= this.#filter.capacity) {
-      // Rebuilt from the keys in the file, twice as large (amortised: each key re-added O(1)
-      // times); the key being spilled is not in the file yet, so it is added after.
-      const filter = keyFilter(Math.max(1024, 2 * (this.#spilled + this.#memory.size)));
-      const rows = this.#store!.db().rows("keys", this.#handle);
-      for (let row = rows.next(); !row.done; row = rows.next()) filterAdd(filter, row.value.key);
-      this.#filter = filter;
-    }
-    filterAdd(this.#filter, key);
   }
 
   /** Forgets every key (the window left the state): memory and file alike. */

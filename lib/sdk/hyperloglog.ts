@@ -168,6 +168,14 @@ export function hyperLogLogMerge(into: HyperLogLog, other: Readonly<HyperLogLog>
       `cannot merge HyperLogLog sketches of precision ${into.p} and ${other.p}`,
     );
   }
+  if (into.dense === "" && asPairs(into.sparse).length === 0) {
+    // Into an empty sketch (a fresh merge of several parts starts so): a copy of `other`, its
+    // dense string shared (strings do not change).
+    into.dense = other.dense;
+    into.sparse = [...asPairs(other.sparse)];
+    into.sparseSize = into.sparse.length / 2;
+    return into;
+  }
   if (other.dense === "") {
     const theirs = asPairs(other.sparse);
     if (theirs.length <= 16) {
@@ -180,6 +188,13 @@ export function hyperLogLogMerge(into: HyperLogLog, other: Readonly<HyperLogLog>
     into.sparse = combinePairs(asPairs(into.sparse), raising, higher);
     into.sparseSize = into.sparse.length / 2;
     if (into.sparseSize > 2 ** into.p / 16) fold(into);
+    return into;
+  }
+  if (
+    into.dense !== "" && asPairs(into.sparse).length === 0 && asPairs(other.sparse).length === 0
+  ) {
+    // Both dense and folded: the larger digit value at each register, straight from the strings.
+    into.dense = denseMax(into.dense, other.dense);
     return into;
   }
   const registers = registersOf(into);
@@ -289,6 +304,28 @@ function registersOf(hll: Readonly<HyperLogLog>): Uint8Array {
     if (sparse[j + 1]! > registers[i]!) registers[i] = sparse[j + 1]!;
   }
   return registers;
+}
+
+/** Register-wise maximum of two dense strings of one length (checked digits). */
+function denseMax(ours: string, theirs: string): string {
+  if (ours === theirs) return ours;
+  if (ours.length !== theirs.length) {
+    throw new RangeError(
+      `HyperLogLog dense registers differ in length: ${ours.length}, ${theirs.length}`,
+    );
+  }
+  const codes = new Uint16Array(ours.length);
+  for (let i = 0; i < ours.length; i++) {
+    const a = ours.charCodeAt(i), b = theirs.charCodeAt(i);
+    const x = DIGIT_VALUES[a] ?? -1, y = DIGIT_VALUES[b] ?? -1;
+    if (x < 0 || y < 0) throw new RangeError(`HyperLogLog register ${i} is not a base64url digit`);
+    codes[i] = y > x ? b : a;
+  }
+  let text = "";
+  for (let start = 0; start < codes.length; start += 4096) {
+    text += String.fromCharCode(...codes.subarray(start, start + 4096));
+  }
+  return text;
 }
 
 function encode(registers: Uint8Array): string {

@@ -154,3 +154,16 @@ Deno.test("hyperLogLog keeps sparse registers as sorted pairs and reads the olde
     assert.equal(hyperLogLogEstimate(merged), hyperLogLogEstimate(expected), `${count}`);
   }
 });
+
+Deno.test("hyperLogLog merged into an empty sketch is a copy: changing it leaves the other", () => {
+  for (const count of [10, 5_000]) {
+    const other = sketchOf([...visitors(3, 0, count)]);
+    const before = JSON.stringify(other);
+    const copy = hyperLogLogMerge(hyperLogLog(), other);
+    assert.equal(hyperLogLogEstimate(copy), hyperLogLogEstimate(other));
+    for (const visitor of visitors(4, 0, 3_000)) hyperLogLogAdd(copy, visitor);
+    hyperLogLogMerge(copy, sketchOf([...visitors(5, 0, 20_000)]));
+    assert.equal(JSON.stringify(other), before);
+    assert.ok(hyperLogLogEstimate(copy) > hyperLogLogEstimate(other));
+  }
+});
