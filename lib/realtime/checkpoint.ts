@@ -200,9 +200,13 @@ export function partitionId(stream: string, partition: number): string {
 
 /**
  * Creates the partition holder of one processor; the idle keys of what it holds spill to
- * `spill` when given.
+ * `spill` when given (a spill that fails leaves them in memory and is told to `onSpillError`).
  */
-export function checkpoints(store: ChangelogStore, spill?: SpillStore): Checkpoints {
+export function checkpoints(
+  store: ChangelogStore,
+  spill?: SpillStore,
+  onSpillError?: (error: unknown) => void,
+): Checkpoints {
   const owned = new Map<string, OwnedPartition>();
   const followed = new Map<string, FollowedPartition>();
   /** Forgets a partition no longer held here (`state` unless it lives on elsewhere). */
@@ -234,7 +238,12 @@ export function checkpoints(store: ChangelogStore, spill?: SpillStore): Checkpoi
   async function write(): Promise<CheckpointSummary> {
     // One synchronous step: idle keys spilled, every entry taken and encoded before anything
     // changes the state.
-    for (const [, state] of held()) spillIdle(state);
+    try {
+      for (const [, state] of held()) spillIdle(state);
+    } catch (error) {
+      // The local cache failed (a full disk): keys stay in memory, state is whole.
+      onSpillError?.(error);
+    }
     const { byStream, taken, summary } = takeEntries(owned);
     const results = await Promise.allSettled([...byStream].map(async ([stream, list]) => {
       const fenced = await store.append(stream, list.map((item) => item.append));

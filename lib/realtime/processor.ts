@@ -350,10 +350,15 @@ export function createProcessor(options: ProcessorOptions): Processor {
   let stopFatally!: (error: Error) => void;
   const fatal = new Promise<never>((_, reject) => stopFatally = reject);
   fatal.catch(() => {});
+  let spillFailure: string | undefined;
   const context: Context = {
     options,
     now,
-    held: checkpoints(options.changelog, options.spill),
+    held: checkpoints(options.changelog, options.spill, (error) => {
+      const line = `spilling idle state keys to the local cache failed: ${errorText(error)}; ` +
+        "they stay in memory (check the space and permissions of runtime.state_dir)";
+      if (line !== spillFailure) options.log(spillFailure = line);
+    }),
     acks: commits(options.source, now, options.log),
     kept: resultCache(),
     publisher: resultPublisher<DueWindow>({

@@ -70,8 +70,24 @@ export const STATE_MEMORY_KEYS = 1_000_000;
 /**
  * A spill store of at most `budget` keys in memory, its file in a new temporary directory
  * under `dir` (the system's temporary directory by default), created when first needed.
+ *
+ * @throws Error naming `runtime.state_dir` when `dir` is given and is not a directory.
  */
 export function spillStore(budget: number = STATE_MEMORY_KEYS, dir?: string): SpillStore {
+  if (dir !== undefined) {
+    let problem: string | undefined;
+    try {
+      if (!Deno.statSync(dir).isDirectory) problem = "it is not a directory";
+    } catch (error) {
+      problem = error instanceof Error ? error.message : String(error);
+    }
+    if (problem !== undefined) {
+      throw new Error(
+        `runtime.state_dir: cannot keep spilled state under ${dir} (${problem}); create the ` +
+          "directory or point runtime.state_dir at a writable one",
+      );
+    }
+  }
   let opened: { db: DatabaseSync; statements: SpillDb; path: string } | undefined;
   let handles = 0;
   const store: SpillStore = {
@@ -283,24 +299,31 @@ export class WindowValues implements ReadonlyMap<string, unknown> {
     if (store === undefined || this.#memory.size === 0) return 0;
     const db = store.db();
     if (this.#handle === 0) this.#handle = store.nextHandle();
-    let moved = 0;
+    const moving: string[] = [];
     const encoder = new Encoder();
     db.exec("BEGIN");
     try {
       for (const [key, value] of this.#memory) {
         if (keep(key)) continue;
         db.put.run(this.#handle, key, encoder.encode(value));
-        this.#memory.delete(key);
-        this.#filter = filterAdd(this.#filter, key);
-        moved++;
+        moving.push(key);
       }
-    } finally {
       db.exec("COMMIT");
+    } catch (error) {
+      // Nothing left memory yet: undone, every key stays where it was.
+      try {
+        db.exec("ROLLBACK");
+      } catch { /* the transaction is gone already */ }
+      throw error;
     }
-    this.#spilled += moved;
-    store.inMemory -= moved;
-    store.spilled += moved;
-    return moved;
+    for (const key of moving) {
+      this.#memory.delete(key);
+      this.#filter = filterAdd(this.#filter, key);
+    }
+    this.#spilled += moving.length;
+    store.inMemory -= moving.length;
+    store.spilled += moving.length;
+    return moving.length;
   }
 
   /** Forgets every key (the window left the state): memory and file alike. */

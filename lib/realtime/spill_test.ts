@@ -141,3 +141,48 @@ Deno.test("spill: the file goes when the store closes", () => {
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("spill: a write that fails half-way leaves every key in memory, nothing lost", () => {
+  const real = spillStore(0);
+  try {
+    let puts = 0;
+    const failing = {
+      ...real,
+      db() {
+        const db = real.db();
+        return {
+          ...db,
+          put: {
+            run(...args: unknown[]) {
+              if (++puts === 3) throw new Error("database or disk is full");
+              return (db.put.run as (...args: unknown[]) => unknown)(...args);
+            },
+          },
+        } as unknown as ReturnType<typeof real.db>;
+      },
+    };
+    const values = new WindowValues(failing);
+    for (let i = 0; i < 5; i++) values.set(`/p${i}`, i);
+    assert.throws(() => values.spill(() => false), /disk is full/);
+    assert.equal(values.inMemory, 5);
+    assert.equal(values.size, 5);
+    assert.deepEqual(new Map(values), new Map([0, 1, 2, 3, 4].map((i) => [`/p${i}`, i])));
+    assert.equal(values.spill(() => false), 5, "the next spill writes them all");
+    assert.deepEqual(new Map(values), new Map([0, 1, 2, 3, 4].map((i) => [`/p${i}`, i])));
+  } finally {
+    real.close();
+  }
+});
+
+Deno.test("spill: a state_dir that is not a directory is named, with what to do", () => {
+  const file = Deno.makeTempFileSync();
+  try {
+    assert.throws(
+      () => spillStore(10, file),
+      /runtime\.state_dir: cannot keep spilled state under .*not a directory.*create the directory/,
+    );
+    assert.throws(() => spillStore(10, `${file}-missing`), /runtime\.state_dir: .*No such file/);
+  } finally {
+    Deno.removeSync(file);
+  }
+});
