@@ -114,7 +114,7 @@ export const runtimeSchema = z.strictObject({
     error: (issue) =>
       `expected an IANA time zone like UTC or Europe/Paris, found ${JSON.stringify(issue.input)}`,
   }).default("UTC"),
-  flush_interval_ms: z.number().int().min(50).max(60_000).default(1000),
+  flush_interval_ms: z.number().int().min(50).max(60_000).default(500),
   allowed_lateness: duration().default("2d"),
   // Gone with per-key state rows: state is held per input partition, checkpointed as a changelog.
   max_state_keys: z.never({
