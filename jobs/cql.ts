@@ -48,7 +48,8 @@ const client = new cassandra.Client({
 try {
   const result = await client.execute(statement, [], { fetchSize: Number(values.limit) || 100 });
   const columns = result.columns?.map((column) => column.name) ?? [];
-  const rows = result.rows.map((row) => columns.map((name) => display(row.get(name))));
+  // A statement without rows (DDL, INSERT) answers with no `rows` at all.
+  const rows = (result.rows ?? []).map((row) => columns.map((name) => display(row.get(name))));
   const widths = columns.map((name, i) =>
     Math.max(name.length, ...rows.map((row) => row[i]!.length))
   );
