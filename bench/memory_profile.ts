@@ -88,11 +88,11 @@ const source: SourceRunner = {
   commit: () => Promise.resolve(),
   close: () => Promise.resolve(),
 };
-const spill = spillStore(
-  args["memory-keys"] === undefined ? undefined : Number(args["memory-keys"]),
-);
+const spill = args["memory-keys"] === undefined
+  ? undefined
+  : spillStore(Number(args["memory-keys"]));
 const processor = createProcessor({
-  spill,
+  ...(spill === undefined ? {} : { spill }),
   source,
   aggregations,
   cutter: windowCutter("UTC"),
@@ -131,11 +131,12 @@ const stats = processor.stats();
 console.log(
   `${events} events${pages === undefined ? "" : `, ${pages} pages raw`}, ` +
     `${aggregations.length} aggregations: heap ${before} -> ${after} MiB, ` +
-    `${stats.stateRows} windows, ${stats.stateKeys} keys (${spill.inMemory} in memory, ` +
-    `${spill.spilled} spilled, ${spill.loaded} loaded back), rss ${
-      Math.round(Deno.memoryUsage().rss / 2 ** 20)
-    } MiB, ` +
+    `${stats.stateRows} windows, ${stats.stateKeys} keys` +
+    (spill === undefined
+      ? ""
+      : ` (${spill.inMemory} in memory, ${spill.spilled} spilled, ${spill.loaded} loaded back)`) +
+    `, rss ${Math.round(Deno.memoryUsage().rss / 2 ** 20)} MiB, ` +
     `${((performance.now() - start) / 1000).toFixed(1)} s ` +
     `(${Math.round(events / ((performance.now() - start) / 1000))} events/s)`,
 );
-spill.close();
+spill?.close();

@@ -88,7 +88,6 @@ Deno.test("a valid pipeline loads with defaults, interpolation and built aggrega
     flushIntervalMs: 500,
     allowedLatenessMs: 2 * 86_400_000,
     maxPendingKeys: 200_000,
-    stateMemoryKeys: 1_000_000,
     consumerGroup: "web-analytics",
     logTable: "log",
   });

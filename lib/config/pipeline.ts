@@ -66,9 +66,10 @@ export interface RuntimeSettings {
   maxPendingKeys: number;
   /**
    * Most state keys of open windows held in memory; past it, keys that stopped changing spill
-   * to a local SQLite cache (rebuilt from the changelog, never the truth).
+   * to a local SQLite cache (rebuilt from the changelog, never the truth). Undefined: every key
+   * stays in memory.
    */
-  stateMemoryKeys: number;
+  stateMemoryKeys?: number;
   /** Where that cache's file goes (a new directory under it); default the temporary directory. */
   stateDir?: string;
   /** Kafka consumer group of the real-time loop. */

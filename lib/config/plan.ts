@@ -40,9 +40,11 @@ export function describePlan(pipeline: Pipeline, now: Date = new Date()): string
       ["flush size", `up to ${runtime.maxPendingKeys} changed keys, then reading waits`],
       [
         "state in memory",
-        `up to ${runtime.stateMemoryKeys} keys, then idle keys spill to ${
-          runtime.stateDir ?? "the temporary directory"
-        }`,
+        runtime.stateMemoryKeys === undefined
+          ? "every key of the open windows (runtime.state_memory_keys unset)"
+          : `up to ${runtime.stateMemoryKeys} keys, then idle keys spill to ${
+            runtime.stateDir ?? "the temporary directory"
+          }`,
       ],
       ["consumer group", runtime.consumerGroup],
       ["http", describeHttp(pipeline)],

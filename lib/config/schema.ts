@@ -122,7 +122,7 @@ export const runtimeSchema = z.strictObject({
       "partition, with no key budget): remove the line",
   }).optional(),
   max_pending_keys: z.number().int().min(1).default(200_000),
-  state_memory_keys: z.number().int().min(1).default(1_000_000),
+  state_memory_keys: z.number().int().min(1).optional(),
   state_dir: z.string().min(1).optional(),
   consumer_group: z.string().min(1).default("web-analytics"),
   log_table: cqlIdentifier.default("log"),
@@ -234,7 +234,9 @@ export function toRuntimeSettings(runtime: z.output<typeof runtimeSchema>): Runt
     // Validated by the schema's pattern, so it parses.
     allowedLatenessMs: parseDuration(runtime.allowed_lateness)!,
     maxPendingKeys: runtime.max_pending_keys,
-    stateMemoryKeys: runtime.state_memory_keys,
+    ...(runtime.state_memory_keys === undefined
+      ? {}
+      : { stateMemoryKeys: runtime.state_memory_keys }),
     ...(runtime.state_dir === undefined ? {} : { stateDir: runtime.state_dir }),
     consumerGroup: runtime.consumer_group,
     logTable: runtime.log_table,

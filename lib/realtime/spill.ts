@@ -64,16 +64,13 @@ const ROWS = {
 /** Which of those. */
 export type RowsQuery = keyof typeof ROWS;
 
-/** Keys kept in memory by default before idle ones spill (runtime.state_memory_keys). */
-export const STATE_MEMORY_KEYS = 1_000_000;
-
 /**
  * A spill store of at most `budget` keys in memory, its file in a new temporary directory
  * under `dir` (the system's temporary directory by default), created when first needed.
  *
  * @throws Error naming `runtime.state_dir` when `dir` is given and is not a directory.
  */
-export function spillStore(budget: number = STATE_MEMORY_KEYS, dir?: string): SpillStore {
+export function spillStore(budget: number, dir?: string): SpillStore {
   if (dir !== undefined) {
     let problem: string | undefined;
     try {

@@ -201,8 +201,9 @@ export async function startRealtime(
     const aggregations = pipeline.aggregations.filter((aggregation) =>
       aggregation.source === entry.name
     );
-    const spill = spillStore(pipeline.runtime.stateMemoryKeys, pipeline.runtime.stateDir);
-    spills.push(spill);
+    const { stateMemoryKeys, stateDir } = pipeline.runtime;
+    const spill = stateMemoryKeys === undefined ? undefined : spillStore(stateMemoryKeys, stateDir);
+    if (spill !== undefined) spills.push(spill);
     const processor = createProcessor({
       name: entry.name,
       source: runner,
@@ -219,7 +220,7 @@ export async function startRealtime(
       allowedLatenessMs: pipeline.runtime.allowedLatenessMs,
       ...(transform === undefined ? {} : { transform }),
       maxPendingKeys: pipeline.runtime.maxPendingKeys,
-      spill,
+      ...(spill === undefined ? {} : { spill }),
       onFlushed: (flushed) => observer?.flushed?.(entry.name, flushed),
     });
     processors.set(entry.name, processor);
