@@ -188,6 +188,30 @@ async function restore(
   return { state, bytes };
 }
 
+/**
+ * The entries of a followed partition after `after`, up to `checkpoint` (or a fresher one: the
+ * owner may write a snapshot and drop the entries before it between the two reads, seen in the
+ * 1M-event chaos run, and the chain of a fresh checkpoint then holds).
+ */
+async function readNewEntries(
+  store: ChangelogStore,
+  stream: string,
+  partition: number,
+  checkpoint: Checkpoint,
+  after: number,
+) {
+  let current = checkpoint;
+  for (let attempt = 1;; attempt++) {
+    try {
+      return { read: await store.read(stream, partition, current, after), current };
+    } catch (error) {
+      const fresh = attempt < 3 ? (await store.checkpoints(stream)).get(partition) : undefined;
+      if (fresh === undefined) throw error;
+      current = fresh;
+    }
+  }
+}
+
 /** The changelog stream of a source's input stream: `<source>:<stream>`, or the stream alone. */
 export function changelogStream(source: string | undefined, stream: string): string {
   return source === undefined ? stream : `${source}:${stream}`;
@@ -293,22 +317,13 @@ export function checkpoints(
         }
         const replica = followed.get(id);
         if (replica !== undefined && replica.lastSeq === checkpoint.lastSeq) return;
-        let current = checkpoint;
-        let read;
-        for (let attempt = 1;; attempt++) {
-          try {
-            read = await store.read(stream, partition, current, replica?.lastSeq ?? -1);
-            break;
-          } catch (error) {
-            // The owner wrote a snapshot and dropped the entries before it between the two
-            // reads (seen in the 1M-event chaos run): the chain of a fresh checkpoint holds.
-            const fresh = attempt < 3
-              ? (await store.checkpoints(stream)).get(partition)
-              : undefined;
-            if (fresh === undefined) throw error;
-            current = fresh;
-          }
-        }
+        const { read, current } = await readNewEntries(
+          store,
+          stream,
+          partition,
+          checkpoint,
+          replica?.lastSeq ?? -1,
+        );
         const state = replica?.state ?? emptyPartition(stream, partition, spill);
         for (const entry of read.entries) applyEntry(state, entry);
         bytes += read.bytes;
