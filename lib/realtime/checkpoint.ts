@@ -233,8 +233,6 @@ export function checkpoints(
 ): Checkpoints {
   const owned = new Map<string, OwnedPartition>();
   const followed = new Map<string, FollowedPartition>();
-  /** Forgets a partition no longer held here (`state` unless it lives on elsewhere). */
-  const release = (state: PartitionState | undefined) => state !== undefined && dropState(state);
 
   async function take(stream: string, partition: number): Promise<Taken> {
     const id = partitionId(stream, partition);
@@ -249,7 +247,7 @@ export function checkpoints(
       return { owned: held, restoredBytes: 0 };
     }
     // Someone else wrote since (or this process never held it): the changelog is the truth.
-    release(held?.state);
+    if (held !== undefined) dropState(held.state);
     owned.delete(id);
     const replica = followed.get(id);
     followed.delete(id);
@@ -273,7 +271,10 @@ export function checkpoints(
       const fenced = await store.append(stream, list.map((item) => item.append));
       for (const { id, held, append } of list) {
         if (fenced.has(append.partition)) {
-          if (owned.get(id) === held) owned.delete(id), release(held.state);
+          if (owned.get(id) === held) {
+            owned.delete(id);
+            dropState(held.state);
+          }
           summary.fenced.push(id);
           summary.entries--;
           continue;
@@ -313,7 +314,7 @@ export function checkpoints(
           if (held.checkpoint.epoch >= checkpoint.epoch) return;
           // Taken by another owner since: what this process holds of it is no longer the truth.
           owned.delete(id);
-          release(held.state);
+          dropState(held.state);
         }
         const replica = followed.get(id);
         if (replica !== undefined && replica.lastSeq === checkpoint.lastSeq) return;

@@ -145,8 +145,8 @@ export function dropState(state: PartitionState): void {
  */
 export function spillIdle(state: PartitionState): number {
   const spill = state.spill;
-  let moved = 0;
   if (spill === undefined) return 0;
+  let moved = 0;
   for (const window of state.windows.values()) {
     if (spill.inMemory <= spill.budget) break;
     if (window.values.inMemory === 0) continue;
