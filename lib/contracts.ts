@@ -334,13 +334,23 @@ export interface RangeAnswer {
  * summary; merging is commutative and associative and leaves its `other` unchanged.
  *
  * @typeParam P The summary.
+ * @typeParam M The keyed summary ({@linkcode KeyedSummary}) that `fromKeyed` reads.
  */
-export interface MergeableResult<P = unknown> {
+export interface MergeableResult<P = unknown, M = unknown> {
   /**
    * The summary of a finished window from its keyed values (those of the keyed form; an
    * aggregation without one has its whole state under the key `""`). Only reads `values`.
    */
   toSummary(values: ReadonlyMap<string, unknown>): P;
+  /**
+   * Optional: the same summary as `toSummary` over the keys a keyed summary
+   * ({@linkcode KeyedState.summary}) was updated with, made from that summary alone. Real time
+   * keeps the keyed summary up to date with the changed keys, so with this a window's summary
+   * costs what it holds (a ranked list's K best, a sketch), not a pass over every key of the
+   * window at every result. Only reads `keyed`; the summary returned shares nothing with it
+   * (it is stored while `keyed` keeps changing). The conformance check asserts both equal.
+   */
+  fromKeyed?(keyed: M): P;
   /** An empty summary: the identity of `mergeSummaries`. */
   emptySummary(): P;
   /** Merges `other` into `into` (may mutate and return `into`; `other` is read only). */

@@ -46,13 +46,7 @@ import type { WindowSpec } from "../window_size.ts";
 import { type ChangelogStore, CHUNK_BYTES } from "./changelog_store.ts";
 import { changelogStream, type Checkpoints, checkpoints, partitionId } from "./checkpoint.ts";
 import { type PartitionMark, pendingKeyCount, windowId } from "./partition_state.ts";
-import {
-  forgetUnused,
-  rangeSummaryStale,
-  type ResultCache,
-  resultCache,
-  windowResult,
-} from "./window_result.ts";
+import { forgetUnused, type ResultCache, resultCache, windowResult } from "./window_result.ts";
 import { type AppliedAggregation, applyRecords } from "./apply_records.ts";
 import { type Commits, commits } from "./commit.ts";
 import { keyedFormOf } from "./keyed_form.ts";
@@ -114,12 +108,6 @@ export interface ProcessorOptions {
   transform?: RecordTransform;
   /** Clock, ms since epoch (default `Date.now`); tests inject their own. */
   now?: () => number;
-  /**
-   * How often a changing window's range summary (a pass over all its keys) is made again, ms
-   * (default {@linkcode RANGE_SUMMARY_EVERY_MS}); results between reuse the last one, and a
-   * final flush makes every one afresh.
-   */
-  rangeSummaryEveryMs?: number;
   /**
    * How long after its end a window takes records, in ms (`runtime.allowed_lateness`; default:
    * forever), judged against the partition's event-time watermark, so a replay reaches the
@@ -241,11 +229,8 @@ export interface Processor {
   onReassigned(): void;
   /** Logs and counts a source crash; answers whether the source should restart. */
   onFailure(error: unknown): boolean;
-  /**
-   * Persists state, publishes changed results, acknowledges input. Serialized. `final` (the
-   * last flush before a stop) also makes every reused range summary afresh.
-   */
-  flush(options?: { final?: boolean }): Promise<FlushSummary>;
+  /** Persists state, publishes changed results, acknowledges input. Serialized. */
+  flush(): Promise<FlushSummary>;
   /** Live counters. */
   stats(): ProcessorStats;
   /** Rejects when processing must stop for good (e.g. a recreated input topic). */
@@ -274,13 +259,6 @@ interface DueWindow {
  * unflushed change.
  */
 export const MAX_PENDING_KEYS = 200_000; // runtime.max_pending_keys' default too (lib/config/schema.ts)
-
-/**
- * A changing window's range summary is made again at most this often, ms: a pass over every key
- * of the window (at 1M distinct pages, a daily window's), which at every flush took 40% of the
- * runner's time.
- */
-export const RANGE_SUMMARY_EVERY_MS = 10_000;
 
 /** Merged windows no result used for this long leave the result cache. */
 const IDLE_RESULT_MS = 120_000;
@@ -322,10 +300,6 @@ interface Context {
   applied: AppliedAggregation[];
   boundByName: Map<string, BoundAggregation>;
   dueWindows: Map<string, DueWindow>;
-  /** Windows whose last result reused a range summary: due again at `at`. */
-  staleRanges: Map<string, { due: DueWindow; at: number }>;
-  /** Set during a final flush: range summaries are made afresh. */
-  finalFlush: boolean;
   /** Streams seen: their other partitions are followed. */
   streams: Set<string>;
   /** Partitions taken in the current generation. */
@@ -374,8 +348,6 @@ export function createProcessor(options: ProcessorOptions): Processor {
     })),
     boundByName: new Map(options.aggregations.map((bound) => [bound.name, bound])),
     dueWindows: new Map(),
-    staleRanges: new Map(),
-    finalFlush: false,
     streams: new Set(),
     confirmed: new Set(),
     mutex: createMutex(),
@@ -416,7 +388,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       context.acks.reset();
     },
     onFailure: (error) => onFailure(context, sourceFailures, error),
-    flush: (flushOptions) => flush(context, flushOptions?.final === true),
+    flush: () => flush(context),
     fatal,
     stats: () => stats(context),
   };
@@ -564,16 +536,9 @@ async function roomForMore(context: Context): Promise<void> {
 }
 
 /** Flushes, keeping count of failures for the status line and /metrics. */
-async function flush(context: Context, final: boolean): Promise<FlushSummary> {
+async function flush(context: Context): Promise<FlushSummary> {
   try {
-    const summary = await context.mutex.run(async () => {
-      context.finalFlush = final;
-      try {
-        return await flushOnce(context);
-      } finally {
-        context.finalFlush = false;
-      }
-    });
+    const summary = await context.mutex.run(() => flushOnce(context));
     context.failingFlush = undefined;
     return summary;
   } catch (error) {
@@ -598,11 +563,6 @@ async function flushOnce(context: Context): Promise<FlushSummary> {
   const positions = context.acks.due((id) => context.confirmed.has(id));
   const windows = new Map(context.dueWindows);
   context.dueWindows.clear();
-  for (const [id, { due, at }] of context.staleRanges) {
-    if (at > started && !context.finalFlush) continue;
-    windows.set(id, due);
-    context.staleRanges.delete(id);
-  }
   let written;
   try {
     written = await held.write();
@@ -635,12 +595,6 @@ async function flushOnce(context: Context): Promise<FlushSummary> {
       sinks: window.bound.sinks.map((sink) => sink.name),
     })),
   );
-  const rangeEveryMs = options.rangeSummaryEveryMs ?? RANGE_SUMMARY_EVERY_MS;
-  for (const [id, due] of windows) {
-    if (rangeSummaryStale(context.kept, due.bound.name, due.windowKey)) {
-      context.staleRanges.set(id, { due, at: started + rangeEveryMs });
-    }
-  }
   const current = () => context.generation === flushedIn;
   const committed = current()
     ? await context.acks.commit(
@@ -648,9 +602,7 @@ async function flushOnce(context: Context): Promise<FlushSummary> {
       current,
     )
     : { positions: 0 };
-  held.evictClosed((id) =>
-    context.dueWindows.has(id) || context.staleRanges.has(id) || context.publisher.owes(id)
-  );
+  held.evictClosed((id) => context.dueWindows.has(id) || context.publisher.owes(id));
   forgetUnused(context.kept, started - IDLE_RESULT_MS);
   if (written.entries > 0 || published > 0) {
     context.lastFlush = {
@@ -690,7 +642,6 @@ function computeResult(
     context.held.partsOf(bound.name, windowKey),
     context.kept,
     context.now(),
-    context.finalFlush ? 0 : context.options.rangeSummaryEveryMs ?? RANGE_SUMMARY_EVERY_MS,
   );
 }
 

@@ -3,7 +3,9 @@ import { createProcessor, type ProcessorOptions } from "./processor.ts";
 import { checkpoints } from "./checkpoint.ts";
 import { spillStore } from "./spill.ts";
 import { windowCutter } from "../windows.ts";
-import { keyedAggregation } from "../sdk/keyed.ts";
+import { keyedAggregation, keyedCounts } from "../sdk/keyed.ts";
+import { topOfMap } from "../sdk/counts.ts";
+import { countsWindow, rangeCounts } from "../sdk/range_counts.ts";
 import {
   DAY,
   fakeChangelogStore,
@@ -258,48 +260,40 @@ Deno.test("changelog: a crash after the entry, before the results, publishes the
   assert.deepEqual(sorted(publishedVisits(second.sink)), sorted(expected([0, 9])));
 });
 
-Deno.test("range summaries: a reused one is published afresh after the interval, and by a final flush", async () => {
+Deno.test("range summaries: made from the keyed summary, current at every flush, with no pass over the window", async () => {
   const changelog = fakeChangelogStore();
+  // Visits per page as top_pages keeps them: the 2 best pages of a range, the best one cut.
+  const spec = {
+    keep: 2,
+    ranked: 1,
+    finish: (counts: ReadonlyMap<string, number>) =>
+      topOfMap(counts, 1).map(([page, visits]) => ({ key: page, values: { visits } })),
+  };
+  const ranges = rangeCounts(spec);
   let passes = 0;
-  const mergeable = {
-    ...visitsPerPage,
+  const aggregation = {
+    ...keyedCounts({
+      shape: visitsPerPage.shape,
+      keyOf: (record) => record.request_uri,
+      finish: spec.finish,
+      summary: countsWindow(spec),
+    }),
     mergeable: {
-      emptySummary: () => 0,
-      toSummary: (values: ReadonlyMap<string, unknown>) => {
-        passes++;
-        let visits = 0;
-        for (const value of values.values()) visits += value as number;
-        return visits;
-      },
-      mergeSummaries: (a: number, b: number) => a + b,
-      finishRange: (visits: number) => ({ rows: [], exact: true, totals: { visits } }),
+      ...ranges,
+      toSummary: (values: ReadonlyMap<string, unknown>) => (passes++, ranges.toSummary(values)),
     },
   } as typeof visitsPerPage;
-  const clock = { now: 0 };
-  const { sink, processor } = runner(
-    changelog,
-    { now: () => clock.now, rangeSummaryEveryMs: 10_000 },
-    mergeable,
-  );
-  const summary = () => sink.latest.get("pages/2026-11-20")?.summary;
-  await processor.onBatch(pagesBatch(0, range(0, 9), pageOf));
-  await processor.flush();
-  assert.equal(summary(), 10);
-  clock.now = 1_000;
-  await processor.onBatch(pagesBatch(0, range(10, 14), pageOf));
-  await processor.flush();
-  assert.equal(summary(), 10, "reused within the interval");
-  clock.now = 5_000;
-  await processor.flush();
-  assert.equal(summary(), 10, "not yet due again");
-  clock.now = 11_000;
-  await processor.flush();
-  assert.equal(summary(), 15, "made afresh once the interval passed, with no new record");
-  clock.now = 12_000;
-  await processor.onBatch(pagesBatch(0, range(15, 19), pageOf));
-  await processor.flush({ final: true });
-  assert.equal(summary(), 20, "a final flush makes it afresh");
-  assert.equal(passes, 3);
+  const { sink, processor } = runner(changelog, {}, aggregation);
+  const counts = new Map<string, number>();
+  for (const [first, last] of [[0, 9], [10, 13], [14, 30]] as const) {
+    await processor.onBatch(pagesBatch(0, range(first, last), pageOf));
+    for (const offset of range(first, last)) {
+      counts.set(pageOf(offset), (counts.get(pageOf(offset)) ?? 0) + 1);
+    }
+    await processor.flush();
+    assert.deepEqual(sink.latest.get("pages/2026-11-20")?.summary, ranges.toSummary(counts));
+  }
+  assert.equal(passes, 0);
 });
 
 Deno.test("a batch applied while a flush writes its entries is in that flush's result, rows and count alike", async () => {

@@ -30,11 +30,6 @@ interface MergedWindow {
   values: Map<string, unknown>;
   /** With a summary: the summary of the merged values. */
   summary: unknown;
-  /**
-   * With a mergeable aggregation: the range summary last made (a pass over every key) and
-   * when; `stale` when a later result reused it.
-   */
-  range?: { summary: unknown; at: number; stale: boolean };
   /** When a result last used it, ms. */
   usedAt: number;
 }
@@ -66,14 +61,6 @@ export function resultCache(): ResultCache {
   return { merged: new Map() };
 }
 
-/**
- * Whether the window's last result carried a range summary made before its latest change (see
- * `rangeEveryMs` of {@linkcode windowResult}): it is due again once the interval passed.
- */
-export function rangeSummaryStale(cache: ResultCache, aggregation: string, windowKey: string) {
-  return cache.merged.get(`${aggregation}\u0000${windowKey}`)?.range?.stale === true;
-}
-
 /** Drops what no result used since `before`, so memory follows the windows being computed. */
 export function forgetUnused(cache: ResultCache, before: number): void {
   for (const [id, window] of cache.merged) if (window.usedAt < before) cache.merged.delete(id);
@@ -84,10 +71,9 @@ export function forgetUnused(cache: ResultCache, before: number): void {
  * partition holds it). Synchronous: the partitions are read in one step. With `cache`, only
  * the keys changed since the last result are merged and, with a summary, finished again.
  *
- * A mergeable aggregation's range summary (`Aggregation.mergeable.toSummary`) is a pass over
- * every key of the window; with `rangeEveryMs`, a result within that long of the last pass
- * reuses its summary (and {@linkcode rangeSummaryStale} says so), so its cost follows the
- * window's size once per interval, not at every flush.
+ * A mergeable aggregation's range summary is made from the keyed summary
+ * (`MergeableResult.fromKeyed`) when it can be, so it costs what the summary holds; otherwise
+ * `toSummary` passes over every key of the window.
  */
 export function windowResult(
   cutter: WindowCutter,
@@ -98,7 +84,6 @@ export function windowResult(
   parts: readonly PartOfWindow[],
   cache: ResultCache = resultCache(),
   now: number = Date.now(),
-  rangeEveryMs = 0,
 ): WindowResult | undefined {
   if (parts.length === 0) return undefined;
   const keyed = keyedFormOf(aggregation);
@@ -138,14 +123,11 @@ export function windowResult(
   }
   for (const part of parts) part.window.changedSinceResult.clear();
   const mergeable = aggregation.mergeable;
-  if (mergeable !== undefined) {
-    const last = cached?.range;
-    if (last !== undefined && now - last.at < rangeEveryMs) {
-      merged.range = { ...last, stale: true };
-    } else {
-      merged.range = { summary: mergeable.toSummary(view), at: now, stale: false };
-    }
-  }
+  const range = mergeable === undefined
+    ? undefined
+    : summary !== undefined && mergeable.fromKeyed !== undefined
+    ? { summary: mergeable.fromKeyed(merged.summary) }
+    : { summary: mergeable.toSummary(view) };
   merged.parts = current;
   merged.usedAt = now;
   cache.merged.set(id, merged);
@@ -158,7 +140,7 @@ export function windowResult(
     rows: summary !== undefined ? summary.finish(merged.summary) : keyed.finish(view),
     records,
     computedAt: Date.now(),
-    ...(merged.range === undefined ? {} : { summary: merged.range.summary }),
+    ...range,
   };
 }
 

@@ -6,12 +6,7 @@ import type { Aggregation, KeyedSummary, ResultRow } from "../contracts.ts";
 import { DAY } from "./_fakes.ts";
 import type { WindowState } from "./partition_state.ts";
 import { type SpillStore, spillStore, WindowValues } from "./spill.ts";
-import {
-  type PartOfWindow,
-  rangeSummaryStale,
-  resultCache,
-  windowResult,
-} from "./window_result.ts";
+import { type PartOfWindow, resultCache, windowResult } from "./window_result.ts";
 
 type PageStats = { visits: number; largest: number };
 
@@ -272,34 +267,40 @@ Deno.test("window result: no partition holds the window, no result", () => {
   assert.equal(windowResult(cutter, "pages", pageStats, DAY, WINDOW, []), undefined);
 });
 
-Deno.test("window result: a range summary is reused within rangeEveryMs, then made afresh", () => {
+Deno.test("window result: a range summary comes from the keyed summary when it can, else from a pass at every result", () => {
   let passes = 0;
-  const mergeable = {
-    ...pageStats,
-    mergeable: {
-      emptySummary: () => 0,
-      toSummary: (values: ReadonlyMap<string, unknown>) => {
-        passes++;
-        let visits = 0;
-        for (const value of values.values()) visits += (value as PageStats).visits;
-        return visits;
-      },
-      mergeSummaries: (a: number, b: number) => a + b,
-      finishRange: (visits: number) => ({ rows: [], exact: true, totals: { visits } }),
+  const range = {
+    emptySummary: () => 0,
+    toSummary: (values: ReadonlyMap<string, unknown>) => {
+      passes++;
+      let visits = 0;
+      for (const value of values.values()) visits += (value as PageStats).visits;
+      return visits;
     },
+    mergeSummaries: (a: number, b: number) => a + b,
+    finishRange: (visits: number) => ({ rows: [], exact: true, totals: { visits } }),
+  };
+  const calls: SummaryCalls = { starts: 0, updates: 0 };
+  const withSummary = pageStatsWithSummary(calls);
+  const fromKeyed = {
+    ...withSummary,
+    mergeable: { ...range, fromKeyed: (summary: { visits: number }) => summary.visits },
   } as Aggregation;
-  const cache = resultCache();
-  const a = windowState();
-  const parts = [{ id: "RAWLOG/0", window: a }];
-  visit(a, "/x", 1);
-  const first = windowResult(cutter, "pages", mergeable, DAY, WINDOW, parts, cache, 1_000, 10_000);
-  assert.equal(first?.summary, 1);
-  visit(a, "/x", 1);
-  const reused = windowResult(cutter, "pages", mergeable, DAY, WINDOW, parts, cache, 5_000, 10_000);
-  assert.equal(reused?.summary, 1, "within the interval: the last summary");
-  assert.equal(rangeSummaryStale(cache, "pages", WINDOW), true);
-  const fresh = windowResult(cutter, "pages", mergeable, DAY, WINDOW, parts, cache, 11_000, 10_000);
-  assert.equal(fresh?.summary, 2);
-  assert.equal(rangeSummaryStale(cache, "pages", WINDOW), false);
-  assert.equal(passes, 2);
+  const passing = { ...pageStats, mergeable: range } as Aggregation;
+  for (const [aggregation, expectedPasses] of [[fromKeyed, 0], [passing, 3]] as const) {
+    passes = 0;
+    const cache = resultCache();
+    const a = windowState();
+    const b = windowState();
+    const parts = [{ id: "RAWLOG/0", window: a }, { id: "RAWLOG/1", window: b }];
+    const summaries = [];
+    for (const page of ["/x", "/y", "/x"]) {
+      visit(page === "/x" ? a : b, page, 1);
+      summaries.push(
+        windowResult(cutter, "pages", aggregation, DAY, WINDOW, parts, cache)?.summary,
+      );
+    }
+    assert.deepEqual(summaries, [1, 2, 3], "every result's summary is current");
+    assert.equal(passes, expectedPasses);
+  }
 });

@@ -258,7 +258,7 @@ export async function startRealtime(
     flushLoop.stop();
     const report: FlushReport = { states: 0, windows: 0, positions: 0 };
     for (const processor of processors.values()) {
-      const summary = await processor.flush({ final: true });
+      const summary = await processor.flush();
       report.states += summary.states;
       report.windows += summary.windows;
       report.positions += summary.positions;

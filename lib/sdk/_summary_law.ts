@@ -5,7 +5,7 @@
  * @module
  */
 import assert from "assert";
-import type { KeyedState, KeyedSummary, ResultRow } from "../contracts.ts";
+import type { KeyedState, KeyedSummary, MergeableResult, ResultRow } from "../contracts.ts";
 import type { LogRecord } from "../records.ts";
 import { deepFreeze, roundTrip, scramble, shuffle } from "./_law_values.ts";
 import { addKeyedRecord } from "./keyed.ts";
@@ -17,13 +17,16 @@ import { addKeyedRecord } from "./keyed.ts";
  * random order, and with up to 3 keys again at the value they already had, each with the
  * value lent at its last update as `previous` (when the summary `usesPrevious`; else undefined). Each value is lent as a copy that is scrambled
  * after the update, so a summary that kept part of one finishes wrong. After every flush, the summary must finish (twice, alike) to exactly the rows of
- * `keyed.finish` over the values; after the last, to `onePass`.
+ * `keyed.finish` over the values; after the last, to `onePass`. With a mergeable part that makes
+ * its summary from the keyed one (`fromKeyed`), that summary must equal `toSummary` over the
+ * same values after every flush, and stay so while the keyed summary changes afterwards.
  *
  * @param keyed The keyed form.
  * @param summary Its summary.
  * @param records The records of one window.
  * @param onePass The rows of the whole-state `finish` after one pass over `records`.
  * @param random Numbers in [0, 1), seeded.
+ * @param mergeable The aggregation's mergeable part, when it has one.
  * @throws AssertionError naming law 5 and what broke.
  */
 export function assertSummaryLaw(
@@ -32,6 +35,7 @@ export function assertSummaryLaw(
   records: readonly LogRecord[],
   onePass: ResultRow[],
   random: () => number,
+  mergeable?: MergeableResult,
 ): void {
   const order = [...records];
   shuffle(order, random);
@@ -40,6 +44,7 @@ export function assertSummaryLaw(
   const lastLent = new Map<string, string>();
   let state = summary.start();
   assertFinishes(keyed, summary, state, values, "before any update");
+  const made: Array<[summary: unknown, text: string]> = [];
   for (let flush = 0; flush < flushes; flush++) {
     const part = order.slice(
       Math.floor((order.length * flush) / flushes),
@@ -73,6 +78,24 @@ export function assertSummaryLaw(
       lastLent.set(key, text);
     }
     assertFinishes(keyed, summary, state, values, `after flush ${flush + 1} of ${flushes}`);
+    if (mergeable?.fromKeyed !== undefined) {
+      const when = `after flush ${flush + 1} of ${flushes}`;
+      const fromKeyed = mergeable.fromKeyed(state);
+      assert.deepEqual(
+        roundTrip(fromKeyed),
+        roundTrip(mergeable.toSummary(values)),
+        `law 5: fromKeyed must make the summary toSummary makes of the same values (${when})`,
+      );
+      for (const [earlier, text] of made) {
+        assert.equal(
+          JSON.stringify(earlier),
+          text,
+          `law 5: a summary fromKeyed made changed as the keyed summary did (${when}); ` +
+            "it must share nothing with it",
+        );
+      }
+      made.push([fromKeyed, JSON.stringify(fromKeyed)]);
+    }
   }
   assert.deepEqual(
     summaryRows(summary, state, "after the last flush"),

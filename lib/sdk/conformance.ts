@@ -18,7 +18,8 @@
  *    merge (keys in any order, some again at the value they had, each with the value it had at
  *    its last update), it finishes after every flush exactly like the keyed `finish` over the
  *    same values, and in the end like one pass; its update neither changes nor keeps the values
- *    it is lent (see `KeyedSummary`).
+ *    it is lent (see `KeyedSummary`); with `mergeable.fromKeyed`, the summary made from it
+ *    equals `toSummary` over the same values and shares nothing with it.
  * 6. with a mergeable part (`aggregation.mergeable`), the parts' summaries, each through JSON,
  *    merged in any order, answer like one pass whenever they say they are exact, and an
  *    estimate (a sketch's) like one window's summary (see `MergeableResult`).
@@ -100,7 +101,14 @@ export function assertAggregationLaws<S>(
       assertKeyedSplit(aggregation.keyed, parts, onePass, random);
       const summary = aggregation.keyed.summary;
       if (summary !== undefined) {
-        assertSummaryLaw(aggregation.keyed, summary, records, onePass, random);
+        assertSummaryLaw(
+          aggregation.keyed,
+          summary,
+          records,
+          onePass,
+          random,
+          aggregation.mergeable,
+        );
       }
     }
     if (aggregation.mergeable !== undefined) {

@@ -168,7 +168,14 @@ export { isErrorStatus, STATUS_CLASSES, type StatusClass, statusClass } from "./
 export { clientOf, visitorOf } from "./visitor.ts";
 export { isStaticAsset, STATIC_EXTENSIONS, withoutQuery } from "./paths.ts";
 export { percentOf } from "./percent.ts";
-export { type CountsSummary, rangeCounts, type RangeCountsSpec } from "./range_counts.ts";
+export {
+  type CountsSummary,
+  type CountsWindow,
+  countsWindow,
+  rangeCounts,
+  type RangeCountsSpec,
+} from "./range_counts.ts";
+export { type BestKeys, bestKeys, bestKeysOffer, bestKeysSorted } from "./best_keys.ts";
 export {
   compileCondition,
   type Condition,

@@ -34,8 +34,10 @@
  *
  * @module
  */
-import type { MergeableResult, RangeAnswer, ResultRow } from "../contracts.ts";
+import type { KeyedSummary, MergeableResult, RangeAnswer, ResultRow } from "../contracts.ts";
+import { type BestKeys, bestKeys, bestKeysOffer, bestKeysSorted } from "./best_keys.ts";
 import { topOfMap } from "./counts.ts";
+import { type PartSums, partSums, partSumsSet } from "./part_sums.ts";
 
 /** A range's counts: `[key, count, bound]` (bound: how much the count may be low). */
 export interface CountsSummary {
@@ -51,17 +53,20 @@ export interface CountsSummary {
 export interface RangeCountsSpec {
   /** How many keys a summary keeps (K); `Infinity` keeps every key. */
   keep: number;
-  /** The rows from counts per key (the plugin's own `finish` of its keyed counts). */
-  finish(counts: ReadonlyMap<string, number>): ResultRow[];
+  /**
+   * The rows from counts per key (the plugin's own `finish` of its keyed counts). `total`, the
+   * sum of every count, is given when `counts` may hold only some keys: the best ones, for a
+   * ranked list (see `ranked`), or a range's listed keys.
+   */
+  finish(counts: ReadonlyMap<string, number>, total?: number): ResultRow[];
   /**
    * How many leading rows form the ranked list whose exactness is judged (the `n` of a top
-   * N); every row when absent.
+   * N); every row when absent. With it, `finish` must give the same rows from the `keep` best
+   * keys and the total as from every key (so {@linkcode countsWindow} finishes from those).
    */
   ranked?: number;
   /** The headline figures from the total counted. */
   totals?(total: number, counts: ReadonlyMap<string, number>): Record<string, number>;
-  /** Keys that are not counted keys (e.g. a total key), left out of the summary. */
-  skip?: (key: string) => boolean;
 }
 
 /**
@@ -70,14 +75,19 @@ export interface RangeCountsSpec {
  * @param spec How many keys to keep and how to make rows of counts.
  * @returns A {@linkcode MergeableResult} over {@linkcode CountsSummary}.
  */
-export function rangeCounts(spec: RangeCountsSpec): MergeableResult<CountsSummary> {
+export function rangeCounts(spec: RangeCountsSpec): MergeableResult<CountsSummary, CountsWindow> {
   return {
     emptySummary: () => ({ keys: [], cut: 0, total: 0 }),
+    fromKeyed(window) {
+      const best = bestKeysSorted(window.best);
+      const cut = best.length > spec.keep ? best.pop()![1] : 0;
+      return { keys: best.map(([key, count]) => [key, count, 0]), cut, total: totalOf(window) };
+    },
     toSummary(values) {
       const counts = new Map<string, number>();
       let total = 0;
       for (const [key, value] of values) {
-        if (spec.skip?.(key) || typeof value !== "number") continue;
+        if (typeof value !== "number") continue;
         counts.set(key, value);
         total += value;
       }
@@ -109,7 +119,7 @@ export function rangeCounts(spec: RangeCountsSpec): MergeableResult<CountsSummar
     },
     finishRange(summary): RangeAnswer {
       const counts = new Map(summary.keys.map(([key, count]) => [key, count]));
-      const rows = spec.finish(counts);
+      const rows = spec.finish(counts, summary.total);
       const bounds = new Map(summary.keys.map(([key, , bound]) => [key, bound]));
       const ranked = rows.slice(0, spec.ranked ?? rows.length);
       const shown = new Set(ranked.map((row) => String(row.key)));
@@ -140,6 +150,49 @@ export function rangeCounts(spec: RangeCountsSpec): MergeableResult<CountsSummar
       };
     },
   };
+}
+
+/**
+ * A window's counts as real time keeps them between results: each key's latest count (for the
+ * total) and the `keep + 1` best keys (the summary's K and the best one it cuts).
+ */
+export interface CountsWindow {
+  /** Every counted key's latest count, and their sum. */
+  sums: PartSums;
+  /** The best keys. */
+  best: BestKeys;
+}
+
+/**
+ * The keyed summary ({@linkcode KeyedSummary}) of a counting aggregation whose mergeable part
+ * is {@linkcode rangeCounts} with the same `spec`: it finishes the window's rows from the best
+ * keys and the total, and `rangeCounts(spec).fromKeyed` makes the window's range summary from
+ * it, so neither reads every key of the window again. Use it as the keyed form's `summary`.
+ *
+ * @param spec The spec given to `rangeCounts`; a finite `keep` needs `ranked`.
+ * @returns The keyed summary; each update costs O(log keep) amortized.
+ * @throws RangeError when `keep` is finite and `ranked` absent (rows of every key would need
+ *   every key).
+ */
+export function countsWindow(spec: RangeCountsSpec): KeyedSummary<number, CountsWindow> {
+  if (spec.keep !== Infinity && spec.ranked === undefined) {
+    throw new RangeError("countsWindow needs `ranked` when `keep` is finite");
+  }
+  return {
+    start: () => ({ sums: partSums(1), best: bestKeys(spec.keep + 1) }),
+    update(window, key, count) {
+      if (typeof count !== "number") return window;
+      partSumsSet(window.sums, key, [count]);
+      bestKeysOffer(window.best, key, count);
+      return window;
+    },
+    finish: (window) => spec.finish(window.best.kept, totalOf(window)),
+  };
+}
+
+/** The sum of a window's counts. */
+function totalOf(window: CountsWindow): number {
+  return window.sums.totals[0]!;
 }
 
 /** Keeps the `keep` best keys (count, then key), raising `cut` to the best one dropped. */

@@ -1,6 +1,7 @@
 import assert from "assert";
 import type { ResultRow } from "../contracts.ts";
-import { rangeCounts } from "./range_counts.ts";
+import { topOfMap } from "./counts.ts";
+import { countsWindow, rangeCounts } from "./range_counts.ts";
 import { seededRandom } from "./random.ts";
 
 const rank = (n: number) => (counts: ReadonlyMap<string, number>): ResultRow[] =>
@@ -57,4 +58,42 @@ Deno.test("range counts: whatever was cut, the truth lies within the bound, and 
     }
     assert.equal(merged.total, [...truth.values()].reduce((a, b) => a + b, 0));
   }
+});
+
+Deno.test("range counts: a window's counts kept as they grow make the summary and rows of every key", () => {
+  const random = seededRandom(5);
+  for (const keep of [1, 3, 20, Infinity]) {
+    const spec = {
+      keep,
+      ranked: keep === Infinity ? undefined : Math.min(2, keep),
+      finish: (counts: ReadonlyMap<string, number>, total?: number) =>
+        topOfMap(counts, keep === Infinity ? Infinity : Math.min(2, keep)).map(([key, hits]) => ({
+          key,
+          values: { hits, total: total ?? [...counts.values()].reduce((a, b) => a + b, 0) },
+        })),
+    };
+    const range = rangeCounts(spec);
+    const summary = countsWindow(spec);
+    let window = summary.start();
+    const counts = new Map<string, number>();
+    for (let update = 0; update < 3_000; update++) {
+      const key = `/p${Math.floor(random() * 60)}`;
+      const count = (counts.get(key) ?? 0) + Math.floor(random() * 3);
+      counts.set(key, count);
+      window = summary.update(window, key, count, undefined);
+      if (update % 101 === 0 || update === 2_999) {
+        const made = range.fromKeyed!(window);
+        assert.deepEqual(made, range.toSummary(counts), `keep ${keep}, update ${update}`);
+        assert.deepEqual(
+          summary.finish(window),
+          spec.finish(counts),
+          `keep ${keep}, update ${update}`,
+        );
+      }
+    }
+  }
+  assert.throws(
+    () => countsWindow({ keep: 3, finish: () => [] }),
+    /countsWindow needs `ranked` when `keep` is finite/,
+  );
 });

@@ -9,6 +9,7 @@ import {
   type AggregationPlugin,
   classifyUserAgent,
   type Counts,
+  countsWindow,
   excludeBots,
   isBot,
   keyedCounts,
@@ -143,13 +144,17 @@ const breakdown: AggregationPlugin<BreakdownOptions, BreakdownCounts> = {
       const value = valueOf(record);
       return value === undefined || value === "" ? settings.missing : value;
     };
-    const finish = (counts: ReadonlyMap<string, number>): ResultRow[] => {
-      let total = 0;
-      for (const count of counts.values()) total += count;
-      return topOfMap(counts, settings.n).map(([value, count], index) => ({
-        key: value,
-        values: { count, share_pct: percentOf(count, total), rank: index + 1 },
-      }));
+    // Real time keeps each value's count and the best values as they change: a result and its
+    // range summary read those, not every value of the window.
+    const ranked = {
+      keep: Math.max(settings.summary_keys, settings.n),
+      finish: (counts: ReadonlyMap<string, number>, total = sumOf(counts)): ResultRow[] =>
+        topOfMap(counts, settings.n).map(([value, count], index) => ({
+          key: value,
+          values: { count, share_pct: percentOf(count, total), rank: index + 1 },
+        })),
+      ranked: settings.n,
+      totals: (total: number) => ({ records: total }),
     };
     const counts = keyedCounts({
       shape: {
@@ -161,17 +166,10 @@ const breakdown: AggregationPlugin<BreakdownOptions, BreakdownCounts> = {
         ],
       },
       keyOf,
-      finish,
+      finish: ranked.finish,
+      summary: countsWindow(ranked),
     });
-    return {
-      ...counts,
-      mergeable: rangeCounts({
-        keep: Math.max(settings.summary_keys, settings.n),
-        finish,
-        ranked: settings.n,
-        totals: (total) => ({ records: total }),
-      }),
-    };
+    return { ...counts, mergeable: rangeCounts(ranked) };
   },
 };
 
@@ -216,14 +214,20 @@ function combinations(settings: BreakdownOptions, dimensions: readonly string[])
     },
     keyOf,
     finish(counts) {
-      let total = 0;
-      for (const count of counts.values()) total += count;
+      const total = sumOf(counts);
       return topOfMap(counts, settings.n).map(([values, count], index) => ({
         key: JSON.parse(values) as string[],
         values: { count, share_pct: percentOf(count, total), rank: index + 1 },
       }));
     },
   });
+}
+
+/** The sum of every count. */
+function sumOf(counts: ReadonlyMap<string, number>): number {
+  let total = 0;
+  for (const count of counts.values()) total += count;
+  return total;
 }
 
 /** How to read one dimension off a record. */

@@ -129,7 +129,7 @@ const latency: AggregationPlugin<LatencyOptions, LatencyState> = {
     };
     // A range keeps the sketch of every request only: bins add, so its percentiles are those of
     // one window over the range; a sketch per page would make every summary many times larger.
-    const inRange: MergeableResult<QuantileSketch | null> = {
+    const inRange: MergeableResult<QuantileSketch | null, LatencySummary> = {
       emptySummary: () => null,
       toSummary(values) {
         const all = values.get(ALL_PAGES) as QuantileSketch | undefined;
@@ -137,6 +137,11 @@ const latency: AggregationPlugin<LatencyOptions, LatencyState> = {
           ? null
           : quantileSketchMerge(quantileSketch(settings.accuracy), all);
       },
+      // The keyed summary keeps a copy of the sketch of every request: a copy of that.
+      fromKeyed: (window: LatencySummary) =>
+        window.all === undefined
+          ? null
+          : quantileSketchMerge(quantileSketch(settings.accuracy), window.all),
       mergeSummaries: (into, other) =>
         other === null
           ? into

@@ -125,7 +125,7 @@ const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
     };
     // A range adds the windows' sums: a session crossing a window edge counts in each window,
     // so the answer is the windows' own count, not one window's (`exact: false`).
-    const inRange: MergeableResult<SessionSums | null> = {
+    const inRange: MergeableResult<SessionSums | null, SessionTotals> = {
       emptySummary: () => null,
       toSummary(values) {
         let sums: SessionSums | null = null;
@@ -134,6 +134,9 @@ const sessions: AggregationPlugin<SessionsOptions, SessionState> = {
         }
         return sums;
       },
+      // The keyed summary's totals are every visit's figures added up already.
+      fromKeyed: (totals: SessionTotals) =>
+        totals.slots.size === 0 ? null : [...totals.totals] as SessionSums,
       mergeSummaries: (into, other) => other === null ? into : addSums(into, other),
       finishRange(sums): RangeAnswer {
         const rows = sums === null ? [] : sessionRows(sums);

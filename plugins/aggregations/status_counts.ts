@@ -6,6 +6,7 @@
 import {
   type AggregationPlugin,
   type Counts,
+  countsWindow,
   keyedCounts,
   rangeCounts,
   type ResultRow,
@@ -34,24 +35,23 @@ const statusCounts: AggregationPlugin<StatusCountsOptions, StatusCounts> = {
   chart: "line",
   card: () => ({ card: "errors", column: "count" }),
   create() {
+    // Status codes are few: every one is kept, so any range is exact.
+    const every = {
+      keep: Infinity,
+      finish: statusRows,
+      totals(total: number, byCode: ReadonlyMap<string, number>) {
+        let errors = 0;
+        for (const [code, count] of byCode) if (Number(code) >= 400) errors += count;
+        return { requests: total, errors };
+      },
+    };
     const counts = keyedCounts({
       shape: { key: { name: "status", type: "text" }, values: [{ name: "count", type: "bigint" }] },
       keyOf: (record) => record.status === undefined ? undefined : String(record.status),
       finish: statusRows,
+      summary: countsWindow(every),
     });
-    // Status codes are few: every one is kept, so any range is exact.
-    return {
-      ...counts,
-      mergeable: rangeCounts({
-        keep: Infinity,
-        finish: statusRows,
-        totals(total, byCode) {
-          let errors = 0;
-          for (const [code, count] of byCode) if (Number(code) >= 400) errors += count;
-          return { requests: total, errors };
-        },
-      }),
-    };
+    return { ...counts, mergeable: rangeCounts(every) };
   },
 };
 

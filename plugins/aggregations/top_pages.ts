@@ -6,18 +6,15 @@
 import {
   type AggregationPlugin,
   type Counts,
+  countsWindow,
   excludeBots,
-  finishFromSummary,
   isBot,
   isStaticAsset,
   keyedCounts,
-  type KeyedSummary,
   type LogRecord,
   pageOf,
   rangeCounts,
-  type RunningTop,
-  runningTop,
-  runningTopOffer,
+  topOfMap,
   withoutQuery,
   z,
 } from "../../lib/sdk/mod.ts";
@@ -79,35 +76,28 @@ const topPages: AggregationPlugin<TopPagesOptions, PageCounts> = {
   card: (settings) =>
     settings.page_field === "request_uri" ? { card: "top_pages", column: "visits" } : undefined,
   create(settings) {
-    // Real time ranks the pages that changed only: visits only grow, so a running top is exact.
-    const summary: KeyedSummary<number, RunningTop<null>> = {
-      start: () => runningTop(settings.n),
-      update: (top, page, visits) => runningTopOffer(top, page, visits, () => null),
-      finish: (top) =>
-        top.entries.map((entry, index) => ({
-          key: entry.key,
-          values: { visits: entry.score, rank: index + 1 },
+    // Real time keeps each page's count and the best pages as they change, so neither a
+    // result nor its range summary reads every page of the window again.
+    const ranked = {
+      keep: Math.max(settings.summary_keys, settings.n),
+      finish: (counts: ReadonlyMap<string, number>) =>
+        topOfMap(counts, settings.n).map(([page, visits], index) => ({
+          key: page,
+          values: { visits, rank: index + 1 },
         })),
+      ranked: settings.n,
+      totals: (total: number) => ({ pageviews: total }),
     };
-    const finish = finishFromSummary(summary);
     const counts = keyedCounts({
       shape: {
         key: { name: "page_url", type: "text" },
         values: [{ name: "visits", type: "bigint" }, { name: "rank", type: "int" }],
       },
       keyOf: (record) => countedPage(record, settings),
-      finish,
-      summary,
+      finish: ranked.finish,
+      summary: countsWindow(ranked),
     });
-    return {
-      ...counts,
-      mergeable: rangeCounts({
-        keep: Math.max(settings.summary_keys, settings.n),
-        finish,
-        ranked: settings.n,
-        totals: (total) => ({ pageviews: total }),
-      }),
-    };
+    return { ...counts, mergeable: rangeCounts(ranked) };
   },
 };
 

@@ -134,7 +134,15 @@ const uniqueVisitors: AggregationPlugin<UniqueVisitorsOptions, VisitorSketches> 
       finish: finishFromSummary(summary),
       summary,
     });
-    return { ...sketches, mergeable: visitorsInRange(settings.precision) };
+    return {
+      ...sketches,
+      mergeable: {
+        ...visitorsInRange(settings.precision),
+        // The keyed summary's `all` is every visitor of the window already: a copy of it.
+        fromKeyed: (window: VisitorSummary) =>
+          window.counted ? hyperLogLogMerge(hyperLogLog(settings.precision), window.all) : null,
+      },
+    };
   },
 };
 
