@@ -66,11 +66,16 @@ export default {
   create(options) {
     const counts = statusCounts.create(options);
     const keep = (rows) => rows.filter((row) => row.key.endsWith("xx") === ${classes});
-    // Both forms: real time finishes the keyed form, batch the whole state.
+    // Every form: batch finishes the whole state, real time the keyed form's summary.
+    const summary = counts.keyed.summary;
     return {
       ...counts,
       finish: (state) => keep(counts.finish(state)),
-      keyed: { ...counts.keyed, finish: (values) => keep(counts.keyed.finish(values)) },
+      keyed: {
+        ...counts.keyed,
+        finish: (values) => keep(counts.keyed.finish(values)),
+        summary: { ...summary, finish: (window) => keep(summary.finish(window)) },
+      },
     };
   },
 };
