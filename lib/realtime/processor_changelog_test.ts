@@ -210,6 +210,40 @@ Deno.test("changelog: a snapshot replaces the entries before it once they outwei
   assert.deepEqual(sorted(await checkpointed(changelog)), sorted(expected([0, 119])));
 });
 
+Deno.test("changelog: at most one partition is snapshotted again per flush, the others in turn", async () => {
+  const changelog = fakeChangelogStore();
+  const test = runner(changelog);
+  const snapshots = () => test.processor.stats().snapshots;
+  const partitions = [0, 1, 2];
+  let flushes = 0, taken = 0;
+  const first = new Map<number, number>();
+  for (let i = 0; i < 20; i++) {
+    for (const partition of partitions) {
+      await test.processor.onBatch(pagesBatch(partition, range(i * 10, i * 10 + 9), pageOf));
+    }
+    const before = snapshots();
+    await test.processor.flush();
+    flushes++;
+    // The first flush makes every partition's first snapshot; later ones one at most.
+    if (i > 0) assert.ok(snapshots() - before <= 1, `flush ${flushes}: ${snapshots() - before}`);
+    else assert.equal(snapshots() - before, 3);
+    taken = snapshots();
+    for (const partition of partitions) {
+      if (i === 0) first.set(partition, changelog.rows.get(`RAWLOG/${partition}`)!.snapshotSeq);
+    }
+  }
+  // Each partition had its turn again.
+  for (const partition of partitions) {
+    const seq = changelog.rows.get(`RAWLOG/${partition}`)!.snapshotSeq;
+    assert.ok(seq > first.get(partition)!, `partition ${partition} snapshotted again`);
+  }
+  assert.ok(taken >= 6, `${taken} snapshots`);
+  const restored = await checkpointed(changelog);
+  for (const [page, visits] of Object.entries(expected([0, 199]))) {
+    assert.equal(restored[page], visits * 3, page);
+  }
+});
+
 Deno.test("changelog: a result merges the partitions other runners own, followed by their entries", async () => {
   const changelog = fakeChangelogStore();
   const a = runner(changelog);

@@ -190,21 +190,14 @@ export function hyperLogLogMerge(into: HyperLogLog, other: Readonly<HyperLogLog>
     if (into.sparseSize > 2 ** into.p / 16) fold(into);
     return into;
   }
-  if (
-    into.dense !== "" && asPairs(into.sparse).length === 0 && asPairs(other.sparse).length === 0
-  ) {
-    // Both dense and folded: the larger digit value at each register, straight from the strings.
-    into.dense = denseMax(into.dense, other.dense);
-    return into;
-  }
-  const registers = registersOf(into);
-  const others = registersOf(other);
-  for (let i = 0; i < registers.length; i++) {
-    if (others[i]! > registers[i]!) registers[i] = others[i]!;
-  }
-  into.dense = encode(registers);
-  into.sparse = [];
-  into.sparseSize = 0;
+  // `other` is dense: the dense strings maxed straight from their digits (or `other`'s shared),
+  // and both buffers combined, kept only where above the new dense registers.
+  const dense = into.dense === "" ? other.dense : denseMax(into.dense, other.dense);
+  const pending = combinePairs(asPairs(into.sparse), asPairs(other.sparse), higher);
+  into.dense = dense;
+  into.sparse = abovePairs(dense, pending);
+  into.sparseSize = into.sparse.length / 2;
+  if (into.sparseSize > 2 ** into.p / 16) fold(into);
   return into;
 }
 
