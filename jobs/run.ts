@@ -182,8 +182,12 @@ async function main(): Promise<number> {
       `${source}: ${stats.flushTimes.count} flushes, p50 ${stats.flushTimes.p50Ms} ms, ` +
         `p99 ${stats.flushTimes.p99Ms} ms; largest state write ${stats.largestWriteBytes} bytes; ` +
         `${stats.changelogRows} state rows written; ` +
-        `${stats.tooLate} too late for real time; state: ${stats.stateKeys} keys in ` +
-        `${stats.ownedPartitions} partitions owned, ${stats.followedPartitions} followed`,
+        `${stats.tooLate} too late for real time; state: ${stats.stateKeys} keys` +
+        (stats.spilledKeys === 0
+          ? ""
+          : ` (${stats.stateKeysInMemory} in memory; ${stats.spilledKeys} spilled and ` +
+            `${stats.loadedKeys} read back so far)`) +
+        ` in ${stats.ownedPartitions} partitions owned, ${stats.followedPartitions} followed`,
     );
   }
   console.error(

@@ -56,6 +56,16 @@ const RECORD_COUNTERS = [
     "changelogEntries",
   ],
   ["changelog_snapshots_total", "Of those, snapshots of a partition's whole state.", "snapshots"],
+  [
+    "state_keys_spilled_total",
+    "State keys written to the local spill file (runtime.state_memory_keys).",
+    "spilledKeys",
+  ],
+  [
+    "state_keys_loaded_total",
+    "Spilled state keys read back because a record added to them.",
+    "loadedKeys",
+  ],
   ["changelog_bytes_written_total", "Encoded changelog bytes written.", "changelogBytes"],
   [
     "changelog_rows_written_total",
@@ -119,7 +129,13 @@ export function createMetrics(stats?: () => Map<string, ProcessorStats>): Metric
   });
   const stateKeys = new client.Gauge({
     name: `${PREFIX}state_keys`,
-    help: "State keys the processor holds in memory (owned or followed partitions).",
+    help: "State keys the processor holds, in memory or spilled (owned or followed partitions).",
+    labelNames: ["source"],
+    registers: [registry],
+  });
+  const stateKeysInMemory = new client.Gauge({
+    name: `${PREFIX}state_keys_in_memory`,
+    help: "Of the state keys, those in memory (the rest spilled to the local file).",
     labelNames: ["source"],
     registers: [registry],
   });
@@ -184,6 +200,7 @@ export function createMetrics(stats?: () => Map<string, ProcessorStats>): Metric
       }
       stateRows.set({ source }, current.stateRows);
       stateKeys.set({ source }, current.stateKeys);
+      stateKeysInMemory.set({ source }, current.stateKeysInMemory);
     }
   }
 

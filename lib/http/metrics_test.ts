@@ -48,6 +48,18 @@ Deno.test("metrics: counters follow the processor's totals across scrapes, lag o
   );
 });
 
+Deno.test("metrics: state keys in memory, spilled and read back", async () => {
+  const current = new Map([[
+    "rawlog",
+    stats({ stateKeys: 90, stateKeysInMemory: 30, spilledKeys: 75, loadedKeys: 15 }),
+  ]]);
+  const text = await createMetrics(() => current).render();
+  assert.equal(value(text, 'web_analytics_state_keys{source="rawlog"}'), 90);
+  assert.equal(value(text, 'web_analytics_state_keys_in_memory{source="rawlog"}'), 30);
+  assert.equal(value(text, 'web_analytics_state_keys_spilled_total{source="rawlog"}'), 75);
+  assert.equal(value(text, 'web_analytics_state_keys_loaded_total{source="rawlog"}'), 15);
+});
+
 Deno.test("metrics: flushes, commits and sink errors are observed", async () => {
   const metrics = createMetrics();
   metrics.knowSinks(["results", "results_topic"]);

@@ -160,8 +160,14 @@ export interface ProcessorStats {
   tooLate: number;
   /** Windows of input partitions held in memory. */
   stateRows: number;
-  /** State keys held in memory, over every window of every partition owned or followed. */
+  /** State keys held, over every window of every partition owned or followed. */
   stateKeys: number;
+  /** Of those, the keys in memory (all of them unless `runtime.state_memory_keys` is set). */
+  stateKeysInMemory: number;
+  /** State keys written to the local spill file so far. */
+  spilledKeys: number;
+  /** Spilled state keys read back so far, because a record added to them. */
+  loadedKeys: number;
   /** Input partitions whose state this process owns. */
   ownedPartitions: number;
   /** Input partitions of other owners whose changelogs this process follows. */
@@ -653,6 +659,9 @@ function stats(context: Context): ProcessorStats {
     commitFailures: context.acks.failures(),
     stateRows: windows,
     stateKeys: keys,
+    stateKeysInMemory: context.options.spill?.inMemory ?? keys,
+    spilledKeys: context.options.spill?.spilled ?? 0,
+    loadedKeys: context.options.spill?.loaded ?? 0,
     ownedPartitions: context.held.owned.size,
     followedPartitions: context.held.followed.size,
     lag: Object.values(lagOf).reduce((total, lag) => total + lag, 0),

@@ -426,7 +426,12 @@ Deno.test("spill: with idle keys spilled past a budget of one key, results, entr
     }
     assert.ok(spill.spilled > 40 && spill.loaded > 20, `${spill.spilled} ${spill.loaded}`);
     assert.ok(spilling.processor.stats().snapshots >= 2);
-    assert.equal(spilling.processor.stats().stateKeys, 80, "40 pages in each partition");
+    const stats = spilling.processor.stats();
+    assert.equal(stats.stateKeys, 80, "40 pages in each partition");
+    // Past the budget, only keys changed since their partition's last entry stay in memory.
+    assert.equal(stats.stateKeysInMemory, spill.inMemory);
+    assert.ok(stats.stateKeysInMemory <= 20, `${stats.stateKeysInMemory} in memory`);
+    assert.deepEqual([stats.spilledKeys, stats.loadedKeys], [spill.spilled, spill.loaded]);
     assert.deepEqual(
       sorted(publishedVisits(spilling.sink)),
       sorted(visitsOf([0, 119], [0, 119])),
