@@ -126,9 +126,9 @@ interface PendingAppend {
 /**
  * Takes an entry of every owned partition that changed (a snapshot when the entries since the
  * last one outweigh it), encoded, by stream. Synchronous, so at most one partition that has a
- * snapshot is snapshotted again per flush: partitions grow alike, and their snapshots falling
- * in one flush stalled the runner for all of them at once (4.6 s for three at 2M events over
- * 1M pages); a partition whose turn waits writes entries meanwhile.
+ * snapshot is snapshotted again per flush ({@linkcode snapshotTurn}): partitions grow alike,
+ * and their snapshots falling in one flush stalled the runner for all of them at once (4.6 s
+ * for three at 2M events over 1M pages); a partition whose turn waits writes entries meanwhile.
  */
 function takeEntries(owned: ReadonlyMap<string, OwnedPartition>) {
   const byStream = new Map<string, PendingAppend[]>();
@@ -141,13 +141,11 @@ function takeEntries(owned: ReadonlyMap<string, OwnedPartition>) {
     rows: 0,
     fenced: [],
   };
-  let snapshotTurn = true;
+  const turn = snapshotTurn(owned);
   for (const [id, held] of owned) {
     if (!held.state.dirty) continue;
     const { checkpoint } = held;
-    const first = checkpoint.snapshotSeq === -1;
-    const snapshot = first || (snapshotTurn && checkpoint.logBytes > checkpoint.snapshotBytes);
-    if (snapshot && !first) snapshotTurn = false;
+    const snapshot = checkpoint.snapshotSeq === -1 || id === turn;
     const entry = takeEntry(held.state, snapshot);
     taken.set(id, entry);
     const data = encodeEntry(entry);
@@ -171,6 +169,20 @@ function takeEntries(owned: ReadonlyMap<string, OwnedPartition>) {
     summary.rows += Math.max(1, Math.ceil(data.length / CHUNK_BYTES)) + 1;
   }
   return { byStream, taken, summary };
+}
+
+/**
+ * The partition whose turn it is to be snapshotted again: of those that changed and whose
+ * entries since their snapshot outweigh it, the one they outweigh by the most bytes (so one
+ * whose snapshot is small cannot take every turn: the others' excess grows at each flush).
+ */
+export function snapshotTurn(owned: ReadonlyMap<string, OwnedPartition>): string | undefined {
+  let turn: string | undefined, most = 0;
+  for (const [id, { state, checkpoint }] of owned) {
+    const excess = checkpoint.logBytes - checkpoint.snapshotBytes;
+    if (state.dirty && checkpoint.snapshotSeq !== -1 && excess > most) [turn, most] = [id, excess];
+  }
+  return turn;
 }
 
 /** Brings `from` (or an empty state) up to `checkpoint` by reading its changelog. */
