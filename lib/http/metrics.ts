@@ -98,6 +98,36 @@ export interface Metrics {
   contentType: string;
 }
 
+/** State gauges exported per source: metric suffix, help and the stats field it reads. */
+const STATE_GAUGES = [
+  [
+    "state_rows",
+    "Windows of input partitions the processor holds in memory (owned or followed).",
+    "stateRows",
+  ],
+  [
+    "state_keys",
+    "State keys the processor holds, in memory or spilled (owned or followed partitions).",
+    "stateKeys",
+  ],
+  [
+    "state_keys_in_memory",
+    "Of the state keys, those in memory (the rest spilled to the local file).",
+    "stateKeysInMemory",
+  ],
+] as const satisfies ReadonlyArray<readonly [string, string, keyof ProcessorStats]>;
+
+/** A metric per row of `table` (suffix, help, stats field), with the field it reads. */
+function perSource<F, M>(
+  table: ReadonlyArray<readonly [string, string, F]>,
+  make: (name: string, help: string) => M,
+): Array<{ field: F; metric: M }> {
+  return table.map(([suffix, help, field]) => ({
+    field,
+    metric: make(`${PREFIX}${suffix}`, help),
+  }));
+}
+
 /**
  * Creates the registry. `stats` is read at every scrape (absent when nothing is processed here,
  * as in `deno task serve`).
@@ -106,39 +136,21 @@ export function createMetrics(stats?: () => Map<string, ProcessorStats>): Metric
   const registry = new client.Registry();
   // Processor counters only grow, so each scrape adds what grew since the previous one.
   const exported = new Map<string, number>();
-  const counters = RECORD_COUNTERS.map(([suffix, help, field]) => ({
-    field,
-    metric: new client.Counter({
-      name: `${PREFIX}${suffix}`,
-      help,
-      labelNames: ["source"],
-      registers: [registry],
-    }),
-  }));
+  const bySource = { labelNames: ["source"], registers: [registry] };
+  const counters = perSource(
+    RECORD_COUNTERS,
+    (name, help) => new client.Counter({ name, help, ...bySource }),
+  );
   const lag = new client.Gauge({
     name: `${PREFIX}lag_messages`,
     help: "Messages waiting in each input partition this process owns (latest known).",
     labelNames: ["source", "partition"],
     registers: [registry],
   });
-  const stateRows = new client.Gauge({
-    name: `${PREFIX}state_rows`,
-    help: "Windows of input partitions the processor holds in memory (owned or followed).",
-    labelNames: ["source"],
-    registers: [registry],
-  });
-  const stateKeys = new client.Gauge({
-    name: `${PREFIX}state_keys`,
-    help: "State keys the processor holds, in memory or spilled (owned or followed partitions).",
-    labelNames: ["source"],
-    registers: [registry],
-  });
-  const stateKeysInMemory = new client.Gauge({
-    name: `${PREFIX}state_keys_in_memory`,
-    help: "Of the state keys, those in memory (the rest spilled to the local file).",
-    labelNames: ["source"],
-    registers: [registry],
-  });
+  const gauges = perSource(
+    STATE_GAUGES,
+    (name, help) => new client.Gauge({ name, help, ...bySource }),
+  );
   const flushSeconds = new client.Histogram({
     name: `${PREFIX}flush_duration_seconds`,
     help: "Duration of flushes that wrote state or results or acknowledged input.",
@@ -198,9 +210,7 @@ export function createMetrics(stats?: () => Map<string, ProcessorStats>): Metric
       for (const [partition, value] of Object.entries(current.partitionLag)) {
         lag.set({ source, partition }, value);
       }
-      stateRows.set({ source }, current.stateRows);
-      stateKeys.set({ source }, current.stateKeys);
-      stateKeysInMemory.set({ source }, current.stateKeysInMemory);
+      for (const { field, metric } of gauges) metric.set({ source }, current[field]);
     }
   }
 
