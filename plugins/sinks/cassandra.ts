@@ -316,6 +316,55 @@ function checkColumn(column: ResultColumn, binding: SinkBinding): void {
   }
 }
 
+/** How long a table just created may take to show its columns on the node asked, ms. */
+const SCHEMA_SETTLE_MS = 30_000;
+
+/** The one call {@linkcode existingColumns} makes of a Cassandra client. */
+export type ColumnsClient = Pick<cassandra.Client, "execute">;
+
+/**
+ * The columns of `keyspace.table` as `system_schema` lists them, asked again until they show.
+ *
+ * Right after `CREATE TABLE IF NOT EXISTS`, the node a read goes to may not have heard of a
+ * table another coordinator created (another runner starting at the same moment, on a
+ * cluster): it lists no column. A table has at least one column, so none means "not yet", and
+ * the read is tried again every `pauseMs` until `settleMs` passed (then: none).
+ *
+ * @param client The session (only `execute` is used).
+ * @param keyspace The keyspace.
+ * @param table The table, created just before.
+ * @param timing How long to keep asking and how long to pause between asks, ms.
+ * @returns Each column's name and kind; empty when no node listed any in time.
+ *
+ * @example
+ * ```ts ignore
+ * const columns = await existingColumns(client, "web_analytics", "results");
+ * ```
+ */
+export async function existingColumns(
+  client: ColumnsClient,
+  keyspace: string,
+  table: string,
+  { settleMs = SCHEMA_SETTLE_MS, pauseMs = 250 }: { settleMs?: number; pauseMs?: number } = {},
+): Promise<{ name: string; kind: string }[]> {
+  const deadline = Date.now() + settleMs;
+  for (;;) {
+    const found = await client.execute(
+      "SELECT column_name, kind FROM system_schema.columns " +
+        "WHERE keyspace_name = ? AND table_name = ?",
+      [keyspace, table],
+      { prepare: true },
+    );
+    if (found.rowLength > 0 || Date.now() >= deadline) {
+      return found.rows.map((row) => ({
+        name: row.get("column_name") as string,
+        kind: row.get("kind") as string,
+      }));
+    }
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+}
+
 /**
  * Fails start-up when the table already exists with other columns than the layout needs; a
  * table made before windows kept summaries gets its `window_summary` column added.
@@ -326,17 +375,18 @@ async function checkExistingShape(
   table: string,
   layout: TableLayout,
 ): Promise<void> {
-  const found = await client.execute(
-    "SELECT column_name, kind FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?",
-    [keyspace, table],
-    { prepare: true },
-  );
   const describe = (columns: { name: string; kind: string }[]) =>
     columns.map((c) => `${c.name}${c.kind === "regular" ? "" : ` (${c.kind})`}`).sort().join(", ");
-  const existing = describe(found.rows.map((row) => ({
-    name: row.get("column_name") as string,
-    kind: row.get("kind") as string,
-  })));
+  const columns = await existingColumns(client, keyspace, table);
+  if (columns.length === 0) {
+    throw new Error(
+      `Cassandra table ${keyspace}.${table} was created, but no node listed its columns within ` +
+        `${SCHEMA_SETTLE_MS / 1000} s: the cluster's nodes do not agree on the schema. Check ` +
+        `that every node is up (nodetool describecluster shows their schema versions), then ` +
+        `start again.`,
+    );
+  }
+  const existing = describe(columns);
   const wanted = describe(layout.columns);
   const summaryColumn = layout.columns.find((column) => column.name === "window_summary")!;
   const older = describe(layout.columns.filter((column) => column !== summaryColumn));

@@ -1,6 +1,6 @@
 import assert from "assert";
 import { type ResultShape, type SinkBinding, windowCutter, windowSize } from "../../lib/sdk/mod.ts";
-import { tableLayout } from "./cassandra.ts";
+import { type ColumnsClient, existingColumns, tableLayout } from "./cassandra.ts";
 
 const pages: ResultShape = {
   key: { name: "page_url", type: "text" },
@@ -80,4 +80,38 @@ Deno.test("result columns must be identifiers the table does not use itself", ()
       name,
     );
   }
+});
+
+/** A client whose `system_schema` read lists no column for the first `blankReads` reads. */
+function lateSchemaClient(blankReads: number): ColumnsClient & { reads: number } {
+  const row = (name: string, kind: string) => ({
+    get: (column: string) => ({ column_name: name, kind })[column],
+  });
+  const fake = {
+    reads: 0,
+    execute: () => {
+      fake.reads++;
+      const rows = fake.reads > blankReads
+        ? [row("date", "partition_key"), row("visits", "regular")]
+        : [];
+      return Promise.resolve({ rowLength: rows.length, rows });
+    },
+  };
+  return fake as unknown as ColumnsClient & { reads: number };
+}
+
+Deno.test("a table another node has not heard of yet is read again until its columns show", async () => {
+  const client = lateSchemaClient(2);
+  const columns = await existingColumns(client, "ks", "results", { settleMs: 60_000, pauseMs: 1 });
+  assert.deepEqual(columns, [
+    { name: "date", kind: "partition_key" },
+    { name: "visits", kind: "regular" },
+  ]);
+  assert.equal(client.reads, 3);
+});
+
+Deno.test("columns that never show come back empty once the settle time is over", async () => {
+  const client = lateSchemaClient(Infinity);
+  assert.deepEqual(await existingColumns(client, "ks", "results", { settleMs: 0, pauseMs: 1 }), []);
+  assert.equal(client.reads, 1);
 });
