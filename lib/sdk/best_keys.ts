@@ -7,21 +7,22 @@
  * keys are always the K best of every key offered so far (count, then key in code-unit order,
  * as `topOfMap` ranks).
  *
- * How it stays cheap: the kept keys and their counts are a `Map`; the worst kept key is the top
- * of a binary min-heap of `[count, key]` entries. An offer to a kept key pushes a new entry and
- * leaves the old one behind; an entry is current only while its count is the key's kept count,
- * so stale ones are skipped when they reach the top, and the heap is rebuilt from the kept keys
- * when it holds twice as many entries as keys. An offer costs O(log K) amortized.
+ * How it stays cheap: the kept keys and their counts are a `Map`, and (for a finite K) the same
+ * keys in rank order, an array of `[count, key]` best first. An offer finds a key's place by
+ * binary search and moves it there (O(log K) comparisons and one move of at most K entries), so
+ * every result reads the ranking as it is, with no sort and no copy: a result is made at every
+ * flush, a change far less often than that makes the ranking worth keeping in order.
+ * Invariants: `ranked` holds exactly the entries of `kept`, best first, with no duplicate.
  *
  * @example
  * ```ts
  * import assert from "assert";
- * import { bestKeys, bestKeysOffer, bestKeysSorted } from "./best_keys.ts";
+ * import { bestKeys, bestKeysOffer, bestKeysRanked } from "./best_keys.ts";
  * const best = bestKeys(2);
  * for (const [key, count] of [["/a", 1], ["/b", 1], ["/c", 3], ["/a", 2]] as const) {
  *   bestKeysOffer(best, key, count);
  * }
- * assert.deepEqual(bestKeysSorted(best), [["/c", 3], ["/a", 2]]);
+ * assert.deepEqual(bestKeysRanked(best), [[3, "/c"], [2, "/a"]]);
  * ```
  *
  * @module
@@ -33,8 +34,8 @@ export interface BestKeys {
   readonly keep: number;
   /** The kept keys and their counts. */
   readonly kept: Map<string, number>;
-  /** `[count, key]`, worst first; entries whose count is not the key's kept count are stale. */
-  readonly heap: Array<[number, string]>;
+  /** With a finite `keep`: the kept keys as `[count, key]`, best first (else empty). */
+  readonly ranked: Array<[number, string]>;
 }
 
 /**
@@ -48,7 +49,7 @@ export function bestKeys(keep: number): BestKeys {
   if (keep !== Infinity && (!Number.isInteger(keep) || keep < 1)) {
     throw new RangeError(`best keys keep an integer >= 1 or Infinity keys, found ${keep}`);
   }
-  return { keep, kept: new Map(), heap: [] };
+  return { keep, kept: new Map(), ranked: [] };
 }
 
 /**
@@ -60,33 +61,39 @@ export function bestKeys(keep: number): BestKeys {
  * @returns The same `best`.
  */
 export function bestKeysOffer(best: BestKeys, key: string, count: number): BestKeys {
-  const { kept, heap } = best;
+  const { kept, ranked } = best;
   const was = kept.get(key);
   if (was === count) return best;
   if (best.keep === Infinity) {
     kept.set(key, count);
     return best;
   }
-  if (was === undefined && kept.size === best.keep) {
-    const worst = worstKept(best);
+  if (was !== undefined) {
+    ranked.splice(placeOf(ranked, was, key), 1);
+  } else if (kept.size === best.keep) {
+    const worst = ranked[ranked.length - 1]!;
     if (!ranksBefore(count, key, worst[0], worst[1])) return best;
+    ranked.pop();
     kept.delete(worst[1]);
-    popHeap(heap);
   }
   kept.set(key, count);
-  pushHeap(heap, [count, key]);
-  if (heap.length > 2 * kept.size + 16) rebuild(best);
+  ranked.splice(placeOf(ranked, count, key), 0, [count, key]);
   return best;
 }
 
 /**
- * The kept keys, best first (a higher count, then the lower key in code-unit order).
+ * The kept keys as `[count, key]`, best first (a higher count, then the lower key in code-unit
+ * order).
  *
  * @param best The best keys.
- * @returns `[key, count]` pairs; costs O(K log K).
+ * @returns With a finite K, the ranking itself (read it, never change it; O(1)); with
+ *   `Infinity`, a sorted copy (O(K log K)).
  */
-export function bestKeysSorted(best: BestKeys): Array<[string, number]> {
-  return [...best.kept].sort((a, b) => ranksBefore(a[1], a[0], b[1], b[0]) ? -1 : 1);
+export function bestKeysRanked(best: BestKeys): ReadonlyArray<readonly [number, string]> {
+  if (best.keep !== Infinity) return best.ranked;
+  const ranked: Array<[number, string]> = [];
+  for (const [key, count] of best.kept) ranked.push([count, key]);
+  return ranked.sort((a, b) => ranksBefore(a[0], a[1], b[0], b[1]) ? -1 : 1);
 }
 
 /** Whether `key` at `count` ranks before `otherKey` at `otherCount`. */
@@ -94,50 +101,15 @@ function ranksBefore(count: number, key: string, otherCount: number, otherKey: s
   return count > otherCount || (count === otherCount && key < otherKey);
 }
 
-/** The worst kept entry, stale entries above it dropped; `kept` must not be empty. */
-function worstKept({ kept, heap }: BestKeys): [number, string] {
-  for (;;) {
-    const top = heap[0]!;
-    if (kept.get(top[1]) === top[0]) return top;
-    popHeap(heap);
+/** The index of the first entry of `ranked` that `key` at `count` does not rank after. */
+function placeOf(ranked: ReadonlyArray<readonly [number, string]>, count: number, key: string) {
+  let low = 0;
+  let high = ranked.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    const [otherCount, otherKey] = ranked[middle]!;
+    if (ranksBefore(otherCount, otherKey, count, key)) low = middle + 1;
+    else high = middle;
   }
-}
-
-/** The heap made again from the kept keys only. */
-function rebuild({ kept, heap }: BestKeys): void {
-  heap.length = 0;
-  for (const [key, count] of kept) pushHeap(heap, [count, key]);
-}
-
-/** Whether heap entry `a` is worse than `b` (belongs nearer the top). */
-function worse(a: [number, string], b: [number, string]): boolean {
-  return ranksBefore(b[0], b[1], a[0], a[1]);
-}
-
-function pushHeap(heap: Array<[number, string]>, entry: [number, string]): void {
-  let at = heap.length;
-  heap.push(entry);
-  while (at > 0) {
-    const parent = (at - 1) >> 1;
-    if (!worse(entry, heap[parent]!)) break;
-    heap[at] = heap[parent]!;
-    at = parent;
-  }
-  heap[at] = entry;
-}
-
-function popHeap(heap: Array<[number, string]>): void {
-  const last = heap.pop()!;
-  if (heap.length === 0) return;
-  let at = 0;
-  for (;;) {
-    const left = 2 * at + 1;
-    if (left >= heap.length) break;
-    const right = left + 1;
-    const child = right < heap.length && worse(heap[right]!, heap[left]!) ? right : left;
-    if (!worse(heap[child]!, last)) break;
-    heap[at] = heap[child]!;
-    at = child;
-  }
-  heap[at] = last;
+  return low;
 }

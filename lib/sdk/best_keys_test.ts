@@ -1,5 +1,5 @@
 import assert from "assert";
-import { bestKeys, bestKeysOffer, bestKeysSorted } from "./best_keys.ts";
+import { bestKeys, bestKeysOffer, bestKeysRanked } from "./best_keys.ts";
 import { topOfMap } from "./counts.ts";
 import { seededRandom } from "./random.ts";
 
@@ -15,11 +15,15 @@ Deno.test("best keys are the K best of every key offered, as a scan of the lates
       counts.set(key, count);
       bestKeysOffer(best, key, count);
       if (offer % 89 === 0 || offer === 4_999) {
-        assert.deepEqual(bestKeysSorted(best), topOfMap(counts, keep), `K ${keep}, offer ${offer}`);
+        const ranked = bestKeysRanked(best).map(([count, key]) => [key, count]);
+        assert.deepEqual(ranked, topOfMap(counts, keep), `K ${keep}, offer ${offer}`);
       }
     }
-    // Stale heap entries are dropped: the heap stays within twice the keys kept, plus slack.
-    assert.ok(best.heap.length <= 2 * best.kept.size + 16, `K ${keep}: ${best.heap.length}`);
+    // The ranking holds the kept keys only, each once, at its kept count.
+    if (keep !== Infinity) {
+      assert.equal(best.ranked.length, best.kept.size, `K ${keep}`);
+      for (const [count, key] of best.ranked) assert.equal(best.kept.get(key), count, key);
+    }
   }
 });
 

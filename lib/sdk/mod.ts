@@ -175,7 +175,7 @@ export {
   rangeCounts,
   type RangeCountsSpec,
 } from "./range_counts.ts";
-export { type BestKeys, bestKeys, bestKeysOffer, bestKeysSorted } from "./best_keys.ts";
+export { type BestKeys, bestKeys, bestKeysOffer, bestKeysRanked } from "./best_keys.ts";
 export {
   compileCondition,
   type Condition,

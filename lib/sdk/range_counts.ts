@@ -35,7 +35,7 @@
  * @module
  */
 import type { KeyedSummary, MergeableResult, RangeAnswer, ResultRow } from "../contracts.ts";
-import { type BestKeys, bestKeys, bestKeysOffer, bestKeysSorted } from "./best_keys.ts";
+import { type BestKeys, bestKeys, bestKeysOffer, bestKeysRanked } from "./best_keys.ts";
 import { topOfMap } from "./counts.ts";
 import { type PartSums, partSums, partSumsSet } from "./part_sums.ts";
 
@@ -79,9 +79,12 @@ export function rangeCounts(spec: RangeCountsSpec): MergeableResult<CountsSummar
   return {
     emptySummary: () => ({ keys: [], cut: 0, total: 0 }),
     fromKeyed(window) {
-      const best = bestKeysSorted(window.best);
-      const cut = best.length > spec.keep ? best.pop()![1] : 0;
-      return { keys: best.map(([key, count]) => [key, count, 0]), cut, total: totalOf(window) };
+      const ranked = bestKeysRanked(window.best);
+      const listed = Math.min(ranked.length, spec.keep);
+      const keys: CountsSummary["keys"] = new Array(listed);
+      for (let i = 0; i < listed; i++) keys[i] = [ranked[i]![1], ranked[i]![0], 0];
+      const cut = ranked.length > spec.keep ? ranked[spec.keep]![0] : 0;
+      return { keys, cut, total: totalOf(window) };
     },
     toSummary(values) {
       const counts = new Map<string, number>();
