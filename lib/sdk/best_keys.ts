@@ -9,9 +9,9 @@
  *
  * How it stays cheap: the kept keys and their counts are a `Map`, and (for a finite K) the same
  * keys in rank order, an array of `[count, key]` best first. An offer finds a key's place by
- * binary search and moves it there (O(log K) comparisons and one move of at most K entries), so
- * every result reads the ranking as it is, with no sort and no copy: a result is made at every
- * flush, a change far less often than that makes the ranking worth keeping in order.
+ * binary search and moves it there (O(log K) comparisons and one move of at most K entries).
+ * Results read the ranking at every flush, so keeping it in order as keys change costs less than
+ * sorting it for each result (which `fromKeyed` did: 3.7% of the core aggregations' time).
  * Invariants: `ranked` holds exactly the entries of `kept`, best first, with no duplicate.
  *
  * @example
