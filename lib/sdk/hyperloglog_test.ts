@@ -99,6 +99,19 @@ Deno.test("hyperLogLog rejects bad precisions and mixed merges", () => {
   );
   const broken = { ...hyperLogLog(4), dense: "AAAA" };
   assert.throws(() => hyperLogLogEstimate(broken), /needs 16 registers, found 4/);
+  // Dense strings are read as bytes: a character that is not a digit (ASCII or not) still fails.
+  const dense = (text: string) => ({ ...hyperLogLog(4), dense: text });
+  for (const bad of ["AAAAAAA!AAAAAAAA", "AAAAAAAéAAAAAAAA"]) {
+    assert.throws(() => hyperLogLogEstimate(dense(bad)), /register 7 is not a base64url digit/);
+    assert.throws(
+      () => hyperLogLogMerge(dense("BBBBBBBBBBBBBBBB"), dense(bad)),
+      /register 7 is not a base64url digit/,
+    );
+  }
+  assert.equal(
+    hyperLogLogMerge(dense("ABCDABCDABCDABCD"), dense("DCBADCBADCBADCBA")).dense,
+    "DCCDDCCDDCCDDCCD",
+  );
 });
 
 Deno.test("hyperLogLog: a sparse sketch estimates exactly as its registers expanded do", () => {
