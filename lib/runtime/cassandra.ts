@@ -6,6 +6,7 @@
 import cassandra from "cassandra-driver";
 import type { CassandraSettings, Replication } from "../config/pipeline.ts";
 import { isCqlIdentifier } from "../config/identifiers.ts";
+import { executeSchemaStatement, SCHEMA_SETTLE_MS } from "../schema_settle.ts";
 
 /** The folder holding the `.cql` files, found from this module so any working directory works. */
 const CQL_DIR = new URL("../../cql/", import.meta.url);
@@ -122,46 +123,4 @@ export async function applyCoreSchema(
   });
   const deadline = Date.now() + SCHEMA_SETTLE_MS;
   for (const statement of statements) await executeSchemaStatement(client, statement, deadline);
-}
-
-/** How long schema statements may wait for the cluster to agree on the schema, ms. */
-const SCHEMA_SETTLE_MS = 30_000;
-
-/**
- * Runs one schema statement on a cluster where other runners may be creating the same schema:
- * a node that has not yet heard of the keyspace (or table) another runner just created answers
- * "doesn't exist" (seen with two runners starting at once on a three-node cluster), so such a
- * statement is tried again until the nodes agree on the schema or `deadline` passes.
- */
-async function executeSchemaStatement(
-  client: cassandra.Client,
-  statement: string,
-  deadline: number,
-): Promise<void> {
-  for (let attempt = 1;; attempt++) {
-    try {
-      // Concurrent creates of one table on two coordinators can disagree: never speculative.
-      await client.execute(statement, [], { isIdempotent: false });
-      return;
-    } catch (error) {
-      if (!schemaNotYetKnown(error) || Date.now() > deadline) throw error;
-      await schemaAgreement(client, deadline);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * attempt)));
-    }
-  }
-}
-
-/** True for the answer of a node that does not know a keyspace or table yet. */
-export function schemaNotYetKnown(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  return /(Keyspace|Table) '?[^ ]+'? (does not|doesn't) exist|unconfigured table/i.test(message);
-}
-
-/** Waits until every node reports the same schema version, or `deadline`. */
-async function schemaAgreement(client: cassandra.Client, deadline: number): Promise<void> {
-  const metadata = client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
-  while (Date.now() < deadline) {
-    if (await metadata.checkSchemaAgreement().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }

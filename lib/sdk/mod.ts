@@ -176,6 +176,7 @@ export {
   type RangeCountsSpec,
 } from "./range_counts.ts";
 export { type BestKeys, bestKeys, bestKeysOffer, bestKeysRanked } from "./best_keys.ts";
+export { executeSchemaStatement, SCHEMA_SETTLE_MS, schemaAgreement } from "../schema_settle.ts";
 export {
   compileCondition,
   type Condition,

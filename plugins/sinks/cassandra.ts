@@ -19,6 +19,7 @@ import {
   ALL_TIME_KEY,
   cqlIdentifier,
   daysBetween,
+  executeSchemaStatement,
   forEachConcurrent,
   isCqlIdentifier,
   keyColumns,
@@ -26,6 +27,8 @@ import {
   type ResultColumn,
   type ResultRow,
   resultVersion,
+  SCHEMA_SETTLE_MS,
+  schemaAgreement,
   type Sink,
   type SinkBinding,
   type SinkPlugin,
@@ -120,8 +123,8 @@ const cassandraSink: SinkPlugin<CassandraSinkOptions> = {
           );
         }
         const planned = tableLayout(context.keyspace, settings.table, bindings[0]!);
-        // Schema: never sent to a second coordinator (see the runtime's speculative executions).
-        await client.execute(planned.create, [], { isIdempotent: false });
+        // A node may not know the keyspace yet on a cluster: tried again until the nodes agree.
+        await executeSchemaStatement(client, planned.create, Date.now() + SCHEMA_SETTLE_MS);
         await checkExistingShape(client, context.keyspace, settings.table, planned);
         layout = planned;
       },
@@ -316,21 +319,19 @@ function checkColumn(column: ResultColumn, binding: SinkBinding): void {
   }
 }
 
-/** How long a table just created may take to show its columns on the node asked, ms. */
-const SCHEMA_SETTLE_MS = 30_000;
-
-/** The one call {@linkcode existingColumns} makes of a Cassandra client. */
-export type ColumnsClient = Pick<cassandra.Client, "execute">;
+/** What {@linkcode existingColumns} uses of a Cassandra client. */
+export type ColumnsClient = Pick<cassandra.Client, "execute" | "metadata">;
 
 /**
  * The columns of `keyspace.table` as `system_schema` lists them, asked again until they show.
  *
  * Right after `CREATE TABLE IF NOT EXISTS`, the node a read goes to may not have heard of a
  * table another coordinator created (another runner starting at the same moment, on a
- * cluster): it lists no column. A table has at least one column, so none means "not yet", and
- * the read is tried again every `pauseMs` until `settleMs` passed (then: none).
+ * cluster): it lists no column. A table has at least one column, so none means "not yet": the
+ * read is tried again once the nodes agree on the schema (and `pauseMs` later), until `settleMs`
+ * passed (then: none).
  *
- * @param client The session (only `execute` is used).
+ * @param client The session.
  * @param keyspace The keyspace.
  * @param table The table, created just before.
  * @param timing How long to keep asking and how long to pause between asks, ms.
@@ -361,6 +362,7 @@ export async function existingColumns(
         kind: row.get("kind") as string,
       }));
     }
+    await schemaAgreement(client, deadline);
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
   }
 }

@@ -89,6 +89,7 @@ function lateSchemaClient(blankReads: number): ColumnsClient & { reads: number }
   });
   const fake = {
     reads: 0,
+    metadata: { checkSchemaAgreement: () => Promise.resolve(true) },
     execute: () => {
       fake.reads++;
       const rows = fake.reads > blankReads
